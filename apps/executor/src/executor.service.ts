@@ -1,0 +1,242 @@
+import pidusage from 'pidusage';
+import { makeEnvelope, type RunSpec } from '@kairos/contracts';
+import { ConfigError } from '@kairos/platform';
+import { POLICY_NAMES } from '@kairos/scheduling-core';
+import type { Runtime } from '@kairos/runtime';
+import { fits, localNodesFromConfig, type LocalNode } from './nodes/local-nodes';
+import type { RunResult, TaskRunner } from './runners/runner.port';
+import { DEFAULT_QUEUE_POLICY, planAssignments, type QueuePolicy } from './scheduling/plan-assignments';
+import { TaskRepository, type ClaimedTask } from './tasks/task.repository';
+
+interface RunningTask {
+  task: ClaimedTask;
+  abort: AbortController;
+  pid: number | null;
+  done: Promise<void>;
+}
+
+/**
+ * One executor process: registers its nodes, claims runnable tasks in policy order (PostgreSQL row
+ * locks make claims exclusive across replicas), runs them, records each attempt, renews leases,
+ * recovers tasks whose executor died, and samples resource use of what it runs.
+ */
+export class ExecutorService {
+  readonly nodes: LocalNode[];
+  readonly repo: TaskRepository;
+  private readonly running = new Map<string, RunningTask>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private ticking: Promise<void> | null = null;
+  private tickAgain = false;
+  private stopped = true;
+  readonly defaultPolicy: QueuePolicy;
+  private policyCache: { at: number; map: Map<string, QueuePolicy & { maxConcurrent: number | null }> } | null = null;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly runners: ReadonlyMap<RunSpec['kind'], TaskRunner>,
+    private readonly onCommit: () => void,
+  ) {
+    this.nodes = localNodesFromConfig(rt.config.EXECUTOR_NODES, rt.instanceId);
+    this.repo = new TaskRepository(rt.db, rt.instanceId, rt.config.LEASE_MS);
+    if (!(POLICY_NAMES as readonly string[]).includes(rt.config.SCHEDULER_POLICY)) {
+      throw new ConfigError(`SCHEDULER_POLICY="${rt.config.SCHEDULER_POLICY}": unknown policy (known: ${POLICY_NAMES.join(', ')})`);
+    }
+    this.defaultPolicy = { policy: rt.config.SCHEDULER_POLICY, placement: DEFAULT_QUEUE_POLICY.placement };
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.heartbeat();
+    const { HEARTBEAT_MS, LEASE_MS, METRICS_SAMPLE_MS } = this.rt.config;
+    this.every(250, () => this.kick());
+    this.every(HEARTBEAT_MS, () => this.heartbeat());
+    this.every(Math.max(200, Math.floor(LEASE_MS / 3)), () => this.maintainLeases());
+    this.every(METRICS_SAMPLE_MS, () => this.sampleResources());
+    this.kick();
+  }
+
+  /** Schedule now (new work or freed capacity); concurrent requests coalesce. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = this.scheduleOnce()
+      .catch((err) => this.rt.logger.error({ err }, 'scheduling pass failed'))
+      .finally(() => {
+        this.ticking = null;
+        if (this.tickAgain) {
+          this.tickAgain = false;
+          this.kick();
+        }
+      });
+  }
+
+  async scheduleOnce(): Promise<void> {
+    const slots = this.nodes.reduce((n, node) => n + (node.cordoned ? 0 : Math.max(0, this.rt.config.EXECUTOR_SLOTS - node.running)), 0);
+    if (slots === 0) return;
+    const candidates = await this.repo.listRunnable(Math.max(200, slots * 4));
+    if (!candidates.length) return;
+    const policies = await this.queuePolicies();
+    const remaining = await this.queueHeadroom(policies);
+    const assignments = planAssignments(candidates, this.nodes, this.rt.config.EXECUTOR_SLOTS, (q) => policies.get(q) ?? this.defaultPolicy, Date.now(), (q) => remaining.get(q) ?? Infinity).slice(0, slots);
+    const claimed = await this.repo.claim(assignments);
+    if (claimed.length) this.onCommit();
+    for (const task of claimed) this.launch(task);
+  }
+
+  private launch(task: ClaimedTask): void {
+    const node = this.nodes.find((n) => n.id === task.nodeId)!;
+    node.usedCpu += task.resources.cpuMillis;
+    node.usedMem += task.resources.memMb;
+    node.running += 1;
+    const abort = new AbortController();
+    const entry: RunningTask = { task, abort, pid: null, done: Promise.resolve() };
+    this.running.set(task.id, entry);
+    entry.done = this.execute(task, entry).finally(() => {
+      node.usedCpu -= task.resources.cpuMillis;
+      node.usedMem -= task.resources.memMb;
+      node.running -= 1;
+      this.running.delete(task.id);
+      this.kick();
+    });
+  }
+
+  private async execute(task: ClaimedTask, entry: RunningTask): Promise<void> {
+    const log = this.rt.logger.child({ taskId: task.id, attempt: task.attempt, nodeId: task.nodeId });
+    const started = performance.now();
+    let result: RunResult;
+    const runner = this.runners.get(task.run.kind);
+    try {
+      if (!runner) throw new Error(`no runner for kind ${task.run.kind}`);
+      result = await runner.run(task.run as never, {
+        taskId: task.id,
+        attempt: task.attempt,
+        timeoutMs: task.timeoutMs,
+        outputTailBytes: this.rt.config.OUTPUT_TAIL_BYTES,
+        signal: entry.abort.signal,
+        onPid: (pid) => (entry.pid = pid),
+      });
+    } catch (err) {
+      result = { outcome: 'failed', exitCode: null, outputTail: '', error: `runner crashed: ${(err as Error).message}` };
+    }
+    const durationMs = Math.round(performance.now() - started);
+    // Aborted by our own shutdown: leave the attempt to lease recovery, which requeues it elsewhere.
+    if (this.stopped && result.outcome === 'cancelled') return;
+    // Persisting the outcome must not be lost to a passing database error: retry until it lands or
+    // the lease is gone (then recovery owns the task).
+    for (let i = 0; ; i++) {
+      try {
+        const status = await this.repo.completeAttempt(task, { ...result, durationMs });
+        if (status === null) log.warn('lease lost before completion; outcome recorded as abandoned');
+        else log.debug({ status, durationMs }, 'attempt finished');
+        this.onCommit();
+        return;
+      } catch (err) {
+        log.warn({ err, try: i + 1 }, 'recording attempt outcome failed; retrying');
+        if (this.stopped || i > 20) {
+          log.error({ err }, 'could not record attempt outcome; lease recovery will retry the task');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** i)));
+      }
+    }
+  }
+
+  /** A repair changed cordons or throttles: re-read them now rather than at the next heartbeat. */
+  invalidateNodeState(): void {
+    this.policyCache = null;
+    void this.heartbeat().catch((err) => this.rt.logger.warn({ err }, 'heartbeat failed'));
+  }
+
+  private async heartbeat(): Promise<void> {
+    const { db, instanceId, config } = this.rt;
+    const flags = await db.query<{ id: string; cordoned: boolean }>(`SELECT id, cordoned FROM nodes WHERE id = ANY($1::text[])`, [this.nodes.map((n) => n.id)]);
+    for (const f of flags) {
+      const n = this.nodes.find((x) => x.id === f.id);
+      if (n) n.cordoned = f.cordoned;
+    }
+    for (const n of this.nodes) {
+      await db.query(
+        `INSERT INTO nodes (id, executor_id, cpu_millis, mem_mb, status, running, last_heartbeat_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now())
+         ON CONFLICT (id) DO UPDATE SET executor_id = $2, cpu_millis = $3, mem_mb = $4, status = $5, running = $6, last_heartbeat_at = now()`,
+        [n.id, instanceId, n.cpuMillis, n.memMb, n.cordoned ? 'cordoned' : 'ready', n.running],
+      );
+    }
+    await db.query(`UPDATE nodes SET status = 'lost' WHERE status <> 'lost' AND last_heartbeat_at < now() - ($1 || ' milliseconds')::interval`, [String(config.HEARTBEAT_MS * 3)]);
+    await this.rt.bus
+      .publishBatch(this.nodes.map((n) => makeEnvelope('node.heartbeat.v1', n.id, { nodeId: n.id, executorId: instanceId, cpuMillis: n.cpuMillis, memMb: n.memMb, running: n.running, at: new Date().toISOString() })))
+      .catch((err) => this.rt.logger.warn({ err }, 'heartbeat publish failed'));
+  }
+
+  private async maintainLeases(): Promise<void> {
+    await this.repo.renewLeases();
+    const recovered = await this.repo.recoverExpiredLeases();
+    if (recovered.length) {
+      this.rt.logger.warn({ recovered: recovered.length }, 'recovered tasks from expired leases');
+      this.onCommit();
+    }
+    const toStop = await this.repo.applyCancellations();
+    for (const id of toStop) this.running.get(id)?.abort.abort();
+    this.onCommit();
+  }
+
+  private async sampleResources(): Promise<void> {
+    const withPid = [...this.running.values()].filter((r) => r.pid !== null);
+    if (!withPid.length) return;
+    const stats = await pidusage(withPid.map((r) => r.pid!)).catch(() => ({}) as Record<string, pidusage.Status>);
+    const now = new Date().toISOString();
+    const events = withPid
+      .filter((r) => stats[r.pid!])
+      .map((r) => makeEnvelope('metrics.sampled.v1', r.task.id, { source: 'task', nodeId: r.task.nodeId, taskId: r.task.id, sampledAt: now, cpuPercent: stats[r.pid!].cpu, memMb: stats[r.pid!].memory / 2 ** 20 }));
+    await this.rt.bus.publishBatch(events).catch((err) => this.rt.logger.warn({ err }, 'metric publish failed'));
+  }
+
+  /** Per-queue policies set through the API (queue_policies), cached for a second. */
+  async queuePolicies(): Promise<Map<string, QueuePolicy & { maxConcurrent: number | null }>> {
+    if (this.policyCache && Date.now() - this.policyCache.at < 1000) return this.policyCache.map;
+    const rows = await this.rt.db.query<{ queue: string; policy: string; placement: string; max_concurrent: number | null }>(`SELECT queue, policy, placement, max_concurrent FROM queue_policies`);
+    const map = new Map(rows.map((r) => [r.queue, { policy: r.policy, placement: r.placement, maxConcurrent: r.max_concurrent }]));
+    this.policyCache = { at: Date.now(), map };
+    return map;
+  }
+
+  /** Cluster-wide headroom of throttled queues (max_concurrent minus running anywhere). */
+  private async queueHeadroom(policies: Map<string, { maxConcurrent: number | null }>): Promise<Map<string, number>> {
+    const limited = [...policies.entries()].filter(([, p]) => p.maxConcurrent !== null);
+    if (!limited.length) return new Map();
+    const rows = await this.rt.db.query<{ queue: string; n: number }>(
+      `SELECT queue, count(*)::int AS n FROM tasks WHERE status = 'running' AND queue = ANY($1::text[]) GROUP BY queue`,
+      [limited.map(([q]) => q)],
+    );
+    const running = new Map(rows.map((r) => [r.queue, r.n]));
+    return new Map(limited.map(([q, p]) => [q, Math.max(0, p.maxConcurrent! - (running.get(q) ?? 0))]));
+  }
+
+  runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Stops claiming; lets running attempts finish (or be recovered by another executor's lease check). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.ticking;
+    for (const r of this.running.values()) r.abort.abort();
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    pidusage.clear();
+  }
+
+  private every(ms: number, fn: () => unknown): void {
+    this.timers.push(
+      setInterval(() => {
+        if (this.stopped) return;
+        Promise.resolve()
+          .then(fn)
+          .catch((err) => this.rt.logger.error({ err }, 'periodic executor job failed'));
+      }, ms),
+    );
+  }
+}

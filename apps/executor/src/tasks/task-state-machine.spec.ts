@@ -1,0 +1,33 @@
+import { assertTransition, canTransition, IllegalTransitionError, nextStatusAfterAttempt, retryDelayMs } from './task-state-machine';
+
+describe('task state machine', () => {
+  it.each([
+    ['queued', 'running', true],
+    ['running', 'succeeded', true],
+    ['running', 'queued', true],
+    ['succeeded', 'failed', false],
+    ['failed', 'queued', false],
+    ['queued', 'succeeded', false],
+  ] as const)('%s → %s allowed=%s', (from, to, ok) => {
+    expect(canTransition(from, to)).toBe(ok);
+  });
+  it('throws a typed error on an illegal transition', () => {
+    expect(() => assertTransition('t1', 'succeeded', 'running')).toThrow(IllegalTransitionError);
+  });
+  it.each([
+    ['succeeded', 1, 3, 0, 'succeeded'],
+    ['failed', 1, 3, 0, 'queued'],
+    ['failed', 3, 3, 0, 'failed'],
+    ['timed_out', 1, 1, 0, 'timed_out'],
+    ['lost', 5, 1, 1, 'queued'],
+    ['lost', 5, 1, 4, 'failed'],
+  ] as const)('%s at attempt %d/%d lost=%d → %s', (outcome, a, m, l, next) => {
+    expect(nextStatusAfterAttempt(outcome, a, m, l)).toBe(next);
+  });
+  it('backs off exponentially with jitter inside [ceiling/2, ceiling]', () => {
+    expect(retryDelayMs(1, 0)).toBe(250);
+    expect(retryDelayMs(1, 0.999)).toBe(500);
+    expect(retryDelayMs(4, 0)).toBe(2000);
+    expect(retryDelayMs(30, 1)).toBe(60000);
+  });
+});

@@ -1,0 +1,243 @@
+import { makeEnvelope, type Envelope, type RunSpec, type ResourceRequest, type TaskStatus } from '@kairos/contracts';
+import { appendToOutbox, type Database, type SqlExecutor } from '@kairos/persistence';
+import { isTerminalStatus } from '@kairos/contracts';
+import { nextStatusAfterAttempt, retryDelayMs } from './task-state-machine';
+
+export interface RunnableTask {
+  id: string;
+  name: string | null;
+  queue: string;
+  priority: number;
+  resources: ResourceRequest;
+  createdAt: Date;
+  predictedP50Ms: number | null;
+  attempts: number;
+}
+
+export interface ClaimedTask extends RunnableTask {
+  run: RunSpec;
+  timeoutMs: number;
+  maxAttempts: number;
+  nodeId: string;
+  attempt: number;
+  lostCount: number;
+  startedAt: Date;
+}
+
+export interface AttemptOutcome {
+  outcome: 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+  exitCode: number | null;
+  outputTail: string;
+  error: string | null;
+  durationMs: number;
+}
+
+interface TaskRow {
+  id: string;
+  name: string | null;
+  queue: string;
+  priority: number;
+  resources: ResourceRequest;
+  run: RunSpec;
+  timeout_ms: number;
+  max_attempts: number;
+  attempts: number;
+  lost_count: number;
+  node_id: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  predicted_p50_ms: number | null;
+}
+
+const PRODUCER = 'executor';
+
+/**
+ * Every task status change the executor makes. Each runs in one transaction that also appends its
+ * event to the outbox, and each guards on the row's current status and lease, so a fenced-off
+ * executor (one whose lease expired) can change nothing.
+ */
+export class TaskRepository {
+  constructor(
+    private readonly db: Database,
+    private readonly executorId: string,
+    private readonly leaseMs: number,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async listRunnable(limit: number): Promise<RunnableTask[]> {
+    const rows = await this.db.query<TaskRow>(
+      `SELECT id, name, queue, priority, resources, created_at, predicted_p50_ms, attempts FROM tasks
+       WHERE status = 'queued' AND run_after <= now() AND cancel_requested_at IS NULL
+       ORDER BY created_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toRunnable);
+  }
+
+  /** Claims the given tasks for the given nodes; tasks another executor took meanwhile are skipped. */
+  async claim(assignments: Array<{ taskId: string; nodeId: string }>): Promise<ClaimedTask[]> {
+    if (!assignments.length) return [];
+    const nodeOf = new Map(assignments.map((a) => [a.taskId, a.nodeId]));
+    return this.db.transaction(async (tx) => {
+      const locked = await tx.query<{ id: string }>(
+        `SELECT id FROM tasks WHERE id = ANY($1::uuid[]) AND status = 'queued' AND cancel_requested_at IS NULL
+         FOR UPDATE SKIP LOCKED`,
+        [[...nodeOf.keys()]],
+      );
+      if (!locked.length) return [];
+      const ids = locked.map((r) => r.id);
+      const rows = await tx.query<TaskRow>(
+        `UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, node_id = a.node_id,
+           lease_owner = $3, lease_expires_at = now() + ($4 || ' milliseconds')::interval,
+           started_at = now(), updated_at = now()
+         FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS node_id) a
+         WHERE t.id = a.id
+         RETURNING t.*`,
+        [ids, ids.map((id) => nodeOf.get(id)!), this.executorId, String(this.leaseMs)],
+      );
+      await tx.query(
+        `INSERT INTO attempts (task_id, attempt, node_id, executor_id, status, started_at)
+         SELECT unnest($1::uuid[]), unnest($2::int[]), unnest($3::text[]), $4, 'running', now()`,
+        [rows.map((r) => r.id), rows.map((r) => r.attempts), rows.map((r) => r.node_id), this.executorId],
+      );
+      const claimed = rows.map(
+        (r): ClaimedTask => ({ ...toRunnable(r), run: r.run, timeoutMs: r.timeout_ms, maxAttempts: r.max_attempts, nodeId: r.node_id!, attempt: r.attempts, lostCount: r.lost_count, startedAt: new Date(r.started_at!) }),
+      );
+      await appendToOutbox(
+        tx,
+        PRODUCER,
+        claimed.map((c) => makeEnvelope('task.started.v1', c.id, { taskId: c.id, attempt: c.attempt, nodeId: c.nodeId, startedAt: c.startedAt.toISOString() })),
+      );
+      return claimed;
+    });
+  }
+
+  /** Records an attempt's end. Returns the task's new status, or null when this executor no longer held the lease. */
+  async completeAttempt(task: ClaimedTask, result: AttemptOutcome): Promise<TaskStatus | null> {
+    return this.db.transaction(async (tx) => {
+      // Attempts lost with a dead executor do not count against the task's own retry budget.
+      const next = nextStatusAfterAttempt(result.outcome, task.attempt - task.lostCount, task.maxAttempts, 0);
+      const terminal = isTerminalStatus(next);
+      const delay = terminal ? 0 : retryDelayMs(task.attempt, this.random());
+      const rows = await tx.query<TaskRow>(
+        `UPDATE tasks SET status = $4, exit_code = $5, output_tail = $6, error = $7,
+           finished_at = CASE WHEN $8::boolean THEN now() ELSE NULL END,
+           run_after = CASE WHEN $8::boolean THEN run_after ELSE now() + ($9 || ' milliseconds')::interval END,
+           lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'running' AND lease_owner = $2 AND attempts = $3
+         RETURNING id, name, queue, node_id`,
+        [task.id, this.executorId, task.attempt, next, result.exitCode, result.outputTail, result.error, terminal, String(delay)],
+      );
+      const fenced = rows.length === 0;
+      await tx.query(
+        `UPDATE attempts SET status = $3, finished_at = now(), exit_code = $4, duration_ms = $5, output_tail = $6, error = $7
+         WHERE task_id = $1 AND attempt = $2 AND status = 'running'`,
+        [task.id, task.attempt, fenced ? 'abandoned' : result.outcome, result.exitCode, result.durationMs, result.outputTail, result.error],
+      );
+      if (fenced) return null;
+      if (terminal) await appendToOutbox(tx, PRODUCER, [completedEvent(task, next, result)]);
+      return next;
+    });
+  }
+
+  async renewLeases(): Promise<number> {
+    const rows = await this.db.query(
+      `UPDATE tasks SET lease_expires_at = now() + ($2 || ' milliseconds')::interval
+       WHERE status = 'running' AND lease_owner = $1 RETURNING id`,
+      [this.executorId, String(this.leaseMs)],
+    );
+    return rows.length;
+  }
+
+  /** Requeues (or fails) tasks whose executor stopped renewing its lease. Any executor may run this. */
+  async recoverExpiredLeases(limit = 200): Promise<Array<{ id: string; status: TaskStatus }>> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<TaskRow & { lease_owner: string }>(
+        `SELECT id, name, queue, node_id, attempts, max_attempts, lost_count, run, lease_owner, started_at FROM tasks
+         WHERE status = 'running' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      const out: Array<{ id: string; status: TaskStatus }> = [];
+      const events: Envelope[] = [];
+      for (const r of rows) {
+        const next = nextStatusAfterAttempt('lost', r.attempts, r.max_attempts, r.lost_count + 1);
+        const error = `attempt ${r.attempts} lost: executor ${r.lease_owner} stopped renewing its lease`;
+        await tx.query(
+          `UPDATE tasks SET status = $2, lost_count = lost_count + 1, lease_owner = NULL, lease_expires_at = NULL,
+             error = $3, finished_at = CASE WHEN $2 = 'queued' THEN NULL ELSE now() END, updated_at = now()
+           WHERE id = $1`,
+          [r.id, next, error],
+        );
+        await tx.query(`UPDATE attempts SET status = 'lost', finished_at = now(), error = $3 WHERE task_id = $1 AND attempt = $2 AND status = 'running'`, [r.id, r.attempts, error]);
+        if (isTerminalStatus(next)) {
+          const durationMs = r.started_at ? Date.now() - new Date(r.started_at).getTime() : 0;
+          events.push(completedEvent({ id: r.id, name: r.name, queue: r.queue, run: r.run, attempt: r.attempts, nodeId: r.node_id }, next, { outcome: 'failed', exitCode: null, outputTail: '', error, durationMs }));
+        }
+        out.push({ id: r.id, status: next });
+      }
+      await appendToOutbox(tx, PRODUCER, events);
+      return out;
+    });
+  }
+
+  /** Cancels queued tasks whose cancellation was requested; returns ids of running ones this executor must stop. */
+  async applyCancellations(): Promise<string[]> {
+    await this.db.transaction(async (tx) => {
+      const rows = await tx.query<TaskRow>(
+        `UPDATE tasks SET status = 'cancelled', finished_at = now(), error = 'cancelled before start', updated_at = now()
+         WHERE id IN (SELECT id FROM tasks WHERE status = 'queued' AND cancel_requested_at IS NOT NULL FOR UPDATE SKIP LOCKED)
+         RETURNING id, name, queue, run, attempts, node_id`,
+      );
+      await appendToOutbox(
+        tx,
+        PRODUCER,
+        rows.map((r) => completedEvent({ id: r.id, name: r.name, queue: r.queue, run: r.run, attempt: Math.max(1, r.attempts), nodeId: r.node_id }, 'cancelled', { outcome: 'cancelled', exitCode: null, outputTail: '', error: 'cancelled before start', durationMs: 0 })),
+      );
+    });
+    const running = await this.db.query<{ id: string }>(
+      `SELECT id FROM tasks WHERE status = 'running' AND lease_owner = $1 AND cancel_requested_at IS NOT NULL`,
+      [this.executorId],
+    );
+    return running.map((r) => r.id);
+  }
+
+  async recordPrediction(taskId: string, p50Ms: number, p90Ms: number): Promise<void> {
+    await this.db.query(`UPDATE tasks SET predicted_p50_ms = $2, predicted_p90_ms = $3 WHERE id = $1 AND status = 'queued'`, [taskId, p50Ms, p90Ms]);
+  }
+}
+
+function toRunnable(r: TaskRow): RunnableTask {
+  return {
+    id: r.id,
+    name: r.name,
+    queue: r.queue,
+    priority: r.priority,
+    resources: r.resources,
+    createdAt: new Date(r.created_at),
+    predictedP50Ms: r.predicted_p50_ms,
+    attempts: r.attempts,
+  };
+}
+
+function completedEvent(
+  task: { id: string; name: string | null; queue: string; run: RunSpec; attempt: number; nodeId: string | null },
+  status: TaskStatus,
+  result: AttemptOutcome,
+): Envelope<'task.completed.v1'> {
+  return makeEnvelope('task.completed.v1', task.id, {
+    taskId: task.id,
+    attempt: task.attempt,
+    nodeId: task.nodeId,
+    status,
+    exitCode: result.exitCode,
+    durationMs: Math.max(0, Math.round(result.durationMs)),
+    outputTail: result.outputTail,
+    error: result.error,
+    finishedAt: new Date().toISOString(),
+    queue: task.queue,
+    name: task.name,
+    kind: task.run.kind,
+  });
+}
+
+export type { SqlExecutor };

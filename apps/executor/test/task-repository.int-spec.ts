@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Database, MIGRATIONS } from '@kairos/persistence';
+import { createTestDatabase } from '@kairos/testing';
+import { TaskRepository } from '../src/tasks/task.repository';
+
+// Claims, fencing and lease recovery against a real PostgreSQL server.
+describe('TaskRepository on PostgreSQL', () => {
+  let tdb: { url: string; drop(): Promise<void> };
+  let db: Database;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    db = await Database.open({ url: tdb.url, dataDir: mkdtempSync(join(tmpdir(), 'kairos-')), migrations: MIGRATIONS });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await tdb?.drop();
+  });
+
+  const insertTasks = async (n: number, maxAttempts = 1): Promise<string[]> => {
+    const ids = Array.from({ length: n }, () => randomUUID());
+    for (const id of ids) {
+      await db.query(
+        `INSERT INTO tasks (id, queue, priority, run, resources, timeout_ms, max_attempts, status) VALUES ($1, 'q', 50, '{"kind":"noop","sleepMs":0}', '{"cpuMillis":1,"memMb":1,"gpu":0}', 60000, $2, 'queued')`,
+        [id, maxAttempts],
+      );
+    }
+    return ids;
+  };
+
+  it('never lets two executors claim the same task, even when they race', async () => {
+    const ids = await insertTasks(200);
+    const a = new TaskRepository(db, 'exec-a', 60_000);
+    const b = new TaskRepository(db, 'exec-b', 60_000);
+    const all = ids.map((taskId) => ({ taskId, nodeId: 'n' }));
+    const [ca, cb] = await Promise.all([a.claim(all), b.claim(all)]);
+    const claimed = [...ca, ...cb].map((c) => c.id);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed.length).toBe(200);
+    const attempts = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM attempts WHERE task_id = ANY($1::uuid[])`, [ids]);
+    expect(attempts[0].n).toBe(200);
+  });
+
+  it('fences a completion from an executor whose lease was recovered, and retries the task elsewhere', async () => {
+    const [id] = await insertTasks(1, 1);
+    const a = new TaskRepository(db, 'exec-a', 1000);
+    const b = new TaskRepository(db, 'exec-b', 60_000);
+    const [claimed] = await a.claim([{ taskId: id, nodeId: 'na' }]);
+    await db.query(`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    const recovered = await b.recoverExpiredLeases();
+    expect(recovered).toContainEqual({ id, status: 'queued' });
+    // The old executor finishes late: nothing changes.
+    expect(await a.completeAttempt(claimed, { outcome: 'succeeded', exitCode: 0, outputTail: '', error: null, durationMs: 5 })).toBeNull();
+    const [again] = await b.claim([{ taskId: id, nodeId: 'nb' }]);
+    expect(again.attempt).toBe(2);
+    expect(await b.completeAttempt(again, { outcome: 'succeeded', exitCode: 0, outputTail: 'ok', error: null, durationMs: 5 })).toBe('succeeded');
+    const rows = await db.query<{ attempt: number; status: string }>(`SELECT attempt, status FROM attempts WHERE task_id = $1 ORDER BY attempt`, [id]);
+    expect(rows).toEqual([{ attempt: 1, status: 'lost' }, { attempt: 2, status: 'succeeded' }]);
+    const events = await db.query<{ topic: string }>(`SELECT topic FROM outbox WHERE key = $1 ORDER BY id`, [id]);
+    expect(events.map((e) => e.topic)).toEqual(['task.started.v1', 'task.started.v1', 'task.completed.v1']);
+  });
+
+  it('retries a failed attempt after back-off, then fails terminally with one completed event', async () => {
+    const [id] = await insertTasks(1, 2);
+    const repo = new TaskRepository(db, 'exec-a', 60_000, () => 0);
+    const [first] = await repo.claim([{ taskId: id, nodeId: 'n' }]);
+    expect(await repo.completeAttempt(first, { outcome: 'failed', exitCode: 1, outputTail: '', error: 'exit code 1', durationMs: 1 })).toBe('queued');
+    const [{ wait }] = await db.query<{ wait: number }>(`SELECT extract(epoch FROM run_after - now())::float AS wait FROM tasks WHERE id = $1`, [id]);
+    expect(wait).toBeGreaterThan(0.1);
+    expect(await repo.listRunnable(10)).not.toContainEqual(expect.objectContaining({ id }));
+    await db.query(`UPDATE tasks SET run_after = now() WHERE id = $1`, [id]);
+    const [second] = await repo.claim([{ taskId: id, nodeId: 'n' }]);
+    expect(await repo.completeAttempt(second, { outcome: 'failed', exitCode: 1, outputTail: '', error: 'exit code 1', durationMs: 1 })).toBe('failed');
+    const completed = await db.query(`SELECT 1 FROM outbox WHERE key = $1 AND topic = 'task.completed.v1'`, [id]);
+    expect(completed).toHaveLength(1);
+  });
+});

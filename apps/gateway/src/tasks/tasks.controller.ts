@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { SubmitTaskSchema, TASK_STATUSES } from '@kairos/contracts';
+import { parseOrThrow } from './parse-body';
+import { TaskSubmissionService } from './task-submission.service';
+
+const ListQuerySchema = z
+  .object({
+    status: z.enum(TASK_STATUSES).optional(),
+    queue: z.string().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+const IdSchema = z.string().uuid('id must be a UUID');
+
+@ApiTags('tasks')
+@Controller('api/tasks')
+export class TasksController {
+  constructor(@Inject(TaskSubmissionService) private readonly tasks: TaskSubmissionService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Submit a task (shell command, HTTP call or no-op). 201 when created, 200 when an idempotency key matched an earlier submission.' })
+  @ApiBody({ schema: z.toJSONSchema(SubmitTaskSchema, { io: 'input' }) as object })
+  async submit(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+    const spec = parseOrThrow(SubmitTaskSchema, body, 'task');
+    const { task, created } = await this.tasks.submit(spec, randomUUID());
+    res.status(created ? 201 : 200);
+    return task;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List tasks, newest first' })
+  list(@Query() query: unknown) {
+    return this.tasks.list(parseOrThrow(ListQuerySchema, query, 'query'));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A task with its attempts and lifecycle events' })
+  get(@Param('id') id: string) {
+    return this.tasks.get(parseOrThrow(IdSchema, id, 'task id'));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel a queued or running task (running processes get SIGTERM, then SIGKILL)' })
+  cancel(@Param('id') id: string) {
+    return this.tasks.requestCancel(parseOrThrow(IdSchema, id, 'task id'));
+  }
+}

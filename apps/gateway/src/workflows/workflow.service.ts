@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import type { SubmitWorkflow, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
+import type { Database } from '@kairos/persistence';
+import {
+  buildDag,
+  markStarted,
+  nextRunnable,
+  planRerun,
+  restoreRun,
+  snapshotRun,
+  startRun,
+  type Dag,
+  type DagRunSnapshot,
+  type DagRunState,
+  type DagTaskStatus,
+} from '@kairos/scheduling-core';
+import { GatewayError } from '../errors/gateway.errors';
+import { toDagSpecs } from './workflow-validation';
+import { insertWorkflowTasks } from './workflow-task.writer';
+
+const PRODUCER = 'gateway';
+
+/** What workflow_runs.dag holds: the validated submission, enough to rebuild the graph anywhere. */
+export interface StoredWorkflow {
+  name: string;
+  tasks: WorkflowTask[];
+}
+
+interface WorkflowRow {
+  id: string;
+  name: string;
+  status: WorkflowStatus;
+  dag: StoredWorkflow;
+  checkpoint: DagRunSnapshot;
+  generation: number;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+interface WorkflowTaskRow {
+  id: string;
+  workflow_key: string;
+  workflow_generation: number;
+  status: string;
+  attempts: number;
+  exit_code: number | null;
+  error: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface WorkflowTaskView {
+  key: string;
+  /** Status in the workflow run (pending until its dependencies succeed). */
+  status: DagTaskStatus;
+  dependsOn: string[];
+  taskId: string | null;
+  taskStatus: string | null;
+  /** Executor attempts of the latest task row for this key. */
+  attempts: number;
+  generation: number | null;
+  exitCode: number | null;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  status: WorkflowStatus;
+  generation: number;
+  counts: Partial<Record<DagTaskStatus, number>>;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface WorkflowView extends WorkflowSummary {
+  tasks: WorkflowTaskView[];
+  edges: Array<{ from: string; to: string; origin: string; files: readonly string[] }>;
+}
+
+const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
+
+/**
+ * Workflow submission and rerun. Both write the run's checkpoint and its first runnable tasks (with
+ * their task.queued.v1 events) in one transaction; everything later is advanced by the executor
+ * from the checkpoint in PostgreSQL.
+ */
+export class WorkflowService {
+  constructor(
+    private readonly db: Database,
+    private readonly onCommit: () => void,
+  ) {}
+
+  async submit(spec: SubmitWorkflow, dag: Dag, traceId: string): Promise<WorkflowView> {
+    const id = randomUUID();
+    const { state, roots } = startRoots(startRun(dag, 1));
+    const stored: StoredWorkflow = { name: spec.name, tasks: spec.tasks };
+    await this.db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO workflow_runs (id, name, status, dag, checkpoint, generation) VALUES ($1, $2, 'running', $3::jsonb, $4::jsonb, 1)`, [
+        id,
+        spec.name,
+        JSON.stringify(stored),
+        JSON.stringify(snapshotRun(state)),
+      ]);
+      await insertWorkflowTasks(tx, PRODUCER, { id, name: spec.name, generation: 1 }, pick(spec.tasks, roots), traceId);
+    });
+    this.onCommit();
+    return this.get(id);
+  }
+
+  /** Reruns failed tasks and everything downstream of them (plus `force`); succeeded results are kept. */
+  async rerun(id: string, force: readonly string[], traceId: string): Promise<WorkflowView & { rerun: readonly string[]; kept: readonly string[] }> {
+    const plan = await this.db.transaction(async (tx) => {
+      const rows = await tx.query<WorkflowRow>(`SELECT * FROM workflow_runs WHERE id = $1 FOR UPDATE`, [id]);
+      if (!rows.length) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
+      const w = rows[0];
+      if (w.status === 'running') throw new GatewayError('WORKFLOW_NOT_RERUNNABLE', `workflow ${id} is still running`, { workflowId: id, status: w.status });
+      const dag = buildDag(toDagSpecs(w.dag.tasks));
+      const unknown = force.filter((k) => !dag.indexOf.has(k));
+      if (unknown.length) throw new GatewayError('VALIDATION_FAILED', `force: unknown task key(s) ${unknown.map((k) => `"${k}"`).join(', ')}`, { unknown });
+      const p = planRerun(restoreRun(dag, w.checkpoint), force);
+      if (!p.rerun.length) throw new GatewayError('WORKFLOW_NOT_RERUNNABLE', `workflow ${id} has nothing to rerun (all tasks succeeded; name some in "force")`, { workflowId: id });
+      const { state, roots } = startRoots(p.state);
+      const generation = w.generation + 1;
+      await tx.query(
+        `UPDATE workflow_runs SET status = 'running', checkpoint = $2::jsonb, generation = $3, finished_at = NULL, updated_at = now() WHERE id = $1`,
+        [id, JSON.stringify(snapshotRun(state)), generation],
+      );
+      await insertWorkflowTasks(tx, PRODUCER, { id, name: w.name, generation }, pick(w.dag.tasks, roots), traceId);
+      return p;
+    });
+    this.onCommit();
+    return { ...(await this.get(id)), rerun: plan.rerun, kept: plan.kept };
+  }
+
+  /**
+   * Marks the run cancelled (the advancer then leaves it alone) and requests cancellation of its queued
+   * and running tasks; the executor stops them as for any cancelled task. A later rerun resumes it.
+   */
+  async cancel(id: string): Promise<WorkflowView> {
+    await this.db.transaction(async (tx) => {
+      const rows = await tx.query<WorkflowRow>(`SELECT * FROM workflow_runs WHERE id = $1 FOR UPDATE`, [id]);
+      if (!rows.length) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
+      const w = rows[0];
+      if (w.status !== 'running') throw new GatewayError('WORKFLOW_ALREADY_FINISHED', `workflow ${id} already ended as ${w.status}`, { workflowId: id, status: w.status });
+      await tx.query(`UPDATE workflow_runs SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE id = $1`, [id]);
+      await tx.query(
+        `UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
+         WHERE workflow_run_id = $1 AND workflow_generation = $2 AND status IN ('queued', 'running')`,
+        [id, w.generation],
+      );
+    });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<WorkflowView> {
+    const rows = await this.db.query<WorkflowRow>(`SELECT * FROM workflow_runs WHERE id = $1`, [id]);
+    if (!rows.length) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
+    const w = rows[0];
+    const dag = buildDag(toDagSpecs(w.dag.tasks));
+    const state = restoreRun(dag, w.checkpoint);
+    // The latest row per key: kept (succeeded) tasks of a rerun still point at their earlier generation.
+    const taskRows = await this.db.query<WorkflowTaskRow>(
+      `SELECT DISTINCT ON (workflow_key) id, workflow_key, workflow_generation, status, attempts, exit_code, error, started_at, finished_at
+       FROM tasks WHERE workflow_run_id = $1 ORDER BY workflow_key, workflow_generation DESC`,
+      [id],
+    );
+    const byKey = new Map(taskRows.map((r) => [r.workflow_key, r]));
+    const tasks = dag.ids.map((key, i): WorkflowTaskView => {
+      const r = byKey.get(key);
+      return {
+        key,
+        status: state.tasks[i].status,
+        dependsOn: dag.preds[i].map((p) => dag.ids[p]),
+        taskId: r?.id ?? null,
+        taskStatus: r?.status ?? null,
+        attempts: r?.attempts ?? 0,
+        generation: r?.workflow_generation ?? null,
+        exitCode: r?.exit_code ?? null,
+        error: r?.error ?? null,
+        startedAt: iso(r?.started_at ?? null),
+        finishedAt: iso(r?.finished_at ?? null),
+      };
+    });
+    return { ...summaryOf(w, state), tasks, edges: dag.edges.map((e) => ({ from: e.from, to: e.to, origin: e.origin, files: e.files })) };
+  }
+
+  async list(filter: { status?: WorkflowStatus; limit: number }): Promise<WorkflowSummary[]> {
+    const rows = await this.db.query<WorkflowRow>(
+      `SELECT * FROM workflow_runs WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC LIMIT $2`,
+      [filter.status ?? null, filter.limit],
+    );
+    return rows.map((w) => summaryOf(w, restoreRun(buildDag(toDagSpecs(w.dag.tasks)), w.checkpoint)));
+  }
+}
+
+/** Marks every currently runnable task started; those are the tasks to insert now. */
+function startRoots(initial: DagRunState): { state: DagRunState; roots: string[] } {
+  const roots = nextRunnable(initial);
+  const state = roots.reduce((s, k) => markStarted(s, k), initial);
+  return { state, roots };
+}
+
+function pick(tasks: readonly WorkflowTask[], keys: readonly string[]): WorkflowTask[] {
+  const wanted = new Set(keys);
+  return tasks.filter((t) => wanted.has(t.key));
+}
+
+function summaryOf(w: WorkflowRow, state: DagRunState): WorkflowSummary {
+  const counts: Partial<Record<DagTaskStatus, number>> = {};
+  for (const t of state.tasks) counts[t.status] = (counts[t.status] ?? 0) + 1;
+  return {
+    id: w.id,
+    name: w.name,
+    status: w.status,
+    generation: w.generation,
+    counts,
+    createdAt: new Date(w.created_at).toISOString(),
+    updatedAt: new Date(w.updated_at).toISOString(),
+    finishedAt: iso(w.finished_at),
+  };
+}

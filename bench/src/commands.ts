@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { register as registerNab } from './nab.bench';
+import { register as registerDag } from './dag.bench';
+import { register as registerDuration } from './duration.bench';
+import { register as registerSchedule } from './schedule.bench';
+import { register as registerThroughput } from './throughput.bench';
+import { register as registerInference } from './inference.bench';
+import { register as registerWorkflows } from './workflows.bench';
+
+// Each benchmark file exports `register(bench: Command)`; add one import + one call per benchmark.
+export function registerBenchCommands(bench: Command): void {
+  registerNab(bench);
+  registerDag(bench);
+  registerDuration(bench);
+  registerSchedule(bench);
+  registerThroughput(bench);
+  registerInference(bench);
+  registerWorkflows(bench);
+  void bench;
+}

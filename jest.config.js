@@ -1,0 +1,24 @@
+// One jest config, three projects: unit (*.spec.ts, no I/O), int (*.int-spec.ts, real PostgreSQL and
+// the Kafka-protocol test broker) and e2e (*.e2e-spec.ts, services as separate processes, browser).
+const fs = require('node:fs');
+const swc = JSON.parse(fs.readFileSync(__dirname + '/.swcrc', 'utf8'));
+delete swc.$schema;
+const moduleNameMapper = {};
+for (const lib of ['contracts', 'scheduling-core', 'ml', 'bus', 'persistence', 'platform', 'testing', 'runtime']) {
+  moduleNameMapper[`^@kairos/${lib}$`] = `<rootDir>/libs/${lib}/src/index.ts`;
+}
+const base = {
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  testEnvironment: 'node',
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench}/**/*.spec.ts'] },
+    { ...base, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], setupFilesAfterEnv: ['<rootDir>/scripts/jest-int-setup.js'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/{apps,e2e}/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/scripts/jest-e2e-setup.js'] },
+  ],
+};

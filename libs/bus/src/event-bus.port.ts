@@ -1,0 +1,36 @@
+import type { Envelope, Topic } from '@kairos/contracts';
+
+export const EVENT_BUS = Symbol('EVENT_BUS');
+
+/**
+ * A handler's verdict on an error: retryable errors are redelivered (the offset is not committed);
+ * anything else sends the message to the dead-letter topic with the reason, and the consumer goes on.
+ */
+export class HandlerError extends Error {
+  readonly code = 'HANDLER_ERROR' as const;
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export type EventHandler<T extends Topic> = (event: Envelope<T>) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** Replicas with the same group share the topic's partitions (Kafka consumer group). */
+  group: string;
+  /** Attempts for a retryable failure before the message is dead-lettered. */
+  maxAttempts?: number;
+}
+
+export interface EventBus {
+  publish<T extends Topic>(event: Envelope<T>): Promise<void>;
+  publishBatch(events: Envelope[]): Promise<void>;
+  subscribe<T extends Topic>(topic: T, options: SubscribeOptions, handler: EventHandler<T>): Promise<void>;
+  /** Raw bytes, for tests and tools that must send what a broken producer would. */
+  publishRaw(topic: string, key: string | null, bytes: Buffer): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}

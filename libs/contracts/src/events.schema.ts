@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { RunSpecSchema, ResourceRequestSchema, TASK_STATUSES } from './task.schema';
+
+// One zod schema per event; the topic name carries the major version. A breaking change means a new
+// topic (`.v2`), never an edit here.
+
+export const TaskQueuedSchema = z.object({
+  taskId: z.string().uuid(),
+  name: z.string().nullable(),
+  queue: z.string(),
+  priority: z.number().int(),
+  run: RunSpecSchema,
+  resources: ResourceRequestSchema,
+  timeoutMs: z.number().int(),
+  maxAttempts: z.number().int(),
+  submittedAt: z.string().datetime(),
+});
+export type TaskQueued = z.infer<typeof TaskQueuedSchema>;
+
+export const TaskStartedSchema = z.object({
+  taskId: z.string().uuid(),
+  attempt: z.number().int().min(1),
+  nodeId: z.string(),
+  startedAt: z.string().datetime(),
+});
+export type TaskStarted = z.infer<typeof TaskStartedSchema>;
+
+export const TaskCompletedSchema = z.object({
+  taskId: z.string().uuid(),
+  attempt: z.number().int().min(1),
+  nodeId: z.string().nullable(),
+  status: z.enum(TASK_STATUSES),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().int().min(0),
+  outputTail: z.string(),
+  error: z.string().nullable(),
+  finishedAt: z.string().datetime(),
+  /** Features for learning: what was asked for. */
+  queue: z.string(),
+  name: z.string().nullable(),
+  kind: z.string(),
+});
+export type TaskCompleted = z.infer<typeof TaskCompletedSchema>;
+
+export const MetricSampledSchema = z.object({
+  source: z.enum(['task', 'node']),
+  nodeId: z.string(),
+  taskId: z.string().uuid().nullable(),
+  sampledAt: z.string().datetime(),
+  /** cpu in percent of one core, memory in MB. */
+  cpuPercent: z.number().min(0),
+  memMb: z.number().min(0),
+});
+export type MetricSampled = z.infer<typeof MetricSampledSchema>;
+
+export const DurationEstimatedSchema = z.object({
+  taskId: z.string().uuid(),
+  p50Ms: z.number().min(0),
+  p90Ms: z.number().min(0),
+  model: z.string(),
+  modelVersion: z.string(),
+  basedOn: z.number().int().min(0),
+  estimatedAt: z.string().datetime(),
+});
+export type DurationEstimated = z.infer<typeof DurationEstimatedSchema>;
+
+export const NodeHeartbeatSchema = z.object({
+  nodeId: z.string(),
+  executorId: z.string(),
+  cpuMillis: z.number().int().min(0),
+  memMb: z.number().int().min(0),
+  running: z.number().int().min(0),
+  at: z.string().datetime(),
+});
+export type NodeHeartbeat = z.infer<typeof NodeHeartbeatSchema>;
+
+export const DeadLetterSchema = z.object({
+  topic: z.string(),
+  reason: z.string(),
+  /** The original message bytes, base64. */
+  original: z.string(),
+  consumer: z.string(),
+  failedAt: z.string().datetime(),
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;

@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+import {
+  DeadLetterSchema,
+  DurationEstimatedSchema,
+  MetricSampledSchema,
+  NodeHeartbeatSchema,
+  TaskCompletedSchema,
+  TaskQueuedSchema,
+  TaskStartedSchema,
+} from './events.schema';
+import { RepairRequestedSchema } from './repair.schema';
+
+/** The one typed map from topic name to payload schema. Names: domain.entity.pastTense.vN. */
+export const TOPIC_SCHEMAS = {
+  'task.queued.v1': TaskQueuedSchema,
+  'task.started.v1': TaskStartedSchema,
+  'task.completed.v1': TaskCompletedSchema,
+  'metrics.sampled.v1': MetricSampledSchema,
+  'prediction.duration.estimated.v1': DurationEstimatedSchema,
+  'node.heartbeat.v1': NodeHeartbeatSchema,
+  'repair.requested.v1': RepairRequestedSchema,
+  'kairos.deadletter.v1': DeadLetterSchema,
+} as const;
+
+export type Topic = keyof typeof TOPIC_SCHEMAS;
+export type TopicPayload<T extends Topic> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;
+export const TOPICS = Object.keys(TOPIC_SCHEMAS) as Topic[];
+export const DEAD_LETTER_TOPIC = 'kairos.deadletter.v1' satisfies Topic;
+/** Partitions per topic in the default deployment (and in the Kafka test broker). */
+export const TOPIC_PARTITIONS = 6;
+export const isTopic = (name: string): name is Topic => Object.prototype.hasOwnProperty.call(TOPIC_SCHEMAS, name);

@@ -1,0 +1,12 @@
+// Anomaly detection on metric streams and the NAB benchmark scorer.
+export * from './anomaly/anomaly-detector.types';
+export * from './anomaly/anomaly.errors';
+export * from './anomaly/seeded-random';
+export * from './anomaly/isolation-forest';
+export * from './anomaly/isolation-forest.detector';
+export * from './anomaly/windowed-gaussian.detector';
+export * from './anomaly/context-novelty.detector';
+export * from './anomaly/create-detector.factory';
+export * from './nab/nab.errors';
+export * from './nab/nab-corpus.parser';
+export * from './nab/nab-scorer';

@@ -1,0 +1,13 @@
+import type { RandomSource } from './anomaly-detector.types';
+
+/** mulberry32: tiny, fast, good enough for subsampling and split choice; same seed → same stream. */
+export function createSeededRandom(seed: number): RandomSource {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

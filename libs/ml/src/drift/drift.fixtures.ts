@@ -1,0 +1,31 @@
+/** Test-only seeded samplers (mulberry32 + Box–Muller); not exported from the barrel. */
+export function seededUniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function normalSample(n: number, mean: number, sd: number, seed: number): Float64Array {
+  const u = seededUniform(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = Math.sqrt(-2 * Math.log(1 - u()));
+    out[i] = mean + sd * r * Math.cos(2 * Math.PI * u());
+  }
+  return out;
+}
+
+export function logNormalSample(n: number, mu: number, sigma: number, seed: number): Float64Array {
+  return normalSample(n, mu, sigma, seed).map(Math.exp);
+}
+
+/** Integers uniform on [0, k). */
+export function discreteSample(n: number, k: number, seed: number): Float64Array {
+  const u = seededUniform(seed);
+  return Float64Array.from({ length: n }, () => Math.floor(u() * k));
+}

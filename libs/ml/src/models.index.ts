@@ -1,0 +1,14 @@
+// Prediction models, task patterns and the tfjs backend choice. tfjs itself is only required lazily
+// inside src/adapters, so importing this barrel does not load TensorFlow.js.
+export * from './prediction/prediction.errors';
+export * from './prediction/seeded-rng';
+export * from './prediction/gradient-boosting.model';
+export * from './prediction/alibaba-trace.parser';
+export * from './prediction/duration-features';
+export * from './prediction/duration.predictor';
+export * from './prediction/prediction.metrics';
+export * from './backend/backend-selection';
+export * from './adapters/tfjs-backend.adapter';
+export * from './adapters/lstm-duration.model';
+export * from './patterns/kmeans';
+export * from './patterns/task-patterns';

@@ -1,0 +1,96 @@
+import { TraceTask, parseAlibabaBatchTasks } from './alibaba-trace.parser';
+import { DURATION_FEATURE_COUNT, DURATION_FEATURE_NAMES, buildDurationDataset } from './duration-features';
+import { PredictionError } from './prediction.errors';
+
+function makeTask(over: Partial<TraceTask>): TraceTask {
+  return { createTime: 0, endTime: 10, jobId: 'j1', taskId: 't', instanceNum: 1, status: 'Terminated', planCpu: 50, planMem: 0.01, ...over };
+}
+
+const col = (name: (typeof DURATION_FEATURE_NAMES)[number]): number => DURATION_FEATURE_NAMES.indexOf(name);
+
+describe('buildDurationDataset', () => {
+  it('only uses completions whose end time is at or before the create time', () => {
+    const tasks = [
+      makeTask({ taskId: 'a', createTime: 0, endTime: 100 }), // ends at 100
+      makeTask({ taskId: 'b', createTime: 50, endTime: 60 }), // a not finished yet at 50
+      makeTask({ taskId: 'c', createTime: 100, endTime: 130 }), // a and b finished by 100
+    ];
+    const ds = buildDurationDataset(tasks, { trainFraction: 0.5 });
+    const f = (row: number, name: (typeof DURATION_FEATURE_NAMES)[number]): number => ds.features[row * ds.cols + col(name)];
+    expect(ds.cols).toBe(DURATION_FEATURE_COUNT);
+    // Row order follows create time: a, b, c.
+    expect(f(0, 'log_job_done')).toBe(0);
+    expect(f(1, 'log_job_done')).toBe(0);
+    expect(f(1, 'job_done_mean_log_dur')).toBe(-1);
+    expect(f(1, 'log_job_running')).toBeCloseTo(Math.log1p(2));
+    expect(f(1, 'job_running_max_log_elapsed')).toBeCloseTo(Math.log1p(50));
+    expect(f(2, 'log_job_done')).toBeCloseTo(Math.log1p(2));
+    expect(f(2, 'job_done_last_log_dur')).toBeCloseTo(Math.log1p(100));
+    expect(f(2, 'job_done_mean_log_dur')).toBeCloseTo((Math.log1p(10) + Math.log1p(100)) / 2);
+    // Moving-average baselines see the same history: at c, completions b (10 s) then a (100 s).
+    expect(ds.baselines.global.get(5)?.[2]).toBeCloseTo(55);
+    expect(ds.baselines.global.get(5)?.[1]).toBe(0);
+  });
+
+  it('splits by job arrival order and emits rows only for real durations', () => {
+    const tasks = [
+      makeTask({ jobId: 'early', createTime: 0, endTime: 5 }),
+      makeTask({ jobId: 'early', createTime: 300, endTime: 320 }),
+      makeTask({ jobId: 'late', createTime: 200, endTime: 230 }),
+      makeTask({ jobId: 'late', createTime: 210, endTime: 215, status: 'Failed' }),
+    ];
+    const ds = buildDurationDataset(tasks, { trainFraction: 0.5 });
+    expect(ds.rows).toBe(3);
+    expect(Array.from(ds.isTrain)).toEqual([1, 0, 1]);
+    expect(Array.from(ds.durations)).toEqual([5, 30, 20]);
+    expect(ds.trainJobs).toBe(1);
+    expect(ds.splitTime).toBe(200);
+  });
+
+  it('describes what the job submitted at the same instant, and nothing submitted later', () => {
+    const tasks = [
+      makeTask({ taskId: 'a', createTime: 0, endTime: 10, instanceNum: 4 }),
+      makeTask({ taskId: 'b', createTime: 0, endTime: 20, instanceNum: 10 }),
+      makeTask({ taskId: 'c', createTime: 5, endTime: 30, instanceNum: 100 }),
+    ];
+    const ds = buildDurationDataset(tasks);
+    const f = (row: number, name: (typeof DURATION_FEATURE_NAMES)[number]): number => ds.features[row * ds.cols + col(name)];
+    expect(f(0, 'log_submission_tasks')).toBeCloseTo(Math.log1p(2));
+    expect(f(0, 'log_submission_instances')).toBeCloseTo(Math.log1p(14));
+    expect(f(0, 'log_submission_max_instances')).toBeCloseTo(Math.log1p(10));
+    expect(f(2, 'log_submission_tasks')).toBeCloseTo(Math.log1p(1));
+  });
+
+  it('history sequence holds the most recent same-job completion last', () => {
+    const tasks = [
+      makeTask({ createTime: 0, endTime: 10 }),
+      makeTask({ createTime: 1, endTime: 21 }),
+      makeTask({ createTime: 30, endTime: 40 }),
+    ];
+    const ds = buildDurationDataset(tasks, { historyLength: 4 });
+    const step = 7;
+    const seq = ds.sequences.subarray(2 * 4 * step, 3 * 4 * step);
+    expect(seq[3 * step]).toBe(1); // from_job
+    expect(seq[3 * step + 2]).toBeCloseTo(Math.log1p(20));
+    expect(seq[2 * step + 2]).toBeCloseTo(Math.log1p(10));
+    expect(seq[0]).toBe(0);
+  });
+});
+
+describe('parseAlibabaBatchTasks', () => {
+  const header = 'task_create_time,task_end_time,job_id,task_id,instance_num,status,plan_cpu,plan_mem';
+  it('parses rows, keeps empty requests as null and sorts by create time', () => {
+    const tasks = parseAlibabaBatchTasks(`${header}\n5,9,1,2,3,Terminated,,\n1,4,1,1,2,Failed,50,0.1\n`, 'x.csv');
+    expect(tasks.map((t) => t.taskId)).toEqual(['1', '2']);
+    expect(tasks[1]).toMatchObject({ planCpu: null, planMem: null, instanceNum: 3 });
+  });
+  it.each([
+    ['a missing column', 'task_create_time,job_id\n1,2', /x.csv:1: header lacks column\(s\) task_end_time/],
+    ['a non-numeric time', `${header}\nabc,9,1,2,3,Terminated,50,0.1`, /x.csv:2: field task_create_time is not a number/],
+    ['a negative request', `${header}\n1,9,1,2,3,Terminated,-5,0.1`, /x.csv:2: field plan_cpu/],
+    ['a short row', `${header}\n1,9,1`, /x.csv:2: field \(row\) has 3 fields/],
+  ])('names file, line and field for %s', (_n, text, msg) => {
+    expect(() => parseAlibabaBatchTasks(text, 'x.csv')).toThrow(PredictionError);
+    expect(() => parseAlibabaBatchTasks(text, 'x.csv')).toThrow(msg);
+  });
+});

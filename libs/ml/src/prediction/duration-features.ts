@@ -1,0 +1,437 @@
+import { TraceTask, hasRealDuration } from './alibaba-trace.parser';
+
+/**
+ * Duration features (seed 000): the task's requests and instance count, its queue (the job it belongs
+ * to), time of day, the recent history of similar tasks (same job, then same request signature) and
+ * cluster load. Everything is computed from what is known at the task's create time: a completion is
+ * only visible once its end time ≤ now, so there is no look-ahead.
+ */
+export const DURATION_FEATURE_NAMES = [
+  'log_instances',
+  'plan_cpu',
+  'plan_mem',
+  'hour_of_day',
+  'log_job_tasks_seen',
+  'log_job_age_s',
+  'log_job_done',
+  'job_done_mean_log_dur',
+  'job_done_last_log_dur',
+  'job_done_max_log_dur',
+  'log_job_running',
+  'job_running_max_log_elapsed',
+  'log_sig_done',
+  'sig_done_mean_log_dur',
+  'global_recent_mean_log_dur',
+  'log_cluster_running_tasks',
+  'log_cluster_running_instances',
+  'log_cluster_running_cpu',
+  'log_arrivals_10min',
+  'log_job_same_instant',
+  'log_total_cpu',
+  'inst_bucket_mean_log_dur',
+  'global_recent_mean_log_dur_per_instance',
+  'log_submission_tasks',
+  'log_submission_instances',
+  'log_submission_max_instances',
+] as const;
+export const DURATION_FEATURE_COUNT = DURATION_FEATURE_NAMES.length;
+
+/** Per-step features of the history sequence the LSTM reads. */
+export const HISTORY_STEP_FEATURES = ['from_job', 'from_signature', 'log_dur', 'log_instances', 'cpu', 'mem', 'log_age_s'] as const;
+export const HISTORY_STEP_COUNT = HISTORY_STEP_FEATURES.length;
+
+/** What the scheduler knows about a task when it asks for a prediction. */
+export interface DurationTaskSpec {
+  readonly queue: string;
+  readonly instanceNum: number;
+  readonly planCpu: number | null;
+  readonly planMem: number | null;
+  readonly createTime: number;
+  /**
+   * What was submitted together with this task (same job, same instant), when the caller knows it:
+   * task count, total and largest instance count. The trace gives it as rows sharing job and create time.
+   */
+  readonly submission?: { readonly tasks: number; readonly instances: number; readonly maxInstances: number };
+}
+
+interface Completion {
+  readonly endTime: number;
+  readonly duration: number;
+  readonly instanceNum: number;
+  readonly planCpu: number | null;
+  readonly planMem: number | null;
+}
+
+interface JobState {
+  firstCreate: number;
+  tasksSeen: number;
+  lastCreate: number;
+  sameInstant: number;
+  done: Completion[];
+  doneLogSum: number;
+  doneLogMax: number;
+  runningCreates: number[];
+}
+
+const MISSING = -1;
+const KEEP_DONE_PER_KEY = 64;
+const SIG_MEAN_WINDOW = 20;
+const GLOBAL_WINDOW = 50;
+
+function instanceBucket(instanceNum: number): number {
+  return Math.round(2 * Math.log2(1 + instanceNum));
+}
+
+export function signatureOf(t: { planCpu: number | null; planMem: number | null; instanceNum: number }): string {
+  const cpu = t.planCpu ?? -1;
+  const mem = t.planMem === null ? -1 : Math.round(t.planMem * 1000);
+  const inst = Math.round(Math.log2(1 + t.instanceNum));
+  return `${cpu}|${mem}|${inst}`;
+}
+
+/**
+ * Streaming feature state. Feed arrivals, starts and completions in time order (the live analyzer feeds
+ * task events; the trace sweep below feeds the replay) and ask for features at a task's create time.
+ */
+export class DurationFeatureState {
+  private readonly jobs = new Map<string, JobState>();
+  private readonly sigDone = new Map<string, Completion[]>();
+  private readonly global: number[] = [];
+  private globalLogSum = 0;
+  private readonly globalPerInst: number[] = [];
+  private globalPerInstSum = 0;
+  private readonly instBucketDone = new Map<number, number[]>();
+  private runningTasks = 0;
+  private runningInstances = 0;
+  private runningCpu = 0;
+  private readonly arrivals: number[] = [];
+  private arrivalsHead = 0;
+
+  constructor(readonly historyLength = 16) {}
+
+  private job(queue: string, t: number): JobState {
+    let j = this.jobs.get(queue);
+    if (!j) {
+      j = {
+        firstCreate: t,
+        tasksSeen: 0,
+        lastCreate: t,
+        sameInstant: 0,
+        done: [],
+        doneLogSum: 0,
+        doneLogMax: MISSING,
+        runningCreates: [],
+      };
+      this.jobs.set(queue, j);
+    }
+    return j;
+  }
+
+  /** A task has been submitted (counts toward its job and the arrival rate) and is now running. */
+  observeArrival(spec: DurationTaskSpec): void {
+    const j = this.job(spec.queue, spec.createTime);
+    j.tasksSeen++;
+    j.sameInstant = j.lastCreate === spec.createTime ? j.sameInstant + 1 : 1;
+    j.lastCreate = spec.createTime;
+    j.runningCreates.push(spec.createTime);
+    this.arrivals.push(spec.createTime);
+    this.runningTasks++;
+    this.runningInstances += spec.instanceNum;
+    this.runningCpu += spec.instanceNum * (spec.planCpu ?? 0);
+  }
+
+  /** A task left the cluster; `realDuration` says whether its duration is a true run time. */
+  observeEnd(spec: DurationTaskSpec, endTime: number, realDuration: boolean): void {
+    const j = this.job(spec.queue, spec.createTime);
+    const k = j.runningCreates.indexOf(spec.createTime);
+    if (k >= 0) j.runningCreates.splice(k, 1);
+    this.runningTasks--;
+    this.runningInstances -= spec.instanceNum;
+    this.runningCpu -= spec.instanceNum * (spec.planCpu ?? 0);
+    if (!realDuration) return;
+    const duration = Math.max(0, endTime - spec.createTime);
+    const c: Completion = { endTime, duration, instanceNum: spec.instanceNum, planCpu: spec.planCpu, planMem: spec.planMem };
+    const ld = Math.log1p(duration);
+    j.done.push(c);
+    j.doneLogSum += ld;
+    j.doneLogMax = Math.max(j.doneLogMax, ld);
+    if (j.done.length > KEEP_DONE_PER_KEY) j.done.shift();
+    const sig = signatureOf(spec);
+    let s = this.sigDone.get(sig);
+    if (!s) {
+      s = [];
+      this.sigDone.set(sig, s);
+    }
+    s.push(c);
+    if (s.length > KEEP_DONE_PER_KEY) s.shift();
+    this.global.push(ld);
+    this.globalLogSum += ld;
+    if (this.global.length > GLOBAL_WINDOW) this.globalLogSum -= this.global.shift() ?? 0;
+    const pi = ld - Math.log1p(spec.instanceNum);
+    this.globalPerInst.push(pi);
+    this.globalPerInstSum += pi;
+    if (this.globalPerInst.length > GLOBAL_WINDOW) this.globalPerInstSum -= this.globalPerInst.shift() ?? 0;
+    const bucket = instanceBucket(spec.instanceNum);
+    let b = this.instBucketDone.get(bucket);
+    if (!b) {
+      b = [];
+      this.instBucketDone.set(bucket, b);
+    }
+    b.push(ld);
+    if (b.length > SIG_MEAN_WINDOW) b.shift();
+  }
+
+  /** Completed durations of the same job, oldest first (bounded). */
+  jobHistory(queue: string): readonly number[] {
+    return (this.jobs.get(queue)?.done ?? []).map((c) => c.duration);
+  }
+
+  signatureHistory(spec: DurationTaskSpec): readonly number[] {
+    return (this.sigDone.get(signatureOf(spec)) ?? []).map((c) => c.duration);
+  }
+
+  /** Tabular feature vector for `spec` at its create time; call after observing everything before it. */
+  features(spec: DurationTaskSpec, out: Float64Array = new Float64Array(DURATION_FEATURE_COUNT)): Float64Array {
+    const t = spec.createTime;
+    const j = this.jobs.get(spec.queue);
+    while (this.arrivalsHead < this.arrivals.length && this.arrivals[this.arrivalsHead] < t - 600) this.arrivalsHead++;
+    if (this.arrivalsHead > 4096) {
+      this.arrivals.splice(0, this.arrivalsHead);
+      this.arrivalsHead = 0;
+    }
+    const sig = this.sigDone.get(signatureOf(spec));
+    let sigMean = MISSING;
+    if (sig && sig.length > 0) {
+      const from = Math.max(0, sig.length - SIG_MEAN_WINDOW);
+      let s = 0;
+      for (let i = from; i < sig.length; i++) s += Math.log1p(sig[i].duration);
+      sigMean = s / (sig.length - from);
+    }
+    let runningMaxElapsed = MISSING;
+    if (j && j.runningCreates.length > 0) {
+      let minCreate = Infinity;
+      for (const c of j.runningCreates) if (c < minCreate && c < t) minCreate = c;
+      if (minCreate < Infinity) runningMaxElapsed = Math.log1p(t - minCreate);
+    }
+    const done = j ? j.done.length : 0;
+    out[0] = Math.log1p(spec.instanceNum);
+    out[1] = spec.planCpu ?? MISSING;
+    out[2] = spec.planMem ?? MISSING;
+    out[3] = (((t % 86400) + 86400) % 86400) / 3600;
+    out[4] = Math.log1p(j ? j.tasksSeen : 0);
+    out[5] = j ? Math.log1p(Math.max(0, t - j.firstCreate)) : MISSING;
+    out[6] = Math.log1p(done);
+    out[7] = j && done > 0 ? j.doneLogSum / done : MISSING;
+    out[8] = j && done > 0 ? Math.log1p(j.done[done - 1].duration) : MISSING;
+    out[9] = j && done > 0 ? j.doneLogMax : MISSING;
+    out[10] = Math.log1p(j ? j.runningCreates.length : 0);
+    out[11] = runningMaxElapsed;
+    out[12] = Math.log1p(sig ? sig.length : 0);
+    out[13] = sigMean;
+    out[14] = this.global.length > 0 ? this.globalLogSum / this.global.length : MISSING;
+    out[15] = Math.log1p(Math.max(0, this.runningTasks));
+    out[16] = Math.log1p(Math.max(0, this.runningInstances));
+    out[17] = Math.log1p(Math.max(0, this.runningCpu));
+    out[18] = Math.log1p(this.arrivals.length - this.arrivalsHead);
+    out[19] = Math.log1p(j && j.lastCreate === t ? j.sameInstant : 0);
+    out[20] = Math.log1p(spec.instanceNum * (spec.planCpu ?? 0));
+    const ib = this.instBucketDone.get(instanceBucket(spec.instanceNum));
+    out[21] = ib && ib.length > 0 ? ib.reduce((a, v) => a + v, 0) / ib.length : MISSING;
+    out[23] = spec.submission ? Math.log1p(spec.submission.tasks) : MISSING;
+    out[24] = spec.submission ? Math.log1p(spec.submission.instances) : MISSING;
+    out[25] = spec.submission ? Math.log1p(spec.submission.maxInstances) : MISSING;
+    out[22] = this.globalPerInst.length > 0 ? this.globalPerInstSum / this.globalPerInst.length : MISSING;
+    return out;
+  }
+
+  /**
+   * History sequence for the LSTM: the last `historyLength` completions of the same job (most recent
+   * last), earlier slots filled from the same request signature, the rest zero. Row-major steps.
+   */
+  historySequence(spec: DurationTaskSpec, out: Float32Array = new Float32Array(this.historyLength * HISTORY_STEP_COUNT)): Float32Array {
+    out.fill(0);
+    const L = this.historyLength;
+    const jobDone = this.jobs.get(spec.queue)?.done ?? [];
+    const sigDone = this.sigDone.get(signatureOf(spec)) ?? [];
+    let slot = L - 1;
+    const put = (c: Completion, fromJob: boolean): void => {
+      const o = slot * HISTORY_STEP_COUNT;
+      out[o] = fromJob ? 1 : 0;
+      out[o + 1] = fromJob ? 0 : 1;
+      out[o + 2] = Math.log1p(c.duration);
+      out[o + 3] = Math.log1p(c.instanceNum);
+      out[o + 4] = (c.planCpu ?? 0) / 100;
+      out[o + 5] = (c.planMem ?? 0) * 10;
+      out[o + 6] = Math.log1p(Math.max(0, spec.createTime - c.endTime));
+      slot--;
+    };
+    for (let i = jobDone.length - 1; i >= 0 && slot >= 0; i--) put(jobDone[i], true);
+    for (let i = sigDone.length - 1; i >= 0 && slot >= 0; i--) put(sigDone[i], false);
+    return out;
+  }
+}
+
+/** Moving-average baselines, computed at the same moments with the same visibility as the features. */
+export interface BaselinePredictions {
+  /** Mean of the last k completed durations cluster-wide, per k. */
+  readonly global: ReadonlyMap<number, Float64Array>;
+  /** Mean of the last k completions of the same job, else same signature, else cluster-wide. */
+  readonly similar: ReadonlyMap<number, Float64Array>;
+}
+
+export interface DurationDataset {
+  readonly features: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+  /** Seconds, for rows with a real duration only. */
+  readonly durations: Float64Array;
+  readonly createTimes: Float64Array;
+  readonly isTrain: Uint8Array;
+  readonly sequences: Float32Array;
+  readonly historyLength: number;
+  readonly baselines: BaselinePredictions;
+  readonly trainJobs: number;
+  readonly testJobs: number;
+  readonly splitTime: number;
+}
+
+export interface DatasetOptions {
+  /** Fraction of jobs (ordered by first arrival) used for training. */
+  readonly trainFraction: number;
+  readonly historyLength: number;
+  readonly baselineWindows: readonly number[];
+}
+
+export const DEFAULT_DATASET_OPTIONS: DatasetOptions = { trainFraction: 0.7, historyLength: 16, baselineWindows: [5, 20, 100] };
+
+function meanLast(xs: readonly number[], k: number): number {
+  const from = Math.max(0, xs.length - k);
+  let s = 0;
+  for (let i = from; i < xs.length; i++) s += xs[i];
+  return xs.length > from ? s / (xs.length - from) : NaN;
+}
+
+/**
+ * Replays a trace in time order and emits one example per task with a real duration. Train/test split
+ * is by job: the earliest `trainFraction` of jobs by first arrival train, the rest test.
+ */
+export function buildDurationDataset(
+  tasks: readonly TraceTask[],
+  options: Partial<DatasetOptions> = {},
+  onProgress?: (done: number, total: number) => void,
+): DurationDataset {
+  const opt: DatasetOptions = { ...DEFAULT_DATASET_OPTIONS, ...options };
+  const sorted = tasks.map((t, i) => ({ t, i })).sort((a, b) => a.t.createTime - b.t.createTime || a.i - b.i).map((e) => e.t);
+  const jobOrder: string[] = [];
+  const firstSeen = new Set<string>();
+  for (const t of sorted) {
+    if (!firstSeen.has(t.jobId)) {
+      firstSeen.add(t.jobId);
+      jobOrder.push(t.jobId);
+    }
+  }
+  const nTrainJobs = Math.round(jobOrder.length * opt.trainFraction);
+  const trainJobs = new Set(jobOrder.slice(0, nTrainJobs));
+  const splitJob = jobOrder[nTrainJobs];
+  const splitTime = splitJob === undefined ? Infinity : (sorted.find((t) => t.jobId === splitJob)?.createTime ?? Infinity);
+
+  const targets = sorted.filter(hasRealDuration);
+  const rows = targets.length;
+  const cols = DURATION_FEATURE_COUNT;
+  const stepSize = opt.historyLength * HISTORY_STEP_COUNT;
+  const features = new Float64Array(rows * cols);
+  const durations = new Float64Array(rows);
+  const createTimes = new Float64Array(rows);
+  const isTrain = new Uint8Array(rows);
+  const sequences = new Float32Array(rows * stepSize);
+  const globalBl = new Map(opt.baselineWindows.map((k) => [k, new Float64Array(rows)]));
+  const similarBl = new Map(opt.baselineWindows.map((k) => [k, new Float64Array(rows)]));
+
+  const state = new DurationFeatureState(opt.historyLength);
+  // Pending ends ordered by end time (binary-inserted; the sweep pops from the front).
+  const ends: Array<{ end: number; task: TraceTask }> = [];
+  let endHead = 0;
+  const globalRaw: number[] = [];
+  const insertEnd = (task: TraceTask): void => {
+    const end = Math.max(task.endTime, task.createTime);
+    let lo = endHead;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid].end <= end) lo = mid + 1;
+      else hi = mid;
+    }
+    ends.splice(lo, 0, { end, task });
+  };
+  // Rows of one job with the same create time were submitted together: known to the scheduler at that instant.
+  const submissions = new Map<string, { tasks: number; instances: number; maxInstances: number }>();
+  for (const t of sorted) {
+    const key = `${t.jobId}@${t.createTime}`;
+    const g = submissions.get(key) ?? { tasks: 0, instances: 0, maxInstances: 0 };
+    g.tasks++;
+    g.instances += t.instanceNum;
+    g.maxInstances = Math.max(g.maxInstances, t.instanceNum);
+    submissions.set(key, g);
+  }
+  const specOf = (t: TraceTask): DurationTaskSpec => ({
+    queue: t.jobId,
+    instanceNum: t.instanceNum,
+    planCpu: t.planCpu,
+    planMem: t.planMem,
+    createTime: t.createTime,
+    submission: submissions.get(`${t.jobId}@${t.createTime}`),
+  });
+  let row = 0;
+  for (let n = 0; n < sorted.length; n++) {
+    const task = sorted[n];
+    const now = task.createTime;
+    while (endHead < ends.length && ends[endHead].end <= now) {
+      const e = ends[endHead++];
+      const real = hasRealDuration(e.task);
+      state.observeEnd(specOf(e.task), e.end, real);
+      if (real) {
+        globalRaw.push(e.task.endTime - e.task.createTime);
+        if (globalRaw.length > 4096) globalRaw.splice(0, 2048);
+      }
+    }
+    if (endHead > 8192) {
+      ends.splice(0, endHead);
+      endHead = 0;
+    }
+    const spec = specOf(task);
+    state.observeArrival(spec);
+    if (hasRealDuration(task)) {
+      state.features(spec, features.subarray(row * cols, (row + 1) * cols));
+      state.historySequence(spec, sequences.subarray(row * stepSize, (row + 1) * stepSize));
+      durations[row] = task.endTime - task.createTime;
+      createTimes[row] = now;
+      isTrain[row] = trainJobs.has(task.jobId) ? 1 : 0;
+      const jobH = state.jobHistory(spec.queue);
+      const sigH = state.signatureHistory(spec);
+      for (const k of opt.baselineWindows) {
+        const g = meanLast(globalRaw, k);
+        const fallback = Number.isNaN(g) ? 0 : g;
+        (globalBl.get(k) as Float64Array)[row] = fallback;
+        const sim = jobH.length > 0 ? meanLast(jobH, k) : sigH.length > 0 ? meanLast(sigH, k) : fallback;
+        (similarBl.get(k) as Float64Array)[row] = sim;
+      }
+      row++;
+    }
+    insertEnd(task);
+    if (onProgress && n % 5000 === 0) onProgress(n, sorted.length);
+  }
+  return {
+    features,
+    rows,
+    cols,
+    durations,
+    createTimes,
+    isTrain,
+    sequences,
+    historyLength: opt.historyLength,
+    baselines: { global: globalBl, similar: similarBl },
+    trainJobs: nTrainJobs,
+    testJobs: jobOrder.length - nTrainJobs,
+    splitTime,
+  };
+}

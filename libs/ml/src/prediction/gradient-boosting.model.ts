@@ -1,0 +1,461 @@
+import { PredictionError } from './prediction.errors';
+import { RandomSource, seededRandom } from './seeded-rng';
+
+/**
+ * Gradient-boosted regression trees with histogram splits (pure TS, no tfjs).
+ * Loss `l2` fits the conditional mean; `quantile` fits the conditional alpha-quantile
+ * (Friedman's approach: trees fit the sign gradient, each leaf takes the alpha-quantile of its residuals).
+ * Trained trees are flattened into typed arrays so batched inference is a tight loop.
+ */
+export type GbdtLoss = 'l2' | 'quantile';
+
+export interface GbdtParams {
+  readonly loss: GbdtLoss;
+  /** Quantile level for `quantile` loss (0.5 = median). Ignored for `l2`. */
+  readonly alpha: number;
+  readonly nTrees: number;
+  readonly learningRate: number;
+  readonly maxDepth: number;
+  readonly minLeaf: number;
+  /** At most 255 so bins fit in a byte. */
+  readonly maxBins: number;
+  /** Row fraction sampled per tree (stochastic boosting). */
+  readonly subsample: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_GBDT_PARAMS: GbdtParams = {
+  loss: 'l2',
+  alpha: 0.5,
+  nTrees: 200,
+  learningRate: 0.08,
+  maxDepth: 6,
+  minLeaf: 20,
+  maxBins: 64,
+  subsample: 0.8,
+  seed: 1,
+};
+
+/** Row-major dense matrix: row i, column j at values[i * cols + j]. */
+export interface FeatureMatrix {
+  readonly values: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+export function toFeatureMatrix(rows: ReadonlyArray<ArrayLike<number>>, cols?: number): FeatureMatrix {
+  const c = cols ?? (rows.length > 0 ? rows[0].length : 0);
+  const values = new Float64Array(rows.length * c);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (r.length !== c) {
+      throw new PredictionError('INVALID_FEATURES', `row ${i} has ${r.length} features, expected ${c}`);
+    }
+    for (let j = 0; j < c; j++) values[i * c + j] = r[j];
+  }
+  return { values, rows: rows.length, cols: c };
+}
+
+/** Serialisable form; node arrays are parallel, leaves have feature -1. */
+export interface GbdtModelJson {
+  readonly kind: 'gbdt';
+  readonly version: 1;
+  readonly loss: GbdtLoss;
+  readonly alpha: number;
+  readonly nFeatures: number;
+  readonly base: number;
+  readonly treeRoots: number[];
+  readonly feature: number[];
+  readonly threshold: number[];
+  readonly left: number[];
+  readonly right: number[];
+  readonly value: number[];
+}
+
+export class GbdtModel {
+  private constructor(
+    readonly loss: GbdtLoss,
+    readonly alpha: number,
+    readonly nFeatures: number,
+    readonly base: number,
+    private readonly treeRoots: Int32Array,
+    private readonly feature: Int32Array,
+    private readonly threshold: Float64Array,
+    private readonly left: Int32Array,
+    private readonly right: Int32Array,
+    private readonly value: Float64Array,
+  ) {}
+
+  static fromArrays(parts: {
+    loss: GbdtLoss;
+    alpha: number;
+    nFeatures: number;
+    base: number;
+    treeRoots: ArrayLike<number>;
+    feature: ArrayLike<number>;
+    threshold: ArrayLike<number>;
+    left: ArrayLike<number>;
+    right: ArrayLike<number>;
+    value: ArrayLike<number>;
+  }): GbdtModel {
+    const n = parts.feature.length;
+    if ([parts.threshold, parts.left, parts.right, parts.value].some((a) => a.length !== n)) {
+      throw new PredictionError('INVALID_ARTIFACT', 'gbdt node arrays have different lengths');
+    }
+    const feature = Int32Array.from(parts.feature);
+    const left = Int32Array.from(parts.left);
+    const right = Int32Array.from(parts.right);
+    for (let i = 0; i < n; i++) {
+      if (feature[i] >= parts.nFeatures) {
+        throw new PredictionError('INVALID_ARTIFACT', `gbdt node ${i} splits on feature ${feature[i]} of ${parts.nFeatures}`);
+      }
+      if (feature[i] >= 0 && (left[i] <= i || right[i] <= i || left[i] >= n || right[i] >= n)) {
+        throw new PredictionError('INVALID_ARTIFACT', `gbdt node ${i} has bad children ${left[i]}/${right[i]}`);
+      }
+    }
+    const roots = Int32Array.from(parts.treeRoots);
+    for (const r of roots) {
+      if (r < 0 || r >= n) throw new PredictionError('INVALID_ARTIFACT', `gbdt tree root ${r} out of range`);
+    }
+    return new GbdtModel(
+      parts.loss,
+      parts.alpha,
+      parts.nFeatures,
+      parts.base,
+      roots,
+      feature,
+      Float64Array.from(parts.threshold),
+      left,
+      right,
+      Float64Array.from(parts.value),
+    );
+  }
+
+  get treeCount(): number {
+    return this.treeRoots.length;
+  }
+
+  get nodeCount(): number {
+    return this.feature.length;
+  }
+
+  /** Predicts every row of `x` into `out` (allocation-free hot path). */
+  predictInto(x: FeatureMatrix, out: Float64Array): Float64Array {
+    if (x.cols !== this.nFeatures) {
+      throw new PredictionError('INVALID_FEATURES', `expected ${this.nFeatures} features, got ${x.cols}`);
+    }
+    const { values, rows, cols } = x;
+    const feature = this.feature;
+    const threshold = this.threshold;
+    const left = this.left;
+    const right = this.right;
+    const value = this.value;
+    out.fill(this.base, 0, rows);
+    for (let t = 0; t < this.treeRoots.length; t++) {
+      const root = this.treeRoots[t];
+      for (let i = 0; i < rows; i++) {
+        const offset = i * cols;
+        let node = root;
+        let f = feature[node];
+        while (f >= 0) {
+          node = values[offset + f] <= threshold[node] ? left[node] : right[node];
+          f = feature[node];
+        }
+        out[i] += value[node];
+      }
+    }
+    return out;
+  }
+
+  predict(x: FeatureMatrix): Float64Array {
+    return this.predictInto(x, new Float64Array(x.rows));
+  }
+
+  predictOne(row: ArrayLike<number>): number {
+    return this.predict(toFeatureMatrix([row], this.nFeatures))[0];
+  }
+
+  toJSON(): GbdtModelJson {
+    return {
+      kind: 'gbdt',
+      version: 1,
+      loss: this.loss,
+      alpha: this.alpha,
+      nFeatures: this.nFeatures,
+      base: this.base,
+      treeRoots: Array.from(this.treeRoots),
+      feature: Array.from(this.feature),
+      threshold: Array.from(this.threshold),
+      left: Array.from(this.left),
+      right: Array.from(this.right),
+      value: Array.from(this.value),
+    };
+  }
+
+  static fromJSON(json: unknown): GbdtModel {
+    if (typeof json !== 'object' || json === null) {
+      throw new PredictionError('INVALID_ARTIFACT', 'gbdt artifact is not an object');
+    }
+    const o = json as Record<string, unknown>;
+    if (o.kind !== 'gbdt' || o.version !== 1) {
+      throw new PredictionError('INVALID_ARTIFACT', `gbdt artifact has kind/version ${String(o.kind)}/${String(o.version)}`);
+    }
+    if (o.loss !== 'l2' && o.loss !== 'quantile') {
+      throw new PredictionError('INVALID_ARTIFACT', `gbdt artifact has unknown loss ${String(o.loss)}`);
+    }
+    const nums = (k: string): number[] => {
+      const v = o[k];
+      if (!Array.isArray(v) || !v.every((e) => typeof e === 'number')) {
+        throw new PredictionError('INVALID_ARTIFACT', `gbdt artifact field "${k}" is not a number array`);
+      }
+      return v as number[];
+    };
+    const num = (k: string): number => {
+      const v = o[k];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new PredictionError('INVALID_ARTIFACT', `gbdt artifact field "${k}" is not a finite number`);
+      }
+      return v;
+    };
+    return GbdtModel.fromArrays({
+      loss: o.loss,
+      alpha: num('alpha'),
+      nFeatures: num('nFeatures'),
+      base: num('base'),
+      treeRoots: nums('treeRoots'),
+      feature: nums('feature'),
+      threshold: nums('threshold'),
+      left: nums('left'),
+      right: nums('right'),
+      value: nums('value'),
+    });
+  }
+}
+
+interface Bins {
+  /** cuts[j]: ascending thresholds for feature j; bin b holds x <= cuts[b] (last bin: above all). */
+  readonly cuts: Float64Array[];
+  /** Column-major bin codes: feature j, row i at codes[j * rows + i]. */
+  readonly codes: Uint8Array;
+}
+
+function lowerBound(cuts: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cuts[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function buildBins(x: FeatureMatrix, maxBins: number, random: RandomSource): Bins {
+  const { rows, cols, values } = x;
+  const sampleSize = Math.min(rows, 50_000);
+  const cuts: Float64Array[] = [];
+  const codes = new Uint8Array(rows * cols);
+  for (let j = 0; j < cols; j++) {
+    const sample = new Float64Array(sampleSize);
+    for (let s = 0; s < sampleSize; s++) {
+      const i = sampleSize === rows ? s : Math.floor(random() * rows);
+      sample[s] = values[i * cols + j];
+    }
+    sample.sort();
+    const distinct: number[] = [];
+    for (let s = 0; s < sample.length; s++) {
+      if (Number.isNaN(sample[s])) continue;
+      if (distinct.length === 0 || distinct[distinct.length - 1] !== sample[s]) distinct.push(sample[s]);
+    }
+    let c: number[];
+    if (distinct.length <= maxBins - 1) {
+      c = distinct.slice(0, Math.max(0, distinct.length - 1));
+    } else {
+      c = [];
+      for (let b = 1; b < maxBins; b++) {
+        const v = sample[Math.floor((b * sample.length) / maxBins)];
+        if (c.length === 0 || c[c.length - 1] < v) c.push(v);
+      }
+    }
+    const cf = Float64Array.from(c);
+    cuts.push(cf);
+    for (let i = 0; i < rows; i++) codes[j * rows + i] = lowerBound(cf, values[i * cols + j]);
+  }
+  return { cuts, codes };
+}
+
+function quantileOf(v: Float64Array, n: number, alpha: number): number {
+  const a = v.subarray(0, n).slice().sort();
+  if (n === 0) return 0;
+  const pos = alpha * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(n - 1, lo + 1);
+  return a[lo] + (a[hi] - a[lo]) * (pos - lo);
+}
+
+function validateParams(p: GbdtParams): void {
+  const bad = (m: string): never => {
+    throw new PredictionError('INVALID_PARAMS', m);
+  };
+  if (!(p.alpha > 0 && p.alpha < 1)) bad(`alpha must be in (0, 1), got ${p.alpha}`);
+  if (!Number.isInteger(p.nTrees) || p.nTrees < 1) bad(`nTrees must be a positive integer, got ${p.nTrees}`);
+  if (!(p.learningRate > 0 && p.learningRate <= 1)) bad(`learningRate must be in (0, 1], got ${p.learningRate}`);
+  if (!Number.isInteger(p.maxDepth) || p.maxDepth < 1 || p.maxDepth > 16) bad(`maxDepth must be 1..16, got ${p.maxDepth}`);
+  if (!Number.isInteger(p.minLeaf) || p.minLeaf < 1) bad(`minLeaf must be a positive integer, got ${p.minLeaf}`);
+  if (!Number.isInteger(p.maxBins) || p.maxBins < 2 || p.maxBins > 255) bad(`maxBins must be 2..255, got ${p.maxBins}`);
+  if (!(p.subsample > 0 && p.subsample <= 1)) bad(`subsample must be in (0, 1], got ${p.subsample}`);
+}
+
+interface NodeBuilder {
+  feature: number[];
+  threshold: number[];
+  left: number[];
+  right: number[];
+  value: number[];
+}
+
+/** Fits a boosted ensemble; `y` is the target per row of `x`. */
+export function trainGbdt(x: FeatureMatrix, y: ArrayLike<number>, params: Partial<GbdtParams> = {}): GbdtModel {
+  const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...params };
+  validateParams(p);
+  const { rows, cols } = x;
+  if (rows === 0) throw new PredictionError('INVALID_TRAINING_DATA', 'no training rows');
+  if (y.length !== rows) throw new PredictionError('INVALID_TRAINING_DATA', `${rows} rows but ${y.length} targets`);
+  for (let i = 0; i < rows; i++) {
+    if (!Number.isFinite(y[i])) throw new PredictionError('INVALID_TRAINING_DATA', `target ${i} is not finite (${y[i]})`);
+  }
+  const random = seededRandom(p.seed);
+  const bins = buildBins(x, p.maxBins, random);
+  const yArr = Float64Array.from(y);
+  const base = p.loss === 'l2' ? yArr.reduce((a, b) => a + b, 0) / rows : quantileOf(yArr, rows, p.alpha);
+  const pred = new Float64Array(rows).fill(base);
+  const grad = new Float64Array(rows);
+  const resid = new Float64Array(rows);
+  const nodes: NodeBuilder = { feature: [], threshold: [], left: [], right: [], value: [] };
+  const roots: number[] = [];
+  const nBins = p.maxBins;
+  const histSum = new Float64Array(nBins);
+  const histCnt = new Float64Array(nBins);
+  const sampleN = Math.max(1, Math.round(rows * p.subsample));
+  const order = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+  const leafRows = new Uint32Array(rows);
+
+  for (let t = 0; t < p.nTrees; t++) {
+    for (let i = 0; i < rows; i++) {
+      const r = yArr[i] - pred[i];
+      resid[i] = r;
+      grad[i] = p.loss === 'l2' ? r : r > 0 ? p.alpha : r < 0 ? p.alpha - 1 : 0;
+    }
+    // Partial Fisher-Yates: the first sampleN entries of `order` are this tree's rows.
+    for (let i = 0; i < sampleN && sampleN < rows; i++) {
+      const j = i + Math.floor(random() * (rows - i));
+      const tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
+    const idx = order.slice(0, sampleN);
+    const leaves: Array<{ node: number; idx: Uint32Array }> = [];
+    const grow = (rowsIdx: Uint32Array, depth: number): number => {
+      const id = nodes.feature.length;
+      nodes.feature.push(-1);
+      nodes.threshold.push(0);
+      nodes.left.push(-1);
+      nodes.right.push(-1);
+      nodes.value.push(0);
+      const n = rowsIdx.length;
+      let total = 0;
+      for (let k = 0; k < n; k++) total += grad[rowsIdx[k]];
+      let bestGain = 1e-12;
+      let bestF = -1;
+      let bestB = -1;
+      if (depth < p.maxDepth && n >= 2 * p.minLeaf) {
+        const parentScore = (total * total) / n;
+        for (let j = 0; j < cols; j++) {
+          const nCuts = bins.cuts[j].length;
+          if (nCuts === 0) continue;
+          histSum.fill(0, 0, nCuts + 1);
+          histCnt.fill(0, 0, nCuts + 1);
+          const colOff = j * rows;
+          for (let k = 0; k < n; k++) {
+            const r = rowsIdx[k];
+            const b = bins.codes[colOff + r];
+            histSum[b] += grad[r];
+            histCnt[b] += 1;
+          }
+          let sL = 0;
+          let nL = 0;
+          for (let b = 0; b < nCuts; b++) {
+            sL += histSum[b];
+            nL += histCnt[b];
+            const nR = n - nL;
+            if (nL < p.minLeaf) continue;
+            if (nR < p.minLeaf) break;
+            const sR = total - sL;
+            const gain = (sL * sL) / nL + (sR * sR) / nR - parentScore;
+            if (gain > bestGain) {
+              bestGain = gain;
+              bestF = j;
+              bestB = b;
+            }
+          }
+        }
+      }
+      if (bestF < 0) {
+        leaves.push({ node: id, idx: rowsIdx });
+        return id;
+      }
+      const colOff = bestF * rows;
+      let nL = 0;
+      for (let k = 0; k < n; k++) if (bins.codes[colOff + rowsIdx[k]] <= bestB) nL++;
+      const li = new Uint32Array(nL);
+      const ri = new Uint32Array(n - nL);
+      let a = 0;
+      let c = 0;
+      for (let k = 0; k < n; k++) {
+        const r = rowsIdx[k];
+        if (bins.codes[colOff + r] <= bestB) li[a++] = r;
+        else ri[c++] = r;
+      }
+      nodes.feature[id] = bestF;
+      nodes.threshold[id] = bins.cuts[bestF][bestB];
+      nodes.left[id] = grow(li, depth + 1);
+      nodes.right[id] = grow(ri, depth + 1);
+      return id;
+    };
+    const root = grow(idx, 0);
+    roots.push(root);
+    for (const leaf of leaves) {
+      const n = leaf.idx.length;
+      for (let k = 0; k < n; k++) leafRows[k] = leaf.idx[k];
+      let v: number;
+      if (p.loss === 'l2') {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += resid[leafRows[k]];
+        v = s / n;
+      } else {
+        const r = new Float64Array(n);
+        for (let k = 0; k < n; k++) r[k] = resid[leafRows[k]];
+        v = quantileOf(r, n, p.alpha);
+      }
+      nodes.value[leaf.node] = p.learningRate * v;
+    }
+    // Update every row (not only the sampled ones) by walking the fresh tree on the binned data.
+    for (let i = 0; i < rows; i++) {
+      let node = root;
+      while (nodes.feature[node] >= 0) {
+        const f = nodes.feature[node];
+        node = x.values[i * cols + f] <= nodes.threshold[node] ? nodes.left[node] : nodes.right[node];
+      }
+      pred[i] += nodes.value[node];
+    }
+  }
+  return GbdtModel.fromArrays({
+    loss: p.loss,
+    alpha: p.alpha,
+    nFeatures: cols,
+    base,
+    treeRoots: roots,
+    ...nodes,
+  });
+}

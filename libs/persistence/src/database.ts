@@ -1,0 +1,134 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { PGliteDriver } from 'typeorm-pglite';
+
+export const DATABASE = Symbol('DATABASE');
+
+export interface SqlExecutor {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… for a server; undefined for embedded PGlite in dataDir. */
+  url?: string;
+  dataDir: string;
+  migrations: Array<new () => MigrationInterface>;
+  poolSize?: number;
+}
+
+/** A small async mutex: PGlite has one connection, so transactions must not interleave on it. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const prev = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((r) => (release = r));
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+/**
+ * The one way services touch PostgreSQL: TypeORM's DataSource (pg pool, or PGlite through
+ * typeorm-pglite) for connections and migrations, and plain parameterised SQL for the hot paths
+ * that need `FOR UPDATE SKIP LOCKED` and RETURNING.
+ */
+export class Database implements SqlExecutor {
+  readonly embedded: boolean;
+  private readonly lock: Mutex | null;
+
+  private constructor(
+    readonly dataSource: DataSource,
+    embedded: boolean,
+  ) {
+    this.embedded = embedded;
+    this.lock = embedded ? new Mutex() : null;
+  }
+
+  static async open(opts: DatabaseOptions): Promise<Database> {
+    const common = {
+      type: 'postgres' as const,
+      synchronize: false,
+      migrationsRun: false,
+      migrations: opts.migrations,
+      migrationsTableName: 'kairos_migrations',
+      logging: false,
+    };
+    let ds: DataSource;
+    if (opts.url) {
+      ds = new DataSource({ ...common, url: opts.url, extra: { max: opts.poolSize ?? 10 } });
+    } else {
+      const dir = resolve(opts.dataDir, 'pglite');
+      mkdirSync(dir, { recursive: true });
+      ds = new DataSource({ ...common, driver: new PGliteDriver({ dataDir: dir }).driver });
+    }
+    await ds.initialize();
+    const db = new Database(ds, !opts.url);
+    await db.migrate();
+    return db;
+  }
+
+  /** Runs pending migrations; an advisory lock keeps replicas booting together from racing. */
+  private async migrate(): Promise<void> {
+    if (this.embedded) {
+      await this.dataSource.runMigrations({ transaction: 'each' });
+      return;
+    }
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock(727274)');
+      await this.dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const run = async () => {
+      const qr = this.dataSource.createQueryRunner();
+      try {
+        return await structured<T>(qr, sql, params);
+      } finally {
+        await qr.release();
+      }
+    };
+    return this.lock ? this.lock.run(run) : run();
+  }
+
+  /** Runs fn in one transaction; commits if it resolves, rolls back if it throws. */
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const run = async () => {
+      const qr: QueryRunner = this.dataSource.createQueryRunner();
+      await qr.connect();
+      await qr.startTransaction();
+      try {
+        const result = await fn({ query: <R>(sql: string, params: unknown[] = []) => structured<R>(qr, sql, params) });
+        await qr.commitTransaction();
+        return result;
+      } catch (e) {
+        await qr.rollbackTransaction().catch(() => undefined);
+        throw e;
+      } finally {
+        await qr.release();
+      }
+    };
+    return this.lock ? this.lock.run(run) : run();
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/** TypeORM returns [rows, count] for UPDATE/DELETE; the structured result is rows for every statement. */
+async function structured<T>(qr: QueryRunner, sql: string, params: unknown[]): Promise<T[]> {
+  const result = await qr.query(sql, params, true);
+  return (result.records ?? []) as T[];
+}

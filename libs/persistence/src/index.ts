@@ -1,0 +1,3 @@
+export * from './database';
+export * from './outbox';
+export * from './migrations/index';

@@ -1,0 +1,107 @@
+import { encodeEnvelope, type Envelope } from '@kairos/contracts';
+import type { EventBus } from '@kairos/bus';
+import type { SqlExecutor, Database } from './database';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Transactional outbox: a service writes its events in the same transaction as the state change
+ * they describe, and the relay publishes them afterwards. So an event is never published for a
+ * change that rolled back, and never lost for one that committed. Rows are kept after publishing:
+ * they are the service's event log (GET /api/tasks/:id shows them).
+ */
+export async function appendToOutbox(tx: SqlExecutor, producer: string, events: Envelope[]): Promise<void> {
+  if (!events.length) return;
+  const values: unknown[] = [];
+  const rows = events.map((e, i) => {
+    values.push(e.eventId, producer, e.topic, e.key, encodeEnvelope(e).toString('utf8'), e.occurredAt);
+    const b = i * 6;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6})`;
+  });
+  await tx.query(`INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at) VALUES ${rows.join(',')}`, values);
+}
+
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: EventBus,
+    private readonly producer: string,
+    private readonly onError: (err: unknown) => void,
+    private readonly pollMs = 500,
+    private readonly batch = 500,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.pollMs);
+    this.kick();
+  }
+
+  /** Ask for a flush now (after a commit); coalesces concurrent requests. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.flushAll()
+      .catch(this.onError)
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  async flushAll(): Promise<void> {
+    while (!this.stopped && (await this.flushOnce()) === this.batch);
+  }
+
+  /** Publishes one batch of unpublished rows, oldest first; returns how many. */
+  async flushOnce(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string; envelope: Envelope }>(
+        `SELECT id, envelope FROM outbox WHERE producer = $1 AND published_at IS NULL
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [this.producer, this.batch],
+      );
+      if (!rows.length) return 0;
+      await this.bus.publishBatch(rows.map((r) => (typeof r.envelope === 'string' ? JSON.parse(r.envelope) : r.envelope)));
+      await tx.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+export class CreateOutbox1732350000000 implements MigrationInterface {
+  name = 'CreateOutbox1732350000000';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE IF NOT EXISTS outbox (
+      id bigserial PRIMARY KEY,
+      event_id uuid NOT NULL UNIQUE,
+      producer text NOT NULL,
+      topic text NOT NULL,
+      key text NOT NULL,
+      envelope jsonb NOT NULL,
+      occurred_at timestamptz NOT NULL,
+      published_at timestamptz
+    )`);
+    await q.query(`CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (producer, id) WHERE published_at IS NULL`);
+    await q.query(`CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key, id)`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE outbox`);
+  }
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Kairos reads, validated once at boot. process.env is read only here; a bad value
+ * fails fast naming the variable.
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const ConfigSchema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  /** postgres://… selects a PostgreSQL server; unset means embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATA_DIR: z.string().default('./data'),
+  /** Comma-separated host:port list; unset means the in-process bus (standalone only). */
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port…]')
+    .optional(),
+  KAFKA_CLIENT_ID: z.string().default('kairos'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EXECUTOR_ID: z.string().min(1).optional(),
+  /** Nodes this executor registers: name:cpuMillis:memMb[,…]; unset = one node sized from this host. */
+  EXECUTOR_NODES: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]+:\d+:\d+(,[a-zA-Z0-9_.-]+:\d+:\d+)*$/, 'must be name:cpuMillis:memMb[,…]')
+    .optional(),
+  EXECUTOR_SLOTS: int(1, 10_000).default(8),
+  LEASE_MS: int(1000, 3_600_000).default(15_000),
+  HEARTBEAT_MS: int(100, 60_000).default(2_000),
+  SCHEDULER_POLICY: z.string().default('priority'),
+  METRICS_SAMPLE_MS: int(100, 60_000).default(1_000),
+  OUTPUT_TAIL_BYTES: int(256, 1_048_576).default(8_192),
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  DASHBOARD: bool.default(true),
+});
+export type KairosConfig = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID' as const;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<KairosConfig> = {}): KairosConfig {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') relevant[key] = v;
+  }
+  const parsed = ConfigSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(relevant[String(i.path[0])] ?? '')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return { ...parsed.data, ...overrides };
+}

@@ -1,0 +1,35 @@
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, type Logger } from '@kairos/platform';
+
+/** Maps a domain error to an HTTP status; each app supplies an exhaustive mapping for its codes. */
+export type DomainStatusMapper = (err: DomainError) => number | undefined;
+
+/** Every error leaves as one JSON shape: { error: code, message, details }. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  constructor(
+    private readonly logger: Logger,
+    private readonly statusOf: DomainStatusMapper,
+  ) {}
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (err instanceof DomainError) {
+      const status = this.statusOf(err);
+      if (status !== undefined) {
+        res.status(status).json({ error: err.code, message: err.message, details: err.details });
+        return;
+      }
+    }
+    if (err instanceof HttpException) {
+      const status = err.getStatus();
+      const body = err.getResponse();
+      const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+      res.status(status).json({ error: status === 400 ? 'VALIDATION_FAILED' : status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', message: String(message ?? err.message), details: {} });
+      return;
+    }
+    this.logger.error({ err }, 'unhandled request error');
+    res.status(500).json({ error: 'INTERNAL', message: 'internal error', details: {} });
+  }
+}

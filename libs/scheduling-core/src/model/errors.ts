@@ -1,0 +1,35 @@
+// Typed errors for the scheduling core: callers switch on `code`, never on message text.
+export type SchedulingErrorCode =
+  | 'INVALID_TASK'
+  | 'INVALID_NODE'
+  | 'UNKNOWN_NODE'
+  | 'UNKNOWN_TASK'
+  | 'UNKNOWN_POLICY'
+  | 'UNKNOWN_PLACEMENT'
+  | 'INVALID_ARGUMENT'
+  | 'INFEASIBLE'
+  | 'SOLVER_FAILED'
+  | 'TRACE_PARSE'
+  | 'TRACE_IO';
+
+export class SchedulingError extends Error {
+  constructor(
+    readonly code: SchedulingErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SchedulingError';
+  }
+}
+
+/** A bad trace file: names the file, the 1-based line and the reason. */
+export class TraceParseError extends SchedulingError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super('TRACE_PARSE', `${file}:${line}: ${reason}`);
+    this.name = 'TraceParseError';
+  }
+}

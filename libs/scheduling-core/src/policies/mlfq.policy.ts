@@ -1,0 +1,73 @@
+import type { QueueEntry } from '../model/decision.model';
+import type { Task } from '../model/task.model';
+import { RankedPolicy, type RankedPolicyOptions } from './ordering-policy';
+
+export interface MlfqOptions extends RankedPolicyOptions {
+  readonly levels?: number;
+  /** Service (instance-seconds) a job may receive at level 0 before demotion. */
+  readonly baseQuantum?: number;
+  /** Each level's quantum is this many times the previous one. */
+  readonly growth?: number;
+}
+
+/**
+ * Non-preemptive multi-level feedback queue for batch work: a job starts in the top level and
+ * sinks as it accumulates attained service (observed instance run time), FIFO within a level.
+ * Needs no duration knowledge; short jobs finish before they are demoted (least-attained-service).
+ */
+export class MlfqPolicy extends RankedPolicy {
+  readonly name = 'mlfq';
+  readonly information = 'none' as const;
+  protected readonly mode = 'greedy' as const;
+  private readonly levels: number;
+  private readonly quantum: number;
+  private readonly growth: number;
+  private readonly attained = new Map<string, number>();
+  private readonly queuedByJob = new Map<string, Set<string>>();
+
+  constructor(opts: MlfqOptions) {
+    super(opts);
+    this.levels = opts.levels ?? 8;
+    this.quantum = opts.baseQuantum ?? 60;
+    this.growth = opts.growth ?? 4;
+  }
+
+  levelOf(jobId: string): number {
+    const s = this.attained.get(jobId) ?? 0;
+    let level = 0;
+    let q = this.quantum;
+    while (level < this.levels - 1 && s >= q) {
+      level++;
+      q *= this.growth;
+    }
+    return level;
+  }
+
+  override enqueue(task: Task, count: number, now: number): void {
+    super.enqueue(task, count, now);
+    let set = this.queuedByJob.get(task.jobId);
+    if (!set) this.queuedByJob.set(task.jobId, (set = new Set()));
+    set.add(task.id);
+  }
+
+  override onInstanceEnd(task: Task, nodeIndex: number, startedAt: number, now: number, ok = true): void {
+    // Failed attempts consumed service too, so they count towards demotion.
+    void nodeIndex;
+    void ok;
+    const before = this.levelOf(task.jobId);
+    this.attained.set(task.jobId, (this.attained.get(task.jobId) ?? 0) + Math.max(0, now - startedAt));
+    const after = this.levelOf(task.jobId);
+    if (after === before) return;
+    const set = this.queuedByJob.get(task.jobId);
+    if (!set) return;
+    for (const id of [...set]) {
+      const e = this.index.get(id);
+      if (!e) set.delete(id);
+      else this.index.rekey(id, this.key(e));
+    }
+  }
+
+  protected key(e: QueueEntry): number {
+    return this.levelOf(e.task.jobId) * 1e10 + e.task.arrival;
+  }
+}

@@ -1,0 +1,94 @@
+import type { Rng } from '../model/clock';
+import { SchedulingError } from '../model/errors';
+import type { Resources } from '../model/resources';
+import type { PlacementStrategy } from '../placement/placement-strategy';
+import { EasyBackfillPolicy } from './backfill.policy';
+import { FcfsPolicy, FifoPolicy } from './fifo.policy';
+import { GeneticPolicy } from './genetic.policy';
+import { LearnedPolicy, type LearnedWeights } from './learned.policy';
+import { MlfqPolicy } from './mlfq.policy';
+import type { OrderingPolicy } from './ordering-policy';
+import { PackingPolicy } from './packing.policy';
+import { DynamicPriorityPolicy, StaticPriorityPolicy } from './priority.policy';
+import { TenantRoundRobinPolicy } from './round-robin.policy';
+import { SjfPolicy } from './sjf.policy';
+import defaultWeights from './learned-weights.json';
+
+export const POLICY_NAMES = [
+  'fifo',
+  'fcfs',
+  'backfill',
+  'rr',
+  'sjf',
+  'sjf-requested',
+  'sjf-oracle',
+  'priority',
+  'dynamic',
+  'mlfq',
+  'ga',
+  'packing',
+  'sjf-online',
+  'ai',
+] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+export interface PolicyContext {
+  readonly placement: PlacementStrategy;
+  readonly rng: Rng;
+  /** Capacity of one (typical) node. */
+  readonly nodeCapacity: Resources;
+  readonly learnedWeights?: LearnedWeights;
+}
+
+export const DEFAULT_LEARNED_WEIGHTS: LearnedWeights = defaultWeights;
+
+/**
+ * Hand-set (not learned) ablation of the ai policy: shortest predicted duration first with the
+ * same online run-time feedback, no resource or fit terms. Shows what the training adds.
+ */
+export const SJF_ONLINE_WEIGHTS: LearnedWeights = {
+  version: 1,
+  features: ['log_pred_duration', 'rel_uncertainty', 'log_dominant_share', 'log_pending_instances'],
+  weights: [1, 0, 0, 0],
+  agePerHour: 0,
+  fitWeight: 0,
+  candidates: 1,
+  elapsedStretch: 2,
+  trainedOn: 'hand-set',
+};
+
+export function createPolicy(name: string, ctx: PolicyContext): OrderingPolicy {
+  const placement = ctx.placement;
+  switch (name) {
+    case 'fifo':
+      return new FifoPolicy({ placement });
+    case 'fcfs':
+      return new FcfsPolicy({ placement });
+    case 'backfill':
+      return new EasyBackfillPolicy({ placement, information: 'predicted' });
+    case 'rr':
+      return new TenantRoundRobinPolicy({ placement });
+    case 'sjf':
+      return new SjfPolicy({ placement, information: 'predicted', name: 'sjf' });
+    case 'sjf-requested':
+      return new SjfPolicy({ placement, information: 'requested' });
+    case 'sjf-oracle':
+      return new SjfPolicy({ placement, information: 'actual', name: 'sjf-oracle' });
+    case 'priority':
+      return new StaticPriorityPolicy({ placement });
+    case 'dynamic':
+      return new DynamicPriorityPolicy({ placement, nodeCapacity: ctx.nodeCapacity });
+    case 'mlfq':
+      return new MlfqPolicy({ placement });
+    case 'ga':
+      return new GeneticPolicy({ placement, rng: ctx.rng });
+    case 'packing':
+      return new PackingPolicy({ placement });
+    case 'sjf-online':
+      return new LearnedPolicy({ placement, nodeCapacity: ctx.nodeCapacity, weights: SJF_ONLINE_WEIGHTS, name: 'sjf-online' });
+    case 'ai':
+      return new LearnedPolicy({ placement, nodeCapacity: ctx.nodeCapacity, weights: ctx.learnedWeights ?? DEFAULT_LEARNED_WEIGHTS });
+    default:
+      throw new SchedulingError('UNKNOWN_POLICY', `unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')})`);
+  }
+}

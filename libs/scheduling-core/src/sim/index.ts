@@ -1,0 +1,3 @@
+export * from './event-heap';
+export * from './metrics';
+export * from './simulator';

@@ -1,0 +1,67 @@
+import type { Resources } from '../model/resources';
+
+export interface SimMetrics {
+  readonly policy: string;
+  readonly information: string;
+  readonly tasks: number;
+  readonly instances: number;
+  /** Per instance: first start − task arrival (seconds). */
+  readonly meanWait: number;
+  readonly p95Wait: number;
+  /** Per task: last instance end − arrival. */
+  readonly meanJct: number;
+  /** Per task, bounded slowdown max(1, JCT / max(duration, 10 s)). */
+  readonly p95Slowdown: number;
+  readonly makespan: number;
+  /** Allocated ÷ capacity, integrated from first arrival to the last instance end. */
+  readonly utilisation: Resources;
+  /** Same, over the arrival window only (first to last arrival), where offered load is defined. */
+  readonly utilisationArrivalWindow: Resources;
+  /** Instances that eventually succeeded ÷ all instances. */
+  readonly successRate: number;
+  readonly attempts: number;
+  readonly failedAttempts: number;
+  /** Jain's index over tenants of 1 / mean bounded slowdown (1 = perfectly even). */
+  readonly jainFairness: number;
+  readonly decisions: number;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx] ?? 0;
+}
+
+export function jainIndex(xs: readonly number[]): number {
+  if (xs.length === 0) return 1;
+  let s = 0;
+  let s2 = 0;
+  for (const x of xs) {
+    s += x;
+    s2 += x * x;
+  }
+  return s2 === 0 ? 1 : (s * s) / (xs.length * s2);
+}
+
+/** Keeps an approximate p95 without storing millions of waits: exact below `cap`, reservoir above. */
+export class SampleSketch {
+  private samples: number[] = [];
+  private seen = 0;
+  constructor(
+    private readonly cap: number,
+    private readonly rand: () => number,
+  ) {}
+  add(x: number, weight = 1): void {
+    for (let i = 0; i < weight; i++) {
+      this.seen++;
+      if (this.samples.length < this.cap) this.samples.push(x);
+      else {
+        const j = Math.floor(this.rand() * this.seen);
+        if (j < this.cap) this.samples[j] = x;
+      }
+    }
+  }
+  percentile(p: number): number {
+    return percentile(this.samples.slice().sort((a, b) => a - b), p);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './mock-kafka';
+export * from './service-process';

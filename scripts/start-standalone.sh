@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Standalone mode: installs npm packages if needed, builds, and runs all four services in one process
+# with the in-process bus and embedded PostgreSQL (PGlite) under ./data. API on http://localhost:3000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+echo "==> building"
+npm run --silent build
+echo "==> starting Kairos on http://localhost:${PORT:-3000} (dashboard /, API /api, OpenAPI /docs, health /health)"
+exec node --require ./scripts/dist-register.js dist/apps/standalone/src/main.js
