@@ -5,8 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "==> installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  # `npm install` honours the lockfile's versions; `npm ci` is not used because the registry mirror
+  # these machines use lacks other platforms' optional binaries (e.g. @swc/core-darwin-*), which
+  # npm ci then reports as a lockfile mismatch.
+  echo "==> installing npm packages (npm install, lockfile versions)"
+  npm install --no-audit --no-fund
 fi
 
 if [ "${1:-}" = "--test" ]; then
