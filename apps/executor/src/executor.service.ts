@@ -3,7 +3,7 @@ import { makeEnvelope, type RunSpec } from '@kairos/contracts';
 import { ConfigError } from '@kairos/platform';
 import { POLICY_NAMES } from '@kairos/scheduling-core';
 import type { Runtime } from '@kairos/runtime';
-import { fits, localNodesFromConfig, type LocalNode } from './nodes/local-nodes';
+import { localNodesFromConfig, type LocalNode } from './nodes/local-nodes';
 import type { RunResult, TaskRunner } from './runners/runner.port';
 import { DEFAULT_QUEUE_POLICY, planAssignments, type QueuePolicy } from './scheduling/plan-assignments';
 import { TaskRepository, type ClaimedTask } from './tasks/task.repository';

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_TOPIC, encodeEnvelope, makeEnvelope, type Envelope, type NodeHeartbeat } from '@kairos/contracts';
+import { DEAD_LETTER_TOPIC, encodeEnvelope, makeEnvelope, type Envelope } from '@kairos/contracts';
 import { startMockKafka, type MockKafka } from '@kairos/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { HandlerError } from './event-bus.port';

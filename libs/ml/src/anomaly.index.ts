@@ -1,7 +1,6 @@
 // Anomaly detection on metric streams and the NAB benchmark scorer.
 export * from './anomaly/anomaly-detector.types';
 export * from './anomaly/anomaly.errors';
-export * from './anomaly/seeded-random';
 export * from './anomaly/isolation-forest';
 export * from './anomaly/isolation-forest.detector';
 export * from './anomaly/windowed-gaussian.detector';

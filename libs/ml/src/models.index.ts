@@ -1,7 +1,7 @@
 // Prediction models, task patterns and the tfjs backend choice. tfjs itself is only required lazily
 // inside src/adapters, so importing this barrel does not load TensorFlow.js.
 export * from './prediction/prediction.errors';
-export * from './prediction/seeded-rng';
+export * from './common/random';
 export * from './prediction/gradient-boosting.model';
 export * from './prediction/alibaba-trace.parser';
 export * from './prediction/duration-features';

@@ -1,5 +1,5 @@
 import { cpus, totalmem } from 'node:os';
-import type { ResourceRequest } from '@kairos/contracts';
+import { ConfigError } from '@kairos/platform';
 
 export interface LocalNode {
   id: string;
@@ -17,12 +17,17 @@ export function localNodesFromConfig(spec: string | undefined, executorId: strin
   if (!spec) {
     return [{ id: `${executorId}-n0`, cpuMillis: cpus().length * 1000, memMb: Math.floor(totalmem() / 2 ** 20), usedCpu: 0, usedMem: 0, running: 0, cordoned: false }];
   }
-  return spec.split(',').map((part) => {
-    const [name, cpu, mem] = part.split(':');
-    return { id: name, cpuMillis: Number(cpu), memMb: Number(mem), usedCpu: 0, usedMem: 0, running: 0, cordoned: false };
+  const seen = new Set<string>();
+  return spec.split(',').map((part, i) => {
+    const [name, cpu, mem, ...rest] = part.trim().split(':');
+    const cpuMillis = Number(cpu);
+    const memMb = Number(mem);
+    const where = `EXECUTOR_NODES entry ${i + 1} ("${part}")`;
+    if (rest.length > 0 || !name || !/^[A-Za-z0-9._-]+$/.test(name)) throw new ConfigError(`${where}: expected name:cpuMillis:memMb with a name of letters, digits, . _ -`);
+    if (!Number.isInteger(cpuMillis) || cpuMillis <= 0) throw new ConfigError(`${where}: cpuMillis must be a positive integer, got "${cpu}"`);
+    if (!Number.isInteger(memMb) || memMb <= 0) throw new ConfigError(`${where}: memMb must be a positive integer, got "${mem}"`);
+    if (seen.has(name)) throw new ConfigError(`${where}: node name "${name}" is listed twice`);
+    seen.add(name);
+    return { id: name, cpuMillis, memMb, usedCpu: 0, usedMem: 0, running: 0, cordoned: false };
   });
-}
-
-export function fits(node: LocalNode, r: ResourceRequest, maxRunning: number): boolean {
-  return !node.cordoned && node.running < maxRunning && node.usedCpu + r.cpuMillis <= node.cpuMillis && node.usedMem + r.memMb <= node.memMb;
 }

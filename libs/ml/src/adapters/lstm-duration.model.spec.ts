@@ -1,4 +1,4 @@
-import { seededRandom } from '../prediction/seeded-rng';
+import { seededRandom } from '../common/random';
 import { LstmDurationModel } from './lstm-duration.model';
 import { loadTf } from './tfjs-backend.adapter';
 

@@ -7,5 +7,4 @@ export interface StreamingDetector {
   score(timestamp: number, value: number): number;
 }
 
-/** Random numbers in [0, 1); injected so every detector is reproducible. */
-export type RandomSource = () => number;
+export type { RandomSource } from '../common/random';

@@ -2,7 +2,7 @@ import type { StreamingDetector } from './anomaly-detector.types';
 import { AnomalyDetectorError } from './anomaly.errors';
 import { createContextNoveltyDetector, type ContextNoveltyConfig } from './context-novelty.detector';
 import { createIsolationForestDetector, type IsolationForestDetectorConfig } from './isolation-forest.detector';
-import { createSeededRandom } from './seeded-random';
+import { seededRandom } from '../common/random';
 import { createWindowedGaussianDetector, type WindowedGaussianConfig } from './windowed-gaussian.detector';
 
 export type DetectorConfig =
@@ -38,7 +38,7 @@ export function createDetector(config: DetectorConfig): StreamingDetector {
 function build(config: DetectorConfig): StreamingDetector {
   switch (config.kind) {
     case 'iforest':
-      return createIsolationForestDetector(createSeededRandom(config.seed ?? 42), config);
+      return createIsolationForestDetector(seededRandom(config.seed ?? 42), config);
     case 'gaussian':
       return createWindowedGaussianDetector(config);
     case 'context':

@@ -1,4 +1,4 @@
-import { seededRandom } from '../prediction/seeded-rng';
+import { seededRandom } from '../common/random';
 import { PatternError, kMeans, selectKBySilhouette, silhouette, toPoints } from './kmeans';
 import { analyseTaskPatterns, assignTaskPattern } from './task-patterns';
 

@@ -1,4 +1,4 @@
-import { RandomSource, sampleIndices } from '../prediction/seeded-rng';
+import { RandomSource, sampleIndices } from '../common/random';
 
 export type PatternErrorCode = 'INVALID_INPUT' | 'INVALID_PARAMS';
 

@@ -1,4 +1,4 @@
-import { RandomSource } from '../prediction/seeded-rng';
+import { RandomSource } from '../common/random';
 import { PatternError, Standardiser, fitStandardiser, nearestCentroid, selectKBySilhouette, standardise, toPoints } from './kmeans';
 
 /** A finished task as pattern analysis sees it. */

@@ -1,7 +1,7 @@
 import { toFeatureMatrix } from './gradient-boosting.model';
 import { DurationPredictor } from './duration.predictor';
 import { PredictionError } from './prediction.errors';
-import { seededRandom } from './seeded-rng';
+import { seededRandom } from '../common/random';
 
 function synthetic(n: number, seed: number): { x: number[][]; d: number[] } {
   const rand = seededRandom(seed);

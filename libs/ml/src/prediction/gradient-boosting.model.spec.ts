@@ -1,6 +1,6 @@
 import { GbdtModel, toFeatureMatrix, trainGbdt } from './gradient-boosting.model';
 import { PredictionError } from './prediction.errors';
-import { seededRandom } from './seeded-rng';
+import { seededRandom } from '../common/random';
 
 describe('trainGbdt', () => {
   it('fits a step function exactly enough on both sides of the step', () => {

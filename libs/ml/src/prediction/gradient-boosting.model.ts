@@ -1,5 +1,5 @@
 import { PredictionError } from './prediction.errors';
-import { RandomSource, seededRandom } from './seeded-rng';
+import { RandomSource, seededRandom } from '../common/random';
 
 /**
  * Gradient-boosted regression trees with histogram splits (pure TS, no tfjs).
