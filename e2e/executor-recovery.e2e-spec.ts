@@ -19,7 +19,7 @@ describe('executor crash recovery', () => {
   beforeAll(async () => {
     kafka = await startMockKafka({ brokers: 1 });
     db = await createTestDatabase();
-    const env = { KAFKA_BROKERS: kafka.bootstrap.join(','), DATABASE_URL: db.url, LEASE_MS: '3000', HEARTBEAT_MS: '500' };
+    const env = { KAFKA_BROKERS: kafka.bootstrap.join(','), KAFKA_IDEMPOTENT: 'false', DATABASE_URL: db.url, LEASE_MS: '3000', HEARTBEAT_MS: '500' };
     gateway = await startService('gateway', env);
     execA = await startService('executor', { ...env, EXECUTOR_ID: 'exec-a', EXECUTOR_NODES: 'node-a:8000:16384', EXECUTOR_SLOTS: '40' }, 'executor-a');
     execB = await startService('executor', { ...env, EXECUTOR_ID: 'exec-b', EXECUTOR_NODES: 'node-b:8000:16384', EXECUTOR_SLOTS: '40' }, 'executor-b');
@@ -98,7 +98,7 @@ describe('executor crash recovery', () => {
     expect((await waitStatus(cancelId, ['cancelled', 'failed', 'succeeded'])).status).toBe('cancelled');
     // The whole process group is gone, the background child included.
     await sleep(500);
-    expect(execSync(`pgrep -f "sleep ${secs}" || true`).toString().trim()).toBe('');
+    expect(execSync(`pgrep -f "[s]leep ${secs}" || true`).toString().trim()).toBe('');
     const timedOut = await waitStatus(timeoutId, ['timed_out', 'failed', 'succeeded']);
     expect(timedOut.status).toBe('timed_out');
     expect(timedOut.error).toContain('timed out');

@@ -210,11 +210,7 @@ describe('workflows (standalone)', () => {
 
 // Distributed mode: gateway and two executors as processes on the Kafka-protocol test broker and a
 // PostgreSQL server; advancement runs in whichever executor consumes the completion event.
-// Opt-in (WORKFLOWS_E2E_DISTRIBUTED=1) until the Kafka bus lands: on 2026-11-23 every service failed to
-// start on the mock broker ("Broker 0 not found in the cached metadata", e2e/distributed too), so
-// this block has not passed yet.
-const describeDistributed = process.env.WORKFLOWS_E2E_DISTRIBUTED === '1' ? describe : describe.skip;
-describeDistributed('workflows (distributed)', () => {
+describe('workflows (distributed)', () => {
   let kafka: MockKafka;
   let db: { url: string; drop(): Promise<void> };
   let pg: Client;
@@ -225,7 +221,7 @@ describeDistributed('workflows (distributed)', () => {
   beforeAll(async () => {
     kafka = await startMockKafka({ brokers: 3 });
     db = await createTestDatabase();
-    const env = { KAFKA_BROKERS: kafka.bootstrap.join(','), DATABASE_URL: db.url, LEASE_MS: '5000', HEARTBEAT_MS: '1000' };
+    const env = { KAFKA_BROKERS: kafka.bootstrap.join(','), KAFKA_IDEMPOTENT: 'false', DATABASE_URL: db.url, LEASE_MS: '5000', HEARTBEAT_MS: '1000' };
     gateway = await startService('gateway', env);
     services.push(
       gateway,

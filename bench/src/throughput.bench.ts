@@ -135,7 +135,7 @@ async function runDistributed(tasks: number, concurrency: number, adminUrl: stri
       rl.on('line', (l) => l.startsWith('BOOTSTRAP ') && res(l.slice(10).trim()));
       broker.once('exit', (c) => rej(new Error(`mock-kafka exited ${c}; build it with tools/mock-kafka/build.sh`)));
     });
-    const env = { DATABASE_URL: url, KAFKA_BROKERS: bootstrap };
+    const env = { DATABASE_URL: url, KAFKA_BROKERS: bootstrap, KAFKA_IDEMPOTENT: 'false' };
     const port = 3800 + Math.floor(Math.random() * 90);
     procs.push(startProcess('gateway', { ...env, PORT: String(port) }));
     await waitHealthy(port);

@@ -1,5 +1,5 @@
 import { DEAD_LETTER_TOPIC, encodeEnvelope, type Envelope, type Topic } from '@kairos/contracts';
-import { Kafka, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type LogEntry, type Producer } from 'kafkajs';
 import { deliver } from './dispatch';
 import type { EventBus, EventHandler, SubscribeOptions } from './event-bus.port';
 
@@ -217,6 +217,7 @@ export class KafkaEventBus implements EventBus {
     this.producerReady ??= (async () => {
       const producer = this.kafka.producer({
         idempotent: this.config.idempotent ?? true,
+        createPartitioner: Partitioners.DefaultPartitioner,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
         retry: { retries: this.config.producerRetries ?? Number.MAX_SAFE_INTEGER },

@@ -19,6 +19,8 @@ export const ConfigSchema = z.object({
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port…]')
     .optional(),
   KAFKA_CLIENT_ID: z.string().default('kairos'),
+  /** Idempotent producer (needs a controller-reporting broker: real Kafka yes, librdkafka's mock no). */
+  KAFKA_IDEMPOTENT: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EXECUTOR_ID: z.string().min(1).optional(),
   /** Nodes this executor registers: name:cpuMillis:memMb[,…]; unset = one node sized from this host. */

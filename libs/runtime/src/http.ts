@@ -28,6 +28,8 @@ export async function startHttpService(modules: DynamicModule[], rt: Runtime, op
   app.enableShutdownHooks();
   const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(opts.title).setVersion('1').build());
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
+  await app.init(); // lifecycle hooks register their subscriptions…
+  await rt.bus.start(); // …so each consumer group joins once, with every topic
   await app.listen(opts.port, opts.host);
   rt.logger.info({ url: `http://${opts.host}:${opts.port}` }, `${opts.title} listening`);
   return app;

@@ -25,13 +25,14 @@ export async function createRuntime(service: string, config: KairosConfig): Prom
   let bus: EventBus;
   let busKind: string;
   if (config.KAFKA_BROKERS) {
-    bus = new KafkaEventBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `${config.KAFKA_CLIENT_ID}-${service}` });
+    bus = new KafkaEventBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `${config.KAFKA_CLIENT_ID}-${service}`, idempotent: config.KAFKA_IDEMPOTENT });
     busKind = 'kafka';
   } else {
     bus = new InProcessEventBus();
     busKind = 'in-process';
   }
-  await bus.start();
+  // The bus starts in startHttpService, after every module has subscribed: a Kafka consumer group
+  // then joins once with all its topics instead of rejoining per subscription.
   const instanceId = config.EXECUTOR_ID ?? `${service}-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   logger.info({ db: db.embedded ? 'pglite' : 'postgresql', bus: busKind, instanceId }, 'runtime ready');
   return { service, instanceId, config, logger, db, bus, busKind };
