@@ -18,6 +18,10 @@ interface Result {
   tasksPerSecond: number;
   p50LatencyMs: number;
   p99LatencyMs: number;
+  /** Scheduler decision latency (ordering + placement per pass) over all executors, from /api/executor/status. */
+  decisionP50Ms: number;
+  decisionP99Ms: number;
+  decisions: number;
 }
 
 /**
@@ -75,7 +79,7 @@ async function waitHealthy(port: number): Promise<void> {
   throw new Error(`service on port ${port} did not become healthy`);
 }
 
-async function drive(mode: string, port: number, tasks: number, concurrency: number): Promise<Result> {
+async function drive(mode: string, port: number, tasks: number, concurrency: number, executorPorts: number[]): Promise<Result> {
   const started = performance.now();
   let next = 0;
   const worker = async () => {
@@ -102,7 +106,22 @@ async function drive(mode: string, port: number, tasks: number, concurrency: num
   const lat = list.map((t) => new Date(t.finishedAt).getTime() - new Date(t.createdAt).getTime());
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
-  return { mode, tasks, submitSeconds: round(submitSeconds), totalSeconds: round(totalSeconds), tasksPerSecond: round(tasks / totalSeconds), p50LatencyMs: q(0.5), p99LatencyMs: q(0.99) };
+  // Decision latency as each executor measured it (worst executor's quantiles when there are several).
+  const decisions = await Promise.all(
+    executorPorts.map(async (p) => ((await (await fetch(`http://127.0.0.1:${p}/api/executor/status`)).json()) as { decisionLatency: { count: number; p50Ms: number; p99Ms: number } }).decisionLatency),
+  );
+  return {
+    mode,
+    tasks,
+    submitSeconds: round(submitSeconds),
+    totalSeconds: round(totalSeconds),
+    tasksPerSecond: round(tasks / totalSeconds),
+    p50LatencyMs: q(0.5),
+    p99LatencyMs: q(0.99),
+    decisionP50Ms: Math.max(...decisions.map((d) => d.p50Ms)),
+    decisionP99Ms: Math.max(...decisions.map((d) => d.p99Ms)),
+    decisions: decisions.reduce((n, d) => n + d.count, 0),
+  };
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -113,7 +132,7 @@ async function runStandalone(tasks: number, concurrency: number): Promise<Result
   const p = startProcess('standalone', { PORT: String(port), DATA_DIR: dir, EXECUTOR_NODES: 'bench-node:64000:65536', EXECUTOR_SLOTS: '256' });
   try {
     await waitHealthy(port);
-    return await drive('standalone (PGlite, in-process bus)', port, tasks, concurrency);
+    return await drive('standalone (PGlite, in-process bus)', port, tasks, concurrency, [port]);
   } finally {
     p.kill('SIGTERM');
     await new Promise((r) => p.once('exit', r));
@@ -139,12 +158,14 @@ async function runDistributed(tasks: number, concurrency: number, adminUrl: stri
     const port = 3800 + Math.floor(Math.random() * 90);
     procs.push(startProcess('gateway', { ...env, PORT: String(port) }));
     await waitHealthy(port);
+    const executorPorts: number[] = [];
     for (let i = 0; i < executors; i++) {
       const ep = port + 100 + i;
+      executorPorts.push(ep);
       procs.push(startProcess('executor', { ...env, PORT: String(ep), EXECUTOR_ID: `bench-exec-${i}`, EXECUTOR_NODES: `bench-node-${i}:64000:65536`, EXECUTOR_SLOTS: '256' }));
       await waitHealthy(ep);
     }
-    return await drive(`distributed (PostgreSQL, Kafka test broker, ${executors} executor)`, port, tasks, concurrency);
+    return await drive(`distributed (PostgreSQL, Kafka test broker, ${executors} executor)`, port, tasks, concurrency, executorPorts);
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));

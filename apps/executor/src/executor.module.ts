@@ -56,7 +56,7 @@ export class ExecutorStatusController {
   @Get('status')
   status() {
     const s = this.lifecycle.service;
-    return { defaultPolicy: s.defaultPolicy, running: s.runningCount(), nodes: s.nodes.map(({ id, cpuMillis, memMb, usedCpu, usedMem, running, cordoned }) => ({ id, cpuMillis, memMb, usedCpu, usedMem, running, cordoned })) };
+    return { defaultPolicy: s.defaultPolicy, decisionLatency: s.decisionLatency.summary(), running: s.runningCount(), nodes: s.nodes.map(({ id, cpuMillis, memMb, usedCpu, usedMem, running, cordoned }) => ({ id, cpuMillis, memMb, usedCpu, usedMem, running, cordoned })) };
   }
 }
 

@@ -1,7 +1,7 @@
 import pidusage from 'pidusage';
 import { makeEnvelope, type RunSpec } from '@kairos/contracts';
 import { ConfigError } from '@kairos/platform';
-import { POLICY_NAMES } from '@kairos/scheduling-core';
+import { LatencyWindow, POLICY_NAMES } from '@kairos/scheduling-core';
 import type { Runtime } from '@kairos/runtime';
 import { localNodesFromConfig, type LocalNode } from './nodes/local-nodes';
 import type { RunResult, TaskRunner } from './runners/runner.port';
@@ -29,6 +29,8 @@ export class ExecutorService {
   private tickAgain = false;
   private stopped = true;
   readonly defaultPolicy: QueuePolicy;
+  /** Wall time of each scheduling decision (policy ordering + placement over the runnable candidates). */
+  readonly decisionLatency = new LatencyWindow();
   private policyCache: { at: number; map: Map<string, QueuePolicy & { maxConcurrent: number | null }> } | null = null;
 
   constructor(
@@ -80,7 +82,9 @@ export class ExecutorService {
     if (!candidates.length) return;
     const policies = await this.queuePolicies();
     const remaining = await this.queueHeadroom(policies);
+    const decidedFrom = performance.now();
     const assignments = planAssignments(candidates, this.nodes, this.rt.config.EXECUTOR_SLOTS, (q) => policies.get(q) ?? this.defaultPolicy, Date.now(), (q) => remaining.get(q) ?? Infinity).slice(0, slots);
+    this.decisionLatency.record(performance.now() - decidedFrom);
     const claimed = await this.repo.claim(assignments);
     if (claimed.length) this.onCommit();
     for (const task of claimed) this.launch(task);

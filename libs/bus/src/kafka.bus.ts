@@ -286,6 +286,10 @@ export class KafkaEventBus implements EventBus {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.log('error', 'consumer crashed', { group: group.id, error: e.payload.error.message, restart: e.payload.restart });
+      // kafkajs restarts only after retriable errors; a non-retriable one (e.g. a broker answering a
+      // SyncGroup during a rebalance storm with an error kafkajs does not classify) would leave the
+      // group without a consumer for good. Replace the consumer instead, unless we are closing.
+      if (!e.payload.restart && !this.closed) this.replaceConsumer(group, consumer);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...group.topics.keys()], fromBeginning: t.fromBeginning });
@@ -295,6 +299,19 @@ export class KafkaEventBus implements EventBus {
       partitionsConsumedConcurrently: t.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.handleBatch(group, payload),
     });
+  }
+
+  private replaceConsumer(group: Group, crashed: Consumer, delayMs = 1_000): void {
+    setTimeout(() => {
+      if (this.closed || group.consumer !== crashed) return; // closed, or already replaced/re-subscribed
+      this.stopGroup(group)
+        .then(() => (this.closed ? undefined : this.runGroup(group)))
+        .then(() => this.log('warn', 'consumer replaced after a crash', { group: group.id }))
+        .catch((err: Error) => {
+          this.log('error', 'replacing a crashed consumer failed; retrying', { group: group.id, error: err.message });
+          if (group.consumer) this.replaceConsumer(group, group.consumer, Math.min(30_000, delayMs * 2));
+        });
+    }, delayMs).unref();
   }
 
   private async stopGroup(group: Group): Promise<void> {

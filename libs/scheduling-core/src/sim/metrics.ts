@@ -65,3 +65,26 @@ export class SampleSketch {
     return percentile(this.samples.slice().sort((a, b) => a - b), p);
   }
 }
+
+/** The last `capacity` samples of a latency (ms) and their quantiles; O(1) to record. */
+export class LatencyWindow {
+  private readonly samples: Float64Array;
+  private n = 0;
+  private total = 0;
+
+  constructor(readonly capacity = 4096) {
+    this.samples = new Float64Array(capacity);
+  }
+
+  record(ms: number): void {
+    this.samples[this.total % this.capacity] = ms;
+    this.total++;
+    this.n = Math.min(this.capacity, this.n + 1);
+  }
+
+  summary(): { count: number; window: number; p50Ms: number; p99Ms: number; maxMs: number } {
+    const sorted = Array.from(this.samples.subarray(0, this.n)).sort((a, b) => a - b);
+    const r = (x: number) => Math.round(x * 1000) / 1000;
+    return { count: this.total, window: this.n, p50Ms: r(percentile(sorted, 50)), p99Ms: r(percentile(sorted, 99)), maxMs: r(sorted[sorted.length - 1] ?? 0) };
+  }
+}
