@@ -18,6 +18,7 @@ metrics.sampled.v1
 prediction.duration.estimated.v1
 node.heartbeat.v1
 repair.requested.v1
+model.drift.detected.v1
 kairos.deadletter.v1
 "
 

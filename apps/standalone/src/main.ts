@@ -5,7 +5,8 @@ import { createRuntime, deriveRuntime, startHttpService } from '@kairos/runtime'
 import { GatewayModule } from '../../gateway/src/gateway.module';
 import { gatewayStatusOf } from '../../gateway/src/errors/gateway.errors';
 import { CollectorModule } from '../../collector/src/collector.module';
-import { AnalyzerModule } from '../../analyzer/src/analyzer.module';
+import { AnalyzerLifecycle, AnalyzerModule } from '../../analyzer/src/analyzer.module';
+import { analyzerStatusOf } from '../../analyzer/src/errors/analyzer.errors';
 import { ExecutorModule } from '../../executor/src/executor.module';
 
 /**
@@ -16,15 +17,17 @@ import { ExecutorModule } from '../../executor/src/executor.module';
 async function main(): Promise<void> {
   const config = loadConfig();
   const rt = await createRuntime('standalone', config);
+  const analyzerRt = deriveRuntime(rt, 'analyzer');
+  const analyzer = new AnalyzerLifecycle(analyzerRt);
   await startHttpService(
     [
       GatewayModule.forRuntime(deriveRuntime(rt, 'gateway')),
       CollectorModule.forRuntime(deriveRuntime(rt, 'collector')),
-      AnalyzerModule.forRuntime(deriveRuntime(rt, 'analyzer')),
+      AnalyzerModule.forRuntime(analyzerRt, analyzer),
       ExecutorModule.forRuntime(deriveRuntime(rt, 'executor')),
     ],
     rt,
-    { title: 'Kairos', port: config.PORT, host: config.HOST, statusOf: gatewayStatusOf },
+    { title: 'Kairos', port: config.PORT, host: config.HOST, statusOf: (e) => gatewayStatusOf(e) ?? analyzerStatusOf(e), healthExtras: [() => analyzer.health()] },
   );
 }
 

@@ -64,6 +64,19 @@ export const DurationEstimatedSchema = z.object({
 });
 export type DurationEstimated = z.infer<typeof DurationEstimatedSchema>;
 
+/** The analyzer found the production model's inputs or error drifting; `retrain` asks for a new version. */
+export const ModelDriftDetectedSchema = z.object({
+  reportId: z.string().uuid(),
+  name: z.string().min(1),
+  version: z.number().int().min(1),
+  decision: z.enum(['alert', 'retrain']),
+  driftedFeatures: z.array(z.string()),
+  reasons: z.array(z.string()),
+  autoRetrain: z.boolean(),
+  assessedAt: z.string().datetime(),
+});
+export type ModelDriftDetected = z.infer<typeof ModelDriftDetectedSchema>;
+
 export const NodeHeartbeatSchema = z.object({
   nodeId: z.string(),
   executorId: z.string(),

@@ -3,6 +3,7 @@ import {
   DeadLetterSchema,
   DurationEstimatedSchema,
   MetricSampledSchema,
+  ModelDriftDetectedSchema,
   NodeHeartbeatSchema,
   TaskCompletedSchema,
   TaskQueuedSchema,
@@ -19,6 +20,7 @@ export const TOPIC_SCHEMAS = {
   'prediction.duration.estimated.v1': DurationEstimatedSchema,
   'node.heartbeat.v1': NodeHeartbeatSchema,
   'repair.requested.v1': RepairRequestedSchema,
+  'model.drift.detected.v1': ModelDriftDetectedSchema,
   'kairos.deadletter.v1': DeadLetterSchema,
 } as const;
 

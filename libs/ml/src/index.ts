@@ -3,3 +3,4 @@ export * from './anomaly.index';
 export * from './models.index';
 export * from './registry.index';
 export * from './diagnosis.index';
+export * from './serving.index';

@@ -36,6 +36,22 @@ export const ConfigSchema = z.object({
   OUTPUT_TAIL_BYTES: int(256, 1_048_576).default(8_192),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   DASHBOARD: bool.default(true),
+  /** How often each analyzer replica checks the model registry for a new production version (hot swap). */
+  ANALYZER_MODEL_POLL_MS: int(100, 3_600_000).default(5_000),
+  /** How often input/error drift of the production duration model is assessed. */
+  ANALYZER_DRIFT_INTERVAL_MS: int(1_000, 86_400_000).default(300_000),
+  /** Retrain the duration model automatically when the drift policy says so. */
+  ANALYZER_AUTO_RETRAIN: bool.default(false),
+  /** Most recent tasks read for training, drift and patterns. */
+  ANALYZER_HISTORY_ROWS: int(100, 1_000_000).default(20_000),
+  /** How often the diagnosis rules are evaluated on recent node metrics. */
+  ANALYZER_DIAGNOSIS_INTERVAL_MS: int(1_000, 86_400_000).default(30_000),
+  /** Repairs are requested only for diagnoses at or above this confidence (0..1). */
+  REPAIR_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
+  /** Dry-run: diagnoses and decisions are recorded, no repair.requested event is sent. */
+  REPAIR_DRY_RUN: bool.default(true),
+  /** No second repair for the same rule and target within this many seconds. */
+  REPAIR_COOLDOWN_SEC: int(0, 86_400).default(600),
 });
 export type KairosConfig = z.infer<typeof ConfigSchema>;
 

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { makeEnvelope } from '@kairos/contracts';
+import { decideRepairs, decisionKey, DiagnosisRuleSchema, evaluateRules, type DiagnosisRule, type RepairDecision, type TargetMetrics } from '@kairos/ml';
+import { appendToOutbox } from '@kairos/persistence';
+import type { Runtime } from '@kairos/runtime';
+import { AnalyzerError } from '../errors/analyzer.errors';
+
+const MAX_WINDOW_SEC = 86_400;
+
+/** Rules as data in PostgreSQL, evaluated on recent node metrics; every decision lands in `diagnoses`. */
+export class DiagnosisService {
+  constructor(private readonly rt: Runtime) {}
+
+  async rules(): Promise<DiagnosisRule[]> {
+    const rows = await this.rt.db.query<{ rule: unknown }>(`SELECT rule FROM diagnosis_rules ORDER BY id`);
+    return rows.map((r) => DiagnosisRuleSchema.parse(r.rule));
+  }
+
+  async rule(id: string): Promise<DiagnosisRule> {
+    const rows = await this.rt.db.query<{ rule: unknown }>(`SELECT rule FROM diagnosis_rules WHERE id = $1`, [id]);
+    if (!rows.length) throw new AnalyzerError('RULE_NOT_FOUND', `no diagnosis rule ${JSON.stringify(id)}`, { id });
+    return DiagnosisRuleSchema.parse(rows[0].rule);
+  }
+
+  async create(rule: DiagnosisRule): Promise<DiagnosisRule> {
+    const rows = await this.rt.db.query(`INSERT INTO diagnosis_rules (id, rule) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`, [rule.id, JSON.stringify(rule)]);
+    if (!rows.length) throw new AnalyzerError('RULE_EXISTS', `diagnosis rule ${JSON.stringify(rule.id)} already exists`, { id: rule.id });
+    return rule;
+  }
+
+  async replace(id: string, rule: DiagnosisRule): Promise<DiagnosisRule> {
+    if (rule.id !== id) throw new AnalyzerError('VALIDATION_FAILED', `invalid diagnosis rule: id: body says ${JSON.stringify(rule.id)}, path says ${JSON.stringify(id)}`, { field: 'id' });
+    const rows = await this.rt.db.query(`UPDATE diagnosis_rules SET rule = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING id`, [id, JSON.stringify(rule)]);
+    if (!rows.length) throw new AnalyzerError('RULE_NOT_FOUND', `no diagnosis rule ${JSON.stringify(id)}`, { id });
+    return rule;
+  }
+
+  async remove(id: string): Promise<void> {
+    const rows = await this.rt.db.query(`DELETE FROM diagnosis_rules WHERE id = $1 RETURNING id`, [id]);
+    if (!rows.length) throw new AnalyzerError('RULE_NOT_FOUND', `no diagnosis rule ${JSON.stringify(id)}`, { id });
+  }
+
+  /** Node metric series from the collector's samples: cpuPercent and memMb, times in seconds. */
+  async nodeMetrics(windowSec: number, nowMs: number): Promise<TargetMetrics[]> {
+    const rows = await this.rt.db.query<{ node_id: string; sampled_at: Date | string; cpu_percent: number; mem_mb: number }>(
+      `SELECT node_id, sampled_at, cpu_percent, mem_mb FROM metric_samples WHERE source = 'node' AND sampled_at > $1 AND sampled_at <= $2 ORDER BY sampled_at`,
+      [new Date(nowMs - windowSec * 1000).toISOString(), new Date(nowMs).toISOString()],
+    );
+    const byNode = new Map<string, TargetMetrics>();
+    for (const r of rows) {
+      let tm = byNode.get(r.node_id);
+      if (!tm) {
+        tm = { target: { kind: 'node', nodeId: r.node_id }, series: { cpuPercent: [], memMb: [] } };
+        byNode.set(r.node_id, tm);
+      }
+      const t = new Date(r.sampled_at).getTime() / 1000;
+      tm.series.cpuPercent.push({ t, value: r.cpu_percent });
+      tm.series.memMb.push({ t, value: r.mem_mb });
+    }
+    return [...byNode.values()];
+  }
+
+  /** One diagnosis round: evaluate, decide (confidence threshold, cooldown, dry-run), audit, request repairs. */
+  async evaluate(nowMs = Date.now()): Promise<RepairDecision[]> {
+    const { config } = this.rt;
+    const rules = (await this.rules()).filter((r) => r.enabled);
+    if (!rules.length) return [];
+    const windowSec = Math.min(MAX_WINDOW_SEC, Math.max(...rules.flatMap((r) => r.conditions.map((c) => c.windowSec))));
+    const diagnoses = evaluateRules(rules, await this.nodeMetrics(windowSec, nowMs), nowMs / 1000);
+    if (!diagnoses.length) return [];
+    const recent = await this.rt.db.query<{ rule_id: string; target_key: string; at: Date | string }>(
+      `SELECT rule_id, target_key, max(decided_at) AS at FROM diagnoses WHERE outcome IN ('sent', 'dry-run') AND decided_at > $1 GROUP BY 1, 2`,
+      [new Date(nowMs - config.REPAIR_COOLDOWN_SEC * 1000).toISOString()],
+    );
+    const history = new Map(recent.map((r) => [`${r.rule_id}:${r.target_key}`, new Date(r.at).getTime() / 1000]));
+    const decisions = decideRepairs(diagnoses, { minConfidence: config.REPAIR_MIN_CONFIDENCE, dryRun: config.REPAIR_DRY_RUN, cooldownSec: config.REPAIR_COOLDOWN_SEC, maxActionsPerRound: 3 }, history, nowMs / 1000);
+    await this.rt.db.transaction(async (tx) => {
+      for (const d of decisions) {
+        const outcome = d.suppressed ? 'suppressed' : d.dryRun ? 'dry-run' : 'sent';
+        const actionId = outcome === 'sent' ? randomUUID() : null;
+        const why = d.suppressed ?? (d.dryRun ? `dry-run: would request ${d.action.kind}` : `requested ${d.action.kind}`);
+        const targetKey = decisionKey(d.diagnosis).slice(d.diagnosis.ruleId.length + 1);
+        await tx.query(
+          `INSERT INTO diagnoses (id, rule_id, target, target_key, confidence, explanation, evidence, action, outcome, reason, action_id, decided_by, decided_at)
+           VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13)`,
+          [randomUUID(), d.diagnosis.ruleId, JSON.stringify(d.diagnosis.target), targetKey, d.diagnosis.confidence, d.diagnosis.explanation, JSON.stringify(d.diagnosis.evidence), JSON.stringify(d.action), outcome, why, actionId, this.rt.instanceId, new Date(nowMs).toISOString()],
+        );
+        if (actionId) {
+          await appendToOutbox(tx, 'analyzer', [
+            makeEnvelope('repair.requested.v1', actionId, { actionId, action: d.action, reason: d.reason.slice(0, 2000), confidence: d.diagnosis.confidence, dryRun: false, requestedBy: `analyzer:${d.diagnosis.ruleId}` }),
+          ]);
+        }
+      }
+    });
+    return decisions;
+  }
+
+  audit(limit = 200) {
+    return this.rt.db.query(
+      `SELECT id, rule_id AS "ruleId", target, confidence, explanation, evidence, action, outcome, reason, action_id AS "actionId", decided_by AS "decidedBy", decided_at AS "decidedAt"
+       FROM diagnoses ORDER BY decided_at DESC LIMIT $1`,
+      [limit],
+    );
+  }
+}

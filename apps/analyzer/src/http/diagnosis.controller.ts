@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { DiagnosisRuleSchema } from '@kairos/ml';
+import { AnalyzerLifecycle } from '../analyzer.lifecycle';
+import { parseOrThrow } from '../errors/analyzer.errors';
+
+/** Diagnosis rules as data (metric, aggregate, operator, threshold, action) and the decision audit. */
+@ApiTags('diagnosis')
+@Controller('api')
+export class DiagnosisController {
+  constructor(@Inject(AnalyzerLifecycle) private readonly an: AnalyzerLifecycle) {}
+
+  @Get('diagnosis/rules')
+  @ApiOperation({ summary: 'Every diagnosis rule' })
+  rules() {
+    return this.an.diagnosis.rules();
+  }
+
+  @Get('diagnosis/rules/:id')
+  rule(@Param('id') id: string) {
+    return this.an.diagnosis.rule(id);
+  }
+
+  @Post('diagnosis/rules')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Add a rule; a bad field or an unknown repair action gets 400 naming it' })
+  @ApiBody({ schema: z.toJSONSchema(DiagnosisRuleSchema, { io: 'input' }) as object })
+  create(@Body() body: unknown) {
+    return this.an.diagnosis.create(parseOrThrow(DiagnosisRuleSchema, body, 'diagnosis rule'));
+  }
+
+  @Put('diagnosis/rules/:id')
+  @ApiBody({ schema: z.toJSONSchema(DiagnosisRuleSchema, { io: 'input' }) as object })
+  replace(@Param('id') id: string, @Body() body: unknown) {
+    return this.an.diagnosis.replace(id, parseOrThrow(DiagnosisRuleSchema, body, 'diagnosis rule'));
+  }
+
+  @Delete('diagnosis/rules/:id')
+  @HttpCode(204)
+  async remove(@Param('id') id: string): Promise<void> {
+    await this.an.diagnosis.remove(id);
+  }
+
+  @Get('diagnoses')
+  @ApiOperation({ summary: 'Audit trail: each diagnosis, its confidence and explanation, and whether a repair was sent, dry-run or suppressed (and why)' })
+  diagnoses() {
+    return this.an.diagnosis.audit();
+  }
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InProcessEventBus } from '@kairos/bus';
+import type { Envelope } from '@kairos/contracts';
+import { Database, MIGRATIONS } from '@kairos/persistence';
+import { createLogger, loadConfig, type KairosConfig } from '@kairos/platform';
+import type { Runtime } from '@kairos/runtime';
+import { createTestDatabase } from '@kairos/testing';
+import { ModelRegistry } from '@kairos/ml';
+import { PgModelStore } from '../src/models/pg-model.store';
+import { AnalyzerLifecycle } from '../src/analyzer.lifecycle';
+
+// Two analyzer replicas over one PostgreSQL database: registry lifecycle with hot swap seen by the
+// running replica, rollback, and diagnosis decisions (sent vs dry-run) with their audit trail.
+describe('analyzer replicas on PostgreSQL', () => {
+  let pg: { url: string; drop(): Promise<void> };
+  let dir: string;
+  const dbs: Database[] = [];
+  const replicas: AnalyzerLifecycle[] = [];
+  const repairs: Array<Envelope<'repair.requested.v1'>> = [];
+
+  async function replica(id: string, overrides: Partial<KairosConfig>): Promise<AnalyzerLifecycle> {
+    const db = await Database.open({ url: pg.url, dataDir: dir, migrations: MIGRATIONS });
+    dbs.push(db);
+    const config = loadConfig({}, { ANALYZER_MODEL_POLL_MS: 100, ...overrides });
+    const bus = new InProcessEventBus();
+    const rt: Runtime = { service: 'analyzer', instanceId: id, config, logger: createLogger(id, 'silent'), db, bus, busKind: 'in-process' };
+    await bus.subscribe('repair.requested.v1', { group: 'test' }, async (e) => void repairs.push(e));
+    const lifecycle = new AnalyzerLifecycle(rt, { tfBackend: async () => ({ name: 'cpu', tried: [{ name: 'cpu', ok: true, error: null }] }), timers: false });
+    await lifecycle.onApplicationBootstrap();
+    await bus.start();
+    replicas.push(lifecycle);
+    return lifecycle;
+  }
+
+  /** 240 finished tasks of three kinds (≈1 s, 5 s, 20 s) over the last 8 hours, as the gateway and executor store them. */
+  async function seedHistory(db: Database): Promise<void> {
+    const kinds = [
+      { name: 'small', cpu: 100, ms: 1_000 },
+      { name: 'medium', cpu: 500, ms: 5_000 },
+      { name: 'large', cpu: 2000, ms: 20_000 },
+    ];
+    const t0 = Date.now() - 8 * 3600_000;
+    for (let i = 0; i < 240; i++) {
+      const k = kinds[i % 3];
+      const id = randomUUID();
+      const created = new Date(t0 + i * 60_000);
+      const ms = Math.round(k.ms * (0.9 + 0.2 * ((i * 37) % 11) / 10));
+      const finished = new Date(created.getTime() + ms);
+      await db.query(
+        `INSERT INTO tasks (id, name, queue, priority, run, resources, timeout_ms, max_attempts, status, created_at, started_at, finished_at)
+         VALUES ($1, $2, 'default', 0, $3::jsonb, $4::jsonb, 60000, 1, 'succeeded', $5, $5, $6)`,
+        [id, k.name, JSON.stringify({ kind: 'noop', sleepMs: 0 }), JSON.stringify({ cpuMillis: k.cpu, memMb: 64, gpu: 0 }), created.toISOString(), finished.toISOString()],
+      );
+      await db.query(`INSERT INTO duration_history (task_id, attempt, signature, status, duration_ms, finished_at) VALUES ($1, 1, $2, 'succeeded', $3, $4)`, [
+        id,
+        `default|noop|${k.name}`,
+        ms,
+        finished.toISOString(),
+      ]);
+    }
+  }
+
+  async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  let a: AnalyzerLifecycle;
+  let b: AnalyzerLifecycle;
+
+  beforeAll(async () => {
+    pg = await createTestDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'kairos-analyzer-int-'));
+    a = await replica('analyzer-a', { REPAIR_DRY_RUN: false, REPAIR_MIN_CONFIDENCE: 0.5, REPAIR_COOLDOWN_SEC: 0 });
+    await seedHistory(dbs[0]);
+    b = await replica('analyzer-b', { REPAIR_DRY_RUN: true, REPAIR_MIN_CONFIDENCE: 0.5, REPAIR_COOLDOWN_SEC: 0 });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const r of replicas) await r.beforeApplicationShutdown();
+    for (const db of dbs) await db.close();
+    await pg?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('trains candidates with metrics, window, schema hash, backend and a checksummed artifact in PostgreSQL', async () => {
+    const v1 = await a.durations.train({ trees: 30 }, 'test');
+    expect(v1).toMatchObject({ name: 'duration', version: 1, stage: 'candidate', backend: 'cpu' });
+    expect(v1.artifact.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(v1.featureSchemaHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(v1.metrics.validationMaeMs).toBeGreaterThan(0);
+    expect(v1.metrics.baselineMaeMs).toBeGreaterThan(0);
+    expect(Date.parse(v1.trainingWindow.from)).toBeLessThan(Date.parse(v1.trainingWindow.to));
+    const stored = await dbs[0].query<{ size_bytes: number }>(`SELECT size_bytes FROM model_artifacts WHERE checksum = $1`, [v1.artifact.checksum]);
+    expect(stored[0].size_bytes).toBe(v1.artifact.sizeBytes);
+    const v2 = await a.durations.train({ trees: 20 }, 'test');
+    expect(v2.version).toBe(2);
+    // The other replica reads the same registry and verifies the bytes against the checksum.
+    const loaded = await b.durations.registry.loadArtifact('duration', 1);
+    expect(loaded.bytes.byteLength).toBe(v1.artifact.sizeBytes);
+  }, 30_000);
+
+  it('deploys to production and the running second replica hot-swaps without a restart', async () => {
+    expect(b.durations.cache.current()).toBeUndefined();
+    const before = await b.durations.estimate({ signature: 'default|noop|large', cpuMillis: 2000, memMb: 64, createdAtMs: Date.now() });
+    expect(before?.model).toBe('moving-average');
+    await a.durations.deploy('duration', 1, 'test');
+    await eventually(() => b.durations.cache.current()?.version.version === 1);
+    const after = await b.durations.estimate({ signature: 'default|noop|large', cpuMillis: 2000, memMb: 64, createdAtMs: Date.now() });
+    expect(after).toMatchObject({ model: 'duration', modelVersion: '1' });
+    expect(after!.p90Ms).toBeGreaterThanOrEqual(after!.p50Ms);
+    expect(after!.p50Ms).toBeGreaterThan(8_000);
+    await a.durations.deploy('duration', 2, 'test');
+    await eventually(() => b.durations.cache.current()?.version.version === 2);
+    expect((await b.durations.registry.get('duration', 1)).stage).toBe('archived');
+  });
+
+  it('rolls back to the previous production version, seen by both replicas', async () => {
+    const restored = await b.durations.rollback('duration', 'test');
+    expect(restored).toMatchObject({ version: 1, stage: 'production' });
+    await eventually(() => a.durations.cache.current()?.version.version === 1 && b.durations.cache.current()?.version.version === 1);
+    expect((await a.durations.registry.get('duration', 2)).stage).toBe('archived');
+    const history = await a.durations.registry.history('duration');
+    expect(history.map((h) => `${h.version}:${h.to}:${h.reason}`)).toEqual([
+      '1:candidate:register',
+      '2:candidate:register',
+      '1:production:promote',
+      '1:archived:promote',
+      '2:production:promote',
+      '2:archived:rollback',
+      '1:production:rollback',
+    ]);
+  });
+
+  it('records dry-run diagnoses only, and sends repair.requested when not in dry-run', async () => {
+    const now = Date.now();
+    for (let i = 0; i < 60; i++) {
+      await dbs[0].query(`INSERT INTO metric_samples (event_id, source, node_id, sampled_at, cpu_percent, mem_mb) VALUES ($1, 'node', 'hot-node', $2, $3, 1000)`, [
+        randomUUID(),
+        new Date(now - (60 - i) * 4_000).toISOString(),
+        97 + (i % 3),
+      ]);
+      await dbs[0].query(`INSERT INTO metric_samples (event_id, source, node_id, sampled_at, cpu_percent, mem_mb) VALUES ($1, 'node', 'calm-node', $2, 20, 1000)`, [
+        randomUUID(),
+        new Date(now - (60 - i) * 4_000).toISOString(),
+      ]);
+    }
+    const dry = await b.diagnosis.evaluate(now);
+    expect(dry.map((d) => [d.diagnosis.ruleId, d.action, d.dryRun, d.suppressed])).toEqual([['high-cpu', { kind: 'cordon_node', nodeId: 'hot-node' }, true, null]]);
+    const sent = await a.diagnosis.evaluate(now + 1);
+    expect(sent[0]).toMatchObject({ dryRun: false, suppressed: null });
+    a.relay.kick();
+    await eventually(() => repairs.length === 1);
+    expect(repairs[0].payload).toMatchObject({ action: { kind: 'cordon_node', nodeId: 'hot-node' }, dryRun: false, requestedBy: 'analyzer:high-cpu' });
+    expect(repairs[0].payload.confidence).toBeGreaterThanOrEqual(0.5);
+    const audit = (await a.diagnosis.audit()) as Array<{ outcome: string; reason: string; explanation: string; actionId: string | null; confidence: number }>;
+    expect(audit.map((d) => d.outcome).sort()).toEqual(['dry-run', 'sent']);
+    expect(audit.find((d) => d.outcome === 'dry-run')).toMatchObject({ actionId: null, reason: 'dry-run: would request cordon_node' });
+    expect(audit.find((d) => d.outcome === 'sent')!.actionId).toBe(repairs[0].payload.actionId);
+    expect(audit[0].explanation).toContain('hot-node');
+  });
+
+  it('keeps rules as data: seeded with the seed-000 rules and editable', async () => {
+    expect((await a.diagnosis.rules()).map((r) => r.id)).toEqual(['high-cpu', 'memory-leak', 'network-bottleneck']);
+    const rule = await a.diagnosis.rule('high-cpu');
+    await b.diagnosis.replace('high-cpu', { ...rule, enabled: false });
+    expect((await a.diagnosis.rule('high-cpu')).enabled).toBe(false);
+    expect(await a.diagnosis.evaluate(Date.now())).toEqual([]);
+  });
+});
+
+describe('PgModelStore on embedded PGlite', () => {
+  it('stores bytea artifacts and commits versions with the same invariants', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kairos-analyzer-pglite-'));
+    const db = await Database.open({ dataDir: dir, migrations: MIGRATIONS });
+    try {
+      const registry = new ModelRegistry({ store: new PgModelStore(db) });
+      const bytes = new Uint8Array([0, 1, 2, 255, 92, 120]);
+      const v = await registry.register({ name: 'm', artifact: bytes, artifactFormat: 'raw/1', metrics: { mae: 1 }, trainingWindow: { from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' }, features: ['a'], backend: 'cpu', createdBy: 't' });
+      await registry.promote('m', v.version, { by: 't' });
+      expect((await registry.loadProduction('m')).bytes).toEqual(bytes);
+      expect(await registry.revision('m')).toBe(2);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

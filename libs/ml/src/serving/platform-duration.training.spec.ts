@@ -1,0 +1,68 @@
+import { seededRandom } from '../common/random';
+import { DURATION_FEATURE_NAMES } from '../prediction/duration-features';
+import {
+  decodeServingArtifact,
+  LiveDurationFeatures,
+  platformFeatureRows,
+  ServingError,
+  toDurationSpec,
+  trainPlatformDurationModel,
+  type PlatformTaskRecord,
+} from './platform-duration.training';
+
+/** Three kinds of job with distinct durations (1 s, 5 s, 20 s ± 10 %), one task every 2 s. */
+function history(n: number, seed = 7): PlatformTaskRecord[] {
+  const random = seededRandom(seed);
+  const kinds = [
+    { signature: 'q|shell|small', cpuMillis: 100, base: 1_000 },
+    { signature: 'q|shell|medium', cpuMillis: 500, base: 5_000 },
+    { signature: 'q|shell|large', cpuMillis: 2000, base: 20_000 },
+  ];
+  const t0 = Date.parse('2024-01-01T00:00:00Z');
+  return Array.from({ length: n }, (_, i) => {
+    const k = kinds[Math.floor(random() * kinds.length)];
+    const created = t0 + i * 2_000;
+    const duration = k.base * (0.9 + 0.2 * random());
+    return { taskId: `t${i}`, signature: k.signature, cpuMillis: k.cpuMillis, memMb: 64, createdAtMs: created, finishedAtMs: created + duration, succeeded: true };
+  });
+}
+
+describe('trainPlatformDurationModel', () => {
+  const outcome = trainPlatformDurationModel(history(400), { gbdt: { nTrees: 40 } });
+
+  it('validates against the moving-average baseline on the newest tasks and records what it needs', () => {
+    expect(outcome.metrics.validationExamples).toBe(80);
+    // Per-signature noise is uniform here, so the baseline is near-optimal; the model must be in its league.
+    expect(outcome.metrics.validationMaeMs).toBeLessThan(1.25 * outcome.metrics.baselineMaeMs);
+    expect(outcome.metrics.maeRatioToBaseline).toBeCloseTo(outcome.metrics.validationMaeMs / outcome.metrics.baselineMaeMs);
+    expect(outcome.features).toEqual([...DURATION_FEATURE_NAMES]);
+    expect(Date.parse(outcome.trainingWindow.from)).toBeLessThan(Date.parse(outcome.trainingWindow.to));
+    expect(outcome.reference.features).toHaveLength(DURATION_FEATURE_NAMES.length);
+  });
+
+  it('round-trips the artifact and predicts p50 ≤ p90 near the truth', () => {
+    const model = decodeServingArtifact(outcome.artifact);
+    const live = new LiveDurationFeatures();
+    const past = history(400);
+    live.resync(past, Date.parse('2024-01-02T00:00:00Z'));
+    const spec = toDurationSpec({ signature: 'q|shell|large', cpuMillis: 2000, memMb: 64, createdAtMs: Date.parse('2024-01-01T01:00:00Z') });
+    const [q] = model.predictor.predictBatch([live.features(spec)]);
+    expect(q.p50).toBeGreaterThan(12);
+    expect(q.p50).toBeLessThan(30);
+    expect(q.p90).toBeGreaterThanOrEqual(q.p50);
+  });
+
+  it('refuses a history that is too short, naming the count', () => {
+    expect(() => trainPlatformDurationModel(history(10))).toThrow(ServingError);
+    expect(() => trainPlatformDurationModel(history(10))).toThrow(/at least 30 succeeded tasks, history has 10/);
+  });
+
+  it('rejects bytes that are not a serving artifact', () => {
+    expect(() => decodeServingArtifact(new TextEncoder().encode('{"kind":"other"}'))).toThrow(/kind\/version other/);
+  });
+
+  it('gives feature rows only for tasks created since the cut', () => {
+    const h = history(100);
+    expect(platformFeatureRows(h, h[90].createdAtMs)).toHaveLength(10);
+  });
+});

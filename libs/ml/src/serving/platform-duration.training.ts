@@ -1,0 +1,234 @@
+import { buildReferenceProfile, columnsFromRows, type ReferenceProfile } from '../drift/reference-profile.model';
+import type { ModelMetrics, TrainingWindow } from '../registry/model-version.model';
+import { type TraceTask } from '../prediction/alibaba-trace.parser';
+import { buildDurationDataset, DURATION_FEATURE_NAMES, DurationFeatureState, type DurationTaskSpec } from '../prediction/duration-features';
+import { DurationPredictor, type DurationPredictorJson } from '../prediction/duration.predictor';
+import type { GbdtParams } from '../prediction/gradient-boosting.model';
+
+/**
+ * The platform's own history as duration training sees it: one row per task, keyed by its signature
+ * (queue | kind | name — "the same job"). Times are epoch milliseconds.
+ */
+export interface PlatformTaskRecord {
+  readonly taskId: string;
+  readonly signature: string;
+  readonly cpuMillis: number;
+  readonly memMb: number;
+  readonly createdAtMs: number;
+  /** Null while the task has not finished. */
+  readonly finishedAtMs: number | null;
+  /** True when the run time is real (the task succeeded), so it can teach a duration. */
+  readonly succeeded: boolean;
+}
+
+export type ServingErrorCode = 'INSUFFICIENT_HISTORY' | 'INVALID_ARTIFACT';
+
+export class ServingError extends Error {
+  constructor(
+    readonly code: ServingErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServingError';
+  }
+}
+
+/** Memory is expressed as a fraction of this reference machine, as the trace's plan_mem is. */
+const REFERENCE_MACHINE_MB = 65_536;
+
+/** A platform task in the trace's vocabulary, so the same feature code serves both (seconds, 1/100 core). */
+export function toTraceTask(r: PlatformTaskRecord): TraceTask {
+  const createTime = r.createdAtMs / 1000;
+  return {
+    createTime,
+    endTime: r.finishedAtMs === null ? -1 : r.finishedAtMs / 1000,
+    jobId: r.signature,
+    taskId: r.taskId,
+    instanceNum: 1,
+    status: r.succeeded && r.finishedAtMs !== null ? 'Terminated' : r.finishedAtMs === null ? 'Running' : 'Failed',
+    planCpu: r.cpuMillis / 10,
+    planMem: r.memMb / REFERENCE_MACHINE_MB,
+  };
+}
+
+export function toDurationSpec(r: Pick<PlatformTaskRecord, 'signature' | 'cpuMillis' | 'memMb' | 'createdAtMs'>): DurationTaskSpec {
+  return { queue: r.signature, instanceNum: 1, planCpu: r.cpuMillis / 10, planMem: r.memMb / REFERENCE_MACHINE_MB, createTime: r.createdAtMs / 1000 };
+}
+
+/** What the registry stores for a platform duration model: the predictor and its training reference profile. */
+export interface DurationServingArtifact {
+  readonly kind: 'kairos-duration-serving';
+  readonly version: 1;
+  readonly predictor: DurationPredictorJson;
+  readonly reference: ReferenceProfile;
+}
+
+export const DURATION_SERVING_FORMAT = 'kairos-duration-serving/1';
+
+export interface LoadedDurationModel {
+  readonly predictor: DurationPredictor;
+  readonly reference: ReferenceProfile;
+}
+
+export function encodeServingArtifact(predictor: DurationPredictor, reference: ReferenceProfile): Uint8Array {
+  const artifact: DurationServingArtifact = { kind: 'kairos-duration-serving', version: 1, predictor: predictor.toJSON(), reference };
+  return new TextEncoder().encode(JSON.stringify(artifact));
+}
+
+export function decodeServingArtifact(bytes: Uint8Array): LoadedDurationModel {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new ServingError('INVALID_ARTIFACT', `serving artifact is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const o = parsed as Partial<DurationServingArtifact> | null;
+  if (!o || o.kind !== 'kairos-duration-serving' || o.version !== 1 || !o.reference || !Array.isArray(o.reference.features)) {
+    throw new ServingError('INVALID_ARTIFACT', `serving artifact has kind/version ${String(o?.kind)}/${String(o?.version)}`);
+  }
+  return { predictor: DurationPredictor.fromJSON(o.predictor), reference: o.reference };
+}
+
+export interface PlatformTrainingOptions {
+  /** Share of the newest examples (by create time) held out for validation. */
+  readonly validationFraction: number;
+  readonly minExamples: number;
+  readonly gbdt: Partial<GbdtParams>;
+  /** Order statistics kept per feature in the reference profile. */
+  readonly referenceSamples: number;
+  /** Moving-average window of the baseline (same signature, else cluster-wide). */
+  readonly baselineWindow: number;
+}
+
+export const DEFAULT_PLATFORM_TRAINING: PlatformTrainingOptions = {
+  validationFraction: 0.2,
+  minExamples: 30,
+  gbdt: { nTrees: 120, learningRate: 0.1, maxDepth: 4, minLeaf: 5, maxBins: 32 },
+  referenceSamples: 500,
+  baselineWindow: 20,
+};
+
+export interface PlatformTrainingOutcome {
+  readonly artifact: Uint8Array;
+  readonly artifactFormat: string;
+  readonly features: readonly string[];
+  readonly metrics: ModelMetrics;
+  readonly trainingWindow: TrainingWindow;
+  readonly reference: ReferenceProfile;
+}
+
+/**
+ * Trains the GBDT duration model (p50 and p90) on platform history: replays the tasks in time order
+ * through the shared feature state (no look-ahead), trains on the older examples and validates on the
+ * newest ones against the moving-average baseline. Pure and synchronous: the analyzer runs it in a
+ * worker thread.
+ */
+export function trainPlatformDurationModel(records: readonly PlatformTaskRecord[], options: Partial<PlatformTrainingOptions> = {}): PlatformTrainingOutcome {
+  const o: PlatformTrainingOptions = { ...DEFAULT_PLATFORM_TRAINING, ...options, gbdt: { ...DEFAULT_PLATFORM_TRAINING.gbdt, ...options.gbdt } };
+  const data = buildDurationDataset(records.map(toTraceTask), { trainFraction: 1, baselineWindows: [o.baselineWindow], historyLength: 1 });
+  if (data.rows < o.minExamples) {
+    throw new ServingError('INSUFFICIENT_HISTORY', `training needs at least ${o.minExamples} succeeded tasks, history has ${data.rows}`);
+  }
+  const nVal = Math.max(1, Math.round(data.rows * o.validationFraction));
+  const nTrain = data.rows - nVal;
+  const cols = data.cols;
+  const trainX = { values: data.features.subarray(0, nTrain * cols), rows: nTrain, cols };
+  const valX = { values: data.features.subarray(nTrain * cols), rows: nVal, cols };
+  const predictor = DurationPredictor.train(trainX, data.durations.subarray(0, nTrain), { featureNames: DURATION_FEATURE_NAMES, central: o.gbdt, upper: o.gbdt });
+  const p50 = new Float64Array(nVal);
+  const p90 = new Float64Array(nVal);
+  predictor.predictInto(valX, p50, p90);
+  const baseline = (data.baselines.similar.get(o.baselineWindow) as Float64Array).subarray(nTrain);
+  let mae = 0;
+  let baselineMae = 0;
+  let ape = 0;
+  let covered = 0;
+  for (let i = 0; i < nVal; i++) {
+    const actual = data.durations[nTrain + i];
+    mae += Math.abs(p50[i] - actual);
+    baselineMae += Math.abs(baseline[i] - actual);
+    ape += Math.abs(p50[i] - actual) / Math.max(actual, 0.001);
+    if (actual <= p90[i]) covered++;
+  }
+  const rows: Float64Array[] = [];
+  for (let r = 0; r < nTrain; r++) rows.push(data.features.subarray(r * cols, (r + 1) * cols));
+  const reference = buildReferenceProfile(columnsFromRows(DURATION_FEATURE_NAMES, rows), DURATION_FEATURE_NAMES, { maxSamples: o.referenceSamples });
+  const validationMaeMs = (mae / nVal) * 1000;
+  const baselineMaeMs = (baselineMae / nVal) * 1000;
+  return {
+    artifact: encodeServingArtifact(predictor, reference),
+    artifactFormat: DURATION_SERVING_FORMAT,
+    features: [...DURATION_FEATURE_NAMES],
+    metrics: {
+      validationMaeMs,
+      baselineMaeMs,
+      maeRatioToBaseline: baselineMaeMs > 0 ? validationMaeMs / baselineMaeMs : 0,
+      validationMape: ape / nVal,
+      p90Coverage: covered / nVal,
+      trainExamples: nTrain,
+      validationExamples: nVal,
+    },
+    trainingWindow: { from: new Date(data.createTimes[0] * 1000).toISOString(), to: new Date(data.createTimes[data.rows - 1] * 1000).toISOString() },
+    reference,
+  };
+}
+
+/** Feature vectors of the finished examples created at or after `sinceMs`, replayed with their history. */
+export function platformFeatureRows(records: readonly PlatformTaskRecord[], sinceMs: number): Float64Array[] {
+  const data = buildDurationDataset(records.map(toTraceTask), { trainFraction: 1, baselineWindows: [1], historyLength: 1 });
+  const out: Float64Array[] = [];
+  for (let r = 0; r < data.rows; r++) {
+    if (data.createTimes[r] * 1000 >= sinceMs) out.push(data.features.slice(r * data.cols, (r + 1) * data.cols));
+  }
+  return out;
+}
+
+/**
+ * The feature state a serving replica keeps in memory: warmed from history, then fed with the task
+ * events it sees. Features for a queued task are read at its create time.
+ */
+export class LiveDurationFeatures {
+  private state = new DurationFeatureState(1);
+  private readonly running = new Map<string, DurationTaskSpec>();
+
+  constructor(private readonly maxRunning = 50_000) {}
+
+  /** Rebuilds the state from history (time order, ends only once they are past `nowMs`). */
+  resync(records: readonly PlatformTaskRecord[], nowMs: number): void {
+    this.state = new DurationFeatureState(1);
+    this.running.clear();
+    const events: Array<{ t: number; kind: 0 | 1; r: PlatformTaskRecord }> = [];
+    for (const r of records) {
+      events.push({ t: r.createdAtMs, kind: 0, r });
+      if (r.finishedAtMs !== null && r.finishedAtMs <= nowMs) events.push({ t: Math.max(r.finishedAtMs, r.createdAtMs), kind: 1, r });
+    }
+    // Ends before arrivals at the same instant: a completion at t is visible to a task created at t.
+    events.sort((a, b) => a.t - b.t || b.kind - a.kind);
+    for (const e of events) {
+      if (e.kind === 0) this.observeQueued(e.r.taskId, toDurationSpec(e.r));
+      else this.observeFinished(e.r.taskId, e.r.finishedAtMs as number, e.r.succeeded);
+    }
+  }
+
+  observeQueued(taskId: string, spec: DurationTaskSpec): void {
+    if (this.running.has(taskId)) return;
+    if (this.running.size >= this.maxRunning) {
+      const oldest = this.running.keys().next().value as string;
+      this.running.delete(oldest);
+    }
+    this.running.set(taskId, spec);
+    this.state.observeArrival(spec);
+  }
+
+  /** Unknown tasks (queued before this replica's view) are ignored. */
+  observeFinished(taskId: string, finishedAtMs: number, succeeded: boolean): void {
+    const spec = this.running.get(taskId);
+    if (!spec) return;
+    this.running.delete(taskId);
+    this.state.observeEnd(spec, Math.max(spec.createTime, finishedAtMs / 1000), succeeded);
+  }
+
+  features(spec: DurationTaskSpec): Float64Array {
+    return this.state.features(spec);
+  }
+}
