@@ -167,7 +167,7 @@ export function register(bench: Command): void {
     .option('--data <dir>', 'NAB data folder with <category>/<name>.csv (default ../shared/datasets/nab/data)')
     .option('--labels <json>', 'combined_windows.json (default ../shared/datasets/nab/labels/combined_windows.json)')
     .option('--profiles <json>', 'profiles.json with cost matrices (default ../shared/datasets/nab/profiles.json)')
-    .option('--detectors <list>', `comma-separated: ${DETECTOR_KINDS.join(', ')}`, 'iforest,gaussian,context')
+    .option('--detectors <list>', `comma-separated: ${DETECTOR_KINDS.join(', ')}; "ensemble" is the best (defaults reproduce docs/bench-nab.md)`, 'ensemble,context,gaussian,relentropy,likelihood,iforest')
     .option('--options <json>', 'per-detector option overrides, e.g. {"context":{"horizon":300}}')
     .option('--filter <regex>', 'only series whose "category/name.csv" matches')
     .option('--json <file>', 'write full results as JSON')

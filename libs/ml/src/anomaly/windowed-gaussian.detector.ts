@@ -6,6 +6,11 @@ export interface WindowedGaussianConfig {
   readonly windowSize?: number;
   /** Rows before the first non-zero score. */
   readonly minHistory?: number;
+  /**
+   * 'erf' (default, NAB's baseline): erf(|z|/√2), which saturates at 1 for |z| ≳ 6 so large deviations
+   * tie; 'z': 1 − e^(−|z|/10), monotone in |z| without saturating, so a swept threshold can tell them apart.
+   */
+  readonly output?: 'erf' | 'z';
 }
 
 /**
@@ -15,6 +20,7 @@ export interface WindowedGaussianConfig {
 export function createWindowedGaussianDetector(config: WindowedGaussianConfig = {}): StreamingDetector {
   const window = new RollingWindow(config.windowSize ?? 6400);
   const minHistory = config.minHistory ?? 10;
+  const zOutput = config.output === 'z';
   return {
     name: 'gaussian',
     score(_timestamp: number, value: number): number {
@@ -22,7 +28,8 @@ export function createWindowedGaussianDetector(config: WindowedGaussianConfig = 
       if (window.size >= minHistory) {
         const sd = window.std();
         const diff = Math.abs(value - window.mean());
-        s = sd > 0 ? erf(diff / (sd * Math.SQRT2)) : diff > 0 ? 1 : 0;
+        if (zOutput) s = sd > 0 ? 1 - Math.exp(-diff / sd / 10) : diff > 0 ? 1 : 0;
+        else s = sd > 0 ? erf(diff / (sd * Math.SQRT2)) : diff > 0 ? 1 : 0;
       }
       window.push(value);
       return s;
