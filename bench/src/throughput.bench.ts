@@ -1,61 +1,94 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Client } from 'pg';
 import { TOPICS, TOPIC_PARTITIONS } from '@kairos/contracts';
+import { runPeer } from './throughput.peers';
+import { SYSTEMS, formatReport, parseSystems, positiveInt, quantile, ratiosToPeers, round2, urlOption, verdicts, type SystemName, type ThroughputResult } from './throughput.report';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const MAIN = (app: string) => join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
 
-interface Result {
-  mode: string;
+type Result = ThroughputResult;
+
+/** Executor slots given to each Kairos executor (standalone's built-in one included); the peers' default worker concurrency. */
+const KAIROS_SLOTS = 256;
+
+interface Options {
   tasks: number;
-  submitSeconds: number;
-  totalSeconds: number;
-  tasksPerSecond: number;
-  p50LatencyMs: number;
-  p99LatencyMs: number;
-  /** Scheduler decision latency (ordering + placement per pass) over all executors, from /api/executor/status. */
-  decisionP50Ms: number;
-  decisionP99Ms: number;
-  decisions: number;
+  concurrency: number;
+  systems: SystemName[];
+  databaseUrl: string;
+  redisUrl: string;
+  executors: number;
+  workerConcurrency: number;
+  bulk: boolean;
+  json?: string;
 }
 
 /**
- * End-to-end throughput of no-op tasks: submitted over the REST API (bounded concurrency) until every
- * one is persisted as succeeded. Standalone: one process, in-process bus, PGlite. Distributed:
- * gateway + executor(s) as processes on the Kafka test broker and PostgreSQL.
+ * End-to-end throughput of no-op tasks, Kairos and its peers side by side in one run. Kairos: submitted
+ * over the REST API (bounded concurrency) until every one is persisted as succeeded; standalone is one
+ * process (in-process bus, PGlite), distributed is gateway + executor(s) as processes on the Kafka test
+ * broker and PostgreSQL. Peers (throughput.peers.ts): BullMQ, pg-boss, graphile-worker with the same
+ * number of jobs and the same client loop, each with a worker in a separate process.
  */
 export function register(bench: Command): void {
   bench
     .command('throughput')
-    .description('end-to-end throughput of no-op tasks, standalone and distributed')
-    .option('--tasks <n>', 'tasks per mode', (v) => positiveInt('--tasks', v), 2000)
-    .option('--concurrency <n>', 'concurrent submissions', (v) => positiveInt('--concurrency', v), 32)
-    .option('--modes <list>', 'standalone,distributed', 'standalone,distributed')
-    .option('--database-url <url>', 'PostgreSQL admin URL for distributed mode', 'postgres://postgres@127.0.0.1:5432/test')
-    .option('--executors <n>', 'executor processes in distributed mode', (v) => positiveInt('--executors', v), 1)
-    .option('--json <file>', 'write results as JSON')
-    .action(async (o: { tasks: number; concurrency: number; modes: string; databaseUrl: string; executors: number; json?: string }) => {
+    .description('end-to-end throughput of no-op tasks: Kairos standalone and distributed, BullMQ, pg-boss, graphile-worker side by side')
+    .option('--tasks <n>', 'tasks (jobs) per system', (v) => positiveInt('--tasks', v), 2000)
+    .option('--concurrency <n>', 'concurrent submissions (client loops, one task per call)', (v) => positiveInt('--concurrency', v), 32)
+    .option('--systems <list>', `comma-separated subset of ${SYSTEMS.join(',')}`, parseSystems, [...SYSTEMS])
+    .option('--database-url <url>', 'PostgreSQL admin URL (a fresh database per run is created next to it and dropped)', urlOption('--database-url', ['postgres:', 'postgresql:']), 'postgres://postgres@127.0.0.1:5432/test')
+    .option('--redis-url <url>', 'Redis URL for BullMQ', urlOption('--redis-url', ['redis:']), 'redis://127.0.0.1:6379')
+    .option('--executors <n>', 'executor processes in kairos-distributed', (v) => positiveInt('--executors', v), 1)
+    .option('--worker-concurrency <n>', 'jobs a peer worker runs at once (BullMQ concurrency, pg-boss batchSize, graphile-worker concurrency); default: a Kairos executor\'s slots', (v) => positiveInt('--worker-concurrency', v), KAIROS_SLOTS)
+    .option('--bulk', "also run each peer with its bulk-enqueue API (reference rows, not the comparison)", false)
+    .option('--json <file>', 'write results as JSON', (v) => jsonPath(v))
+    .action(async (o: Options) => {
       if (!existsSync(MAIN('standalone'))) throw new Error(`${MAIN('standalone')} not found: run \`npm run build\` first`);
       const results: Result[] = [];
-      for (const mode of o.modes.split(',')) {
-        if (mode === 'standalone') results.push(await runStandalone(o.tasks, o.concurrency));
-        else if (mode === 'distributed') results.push(await runDistributed(o.tasks, o.concurrency, o.databaseUrl, o.executors));
-        else throw new Error(`--modes: unknown mode "${mode}" (expected standalone or distributed)`);
+      for (const system of o.systems) {
+        process.stderr.write(`== ${system}\n`);
+        if (system === 'kairos-standalone') results.push(await runStandalone(o.tasks, o.concurrency));
+        else if (system === 'kairos-distributed') results.push(await runDistributed(o.tasks, o.concurrency, o.databaseUrl, o.executors));
+        else {
+          const peer = { tasks: o.tasks, concurrency: o.concurrency, workerConcurrency: o.workerConcurrency, databaseUrl: o.databaseUrl, redisUrl: o.redisUrl };
+          results.push(await runPeer(system, { ...peer, enqueue: 'single' }));
+          if (o.bulk) results.push(await runPeer(system, { ...peer, enqueue: 'bulk' }));
+        }
       }
-      console.table(results);
-      if (o.json) writeFileSync(o.json, JSON.stringify({ benchmark: 'throughput', date: new Date().toISOString(), results }, null, 2));
+      const report = formatReport(results);
+      process.stdout.write(`\n${report}\n`);
+      if (o.json) {
+        const ratios = ratiosToPeers(results);
+        writeFileSync(
+          o.json,
+          JSON.stringify(
+            {
+              benchmark: 'throughput',
+              date: new Date().toISOString(),
+              settings: { tasks: o.tasks, concurrency: o.concurrency, executors: o.executors, workerConcurrency: o.workerConcurrency, kairosExecutorSlots: KAIROS_SLOTS },
+              machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavg: loadavg(), totalMemGiB: round2(totalmem() / 2 ** 30) },
+              results: results.map((r, i) => ({ ...r, ratioToPeers: ratios[i] })),
+              verdicts: verdicts(results),
+            },
+            null,
+            2,
+          ),
+        );
+      }
     });
 }
 
-function positiveInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, got "${v}"`);
-  return n;
+function jsonPath(v: string): string {
+  const dir = dirname(resolve(v));
+  if (!existsSync(dir)) throw new Error(`--json: directory ${dir} does not exist`);
+  return v;
 }
 
 function startProcess(app: string, env: Record<string, string>): ChildProcess {
@@ -79,7 +112,7 @@ async function waitHealthy(port: number): Promise<void> {
   throw new Error(`service on port ${port} did not become healthy`);
 }
 
-async function drive(mode: string, port: number, tasks: number, concurrency: number, executorPorts: number[]): Promise<Result> {
+async function drive(system: SystemName, setup: string, port: number, tasks: number, concurrency: number, executorPorts: number[]): Promise<Result> {
   const started = performance.now();
   let next = 0;
   const worker = async () => {
@@ -96,7 +129,7 @@ async function drive(mode: string, port: number, tasks: number, concurrency: num
   while (done < tasks) {
     const stats = (await (await fetch(`http://127.0.0.1:${port}/api/stats`)).json()) as { tasks: Record<string, number> };
     done = stats.tasks.succeeded ?? 0;
-    process.stderr.write(`\r${mode}: ${done}/${tasks} succeeded`);
+    process.stderr.write(`\r${system}: ${done}/${tasks} succeeded`);
     if (done < tasks) await new Promise((r) => setTimeout(r, 100));
   }
   const totalSeconds = (performance.now() - started) / 1000;
@@ -105,34 +138,34 @@ async function drive(mode: string, port: number, tasks: number, concurrency: num
   const list = (await (await fetch(`http://127.0.0.1:${port}/api/tasks?limit=1000&status=succeeded`)).json()) as Array<{ createdAt: string; finishedAt: string }>;
   const lat = list.map((t) => new Date(t.finishedAt).getTime() - new Date(t.createdAt).getTime());
   lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
   // Decision latency as each executor measured it (worst executor's quantiles when there are several).
   const decisions = await Promise.all(
     executorPorts.map(async (p) => ((await (await fetch(`http://127.0.0.1:${p}/api/executor/status`)).json()) as { decisionLatency: { count: number; p50Ms: number; p99Ms: number } }).decisionLatency),
   );
   return {
-    mode,
+    system,
+    enqueue: 'single',
+    setup,
     tasks,
-    submitSeconds: round(submitSeconds),
-    totalSeconds: round(totalSeconds),
-    tasksPerSecond: round(tasks / totalSeconds),
-    p50LatencyMs: q(0.5),
-    p99LatencyMs: q(0.99),
+    submitSeconds: round2(submitSeconds),
+    totalSeconds: round2(totalSeconds),
+    tasksPerSecond: round2(tasks / totalSeconds),
+    p50LatencyMs: quantile(lat, 0.5),
+    p99LatencyMs: quantile(lat, 0.99),
+    latencySource: `task createdAt → finishedAt (API), newest ${Math.min(tasks, 1000)} tasks`,
     decisionP50Ms: Math.max(...decisions.map((d) => d.p50Ms)),
     decisionP99Ms: Math.max(...decisions.map((d) => d.p99Ms)),
     decisions: decisions.reduce((n, d) => n + d.count, 0),
   };
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
-
 async function runStandalone(tasks: number, concurrency: number): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'kairos-bench-'));
   const port = 3900 + Math.floor(Math.random() * 90);
-  const p = startProcess('standalone', { PORT: String(port), DATA_DIR: dir, EXECUTOR_NODES: 'bench-node:64000:65536', EXECUTOR_SLOTS: '256' });
+  const p = startProcess('standalone', { PORT: String(port), DATA_DIR: dir, EXECUTOR_NODES: 'bench-node:64000:65536', EXECUTOR_SLOTS: String(KAIROS_SLOTS) });
   try {
     await waitHealthy(port);
-    return await drive('standalone (PGlite, in-process bus)', port, tasks, concurrency, [port]);
+    return await drive('kairos-standalone', `1 process, PGlite, in-process bus, ${KAIROS_SLOTS} slots`, port, tasks, concurrency, [port]);
   } finally {
     p.kill('SIGTERM');
     await new Promise((r) => p.once('exit', r));
@@ -162,10 +195,10 @@ async function runDistributed(tasks: number, concurrency: number, adminUrl: stri
     for (let i = 0; i < executors; i++) {
       const ep = port + 100 + i;
       executorPorts.push(ep);
-      procs.push(startProcess('executor', { ...env, PORT: String(ep), EXECUTOR_ID: `bench-exec-${i}`, EXECUTOR_NODES: `bench-node-${i}:64000:65536`, EXECUTOR_SLOTS: '256' }));
+      procs.push(startProcess('executor', { ...env, PORT: String(ep), EXECUTOR_ID: `bench-exec-${i}`, EXECUTOR_NODES: `bench-node-${i}:64000:65536`, EXECUTOR_SLOTS: String(KAIROS_SLOTS) }));
       await waitHealthy(ep);
     }
-    return await drive(`distributed (PostgreSQL, Kafka test broker, ${executors} executor)`, port, tasks, concurrency, executorPorts);
+    return await drive('kairos-distributed', `gateway + ${executors} executor process(es), PostgreSQL, Kafka test broker, ${KAIROS_SLOTS} slots each`, port, tasks, concurrency, executorPorts);
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
