@@ -189,7 +189,8 @@ async function runDistributed(tasks: number, concurrency: number, adminUrl: stri
     });
     const env = { DATABASE_URL: url, KAFKA_BROKERS: bootstrap, KAFKA_IDEMPOTENT: 'false' };
     const port = 3800 + Math.floor(Math.random() * 90);
-    procs.push(startProcess('gateway', { ...env, PORT: String(port) }));
+    // One pool connection per concurrent submission, as a deployment would size it (DATABASE_POOL_SIZE).
+    procs.push(startProcess('gateway', { ...env, PORT: String(port), DATABASE_POOL_SIZE: String(Math.max(10, concurrency)) }));
     await waitHealthy(port);
     const executorPorts: number[] = [];
     for (let i = 0; i < executors; i++) {

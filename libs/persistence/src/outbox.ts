@@ -22,6 +22,7 @@ export async function appendToOutbox(tx: SqlExecutor, producer: string, events: 
 
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
+  private pending: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -33,6 +34,8 @@ export class OutboxRelay {
     private readonly onError: (err: unknown) => void,
     private readonly pollMs = 500,
     private readonly batch = 500,
+    /** Commits within this window share one flush (one transaction) instead of one flush each. */
+    private readonly coalesceMs = 5,
   ) {}
 
   start(): void {
@@ -41,8 +44,20 @@ export class OutboxRelay {
     this.kick();
   }
 
-  /** Ask for a flush now (after a commit); coalesces concurrent requests. */
+  /** Ask for a flush soon (after a commit); requests within coalesceMs, or during a flush, share one. */
   kick(): void {
+    if (this.stopped || this.pending) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      this.flushSoon();
+    }, this.coalesceMs);
+  }
+
+  private flushSoon(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -81,6 +96,8 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = null;
     await this.running;
   }
 }

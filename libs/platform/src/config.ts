@@ -13,6 +13,8 @@ export const ConfigSchema = z.object({
   /** postgres://… selects a PostgreSQL server; unset means embedded PGlite under DATA_DIR. */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATA_DIR: z.string().default('./data'),
+  /** PostgreSQL connections per process (ignored for PGlite, which has one). */
+  DATABASE_POOL_SIZE: int(1, 1000).default(10),
   /** Comma-separated host:port list; unset means the in-process bus (standalone only). */
   KAFKA_BROKERS: z
     .string()

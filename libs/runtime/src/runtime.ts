@@ -21,7 +21,7 @@ export interface Runtime {
 
 export async function createRuntime(service: string, config: KairosConfig): Promise<Runtime> {
   const logger = createLogger(service, config.LOG_LEVEL);
-  const db = await Database.open({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, migrations: MIGRATIONS });
+  const db = await Database.open({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, migrations: MIGRATIONS });
   let bus: EventBus;
   let busKind: string;
   if (config.KAFKA_BROKERS) {
