@@ -15,6 +15,7 @@ import {
   type NabCostMatrix,
   type NabProfileScore,
   type NabWindow,
+  type StreamInfo,
 } from '@kairos/ml';
 
 interface NabBenchOptions {
@@ -25,6 +26,8 @@ interface NabBenchOptions {
   options?: string;
   filter?: string;
   json?: string;
+  /** Pass each detector the file's min/max and probationary period, as NAB's harness does (default on). */
+  inputRange?: boolean;
 }
 
 interface LoadedSeries {
@@ -101,6 +104,21 @@ function parseDetectorOptions(text: string | undefined): Record<string, Record<s
   return raw as Record<string, Record<string, unknown>>;
 }
 
+/**
+ * What NAB's harness gives every detector (nab/detectors/base.py): the min and max of the whole file's
+ * values and probationaryPeriod = floor(0.15 × rows). Standard NAB practice for all its detectors; the
+ * value range is lookahead, which only detectors that read it (cad-ose) use.
+ */
+export function nabStreamInfo(values: readonly number[]): StreamInfo {
+  let inputMin = Number.POSITIVE_INFINITY;
+  let inputMax = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (v < inputMin) inputMin = v;
+    if (v > inputMax) inputMax = v;
+  }
+  return { inputMin, inputMax, probationaryPeriod: Math.floor(0.15 * values.length) };
+}
+
 export function runNabBenchmark(opts: NabBenchOptions, log: (line: string) => void): NabDetectorResult[] {
   const nabDir = join(repoRoot(), '..', 'shared', 'datasets', 'nab');
   const dataDir = resolve(opts.data ?? join(nabDir, 'data'));
@@ -122,7 +140,7 @@ export function runNabBenchmark(opts: NabBenchOptions, log: (line: string) => vo
     const config = { ...(extra[kind] ?? {}), kind } as DetectorConfig;
     const started = Date.now();
     const scored = corpus.map((s, idx) => {
-      const detector = createDetector(config);
+      const detector = createDetector(config, opts.inputRange === false ? {} : nabStreamInfo(s.values));
       const scores = new Float64Array(s.values.length);
       for (let i = 0; i < s.values.length; i++) scores[i] = detector.score(s.timestamps[i], s.values[i]);
       log(`  ${kind}: [${idx + 1}/${corpus.length}] ${s.name} (${s.values.length} rows)`);
@@ -167,10 +185,11 @@ export function register(bench: Command): void {
     .option('--data <dir>', 'NAB data folder with <category>/<name>.csv (default ../shared/datasets/nab/data)')
     .option('--labels <json>', 'combined_windows.json (default ../shared/datasets/nab/labels/combined_windows.json)')
     .option('--profiles <json>', 'profiles.json with cost matrices (default ../shared/datasets/nab/profiles.json)')
-    .option('--detectors <list>', `comma-separated: ${DETECTOR_KINDS.join(', ')}; "ensemble" is the best (defaults reproduce docs/bench-nab.md)`, 'ensemble,context,gaussian,relentropy,likelihood,iforest')
+    .option('--detectors <list>', `comma-separated: ${DETECTOR_KINDS.join(', ')}; "ensemble" is the best (defaults reproduce docs/bench-nab.md)`, 'ensemble,cad-ose,context,gaussian,relentropy,likelihood,iforest')
     .option('--options <json>', 'per-detector option overrides, e.g. {"context":{"horizon":300}}')
     .option('--filter <regex>', 'only series whose "category/name.csv" matches')
     .option('--json <file>', 'write full results as JSON')
+    .option('--no-input-range', "do not give detectors the file's min/max and probationary period (NAB's harness does; only cad-ose reads them)")
     .action((opts: NabBenchOptions) => {
       const results = runNabBenchmark(opts, (line) => process.stderr.write(`${line}\n`));
       process.stdout.write(`${formatNabTable(results)}\n`);

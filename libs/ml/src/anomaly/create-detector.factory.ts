@@ -1,4 +1,5 @@
-import type { StreamingDetector } from './anomaly-detector.types';
+import type { StreamInfo, StreamingDetector } from './anomaly-detector.types';
+import { createCadOseDetector, type CadOseConfig } from './cad-ose.detector';
 import { AnomalyDetectorError } from './anomaly.errors';
 import { createContextNoveltyDetector, type ContextNoveltyConfig } from './context-novelty.detector';
 import { createIsolationForestDetector, type IsolationForestDetectorConfig } from './isolation-forest.detector';
@@ -18,21 +19,25 @@ export type DetectorConfig =
   | ({ readonly kind: 'iforest'; readonly seed?: number } & IsolationForestDetectorConfig)
   | ({ readonly kind: 'gaussian' } & WindowedGaussianConfig)
   | ({ readonly kind: 'context' } & ContextNoveltyConfig)
+  | ({ readonly kind: 'cad-ose' } & CadOseConfig)
   | ({ readonly kind: 'error' } & PredictionErrorConfig)
   | ({ readonly kind: 'relentropy' } & RelativeEntropyConfig)
   | ({ readonly kind: 'likelihood'; readonly inner?: DetectorConfig; readonly suppress?: AlertSuppressionConfig } & AnomalyLikelihoodConfig)
   | { readonly kind: 'ensemble'; readonly members?: readonly DetectorConfig[]; readonly suppress?: AlertSuppressionConfig };
 
 export type DetectorKind = DetectorConfig['kind'];
-export const DETECTOR_KINDS: readonly DetectorKind[] = ['iforest', 'gaussian', 'context', 'error', 'relentropy', 'likelihood', 'ensemble'];
+export const DETECTOR_KINDS: readonly DetectorKind[] = ['iforest', 'gaussian', 'context', 'cad-ose', 'error', 'relentropy', 'likelihood', 'ensemble'];
 
 /**
- * The best configuration found on the NAB corpus (docs/bench-nab.md): the maximum of a non-saturating
- * windowed Gaussian (|z| over the last 20,000 rows) and context novelty, with alerts suppressed for 50
- * rows after an output ≥ 0.55. It is also what `{ kind: 'ensemble' }` means with no further options.
+ * The best configuration found on the NAB corpus (docs/bench-nab.md): the maximum of CAD OSE and a
+ * non-saturating windowed Gaussian (|z| over the last 20,000 rows), without alert suppression (CAD OSE
+ * rests after its own alerts). It is also what `{ kind: 'ensemble' }` means with no further options.
+ * CAD OSE quantises values against the stream's value range: the NAB score used the file's min/max
+ * passed as `StreamInfo` (as NAB's harness does); without it CAD OSE uses the range seen so far.
  */
-export const BEST_ENSEMBLE_MEMBERS: readonly DetectorConfig[] = [{ kind: 'gaussian', output: 'z', windowSize: 20000 }, { kind: 'context' }];
-export const BEST_ENSEMBLE_SUPPRESSION: AlertSuppressionConfig = { level: 0.55, rows: 50 };
+export const BEST_ENSEMBLE_MEMBERS: readonly DetectorConfig[] = [{ kind: 'cad-ose' }, { kind: 'gaussian', output: 'z', windowSize: 20000 }];
+/** No suppression (`rows: 0`). */
+export const BEST_ENSEMBLE_SUPPRESSION: AlertSuppressionConfig = { level: 1, rows: 0 };
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = { kind: 'ensemble' };
 
 export function isDetectorKind(x: string): x is DetectorKind {
@@ -40,11 +45,12 @@ export function isDetectorKind(x: string): x is DetectorKind {
 }
 
 /**
- * Builds a fresh detector (one per stream); with no config, the best NAB configuration. Rows are consumed in arrival order; non-finite values are
+ * Builds a fresh detector (one per stream); with no config, the best NAB configuration. `info` is what
+ * NAB's harness tells a detector about the stream (only cad-ose reads it). Rows are consumed in arrival order; non-finite values are
  * rejected and scores are clamped to [0, 1].
  */
-export function createDetector(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG): StreamingDetector {
-  const inner = build(config);
+export function createDetector(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG, info: StreamInfo = {}): StreamingDetector {
+  const inner = build(config, info);
   return {
     name: inner.name,
     score(timestamp: number, value: number): number {
@@ -57,7 +63,7 @@ export function createDetector(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG)
   };
 }
 
-function build(config: DetectorConfig): StreamingDetector {
+function build(config: DetectorConfig, info: StreamInfo): StreamingDetector {
   switch (config.kind) {
     case 'iforest':
       return createIsolationForestDetector(seededRandom(config.seed ?? 42), config);
@@ -65,14 +71,16 @@ function build(config: DetectorConfig): StreamingDetector {
       return createWindowedGaussianDetector(config);
     case 'context':
       return createContextNoveltyDetector(config);
+    case 'cad-ose':
+      return createCadOseDetector(config, info);
     case 'error':
       return createPredictionErrorDetector(config);
     case 'relentropy':
       return createRelativeEntropyDetector(config);
     case 'likelihood':
-      return createLikelihoodDetector(build(config.inner ?? { kind: 'error' }), config);
+      return createLikelihoodDetector(build(config.inner ?? { kind: 'error' }, info), config);
     case 'ensemble':
-      return createMaxEnsembleDetector((config.members ?? BEST_ENSEMBLE_MEMBERS).map(build), config.suppress ?? BEST_ENSEMBLE_SUPPRESSION);
+      return createMaxEnsembleDetector((config.members ?? BEST_ENSEMBLE_MEMBERS).map((m) => build(m, info)), config.suppress ?? BEST_ENSEMBLE_SUPPRESSION);
     default: {
       const never: never = config;
       throw new AnomalyDetectorError('UNKNOWN_DETECTOR', `unknown detector ${JSON.stringify(never)}`);
