@@ -173,6 +173,41 @@ describe('analyzer replicas on PostgreSQL', () => {
     expect((await a.diagnosis.rule('high-cpu')).enabled).toBe(false);
     expect(await a.diagnosis.evaluate(Date.now())).toEqual([]);
   });
+  it('scores node metrics with the streaming anomaly detector and lets a rule act on the scores', async () => {
+    const now = Date.now();
+    // 240 s of a calm CPU around 30 % (±2), then a jump to 95 % for the last 5 samples.
+    for (let i = 0; i < 245; i++) {
+      const cpu = i < 240 ? 30 + ((i * 7) % 5) - 2 : 95;
+      await dbs[0].query(`INSERT INTO metric_samples (event_id, source, node_id, sampled_at, cpu_percent, mem_mb) VALUES ($1, 'node', 'spiky-node', $2, $3, 1000)`, [
+        randomUUID(),
+        new Date(now - (250 - i) * 1_000).toISOString(),
+        cpu,
+      ]);
+    }
+    const report = await a.diagnosis.anomalyReport(600, now);
+    const cpu = report.find((r) => r.nodeId === 'spiky-node' && r.metric === 'cpuPercent')!;
+    expect(cpu.points).toBe(245);
+    const scores = a.diagnosis.anomalies.recent('spiky-node/cpuPercent', 0);
+    const calm = Math.max(...scores.slice(120, 240).map((p) => p.value)); // after warm-up, before the jump
+    const jump = Math.max(...scores.slice(240).map((p) => p.value));
+    expect(jump).toBeGreaterThanOrEqual(0.7);
+    expect(calm).toBeLessThan(jump);
+    expect(cpu.max).toBeGreaterThanOrEqual(jump);
+
+    await a.diagnosis.create({
+      id: 'cpu-anomaly',
+      name: 'CPU anomaly',
+      description: 'the CPU series of a node does something it has not done before',
+      enabled: true,
+      target: 'node',
+      match: 'all',
+      conditions: [{ metric: 'cpuPercentAnomaly', aggregate: 'max', windowSec: 30, operator: '>=', threshold: 0.7 }],
+      action: { kind: 'cordon_node', nodeId: '{nodeId}' },
+      minSamples: 1,
+    });
+    const decisions = await a.diagnosis.evaluate(now + 1);
+    expect(decisions.filter((d) => d.diagnosis.ruleId === 'cpu-anomaly').map((d) => d.action)).toContainEqual({ kind: 'cordon_node', nodeId: 'spiky-node' });
+  });
 });
 
 describe('PgModelStore on embedded PGlite', () => {

@@ -14,3 +14,4 @@ export * from './anomaly/create-detector.factory';
 export * from './nab/nab.errors';
 export * from './nab/nab-corpus.parser';
 export * from './nab/nab-scorer';
+export * from './anomaly/stream-scorers';

@@ -1,14 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { makeEnvelope } from '@kairos/contracts';
-import { decideRepairs, decisionKey, DiagnosisRuleSchema, evaluateRules, type DiagnosisRule, type RepairDecision, type TargetMetrics } from '@kairos/ml';
+import { createDetector, decideRepairs, decisionKey, DiagnosisRuleSchema, evaluateRules, StreamScorers, type DiagnosisRule, type RepairDecision, type TargetMetrics } from '@kairos/ml';
 import { appendToOutbox } from '@kairos/persistence';
 import type { Runtime } from '@kairos/runtime';
 import { AnalyzerError } from '../errors/analyzer.errors';
 
 const MAX_WINDOW_SEC = 86_400;
 
-/** Rules as data in PostgreSQL, evaluated on recent node metrics; every decision lands in `diagnoses`. */
+/** Metrics the collector stores per node, and the anomaly-score series derived from each. */
+const NODE_METRICS = ['cpuPercent', 'memMb'] as const;
+export const anomalyMetric = (metric: string) => `${metric}Anomaly`;
+
+/**
+ * Rules as data in PostgreSQL, evaluated on recent node metrics; every decision lands in `diagnoses`.
+ * Besides the raw series (cpuPercent, memMb) every node has their streaming anomaly scores
+ * (`cpuPercentAnomaly`, `memMbAnomaly`: `<metric>Anomaly`, in [0, 1]) from the default detector, so a rule can
+ * say "cpuPercentAnomaly max over 2 min > 0.9".
+ */
 export class DiagnosisService {
+  readonly anomalies = new StreamScorers(() => createDetector());
   constructor(private readonly rt: Runtime) {}
 
   async rules(): Promise<DiagnosisRule[]> {
@@ -57,7 +67,28 @@ export class DiagnosisService {
       tm.series.cpuPercent.push({ t, value: r.cpu_percent });
       tm.series.memMb.push({ t, value: r.mem_mb });
     }
+    const since = nowMs / 1000 - windowSec;
+    for (const tm of byNode.values()) {
+      const nodeId = tm.target.kind === 'node' ? tm.target.nodeId : tm.target.queue;
+      for (const m of NODE_METRICS) {
+        const key = `${nodeId}/${m}`;
+        this.anomalies.score(key, tm.series[m]);
+        tm.series[anomalyMetric(m)] = this.anomalies.recent(key, since);
+      }
+    }
     return [...byNode.values()];
+  }
+
+  /** Latest and peak anomaly score per node metric over the last `windowSec` (scores are computed as metrics arrive for diagnosis). */
+  async anomalyReport(windowSec: number, nowMs = Date.now()): Promise<Array<{ nodeId: string; metric: string; points: number; latest: number | null; max: number | null; maxAt: string | null }>> {
+    await this.nodeMetrics(windowSec, nowMs); // scores whatever arrived since the last round
+    const since = nowMs / 1000 - windowSec;
+    return this.anomalies.keys().map((key) => {
+      const [nodeId, metric] = key.split('/');
+      const pts = this.anomalies.recent(key, since);
+      const peak = pts.reduce<{ t: number; value: number } | null>((best, p) => (!best || p.value > best.value ? p : best), null);
+      return { nodeId, metric, points: pts.length, latest: pts.at(-1)?.value ?? null, max: peak?.value ?? null, maxAt: peak ? new Date(peak.t * 1000).toISOString() : null };
+    });
   }
 
   /** One diagnosis round: evaluate, decide (confidence threshold, cooldown, dry-run), audit, request repairs. */

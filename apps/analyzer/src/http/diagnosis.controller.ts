@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { DiagnosisRuleSchema } from '@kairos/ml';
 import { AnalyzerLifecycle } from '../analyzer.lifecycle';
 import { parseOrThrow } from '../errors/analyzer.errors';
+
+const AnomalyQuerySchema = z.object({ windowSec: z.coerce.number().int().min(1).max(86_400).default(600) }).strict();
 
 /** Diagnosis rules as data (metric, aggregate, operator, threshold, action) and the decision audit. */
 @ApiTags('diagnosis')
@@ -40,6 +42,13 @@ export class DiagnosisController {
   @HttpCode(204)
   async remove(@Param('id') id: string): Promise<void> {
     await this.an.diagnosis.remove(id);
+  }
+
+  @Get('anomalies')
+  @ApiOperation({ summary: 'Streaming anomaly scores (0..1, from past points only) of each node metric: latest and peak over windowSec (default 600)' })
+  anomalies(@Query() query: unknown) {
+    const { windowSec } = parseOrThrow(AnomalyQuerySchema, query, 'query');
+    return this.an.diagnosis.anomalyReport(windowSec);
   }
 
   @Get('diagnoses')
