@@ -1,3 +1,4 @@
 export * from './database';
 export * from './outbox';
 export * from './migrations/index';
+export * from './workflow-task.writer';

@@ -3,12 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SubmitWorkflowSchema } from '@kairos/contracts';
-import { Database, MIGRATIONS } from '@kairos/persistence';
+import { Database, insertWorkflowTasks, MIGRATIONS } from '@kairos/persistence';
 import { createTestDatabase } from '@kairos/testing';
 import { markStarted, snapshotRun, startRun } from '@kairos/scheduling-core';
 import { dagOf } from './workflow-advance.policy';
 import { WorkflowAdvancer } from './workflow-advancer';
-import { insertWorkflowTasks } from './workflow-task.writer';
 
 // The advancer with every migration, on embedded PGlite and on a PostgreSQL server: missed events are
 // reconciled, duplicates insert nothing, failures propagate, and the run ends with the right status.

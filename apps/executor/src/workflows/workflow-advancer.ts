@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskStatus, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
-import type { Database, SqlExecutor } from '@kairos/persistence';
+import { insertWorkflowTasks, type Database, type SqlExecutor } from '@kairos/persistence';
 import { snapshotRun, type DagRunSnapshot } from '@kairos/scheduling-core';
 import { dagOf, planAdvance } from './workflow-advance.policy';
-import { insertWorkflowTasks } from './workflow-task.writer';
 
 const PRODUCER = 'executor';
 

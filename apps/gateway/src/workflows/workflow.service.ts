@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SubmitWorkflow, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
-import type { Database } from '@kairos/persistence';
+import { insertWorkflowTasks, type Database } from '@kairos/persistence';
 import {
   buildDag,
   markStarted,
@@ -16,7 +16,6 @@ import {
 } from '@kairos/scheduling-core';
 import { GatewayError } from '../errors/gateway.errors';
 import { toDagSpecs } from './workflow-validation';
-import { insertWorkflowTasks } from './workflow-task.writer';
 
 const PRODUCER = 'gateway';
 

@@ -1,13 +1,7 @@
+import { seededRandom } from '../common/random';
 /** Test-only seeded samplers (mulberry32 + Box–Muller); not exported from the barrel. */
 export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed);
 }
 
 export function normalSample(n: number, mean: number, sd: number, seed: number): Float64Array {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { makeEnvelope, type WorkflowTask } from '@kairos/contracts';
-import { appendToOutbox, type SqlExecutor } from '@kairos/persistence';
+import type { SqlExecutor } from './database';
+import { appendToOutbox } from './outbox';
 
 /**
  * Inserts runnable workflow tasks as ordinary queued `tasks` rows plus their task.queued.v1 events,
