@@ -40,12 +40,15 @@ describe('executor crash recovery', () => {
 
   it('loses no task and completes each exactly once when an executor is killed with SIGKILL', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 500; i++) {
-      const run = i % 10 === 0 ? { kind: 'shell', command: ['sh', '-c', 'sleep 0.3; echo done'] } : { kind: 'noop', sleepMs: 100 + (i % 7) * 50 };
-      const r = await api('/api/tasks', { method: 'POST', body: JSON.stringify({ run, idempotencyKey: `crash-${i}` }) });
-      expect(r.status).toBe(201);
-      ids.push(((await r.json()) as { id: string }).id);
-    }
+    // Submit while watching: tasks last long enough (0.5-1.7 s) that both executors are busy mid-stream.
+    const submitting = (async () => {
+      for (let i = 0; i < 500; i++) {
+        const run = i % 10 === 0 ? { kind: 'shell', command: ['sh', '-c', 'sleep 0.8; echo done'] } : { kind: 'noop', sleepMs: 500 + (i % 7) * 200 };
+        const r = await api('/api/tasks', { method: 'POST', body: JSON.stringify({ run, idempotencyKey: `crash-${i}` }) });
+        expect(r.status).toBe(201);
+        ids.push(((await r.json()) as { id: string }).id);
+      }
+    })();
     // Wait until executor A is mid-run, then kill it without warning.
     const until = Date.now() + 60_000;
     for (;;) {
@@ -55,6 +58,7 @@ describe('executor crash recovery', () => {
       await sleep(100);
     }
     await execA.kill('SIGKILL');
+    await submitting;
     const doneBy = Date.now() + 180_000;
     let open = -1;
     while (Date.now() < doneBy) {
@@ -106,4 +110,30 @@ describe('executor crash recovery', () => {
     const again = await api(`/api/tasks/${cancelId}/cancel`, { method: 'POST' });
     expect(again.status).toBe(409);
   });
+  it('restart_runner repair stops the attempts running on a node and requeues them without charging their retry budget', async () => {
+    const marker = `/tmp/kairos-restart-${process.pid}-${Date.now()}`;
+    const secs = `60.${process.pid}1`;
+    const r = await api('/api/tasks', {
+      method: 'POST',
+      body: JSON.stringify({ run: { kind: 'shell', command: ['sh', '-c', `if [ -e ${marker} ]; then rm ${marker}; echo second run; exit 0; fi; touch ${marker}; sleep ${secs}`] }, maxAttempts: 1 }),
+    });
+    const id = ((await r.json()) as { id: string }).id;
+    type View = { status: string; nodeId: string | null; attempts: number; outputTail: string; attemptsDetail: Array<{ attempt: number; status: string; error: string | null }> };
+    const view = async () => (await (await api(`/api/tasks/${id}`)).json()) as View;
+    let t = await view();
+    for (const until = Date.now() + 30_000; t.status !== 'running' && Date.now() < until; t = await view()) await sleep(200);
+    expect(t.status).toBe('running');
+    await sleep(300); // let the first run touch its marker
+    const repair = await api('/api/repairs', { method: 'POST', body: JSON.stringify({ action: { kind: 'restart_runner', nodeId: t.nodeId }, reason: 'e2e: wedged runner' }) });
+    expect(repair.status).toBe(202);
+    for (const until = Date.now() + 30_000; !['succeeded', 'failed', 'cancelled'].includes(t.status) && Date.now() < until; t = await view()) await sleep(200);
+    expect(t.status).toBe('succeeded');
+    expect(t.outputTail).toContain('second run');
+    expect(t.attemptsDetail.map((a) => a.status)).toEqual(['lost', 'succeeded']);
+    expect(t.attemptsDetail[0].error).toContain('restart_runner');
+    expect(execSync(`pgrep -f "[s]leep ${secs}" || true`).toString().trim()).toBe('');
+    // Unknown actions are rejected, not ignored.
+    const bad = await api('/api/repairs', { method: 'POST', body: JSON.stringify({ action: { kind: 'reboot_universe' }, reason: 'x' }) });
+    expect(bad.status).toBe(400);
+  }, 90_000);
 });

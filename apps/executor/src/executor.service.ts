@@ -13,6 +13,8 @@ interface RunningTask {
   abort: AbortController;
   pid: number | null;
   done: Promise<void>;
+  /** Set when a restart_runner repair stopped it: the attempt is requeued, not recorded as cancelled. */
+  restarting?: string;
 }
 
 /**
@@ -31,6 +33,8 @@ export class ExecutorService {
   readonly defaultPolicy: QueuePolicy;
   /** Wall time of each scheduling decision (policy ordering + placement over the runnable candidates). */
   readonly decisionLatency = new LatencyWindow();
+  /** Per node, the last restart_runner mark (ms) acted on. */
+  private readonly restartsSeen = new Map<string, number>();
   private policyCache: { at: number; map: Map<string, QueuePolicy & { maxConcurrent: number | null }> } | null = null;
 
   constructor(
@@ -128,6 +132,13 @@ export class ExecutorService {
     const durationMs = Math.round(performance.now() - started);
     // Aborted by our own shutdown: leave the attempt to lease recovery, which requeues it elsewhere.
     if (this.stopped && result.outcome === 'cancelled') return;
+    if (entry.restarting && result.outcome === 'cancelled') {
+      // If this fails the lease expires and recovery requeues the task the same way.
+      const status = await this.repo.requeueRestarted(task, entry.restarting).catch((err) => log.warn({ err }, 'requeue after restart failed; lease recovery will'));
+      if (status) this.onCommit();
+      log.warn({ status }, 'attempt restarted by repair');
+      return;
+    }
     // Persisting the outcome must not be lost to a passing database error: retry until it lands or
     // the lease is gone (then recovery owns the task).
     for (let i = 0; ; i++) {
@@ -148,6 +159,16 @@ export class ExecutorService {
     }
   }
 
+  /** restart_runner: stop every attempt running on the node; execute() requeues each as it ends. */
+  private restartNode(nodeId: string): void {
+    const victims = [...this.running.values()].filter((r) => r.task.nodeId === nodeId);
+    this.rt.logger.warn({ nodeId, attempts: victims.length }, 'restarting the node runner (repair)');
+    for (const r of victims) {
+      r.restarting = `attempt ${r.task.attempt} restarted: restart_runner repair on node ${nodeId}`;
+      r.abort.abort();
+    }
+  }
+
   /** A repair changed cordons or throttles: re-read them now rather than at the next heartbeat. */
   invalidateNodeState(): void {
     this.policyCache = null;
@@ -156,10 +177,18 @@ export class ExecutorService {
 
   private async heartbeat(): Promise<void> {
     const { db, instanceId, config } = this.rt;
-    const flags = await db.query<{ id: string; cordoned: boolean }>(`SELECT id, cordoned FROM nodes WHERE id = ANY($1::text[])`, [this.nodes.map((n) => n.id)]);
+    const flags = await db.query<{ id: string; cordoned: boolean; restart_requested_at: Date | string | null }>(
+      `SELECT id, cordoned, restart_requested_at FROM nodes WHERE id = ANY($1::text[])`,
+      [this.nodes.map((n) => n.id)],
+    );
     for (const f of flags) {
       const n = this.nodes.find((x) => x.id === f.id);
-      if (n) n.cordoned = f.cordoned;
+      if (!n) continue;
+      n.cordoned = f.cordoned;
+      const requested = f.restart_requested_at ? new Date(f.restart_requested_at).getTime() : 0;
+      // The first heartbeat only learns the mark: a request made before this process started has nothing to stop.
+      if (this.restartsSeen.has(n.id) && requested > this.restartsSeen.get(n.id)!) this.restartNode(n.id);
+      this.restartsSeen.set(n.id, requested);
     }
     for (const n of this.nodes) {
       await db.query(

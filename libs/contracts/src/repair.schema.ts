@@ -11,6 +11,12 @@ export const RepairActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('uncordon_node'), nodeId: z.string().min(1) }).strict(),
   /** Cordon and let running attempts finish; no new work lands on the node. */
   z.object({ kind: z.literal('drain_node'), nodeId: z.string().min(1) }).strict(),
+  /**
+   * Restart the node's runner: its executor stops every attempt running there (SIGTERM to the process
+   * group, SIGKILL after the grace period) and requeues them without charging their retry budget; the
+   * node keeps taking work. For a wedged runner or a node whose processes stopped making progress.
+   */
+  z.object({ kind: z.literal('restart_runner'), nodeId: z.string().min(1) }).strict(),
   /** Recorded and published for an external autoscaler; Kairos does not start machines itself. */
   z.object({ kind: z.literal('scale_request'), service: z.enum(['executor', 'analyzer']), delta: z.number().int().min(-100).max(100) }).strict(),
 ]);

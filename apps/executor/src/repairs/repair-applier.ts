@@ -36,7 +36,7 @@ export class RepairApplier {
 
   private async precondition(tx: SqlExecutor, req: RepairRequested): Promise<{ status: RepairStatus; detail: string } | null> {
     const a = req.action;
-    if (a.kind === 'cordon_node' || a.kind === 'uncordon_node' || a.kind === 'drain_node') {
+    if (a.kind === 'cordon_node' || a.kind === 'uncordon_node' || a.kind === 'drain_node' || a.kind === 'restart_runner') {
       const node = await tx.query(`SELECT id FROM nodes WHERE id = $1`, [a.nodeId]);
       if (!node.length) return { status: 'rejected', detail: `unknown node ${a.nodeId}` };
     }
@@ -55,6 +55,9 @@ export class RepairApplier {
       case 'uncordon_node':
         await tx.query(`UPDATE nodes SET cordoned = false WHERE id = $1`, [a.nodeId]);
         return { status: 'applied', detail: `node ${a.nodeId} accepts work again` };
+      case 'restart_runner':
+        await tx.query(`UPDATE nodes SET restart_requested_at = now() WHERE id = $1`, [a.nodeId]);
+        return { status: 'applied', detail: `node ${a.nodeId}: its executor restarts the attempts running there (requeued, not charged to their retry budget)` };
       case 'throttle_queue':
         await tx.query(
           `INSERT INTO queue_policies (queue, policy, placement, max_concurrent) VALUES ($1, $2, $3, $4)

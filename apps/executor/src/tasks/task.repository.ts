@@ -160,24 +160,47 @@ export class TaskRepository {
       const out: Array<{ id: string; status: TaskStatus }> = [];
       const events: Envelope[] = [];
       for (const r of rows) {
-        const next = nextStatusAfterAttempt('lost', r.attempts, r.max_attempts, r.lost_count + 1);
-        const error = `attempt ${r.attempts} lost: executor ${r.lease_owner} stopped renewing its lease`;
-        await tx.query(
-          `UPDATE tasks SET status = $2, lost_count = lost_count + 1, lease_owner = NULL, lease_expires_at = NULL,
-             error = $3, finished_at = CASE WHEN $2 = 'queued' THEN NULL ELSE now() END, updated_at = now()
-           WHERE id = $1`,
-          [r.id, next, error],
-        );
-        await tx.query(`UPDATE attempts SET status = 'lost', finished_at = now(), error = $3 WHERE task_id = $1 AND attempt = $2 AND status = 'running'`, [r.id, r.attempts, error]);
-        if (isTerminalStatus(next)) {
-          const durationMs = r.started_at ? Date.now() - new Date(r.started_at).getTime() : 0;
-          events.push(completedEvent({ id: r.id, name: r.name, queue: r.queue, run: r.run, attempt: r.attempts, nodeId: r.node_id }, next, { outcome: 'failed', exitCode: null, outputTail: '', error, durationMs }));
-        }
-        out.push({ id: r.id, status: next });
+        const { status, event } = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} stopped renewing its lease`);
+        if (event) events.push(event);
+        out.push({ id: r.id, status });
       }
       await appendToOutbox(tx, PRODUCER, events);
       return out;
     });
+  }
+
+  /**
+   * Ends this executor's running attempt as `lost` (a restart_runner repair stopped it) and requeues the
+   * task without charging its retry budget. Returns null when the lease was no longer ours.
+   */
+  async requeueRestarted(task: ClaimedTask, error: string): Promise<TaskStatus | null> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<TaskRow & { lease_owner: string }>(
+        `SELECT id, name, queue, node_id, attempts, max_attempts, lost_count, run, lease_owner, started_at FROM tasks
+         WHERE id = $1 AND status = 'running' AND lease_owner = $2 AND attempts = $3 FOR UPDATE`,
+        [task.id, this.executorId, task.attempt],
+      );
+      if (!rows.length) return null;
+      const { status, event } = await this.loseAttempt(tx, rows[0], error);
+      if (event) await appendToOutbox(tx, PRODUCER, [event]);
+      return status;
+    });
+  }
+
+  /** Records a running attempt as lost and requeues its task (or fails it once too many attempts were lost). */
+  private async loseAttempt(tx: SqlExecutor, r: TaskRow & { lease_owner: string }, error: string): Promise<{ status: TaskStatus; event: Envelope | null }> {
+    const next = nextStatusAfterAttempt('lost', r.attempts, r.max_attempts, r.lost_count + 1);
+    await tx.query(
+      `UPDATE tasks SET status = $2, lost_count = lost_count + 1, lease_owner = NULL, lease_expires_at = NULL,
+         error = $3, finished_at = CASE WHEN $2 = 'queued' THEN NULL ELSE now() END, updated_at = now()
+       WHERE id = $1`,
+      [r.id, next, error],
+    );
+    await tx.query(`UPDATE attempts SET status = 'lost', finished_at = now(), error = $3 WHERE task_id = $1 AND attempt = $2 AND status = 'running'`, [r.id, r.attempts, error]);
+    if (!isTerminalStatus(next)) return { status: next, event: null };
+    const durationMs = r.started_at ? Date.now() - new Date(r.started_at).getTime() : 0;
+    const event = completedEvent({ id: r.id, name: r.name, queue: r.queue, run: r.run, attempt: r.attempts, nodeId: r.node_id }, next, { outcome: 'failed', exitCode: null, outputTail: '', error, durationMs });
+    return { status: next, event };
   }
 
   /** Cancels queued tasks whose cancellation was requested; returns ids of running ones this executor must stop. */
