@@ -5,14 +5,18 @@ import {
   DURATION_FEATURE_NAMES,
   DurationPredictor,
   FeatureMatrix,
+  averageGbdtModels,
   buildDurationDataset,
   parseAlibabaBatchTasks,
+  trainGbdt,
 } from '@kairos/ml';
 
 interface InferenceBenchOptions {
   trace: string;
   json?: string;
   trees: string;
+  bags: string;
+  upperTrees: string;
   batch: string;
   seconds: string;
 }
@@ -36,6 +40,8 @@ function positiveInt(name: string, raw: string): number {
 export async function runInferenceBench(o: InferenceBenchOptions): Promise<Record<string, unknown>> {
   const nTrees = positiveInt('trees', o.trees);
   const batch = positiveInt('batch', o.batch);
+  const bags = positiveInt('bags', o.bags);
+  const upperTrees = positiveInt('upper-trees', o.upperTrees);
   const seconds = Number(o.seconds);
   if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got "${o.seconds}"`);
   if (!fs.existsSync(o.trace)) throw new Error(`trace file not found: ${o.trace}`);
@@ -48,11 +54,15 @@ export async function runInferenceBench(o: InferenceBenchOptions): Promise<Recor
     rows: trainRows.length,
     cols: ds.cols,
   };
-  log(`training GBDT (${nTrees} trees per quantile) on ${train.rows} rows`);
-  const model = DurationPredictor.train(
-    train,
-    trainRows.map((r) => ds.durations[r]),
-    { featureNames: DURATION_FEATURE_NAMES, central: { nTrees, loss: 'quantile', alpha: 0.5 }, upper: { nTrees } },
+  log(`training GBDT (p50: ${bags} × ${nTrees} trees, p90: ${upperTrees} trees) on ${train.rows} rows`);
+  // The model `bench duration` chooses: p50 = Huber-split ensemble (`--bags` > 1 averages seeds 1..bags), p90 = one ensemble.
+  const y = Float64Array.from(trainRows, (r) => Math.log1p(ds.durations[r]));
+  const central = averageGbdtModels(Array.from({ length: bags }, (_, b) => trainGbdt(train, y, { nTrees, loss: 'huber', alpha: 0.5, seed: 1 + b })));
+  const model = DurationPredictor.fromModels(
+    DURATION_FEATURE_NAMES,
+    0.9,
+    central,
+    trainGbdt(train, y, { nTrees: upperTrees, learningRate: (0.08 * 150) / upperTrees, loss: 'quantile', alpha: 0.9 }),
   );
   // Round-trip through the artifact bytes so we measure what a deployed replica would run.
   const deployed = DurationPredictor.fromBytes(model.toBytes());
@@ -61,28 +71,38 @@ export async function runInferenceBench(o: InferenceBenchOptions): Promise<Recor
   const p50 = new Float64Array(rows);
   const p90 = new Float64Array(rows);
   deployed.predictInto(x, p50, p90); // warm-up (JIT)
-  const results: Array<{ api: string; batch: number; predictions: number; seconds: number; perSecond: number }> = [];
+  // Wall-clock rate, and the rate per CPU-second this process actually got (on a shared VM other jobs take
+  // the cores away; the CPU-time figure is what the code does per second of CPU it is given).
+  const results: Array<{ api: string; batch: number; predictions: number; seconds: number; perSecond: number; cpuSeconds: number; perCpuSecond: number }> = [];
   const measure = (api: string, fn: () => void): void => {
     let n = 0;
     const start = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     let elapsed = 0;
     while (elapsed < seconds) {
       fn();
       n += rows;
       elapsed = Number(process.hrtime.bigint() - start) / 1e9;
     }
-    results.push({ api, batch: rows, predictions: n, seconds: elapsed, perSecond: n / elapsed });
-    log(`${api}: ${Math.round(n / elapsed)} predictions/s`);
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    results.push({ api, batch: rows, predictions: n, seconds: elapsed, perSecond: n / elapsed, cpuSeconds, perCpuSecond: n / cpuSeconds });
+    log(`${api}: ${Math.round(n / elapsed)} predictions/s wall-clock, ${Math.round(n / cpuSeconds)} per CPU-second (${((100 * cpuSeconds) / elapsed).toFixed(0)} % of a core)`);
   };
   measure('predictInto (typed arrays)', () => deployed.predictInto(x, p50, p90));
   const objects = Array.from({ length: rows }, (_, i) => ds.features.subarray(i * ds.cols, (i + 1) * ds.cols));
   measure('predictBatch (feature rows → {p50, p90}[])', () => void deployed.predictBatch(objects));
-  process.stdout.write(`model: GBDT ${deployed.toJSON().central.treeRoots.length} + ${deployed.toJSON().upper.treeRoots.length} trees, ${ds.cols} features, artifact ${model.toBytes().length} bytes\n`);
-  process.stdout.write('api                                           batch   predictions/s\n');
-  for (const r of results) process.stdout.write(`${r.api.padEnd(46)}${String(r.batch).padEnd(8)}${Math.round(r.perSecond)}\n`);
+  process.stdout.write(`model: GBDT ${deployed.toJSON().central.treeRoots.length} (p50) + ${deployed.toJSON().upper.treeRoots.length} (p90) trees, ${ds.cols} features, artifact ${model.toBytes().length} bytes\n`);
+  process.stdout.write('api                                           batch   predictions/s  per CPU-second  share of a core\n');
+  for (const r of results) {
+    process.stdout.write(`${r.api.padEnd(46)}${String(r.batch).padEnd(8)}${String(Math.round(r.perSecond)).padEnd(15)}${String(Math.round(r.perCpuSecond)).padEnd(16)}${((100 * r.cpuSeconds) / r.seconds).toFixed(0)} %\n`);
+  }
   const best = Math.max(...results.map((r) => r.perSecond));
-  process.stdout.write(`target ≥ 100,000 predictions/s: ${best >= 100_000 ? 'met' : 'NOT met'} (${Math.round(best)})\n`);
-  const result = { benchmark: 'inference', trace: o.trace, trees: nTrees, features: ds.cols, artifactBytes: model.toBytes().length, results, targetMet: best >= 100_000 };
+  const bestCpu = Math.max(...results.map((r) => r.perCpuSecond));
+  process.stdout.write(
+    `target ≥ 100,000 predictions/s (wall-clock): ${best >= 100_000 ? 'met' : 'NOT met'} (${Math.round(best)}); per CPU-second actually given: ${Math.round(bestCpu)}\n`,
+  );
+  const result = { benchmark: 'inference', trace: o.trace, trees: nTrees, upperTrees, bags, features: ds.cols, artifactBytes: model.toBytes().length, results, targetMet: best >= 100_000 };
   if (o.json) fs.writeFileSync(o.json, JSON.stringify(result, null, 2));
   return result;
 }
@@ -94,6 +114,8 @@ export function register(bench: Command): void {
     .option('--trace <csv>', 'batch_task.csv used to train the model and supply feature rows', DEFAULT_TRACE)
     .option('--json <file>', 'write results as JSON')
     .option('--trees <n>', 'boosting rounds per quantile model', '150')
+    .option('--bags <n>', 'seeds averaged in the p50 ensemble', '1')
+    .option('--upper-trees <n>', 'boosting rounds of the p90 ensemble (learning rate 0.08 × 150 / n)', '75')
     .option('--batch <n>', 'predictions per batch', '10000')
     .option('--seconds <s>', 'measuring time per API', '3')
     .action(async (opts: InferenceBenchOptions) => {

@@ -1,5 +1,5 @@
 import { TraceTask, parseAlibabaBatchTasks } from './alibaba-trace.parser';
-import { DURATION_FEATURE_COUNT, DURATION_FEATURE_NAMES, buildDurationDataset } from './duration-features';
+import { DURATION_FEATURE_COUNT, DURATION_FEATURE_NAMES, buildDurationDataset, compareTaskIds, medianOf } from './duration-features';
 import { PredictionError } from './prediction.errors';
 
 function makeTask(over: Partial<TraceTask>): TraceTask {
@@ -59,6 +59,69 @@ describe('buildDurationDataset', () => {
     expect(f(0, 'log_submission_instances')).toBeCloseTo(Math.log1p(14));
     expect(f(0, 'log_submission_max_instances')).toBeCloseTo(Math.log1p(10));
     expect(f(2, 'log_submission_tasks')).toBeCloseTo(Math.log1p(1));
+  });
+
+  it('places each task inside its submission by task id, using only what was submitted at that instant', () => {
+    // One submission of three tasks (ids out of file order) and a later single-task submission of the same job.
+    const tasks = [
+      makeTask({ taskId: '10', createTime: 0, endTime: 50, instanceNum: 3 }),
+      makeTask({ taskId: '2', createTime: 0, endTime: 20, instanceNum: 100 }),
+      makeTask({ taskId: '7', createTime: 0, endTime: 40, instanceNum: 9 }),
+      makeTask({ taskId: '11', createTime: 30, endTime: 60, instanceNum: 1 }),
+    ];
+    const ds = buildDurationDataset(tasks, { trainFraction: 1 });
+    const byDur = (d: number): number => Array.from(ds.durations).indexOf(d);
+    const f = (row: number, name: (typeof DURATION_FEATURE_NAMES)[number]): number => ds.features[row * ds.cols + col(name)];
+    const first = byDur(20); // id 2
+    const middle = byDur(40); // id 7
+    const last = byDur(50); // id 10
+    expect([f(first, 'log_submission_rank'), f(middle, 'log_submission_rank'), f(last, 'log_submission_rank')]).toEqual([0, Math.log1p(1), Math.log1p(2)]);
+    expect([f(first, 'submission_rank_frac'), f(middle, 'submission_rank_frac'), f(last, 'submission_rank_frac')]).toEqual([0, 0.5, 1]);
+    expect(f(first, 'log_submission_tasks_after')).toBeCloseTo(Math.log1p(2));
+    expect(f(last, 'log_submission_tasks_after')).toBe(0);
+    expect(f(first, 'log_submission_instances_before')).toBe(0);
+    expect(f(last, 'log_submission_instances_before')).toBeCloseTo(Math.log1p(109));
+    expect(f(first, 'log_submission_prev_instances')).toBe(-1);
+    expect(f(middle, 'log_submission_prev_instances')).toBeCloseTo(Math.log1p(100));
+    expect(f(last, 'submission_sum_log_instances_before')).toBeCloseTo(Math.log1p(100) + Math.log1p(9));
+    expect(f(last, 'log_submission_max_instances_before')).toBeCloseTo(Math.log1p(100));
+    expect(f(middle, 'log_submission_next_instances')).toBeCloseTo(Math.log1p(3));
+    expect(f(last, 'log_submission_next_instances')).toBe(-1);
+    expect(f(middle, 'instance_share_of_submission')).toBeCloseTo(9 / 112);
+    // The later submission (t = 30): its job's previous submission was at 0; only id 2 (ended at 20) is visible.
+    const later = byDur(30);
+    expect(f(later, 'log_submission_rank')).toBe(0);
+    expect(f(later, 'job_prev_submission_log_gap')).toBeCloseTo(Math.log1p(30));
+    expect(f(later, 'log_job_submission_index')).toBeCloseTo(Math.log1p(1));
+    expect(f(later, 'job_prev_submission_max_log_dur')).toBeCloseTo(Math.log1p(20));
+    expect(f(later, 'job_done_median_log_dur')).toBeCloseTo(Math.log1p(20));
+    expect(f(later, 'job_nearest_instances_log_dur')).toBeCloseTo(Math.log1p(20));
+    expect(f(later, 'log_since_job_last_done')).toBeCloseTo(Math.log1p(10));
+    expect(f(first, 'job_prev_submission_log_gap')).toBe(-1);
+    expect(f(first, 'log_job_submission_index')).toBe(0);
+  });
+
+  it('keeps a history per submission shape (task count, rank, instance bucket) from completions only', () => {
+    const tasks = [
+      makeTask({ jobId: 'a', taskId: '1', createTime: 0, endTime: 10 }),
+      makeTask({ jobId: 'a', taskId: '2', createTime: 0, endTime: 30 }),
+      makeTask({ jobId: 'b', taskId: '1', createTime: 15, endTime: 20 }),
+      makeTask({ jobId: 'b', taskId: '2', createTime: 15, endTime: 25 }),
+    ];
+    const ds = buildDurationDataset(tasks, { trainFraction: 1 });
+    const f = (row: number, name: (typeof DURATION_FEATURE_NAMES)[number]): number => ds.features[row * ds.cols + col(name)];
+    // Rows in create order: a1, a2, b1, b2. At t = 15 only a1 (rank 0, 10 s) has ended; a2 (rank 1) runs till 30.
+    expect(f(2, 'log_shape_done')).toBeCloseTo(Math.log1p(1));
+    expect(f(2, 'shape_done_mean_log_dur')).toBeCloseTo(Math.log1p(10));
+    expect(f(3, 'log_shape_done')).toBe(0);
+    expect(f(3, 'shape_done_mean_log_dur')).toBe(-1);
+  });
+
+  it('medianOf and compareTaskIds', () => {
+    expect(medianOf([3, 1, 2])).toBe(2);
+    expect(medianOf([4, 1, 3, 2])).toBe(2.5);
+    expect(['10', '9', '100'].map((taskId) => ({ taskId })).sort(compareTaskIds).map((t) => t.taskId)).toEqual(['9', '10', '100']);
+    expect(['b', 'a'].map((taskId) => ({ taskId })).sort(compareTaskIds).map((t) => t.taskId)).toEqual(['a', 'b']);
   });
 
   it('history sequence holds the most recent same-job completion last', () => {

@@ -33,6 +33,27 @@ export const DURATION_FEATURE_NAMES = [
   'log_submission_tasks',
   'log_submission_instances',
   'log_submission_max_instances',
+  // Appended (2026-11-23); indices of the features above are unchanged.
+  'job_prev_submission_log_gap',
+  'log_job_submission_index',
+  'job_done_median_log_dur',
+  'job_nearest_instances_log_dur',
+  'job_done_min_log_dur',
+  'sig_done_median_log_dur',
+  'global_recent_median_log_dur',
+  'log_since_job_last_done',
+  'instance_share_of_submission',
+  'job_prev_submission_max_log_dur',
+  'log_submission_rank',
+  'submission_rank_frac',
+  'log_submission_instances_before',
+  'log_submission_prev_instances',
+  'log_submission_tasks_after',
+  'submission_sum_log_instances_before',
+  'log_submission_max_instances_before',
+  'log_submission_next_instances',
+  'log_shape_done',
+  'shape_done_mean_log_dur',
 ] as const;
 export const DURATION_FEATURE_COUNT = DURATION_FEATURE_NAMES.length;
 
@@ -51,7 +72,26 @@ export interface DurationTaskSpec {
    * What was submitted together with this task (same job, same instant), when the caller knows it:
    * task count, total and largest instance count. The trace gives it as rows sharing job and create time.
    */
-  readonly submission?: { readonly tasks: number; readonly instances: number; readonly maxInstances: number };
+  readonly submission?: {
+    readonly tasks: number;
+    readonly instances: number;
+    readonly maxInstances: number;
+    /**
+     * This task's position among the submission's tasks ordered by task id (0 = first), when known. In the
+     * Alibaba 2017 trace a job's tasks are created together and their ids follow the job's stage order, so
+     * later ids tend to wait for earlier ones; a live scheduler knows the same from the job's DAG.
+     */
+    readonly rank?: number;
+    /** Total instance count of the tasks before this one in that order. */
+    readonly instancesBefore?: number;
+    /** Instance count of the task just before this one in that order. */
+    readonly prevInstances?: number;
+    /** Σ log1p(instances) and the largest instance count over the tasks before this one in that order. */
+    readonly sumLogInstancesBefore?: number;
+    readonly maxInstancesBefore?: number;
+    /** Instance count of the task just after this one in that order. */
+    readonly nextInstances?: number;
+  };
 }
 
 interface Completion {
@@ -60,6 +100,8 @@ interface Completion {
   readonly instanceNum: number;
   readonly planCpu: number | null;
   readonly planMem: number | null;
+  /** When the completed task was created (its submission). */
+  readonly createTime: number;
 }
 
 interface JobState {
@@ -71,12 +113,29 @@ interface JobState {
   doneLogSum: number;
   doneLogMax: number;
   runningCreates: number[];
+  /** Distinct create times (submissions) seen so far, and the one before the latest. */
+  submissions: number;
+  prevCreate: number;
 }
 
 const MISSING = -1;
 const KEEP_DONE_PER_KEY = 64;
 const SIG_MEAN_WINDOW = 20;
 const GLOBAL_WINDOW = 50;
+
+/** Median of a non-empty list (mean of the two middle values for an even count). */
+export function medianOf(xs: readonly number[]): number {
+  const a = Float64Array.from(xs).sort();
+  const m = a.length >>> 1;
+  return a.length % 2 === 1 ? a[m] : (a[m - 1] + a[m]) / 2;
+}
+
+/** Submission shape key: (tasks submitted together, this task's rank, instance bucket), capped; null if unknown. */
+function shapeOf(spec: DurationTaskSpec): string | null {
+  const sub = spec.submission;
+  if (sub?.rank === undefined) return null;
+  return `${Math.min(sub.tasks, 12)}|${Math.min(sub.rank, 12)}|${instanceBucket(spec.instanceNum)}`;
+}
 
 function instanceBucket(instanceNum: number): number {
   return Math.round(2 * Math.log2(1 + instanceNum));
@@ -101,6 +160,7 @@ export class DurationFeatureState {
   private readonly globalPerInst: number[] = [];
   private globalPerInstSum = 0;
   private readonly instBucketDone = new Map<number, number[]>();
+  private readonly shapeDone = new Map<string, number[]>();
   private runningTasks = 0;
   private runningInstances = 0;
   private runningCpu = 0;
@@ -121,6 +181,8 @@ export class DurationFeatureState {
         doneLogSum: 0,
         doneLogMax: MISSING,
         runningCreates: [],
+        submissions: 0,
+        prevCreate: NaN,
       };
       this.jobs.set(queue, j);
     }
@@ -130,6 +192,10 @@ export class DurationFeatureState {
   /** A task has been submitted (counts toward its job and the arrival rate) and is now running. */
   observeArrival(spec: DurationTaskSpec): void {
     const j = this.job(spec.queue, spec.createTime);
+    if (j.tasksSeen === 0 || j.lastCreate !== spec.createTime) {
+      if (j.tasksSeen > 0) j.prevCreate = j.lastCreate;
+      j.submissions++;
+    }
     j.tasksSeen++;
     j.sameInstant = j.lastCreate === spec.createTime ? j.sameInstant + 1 : 1;
     j.lastCreate = spec.createTime;
@@ -150,7 +216,7 @@ export class DurationFeatureState {
     this.runningCpu -= spec.instanceNum * (spec.planCpu ?? 0);
     if (!realDuration) return;
     const duration = Math.max(0, endTime - spec.createTime);
-    const c: Completion = { endTime, duration, instanceNum: spec.instanceNum, planCpu: spec.planCpu, planMem: spec.planMem };
+    const c: Completion = { endTime, duration, instanceNum: spec.instanceNum, planCpu: spec.planCpu, planMem: spec.planMem, createTime: spec.createTime };
     const ld = Math.log1p(duration);
     j.done.push(c);
     j.doneLogSum += ld;
@@ -179,6 +245,16 @@ export class DurationFeatureState {
     }
     b.push(ld);
     if (b.length > SIG_MEAN_WINDOW) b.shift();
+    const shape = shapeOf(spec);
+    if (shape !== null) {
+      let h = this.shapeDone.get(shape);
+      if (!h) {
+        h = [];
+        this.shapeDone.set(shape, h);
+      }
+      h.push(ld);
+      if (h.length > SIG_MEAN_WINDOW) h.shift();
+    }
   }
 
   /** Completed durations of the same job, oldest first (bounded). */
@@ -241,7 +317,57 @@ export class DurationFeatureState {
     out[24] = spec.submission ? Math.log1p(spec.submission.instances) : MISSING;
     out[25] = spec.submission ? Math.log1p(spec.submission.maxInstances) : MISSING;
     out[22] = this.globalPerInst.length > 0 ? this.globalPerInstSum / this.globalPerInst.length : MISSING;
+    this.appendedFeatures(spec, j, sig, out);
     return out;
+  }
+
+  /** Features 26.. (see DURATION_FEATURE_NAMES): earlier submissions of the job and robust history summaries. */
+  private appendedFeatures(spec: DurationTaskSpec, j: JobState | undefined, sig: readonly Completion[] | undefined, out: Float64Array): void {
+    const t = spec.createTime;
+    // The previous submission of the job: if this task's own submission was already observed, the one before it.
+    const current = j !== undefined && j.tasksSeen > 0 && j.lastCreate === t;
+    const prev = j === undefined || j.tasksSeen === 0 ? NaN : current ? j.prevCreate : j.lastCreate;
+    out[26] = Number.isNaN(prev) ? MISSING : Math.log1p(Math.max(0, t - prev));
+    out[27] = Math.log1p(j ? (current ? j.submissions - 1 : j.submissions) : 0);
+    const done = j ? j.done : [];
+    const logs = done.map((c) => Math.log1p(c.duration));
+    out[28] = logs.length > 0 ? medianOf(logs) : MISSING;
+    let nearest = MISSING;
+    let best = Infinity;
+    const li = Math.log1p(spec.instanceNum);
+    for (let k = done.length - 1; k >= 0; k--) {
+      const d = Math.abs(Math.log1p(done[k].instanceNum) - li);
+      if (d < best) {
+        best = d;
+        nearest = logs[k];
+      }
+    }
+    out[29] = nearest;
+    out[30] = logs.length > 0 ? Math.min(...logs) : MISSING;
+    if (sig && sig.length > 0) {
+      const from = Math.max(0, sig.length - SIG_MEAN_WINDOW);
+      out[31] = medianOf(sig.slice(from).map((c) => Math.log1p(c.duration)));
+    } else out[31] = MISSING;
+    out[32] = this.global.length > 0 ? medianOf(this.global) : MISSING;
+    out[33] = done.length > 0 ? Math.log1p(Math.max(0, t - done[done.length - 1].endTime)) : MISSING;
+    out[34] = spec.submission && spec.submission.instances > 0 ? spec.instanceNum / spec.submission.instances : MISSING;
+    let prevMax = MISSING;
+    if (!Number.isNaN(prev)) for (let k = 0; k < done.length; k++) if (done[k].createTime === prev) prevMax = Math.max(prevMax, logs[k]);
+    out[35] = prevMax;
+    const sub = spec.submission;
+    const rank = sub?.rank;
+    out[36] = rank === undefined ? MISSING : Math.log1p(rank);
+    out[37] = rank === undefined || sub === undefined ? MISSING : sub.tasks > 1 ? rank / (sub.tasks - 1) : 0;
+    out[38] = sub?.instancesBefore === undefined ? MISSING : Math.log1p(sub.instancesBefore);
+    out[39] = sub?.prevInstances === undefined ? MISSING : Math.log1p(sub.prevInstances);
+    out[40] = rank === undefined || sub === undefined ? MISSING : Math.log1p(Math.max(0, sub.tasks - 1 - rank));
+    out[41] = sub?.sumLogInstancesBefore ?? MISSING;
+    out[42] = sub?.maxInstancesBefore === undefined ? MISSING : Math.log1p(sub.maxInstancesBefore);
+    out[43] = sub?.nextInstances === undefined ? MISSING : Math.log1p(sub.nextInstances);
+    const shape = shapeOf(spec);
+    const sh = shape === null ? undefined : this.shapeDone.get(shape);
+    out[44] = Math.log1p(sh ? sh.length : 0);
+    out[45] = sh && sh.length > 0 ? sh.reduce((a, v) => a + v, 0) / sh.length : MISSING;
   }
 
   /**
@@ -303,6 +429,14 @@ export interface DatasetOptions {
 }
 
 export const DEFAULT_DATASET_OPTIONS: DatasetOptions = { trainFraction: 0.7, historyLength: 16, baselineWindows: [5, 20, 100] };
+
+/** Orders tasks by id: numerically when both ids are integers, else as strings. */
+export function compareTaskIds(a: { taskId: string }, b: { taskId: string }): number {
+  const x = Number(a.taskId);
+  const y = Number(b.taskId);
+  if (a.taskId !== '' && b.taskId !== '' && Number.isInteger(x) && Number.isInteger(y)) return x - y;
+  return a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0;
+}
 
 function meanLast(xs: readonly number[], k: number): number {
   const from = Math.max(0, xs.length - k);
@@ -373,14 +507,48 @@ export function buildDurationDataset(
     g.maxInstances = Math.max(g.maxInstances, t.instanceNum);
     submissions.set(key, g);
   }
-  const specOf = (t: TraceTask): DurationTaskSpec => ({
-    queue: t.jobId,
-    instanceNum: t.instanceNum,
-    planCpu: t.planCpu,
-    planMem: t.planMem,
-    createTime: t.createTime,
-    submission: submissions.get(`${t.jobId}@${t.createTime}`),
-  });
+  // Position inside the submission by task id (known at the submission instant, like the counts above).
+  const members = new Map<string, TraceTask[]>();
+  for (const t of sorted) {
+    const key = `${t.jobId}@${t.createTime}`;
+    const m = members.get(key);
+    if (m) m.push(t);
+    else members.set(key, [t]);
+  }
+  const position = new Map<TraceTask, NonNullable<DurationTaskSpec['submission']>>();
+  for (const m of members.values()) {
+    m.sort(compareTaskIds);
+    let before = 0;
+    let sumLog = 0;
+    let maxBefore = 0;
+    m.forEach((t, rank) => {
+      position.set(t, {
+        tasks: m.length,
+        instances: 0,
+        maxInstances: 0,
+        rank,
+        instancesBefore: before,
+        prevInstances: rank > 0 ? m[rank - 1].instanceNum : undefined,
+        sumLogInstancesBefore: sumLog,
+        maxInstancesBefore: maxBefore,
+        nextInstances: rank + 1 < m.length ? m[rank + 1].instanceNum : undefined,
+      });
+      before += t.instanceNum;
+      sumLog += Math.log1p(t.instanceNum);
+      maxBefore = Math.max(maxBefore, t.instanceNum);
+    });
+  }
+  const specOf = (t: TraceTask): DurationTaskSpec => {
+    const g = submissions.get(`${t.jobId}@${t.createTime}`);
+    return {
+      queue: t.jobId,
+      instanceNum: t.instanceNum,
+      planCpu: t.planCpu,
+      planMem: t.planMem,
+      createTime: t.createTime,
+      submission: g ? { ...position.get(t), ...g } : undefined,
+    };
+  };
   let row = 0;
   for (let n = 0; n < sorted.length; n++) {
     const task = sorted[n];

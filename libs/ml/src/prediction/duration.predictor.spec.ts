@@ -1,4 +1,4 @@
-import { toFeatureMatrix } from './gradient-boosting.model';
+import { toFeatureMatrix, trainGbdt } from './gradient-boosting.model';
 import { DurationPredictor } from './duration.predictor';
 import { PredictionError } from './prediction.errors';
 import { seededRandom } from '../common/random';
@@ -62,4 +62,20 @@ describe('DurationPredictor', () => {
   it('rejects a feature row of the wrong width', () => {
     expect(() => model.predictBatch([[1]])).toThrow(/expected 2/);
   });
+
+  it('fromModels assembles fitted ensembles (here a Huber central model) and checks their width', () => {
+    const x = toFeatureMatrix(train.x);
+    const y = train.d.map((v) => Math.log1p(v));
+    const central = trainGbdt(x, y, { nTrees: 60, loss: 'huber', alpha: 0.5 });
+    const upper = trainGbdt(x, y, { nTrees: 60, loss: 'quantile', alpha: 0.9 });
+    const p = DurationPredictor.fromModels(['size', 'noise'], 0.9, central, upper);
+    const [q] = p.predictBatch([[2, 0.5]]);
+    // Median of the size-2 group is 10 × 4² = 160 s.
+    expect(q.p50).toBeGreaterThan(160 * 0.85);
+    expect(q.p50).toBeLessThan(160 * 1.15);
+    expect(q.p90).toBeGreaterThan(q.p50);
+    expect(DurationPredictor.fromBytes(p.toBytes()).predictBatch([[2, 0.5]])[0].p50).toBeCloseTo(q.p50, 10);
+    expect(() => DurationPredictor.fromModels(['size'], 0.9, central, upper)).toThrow(PredictionError);
+  });
 });
+

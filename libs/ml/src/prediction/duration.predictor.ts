@@ -26,8 +26,9 @@ export interface DurationTrainOptions {
 }
 
 /**
- * Two boosted ensembles on log1p(duration): a central one (l2 by default, ≈ the conditional median of
- * a log-normal-ish duration, which is what minimises absolute error) and a quantile one for p90.
+ * Two boosted ensembles on log1p(duration): a central one (Huber splits with median leaves by default —
+ * the conditional median minimises absolute error, and the model `bench duration` picks on validation) and
+ * a quantile one for p90.
  */
 export class DurationPredictor {
   private constructor(
@@ -48,9 +49,21 @@ export class DurationPredictor {
       y[i] = Math.log1p(d);
     }
     const q = opts.upperQuantile ?? 0.9;
-    const central = trainGbdt(x, y, { loss: 'l2', ...opts.central });
+    const central = trainGbdt(x, y, { loss: 'huber', alpha: 0.5, ...opts.central });
     const upper = trainGbdt(x, y, { loss: 'quantile', alpha: q, ...opts.upper });
     return new DurationPredictor(opts.featureNames, q, central, upper);
+  }
+
+  /**
+   * Assembles a predictor from ensembles already fitted on log1p(duration) (e.g. when a benchmark trains
+   * several central candidates and keeps one).
+   */
+  static fromModels(featureNames: readonly string[], upperQuantile: number, central: GbdtModel, upper: GbdtModel): DurationPredictor {
+    if (central.nFeatures !== featureNames.length || upper.nFeatures !== featureNames.length) {
+      throw new PredictionError('INVALID_FEATURES', `models expect ${central.nFeatures}/${upper.nFeatures} features, ${featureNames.length} names given`);
+    }
+    if (!(upperQuantile > 0 && upperQuantile < 1)) throw new PredictionError('INVALID_PARAMS', `upperQuantile must be in (0, 1), got ${upperQuantile}`);
+    return new DurationPredictor(featureNames, upperQuantile, central, upper);
   }
 
   get nFeatures(): number {

@@ -7,7 +7,7 @@ import { RandomSource, seededRandom } from '../common/random';
  * (Friedman's approach: trees fit the sign gradient, each leaf takes the alpha-quantile of its residuals).
  * Trained trees are flattened into typed arrays so batched inference is a tight loop.
  */
-export type GbdtLoss = 'l2' | 'quantile';
+export type GbdtLoss = 'l2' | 'quantile' | 'huber';
 
 export interface GbdtParams {
   readonly loss: GbdtLoss;
@@ -22,6 +22,13 @@ export interface GbdtParams {
   /** Row fraction sampled per tree (stochastic boosting). */
   readonly subsample: number;
   readonly seed: number;
+  /**
+   * `huber` only: the clipping point δ of each round is this quantile of |residual| (Friedman's
+   * M-regression; default 0.9). Residuals within δ drive the split search by their size, larger ones by δ·sign,
+   * so trees see how far off a row is while outliers cannot dominate. Leaves take the alpha-quantile of their
+   * residuals (alpha 0.5 = median, what minimises absolute error).
+   */
+  readonly huberQuantile?: number;
 }
 
 export const DEFAULT_GBDT_PARAMS: GbdtParams = {
@@ -72,6 +79,8 @@ export interface GbdtModelJson {
   readonly value: number[];
 }
 
+const PREDICT_BLOCK_ROWS = 256;
+
 export class GbdtModel {
   private constructor(
     readonly loss: GbdtLoss,
@@ -84,7 +93,14 @@ export class GbdtModel {
     private readonly left: Int32Array,
     private readonly right: Int32Array,
     private readonly value: Float64Array,
-  ) {}
+  ) {
+    let next = true;
+    for (let i = 0; i < feature.length && next; i++) if (feature[i] >= 0 && left[i] !== i + 1) next = false;
+    this.leftIsNext = next;
+  }
+
+  /** Every split node's left child is the node right after it (true for trees grown by trainGbdt). */
+  private readonly leftIsNext: boolean;
 
   static fromArrays(parts: {
     loss: GbdtLoss;
@@ -150,18 +166,43 @@ export class GbdtModel {
     const left = this.left;
     const right = this.right;
     const value = this.value;
+    const roots = this.treeRoots;
     out.fill(this.base, 0, rows);
-    for (let t = 0; t < this.treeRoots.length; t++) {
-      const root = this.treeRoots[t];
-      for (let i = 0; i < rows; i++) {
-        const offset = i * cols;
-        let node = root;
-        let f = feature[node];
-        while (f >= 0) {
-          node = values[offset + f] <= threshold[node] ? left[node] : right[node];
-          f = feature[node];
+    // Rows in blocks, every tree per block: the block's feature rows stay in cache while the trees stream by.
+    if (this.leftIsNext) {
+      // Trees grown here store each left child right after its parent: one array read less per level.
+      for (let start = 0; start < rows; start += PREDICT_BLOCK_ROWS) {
+        const end = Math.min(rows, start + PREDICT_BLOCK_ROWS);
+        for (let t = 0; t < roots.length; t++) {
+          const root = roots[t];
+          for (let i = start; i < end; i++) {
+            const offset = i * cols;
+            let node = root;
+            let f = feature[node];
+            while (f >= 0) {
+              node = values[offset + f] <= threshold[node] ? node + 1 : right[node];
+              f = feature[node];
+            }
+            out[i] += value[node];
+          }
         }
-        out[i] += value[node];
+      }
+      return out;
+    }
+    for (let start = 0; start < rows; start += PREDICT_BLOCK_ROWS) {
+      const end = Math.min(rows, start + PREDICT_BLOCK_ROWS);
+      for (let t = 0; t < roots.length; t++) {
+        const root = roots[t];
+        for (let i = start; i < end; i++) {
+          const offset = i * cols;
+          let node = root;
+          let f = feature[node];
+          while (f >= 0) {
+            node = values[offset + f] <= threshold[node] ? left[node] : right[node];
+            f = feature[node];
+          }
+          out[i] += value[node];
+        }
       }
     }
     return out;
@@ -200,7 +241,7 @@ export class GbdtModel {
     if (o.kind !== 'gbdt' || o.version !== 1) {
       throw new PredictionError('INVALID_ARTIFACT', `gbdt artifact has kind/version ${String(o.kind)}/${String(o.version)}`);
     }
-    if (o.loss !== 'l2' && o.loss !== 'quantile') {
+    if (o.loss !== 'l2' && o.loss !== 'quantile' && o.loss !== 'huber') {
       throw new PredictionError('INVALID_ARTIFACT', `gbdt artifact has unknown loss ${String(o.loss)}`);
     }
     const nums = (k: string): number[] => {
@@ -230,6 +271,33 @@ export class GbdtModel {
       value: nums('value'),
     });
   }
+}
+
+/**
+ * One model whose prediction is the mean of `models`' predictions (bagging over seeds): the trees are
+ * concatenated with leaf values divided by the count, the base is the mean base. Same artifact format.
+ */
+export function averageGbdtModels(models: readonly GbdtModel[]): GbdtModel {
+  if (models.length === 0) throw new PredictionError('INVALID_PARAMS', 'no models to average');
+  const parts = models.map((m) => m.toJSON());
+  const first = parts[0];
+  if (parts.some((p) => p.nFeatures !== first.nFeatures || p.loss !== first.loss || p.alpha !== first.alpha)) {
+    throw new PredictionError('INVALID_PARAMS', 'models to average differ in feature count, loss or alpha');
+  }
+  const k = parts.length;
+  const out = { treeRoots: [] as number[], feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], value: [] as number[] };
+  for (const p of parts) {
+    const off = out.feature.length;
+    for (const r of p.treeRoots) out.treeRoots.push(r + off);
+    for (let i = 0; i < p.feature.length; i++) {
+      out.feature.push(p.feature[i]);
+      out.threshold.push(p.threshold[i]);
+      out.left.push(p.feature[i] >= 0 ? p.left[i] + off : -1);
+      out.right.push(p.feature[i] >= 0 ? p.right[i] + off : -1);
+      out.value.push(p.value[i] / k);
+    }
+  }
+  return GbdtModel.fromArrays({ loss: first.loss, alpha: first.alpha, nFeatures: first.nFeatures, base: parts.reduce((a, p) => a + p.base, 0) / k, ...out });
 }
 
 interface Bins {
@@ -293,6 +361,35 @@ function quantileOf(v: Float64Array, n: number, alpha: number): number {
   return a[lo] + (a[hi] - a[lo]) * (pos - lo);
 }
 
+/**
+ * Weighted alpha-quantile of v[0..n): the smallest value whose cumulative weight (ascending order) reaches
+ * alpha × total weight; with equal weights and alpha 0.5 this is the lower median.
+ */
+export function weightedQuantile(v: ArrayLike<number>, w: ArrayLike<number>, n: number, alpha: number): number {
+  if (n === 0) return 0;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w[i];
+  const target = alpha * total;
+  let acc = 0;
+  for (const i of order) {
+    acc += w[i];
+    if (acc >= target) return v[i];
+  }
+  return v[order[n - 1]];
+}
+
+function clip(r: number, delta: number): number {
+  return r > delta ? delta : r < -delta ? -delta : r;
+}
+
+/** δ for the Huber loss: the q-quantile of |residual| (0 residuals everywhere → 0, i.e. sign gradients). */
+export function huberDelta(resid: ArrayLike<number>, q: number): number {
+  const a = new Float64Array(resid.length);
+  for (let i = 0; i < a.length; i++) a[i] = Math.abs(resid[i]);
+  return quantileOf(a, a.length, q);
+}
+
 function validateParams(p: GbdtParams): void {
   const bad = (m: string): never => {
     throw new PredictionError('INVALID_PARAMS', m);
@@ -304,6 +401,7 @@ function validateParams(p: GbdtParams): void {
   if (!Number.isInteger(p.minLeaf) || p.minLeaf < 1) bad(`minLeaf must be a positive integer, got ${p.minLeaf}`);
   if (!Number.isInteger(p.maxBins) || p.maxBins < 2 || p.maxBins > 255) bad(`maxBins must be 2..255, got ${p.maxBins}`);
   if (!(p.subsample > 0 && p.subsample <= 1)) bad(`subsample must be in (0, 1], got ${p.subsample}`);
+  if (p.huberQuantile !== undefined && !(p.huberQuantile > 0 && p.huberQuantile <= 1)) bad(`huberQuantile must be in (0, 1], got ${p.huberQuantile}`);
 }
 
 interface NodeBuilder {
@@ -315,7 +413,17 @@ interface NodeBuilder {
 }
 
 /** Fits a boosted ensemble; `y` is the target per row of `x`. */
-export function trainGbdt(x: FeatureMatrix, y: ArrayLike<number>, params: Partial<GbdtParams> = {}): GbdtModel {
+export function trainGbdt(
+  x: FeatureMatrix,
+  y: ArrayLike<number>,
+  params: Partial<GbdtParams> = {},
+  /**
+   * Optional positive weight per row: split gains, leaf values (weighted mean / weighted quantile) and the
+   * base score use them. They must not depend on the target (e.g. a scale estimate from the features), or the
+   * fitted quantile is biased.
+   */
+  weights?: ArrayLike<number>,
+): GbdtModel {
   const p: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...params };
   validateParams(p);
   const { rows, cols } = x;
@@ -324,10 +432,26 @@ export function trainGbdt(x: FeatureMatrix, y: ArrayLike<number>, params: Partia
   for (let i = 0; i < rows; i++) {
     if (!Number.isFinite(y[i])) throw new PredictionError('INVALID_TRAINING_DATA', `target ${i} is not finite (${y[i]})`);
   }
+  if (weights !== undefined) {
+    if (weights.length !== rows) throw new PredictionError('INVALID_TRAINING_DATA', `${rows} rows but ${weights.length} weights`);
+    for (let i = 0; i < rows; i++) {
+      if (!(weights[i] > 0 && Number.isFinite(weights[i]))) throw new PredictionError('INVALID_TRAINING_DATA', `weight ${i} is not a positive number (${weights[i]})`);
+    }
+  }
+  const w = weights === undefined ? new Float64Array(rows).fill(1) : Float64Array.from(weights);
   const random = seededRandom(p.seed);
   const bins = buildBins(x, p.maxBins, random);
   const yArr = Float64Array.from(y);
-  const base = p.loss === 'l2' ? yArr.reduce((a, b) => a + b, 0) / rows : quantileOf(yArr, rows, p.alpha);
+  let base: number;
+  if (p.loss === 'l2') {
+    let sy = 0;
+    let sw = 0;
+    for (let i = 0; i < rows; i++) {
+      sy += w[i] * yArr[i];
+      sw += w[i];
+    }
+    base = sy / sw;
+  } else base = weights === undefined ? quantileOf(yArr, rows, p.alpha) : weightedQuantile(yArr, w, rows, p.alpha);
   const pred = new Float64Array(rows).fill(base);
   const grad = new Float64Array(rows);
   const resid = new Float64Array(rows);
@@ -336,6 +460,8 @@ export function trainGbdt(x: FeatureMatrix, y: ArrayLike<number>, params: Partia
   const nBins = p.maxBins;
   const histSum = new Float64Array(nBins);
   const histCnt = new Float64Array(nBins);
+  const histW = new Float64Array(nBins);
+  const leafW = new Float64Array(rows);
   const sampleN = Math.max(1, Math.round(rows * p.subsample));
   const order = new Uint32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
@@ -345,7 +471,11 @@ export function trainGbdt(x: FeatureMatrix, y: ArrayLike<number>, params: Partia
     for (let i = 0; i < rows; i++) {
       const r = yArr[i] - pred[i];
       resid[i] = r;
-      grad[i] = p.loss === 'l2' ? r : r > 0 ? p.alpha : r < 0 ? p.alpha - 1 : 0;
+      grad[i] = p.loss === 'l2' || p.loss === 'huber' ? r : r > 0 ? p.alpha : r < 0 ? p.alpha - 1 : 0;
+    }
+    if (p.loss === 'huber') {
+      const delta = huberDelta(resid, p.huberQuantile ?? 0.9);
+      for (let i = 0; i < rows; i++) grad[i] = clip(resid[i], delta);
     }
     // Partial Fisher-Yates: the first sampleN entries of `order` are this tree's rows.
     for (let i = 0; i < sampleN && sampleN < rows; i++) {
@@ -365,34 +495,43 @@ export function trainGbdt(x: FeatureMatrix, y: ArrayLike<number>, params: Partia
       nodes.value.push(0);
       const n = rowsIdx.length;
       let total = 0;
-      for (let k = 0; k < n; k++) total += grad[rowsIdx[k]];
+      let totalW = 0;
+      for (let k = 0; k < n; k++) {
+        const r = rowsIdx[k];
+        total += w[r] * grad[r];
+        totalW += w[r];
+      }
       let bestGain = 1e-12;
       let bestF = -1;
       let bestB = -1;
       if (depth < p.maxDepth && n >= 2 * p.minLeaf) {
-        const parentScore = (total * total) / n;
+        const parentScore = (total * total) / totalW;
         for (let j = 0; j < cols; j++) {
           const nCuts = bins.cuts[j].length;
           if (nCuts === 0) continue;
           histSum.fill(0, 0, nCuts + 1);
           histCnt.fill(0, 0, nCuts + 1);
+          histW.fill(0, 0, nCuts + 1);
           const colOff = j * rows;
           for (let k = 0; k < n; k++) {
             const r = rowsIdx[k];
             const b = bins.codes[colOff + r];
-            histSum[b] += grad[r];
+            histSum[b] += w[r] * grad[r];
             histCnt[b] += 1;
+            histW[b] += w[r];
           }
           let sL = 0;
           let nL = 0;
+          let wL = 0;
           for (let b = 0; b < nCuts; b++) {
             sL += histSum[b];
             nL += histCnt[b];
+            wL += histW[b];
             const nR = n - nL;
             if (nL < p.minLeaf) continue;
             if (nR < p.minLeaf) break;
             const sR = total - sL;
-            const gain = (sL * sL) / nL + (sR * sR) / nR - parentScore;
+            const gain = (sL * sL) / wL + (sR * sR) / (totalW - wL) - parentScore;
             if (gain > bestGain) {
               bestGain = gain;
               bestF = j;
@@ -431,12 +570,19 @@ export function trainGbdt(x: FeatureMatrix, y: ArrayLike<number>, params: Partia
       let v: number;
       if (p.loss === 'l2') {
         let s = 0;
-        for (let k = 0; k < n; k++) s += resid[leafRows[k]];
-        v = s / n;
+        let sw = 0;
+        for (let k = 0; k < n; k++) {
+          s += w[leafRows[k]] * resid[leafRows[k]];
+          sw += w[leafRows[k]];
+        }
+        v = s / sw;
       } else {
         const r = new Float64Array(n);
-        for (let k = 0; k < n; k++) r[k] = resid[leafRows[k]];
-        v = quantileOf(r, n, p.alpha);
+        for (let k = 0; k < n; k++) {
+          r[k] = resid[leafRows[k]];
+          leafW[k] = w[leafRows[k]];
+        }
+        v = weights === undefined ? quantileOf(r, n, p.alpha) : weightedQuantile(r, leafW, n, p.alpha);
       }
       nodes.value[leaf.node] = p.learningRate * v;
     }
