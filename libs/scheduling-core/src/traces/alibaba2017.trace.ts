@@ -149,8 +149,8 @@ export function alibabaToTasks(rows: readonly AlibabaTaskRow[], opts: AlibabaMap
 }
 
 /**
- * Smallest homogeneous cluster of `machine`s on which the offered load is at most `load` for
- * every resource. Offered load = the demand an unbounded cluster would carry during the arrival
+ * Largest homogeneous cluster of `machine`s on which the offered load (on the busiest resource) is
+ * still at least `load`. Offered load = the demand an unbounded cluster would carry during the arrival
  * window (each instance's request × the part of [arrival, arrival + duration] inside
  * [first arrival, last arrival]) ÷ (capacity × window length). Counting only the in-window part
  * matters for heavy-tailed traces: a 30,000 s task arriving near the end offers little load inside
@@ -160,7 +160,7 @@ export function sizeCluster(tasks: readonly Task[], load: number, machine: Resou
   const first = Math.min(...tasks.map((t) => t.arrival));
   const last = Math.max(...tasks.map((t) => t.arrival));
   const span = Math.max(1, last - first);
-  let needed = 1;
+  let exact = 0;
   const work: Record<string, number> = {};
   for (const k of RESOURCE_KEYS) {
     let w = 0;
@@ -169,8 +169,11 @@ export function sizeCluster(tasks: readonly Task[], load: number, machine: Resou
       w += t.request[k] * t.instances * (span > 1 ? inWindow : (t.duration.actual ?? 0));
     }
     work[k] = w;
-    if (machine[k] > 0) needed = Math.max(needed, Math.ceil(w / (load * span * machine[k])));
+    if (machine[k] > 0) exact = Math.max(exact, w / (load * span * machine[k]));
   }
+  // The largest cluster whose offered load is still at least `load` (on its busiest resource): a target
+  // "at offered load ≥ x" must not be met on a cluster rounded up to below x.
+  const needed = Math.max(1, Math.floor(exact));
   let offered = 0;
   for (const k of RESOURCE_KEYS) if (machine[k] > 0) offered = Math.max(offered, (work[k] ?? 0) / (needed * span * machine[k]));
   const nodes: NodeSpec[] = Array.from({ length: needed }, (_, i) => ({ id: `n${i}`, capacity: machine, labels: { pool: 'batch' } }));
