@@ -23,6 +23,14 @@ export const ConfigSchema = z.object({
   KAFKA_CLIENT_ID: z.string().default('kairos'),
   /** Idempotent producer (needs a controller-reporting broker: real Kafka yes, librdkafka's mock no). */
   KAFKA_IDEMPOTENT: bool.default(true),
+  /**
+   * Consumer-group timing: a consumer that stops heart-beating for the session timeout leaves its
+   * group and its partitions move to the other replicas; a rebalance waits at most the rebalance
+   * timeout for members to rejoin. Shorter means faster fail-over after a crash, more false alarms.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: int(1_000, 3_600_000).default(30_000),
+  KAFKA_HEARTBEAT_MS: int(100, 600_000).default(3_000),
+  KAFKA_REBALANCE_TIMEOUT_MS: int(1_000, 3_600_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EXECUTOR_ID: z.string().min(1).optional(),
   /** Nodes this executor registers: name:cpuMillis:memMb[,…]; unset = one node sized from this host. */
@@ -54,7 +62,12 @@ export const ConfigSchema = z.object({
   REPAIR_DRY_RUN: bool.default(true),
   /** No second repair for the same rule and target within this many seconds. */
   REPAIR_COOLDOWN_SEC: int(0, 86_400).default(600),
-});
+})
+  .superRefine((c, ctx) => {
+    if (c.KAFKA_HEARTBEAT_MS >= c.KAFKA_SESSION_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['KAFKA_HEARTBEAT_MS'], message: `must be below KAFKA_SESSION_TIMEOUT_MS (${c.KAFKA_SESSION_TIMEOUT_MS})` });
+    }
+  });
 export type KairosConfig = z.infer<typeof ConfigSchema>;
 
 export class ConfigError extends Error {

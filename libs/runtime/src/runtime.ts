@@ -25,7 +25,12 @@ export async function createRuntime(service: string, config: KairosConfig): Prom
   let bus: EventBus;
   let busKind: string;
   if (config.KAFKA_BROKERS) {
-    bus = new KafkaEventBus({ brokers: config.KAFKA_BROKERS.split(','), clientId: `${config.KAFKA_CLIENT_ID}-${service}`, idempotent: config.KAFKA_IDEMPOTENT });
+    bus = new KafkaEventBus({
+      brokers: config.KAFKA_BROKERS.split(','),
+      clientId: `${config.KAFKA_CLIENT_ID}-${service}`,
+      idempotent: config.KAFKA_IDEMPOTENT,
+      consumer: { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatIntervalMs: config.KAFKA_HEARTBEAT_MS, rebalanceTimeoutMs: config.KAFKA_REBALANCE_TIMEOUT_MS },
+    });
     busKind = 'kafka';
   } else {
     bus = new InProcessEventBus();

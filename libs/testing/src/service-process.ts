@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -40,8 +41,12 @@ export async function startService(app: string, env: Record<string, string>, nam
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // KAIROS_E2E_LOG_DIR=<dir> keeps every service's whole output in <dir>/<name>.log for debugging.
+  const logDir = process.env.KAIROS_E2E_LOG_DIR;
+  if (logDir) mkdirSync(logDir, { recursive: true });
   const keep = (c: Buffer) => {
     out = (out + c.toString()).slice(-20_000);
+    if (logDir) appendFileSync(join(logDir, `${name}.log`), c);
   };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
