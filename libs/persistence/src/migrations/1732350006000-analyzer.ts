@@ -98,6 +98,8 @@ export class Analyzer1732350006000 implements MigrationInterface {
   }
 }
 
+// A frozen copy of libs/ml's SEED_RULES as they were when this migration was written: a migration must
+// insert the same rows forever, even after the library's defaults change.
 const SEED_RULES = [
   {
     id: 'high-cpu',
