@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, startMockKafka, startService, type MockKafka, type ServiceProcess } from '@kairos/testing';
 
-// DAG workflows through the live platform: standalone mode (one process, in-process bus, PGlite).
+// DAG workflows through the live platform: standalone mode (one process, in-process bus, PGlite) and
+// distributed mode (gateway and two executors as separate processes, mock Kafka, real PostgreSQL).
 interface TaskView {
   key: string;
   status: string;
@@ -277,5 +278,70 @@ describe('workflows (distributed)', () => {
       { producer: 'executor', n: 24 },
       { producer: 'gateway', n: 6 },
     ]);
+  });
+
+  const runWorkflow = async (body: unknown): Promise<string> => {
+    const r = await api('/api/workflows', { method: 'POST', body: JSON.stringify(body) });
+    expect(r.status).toBe(201);
+    const { id } = (await r.json()) as { id: string };
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const status = ((await (await api(`/api/workflows/${id}`)).json()) as { status: string }).status;
+      if (status !== 'running') return id;
+      if (Date.now() > until) throw new Error(`workflow ${id} still running\n${services.map((s) => s.output().slice(-1500)).join('\n')}`);
+      await sleep(300);
+    }
+  };
+  type Row = { workflow_key: string; status: string; started_at: Date; finished_at: Date };
+  const rowsOf = async (id: string) =>
+    new Map((await pg.query<Row>(`SELECT workflow_key, status, started_at, finished_at FROM tasks WHERE workflow_run_id = $1`, [id])).rows.map((x) => [x.workflow_key, x]));
+
+  it('runs a 50-task fan-out/fan-in DAG across both executors in dependency order', async () => {
+    const middles = Array.from({ length: 48 }, (_, i) => ({ key: `m${i}`, run: { kind: 'noop', sleepMs: 20 + (i % 5) * 30 }, dependsOn: ['start'] }));
+    const tasks = [{ key: 'start', run: { kind: 'noop', sleepMs: 20 } }, ...middles, { key: 'end', run: { kind: 'shell', command: ['echo', 'done'] }, dependsOn: middles.map((m) => m.key) }];
+    const id = await runWorkflow({ name: 'fan-distributed', tasks });
+    const rows = await rowsOf(id);
+    expect(rows.size).toBe(50);
+    for (const t of tasks) {
+      expect(rows.get(t.key)!.status).toBe('succeeded');
+      for (const d of (t as { dependsOn?: string[] }).dependsOn ?? []) expect(rows.get(t.key)!.started_at.getTime()).toBeGreaterThanOrEqual(rows.get(d)!.finished_at.getTime());
+    }
+    const executors = await pg.query<{ n: number }>(`SELECT count(DISTINCT a.executor_id)::int AS n FROM attempts a JOIN tasks t ON t.id = a.task_id WHERE t.workflow_run_id = $1`, [id]);
+    expect(executors.rows[0].n).toBe(2);
+  });
+
+  it('retries a failing task with back-off, then marks its downstream upstream_failed', async () => {
+    const id = await runWorkflow({
+      name: 'failing-distributed',
+      tasks: [
+        { key: 'a', run: { kind: 'noop' } },
+        { key: 'bad', run: { kind: 'shell', command: ['sh', '-c', 'echo broken >&2; exit 7'] }, dependsOn: ['a'], maxAttempts: 3 },
+        { key: 'c', run: { kind: 'noop' }, dependsOn: ['bad'] },
+        { key: 'd', run: { kind: 'noop' }, dependsOn: ['c'] },
+        { key: 'side', run: { kind: 'noop' }, dependsOn: ['a'] },
+      ],
+    });
+    const w = (await (await api(`/api/workflows/${id}`)).json()) as WorkflowView;
+    expect(w.status).toBe('failed');
+    const rows = await rowsOf(id);
+    expect(['a', 'side'].map((k) => rows.get(k)!.status)).toEqual(['succeeded', 'succeeded']);
+    expect(rows.get('bad')!.status).toBe('failed');
+    expect(['c', 'd'].map((k) => rows.get(k)!.status)).toEqual(['upstream_failed', 'upstream_failed']);
+    // Three attempts, each failed with its exit code, separated by the growing back-off
+    // (attempt n waits 500·2^(n−1) ms with jitter in [½, 1]: ≥ 250 ms, then ≥ 500 ms).
+    const attempts = (
+      await pg.query<{ attempt: number; status: string; exit_code: number; started_at: Date; finished_at: Date }>(
+        `SELECT a.attempt, a.status, a.exit_code, a.started_at, a.finished_at FROM attempts a JOIN tasks t ON t.id = a.task_id
+         WHERE t.workflow_run_id = $1 AND t.workflow_key = 'bad' ORDER BY a.attempt`,
+        [id],
+      )
+    ).rows;
+    expect(attempts.map((a) => [a.attempt, a.status, a.exit_code])).toEqual([
+      [1, 'failed', 7],
+      [2, 'failed', 7],
+      [3, 'failed', 7],
+    ]);
+    expect(attempts[1].started_at.getTime() - attempts[0].finished_at.getTime()).toBeGreaterThanOrEqual(250);
+    expect(attempts[2].started_at.getTime() - attempts[1].finished_at.getTime()).toBeGreaterThanOrEqual(500);
   });
 });
