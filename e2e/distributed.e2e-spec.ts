@@ -110,6 +110,24 @@ describe('distributed mode', () => {
     for (const [keyTopic, order] of produced) expect([keyTopic, got.get(keyTopic)]).toEqual([keyTopic, order]);
   });
 
+  it('executors publish every node\'s load each round; the collector stores it and the analyzer scores it', async () => {
+    const analyzer = services.find((s) => s.name === 'analyzer')!;
+    const nodes = ['node-a1', 'node-a2', 'node-b1'];
+    const deadline = Date.now() + 30_000;
+    let report: Array<{ nodeId: string; metric: string; points: number; latest: number | null }> = [];
+    for (;;) {
+      const stored = await pg.query<{ node_id: string; n: number }>(`SELECT node_id, count(*)::int AS n FROM metric_samples WHERE source = 'node' AND task_id IS NULL GROUP BY node_id`);
+      report = (await (await fetch(`http://127.0.0.1:${analyzer.port}/api/anomalies?windowSec=600`)).json()) as typeof report;
+      const scored = (n: string) => report.some((r) => r.nodeId === n && r.metric === 'cpuPercent' && r.points > 0 && r.latest !== null && r.latest >= 0 && r.latest <= 1);
+      if (nodes.every((n) => stored.rows.some((r) => r.node_id === n && r.n >= 2) && scored(n))) break;
+      if (Date.now() > deadline) throw new Error(`node metrics missing: stored ${JSON.stringify(stored.rows)}, scored ${JSON.stringify(report)}\n${dump()}`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    // Node CPU is a share of the node's capacity, never negative.
+    const bad = await pg.query(`SELECT 1 FROM metric_samples WHERE source = 'node' AND (cpu_percent < 0 OR mem_mb < 0)`);
+    expect(bad.rowCount).toBe(0);
+  });
+
   it('dead-letters a malformed message on every topic and keeps working', async () => {
     const bus = new KafkaEventBus({ brokers: kafka.bootstrap, clientId: 'e2e-poison', idempotent: false });
     await bus.start();

@@ -4,6 +4,7 @@ import { ConfigError } from '@kairos/platform';
 import { LatencyWindow, POLICY_NAMES } from '@kairos/scheduling-core';
 import type { Runtime } from '@kairos/runtime';
 import { localNodesFromConfig, type LocalNode } from './nodes/local-nodes';
+import { nodeSamples } from './nodes/node-samples';
 import type { RunResult, TaskRunner } from './runners/runner.port';
 import { DEFAULT_QUEUE_POLICY, planAssignments, type QueuePolicy } from './scheduling/plan-assignments';
 import { TaskRepository, type ClaimedTask } from './tasks/task.repository';
@@ -216,14 +217,18 @@ export class ExecutorService {
     this.onCommit();
   }
 
+  /** Publishes each running attempt's use (source task) and each node's total (source node, every round). */
   private async sampleResources(): Promise<void> {
     const withPid = [...this.running.values()].filter((r) => r.pid !== null);
-    if (!withPid.length) return;
-    const stats = await pidusage(withPid.map((r) => r.pid!)).catch(() => ({}) as Record<string, pidusage.Status>);
+    const stats = withPid.length ? await pidusage(withPid.map((r) => r.pid!)).catch(() => ({}) as Record<string, pidusage.Status>) : {};
     const now = new Date().toISOString();
-    const events = withPid
+    const usage = withPid
       .filter((r) => stats[r.pid!])
-      .map((r) => makeEnvelope('metrics.sampled.v1', r.task.id, { source: 'task', nodeId: r.task.nodeId, taskId: r.task.id, sampledAt: now, cpuPercent: stats[r.pid!].cpu, memMb: stats[r.pid!].memory / 2 ** 20 }));
+      .map((r) => ({ taskId: r.task.id, nodeId: r.task.nodeId, cpuPercent: stats[r.pid!].cpu, memMb: stats[r.pid!].memory / 2 ** 20 }));
+    const events = [
+      ...usage.map((u) => makeEnvelope('metrics.sampled.v1', u.taskId, { source: 'task', nodeId: u.nodeId, taskId: u.taskId, sampledAt: now, cpuPercent: u.cpuPercent, memMb: u.memMb })),
+      ...nodeSamples(this.nodes, usage).map((n) => makeEnvelope('metrics.sampled.v1', n.nodeId, { source: 'node', nodeId: n.nodeId, taskId: null, sampledAt: now, cpuPercent: n.cpuPercent, memMb: n.memMb })),
+    ];
     await this.rt.bus.publishBatch(events).catch((err) => this.rt.logger.warn({ err }, 'metric publish failed'));
   }
 

@@ -47,7 +47,7 @@ export const MetricSampledSchema = z.object({
   nodeId: z.string(),
   taskId: z.string().uuid().nullable(),
   sampledAt: z.string().datetime(),
-  /** cpu in percent of one core, memory in MB. */
+  /** source task: cpu in percent of one core; source node: percent of the node's declared CPU capacity. Memory in MB. */
   cpuPercent: z.number().min(0),
   memMb: z.number().min(0),
 });
