@@ -63,6 +63,17 @@ describe('TaskRepository on PostgreSQL', () => {
     expect(events.map((e) => e.topic)).toEqual(['task.started.v1', 'task.started.v1', 'task.completed.v1']);
   });
 
+  it('records a fenced completion as abandoned and publishes nothing when the lease is no longer ours', async () => {
+    const [id] = await insertTasks(1, 1);
+    const a = new TaskRepository(db, 'exec-a', 60_000);
+    const [claimed] = await a.claim([{ taskId: id, nodeId: 'na' }]);
+    await db.query(`UPDATE tasks SET lease_owner = 'exec-other' WHERE id = $1`, [id]);
+    expect(await a.completeAttempt(claimed, { outcome: 'succeeded', exitCode: 0, outputTail: 'late', error: null, durationMs: 5 })).toBeNull();
+    expect(await db.query(`SELECT status, duration_ms FROM attempts WHERE task_id = $1`, [id])).toEqual([{ status: 'abandoned', duration_ms: 5 }]);
+    expect(await db.query(`SELECT status FROM tasks WHERE id = $1`, [id])).toEqual([{ status: 'running' }]);
+    expect(await db.query(`SELECT 1 FROM outbox WHERE key = $1 AND topic = 'task.completed.v1'`, [id])).toHaveLength(0);
+  });
+
   it('retries a failed attempt after back-off, then fails terminally with one completed event', async () => {
     const [id] = await insertTasks(1, 2);
     const repo = new TaskRepository(db, 'exec-a', 60_000, () => 0);

@@ -1,4 +1,4 @@
-import { makeEnvelope, type Envelope, type RunSpec, type ResourceRequest, type TaskStatus } from '@kairos/contracts';
+import { encodeEnvelope, makeEnvelope, type Envelope, type RunSpec, type ResourceRequest, type TaskStatus } from '@kairos/contracts';
 import { appendToOutbox, type Database, type SqlExecutor } from '@kairos/persistence';
 import { isTerminalStatus } from '@kairos/contracts';
 import { nextStatusAfterAttempt, retryDelayMs } from './task-state-machine';
@@ -52,8 +52,8 @@ interface TaskRow {
 const PRODUCER = 'executor';
 
 /**
- * Every task status change the executor makes. Each runs in one transaction that also appends its
- * event to the outbox, and each guards on the row's current status and lease, so a fenced-off
+ * Every task status change the executor makes. Each is atomic (one transaction or one statement) and
+ * appends its event to the outbox in the same unit, and each guards on the row's current status and lease, so a fenced-off
  * executor (one whose lease expired) can change nothing.
  */
 export class TaskRepository {
@@ -112,32 +112,42 @@ export class TaskRepository {
     });
   }
 
-  /** Records an attempt's end. Returns the task's new status, or null when this executor no longer held the lease. */
+  /**
+   * Records an attempt's end. Returns the task's new status, or null when this executor no longer held the
+   * lease. Task row, attempt row and (for a terminal status) the completed event are written by ONE
+   * statement: a data-modifying CTE is atomic on its own, and one round trip instead of five (BEGIN, three
+   * writes, COMMIT) is what completion throughput is bound by. A fenced-off executor (lease lost) changes
+   * no task and records its attempt as abandoned.
+   */
   async completeAttempt(task: ClaimedTask, result: AttemptOutcome): Promise<TaskStatus | null> {
-    return this.db.transaction(async (tx) => {
-      // Attempts lost with a dead executor do not count against the task's own retry budget.
-      const next = nextStatusAfterAttempt(result.outcome, task.attempt - task.lostCount, task.maxAttempts, 0);
-      const terminal = isTerminalStatus(next);
-      const delay = terminal ? 0 : retryDelayMs(task.attempt, this.random());
-      const rows = await tx.query<TaskRow>(
-        `UPDATE tasks SET status = $4, exit_code = $5, output_tail = $6, error = $7,
+    // Attempts lost with a dead executor do not count against the task's own retry budget.
+    const next = nextStatusAfterAttempt(result.outcome, task.attempt - task.lostCount, task.maxAttempts, 0);
+    const terminal = isTerminalStatus(next);
+    const delay = terminal ? 0 : retryDelayMs(task.attempt, this.random());
+    const event = terminal ? completedEvent(task, next, result) : null;
+    const rows = await this.db.query<{ updated: number }>(
+      `WITH t AS (
+         UPDATE tasks SET status = $4, exit_code = $5, output_tail = $6, error = $7,
            finished_at = CASE WHEN $8::boolean THEN now() ELSE NULL END,
            run_after = CASE WHEN $8::boolean THEN run_after ELSE now() + ($9 || ' milliseconds')::interval END,
            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
          WHERE id = $1 AND status = 'running' AND lease_owner = $2 AND attempts = $3
-         RETURNING id, name, queue, node_id`,
-        [task.id, this.executorId, task.attempt, next, result.exitCode, result.outputTail, result.error, terminal, String(delay)],
-      );
-      const fenced = rows.length === 0;
-      await tx.query(
-        `UPDATE attempts SET status = $3, finished_at = now(), exit_code = $4, duration_ms = $5, output_tail = $6, error = $7
-         WHERE task_id = $1 AND attempt = $2 AND status = 'running'`,
-        [task.id, task.attempt, fenced ? 'abandoned' : result.outcome, result.exitCode, result.durationMs, result.outputTail, result.error],
-      );
-      if (fenced) return null;
-      if (terminal) await appendToOutbox(tx, PRODUCER, [completedEvent(task, next, result)]);
-      return next;
-    });
+         RETURNING id
+       ), a AS (
+         UPDATE attempts SET status = CASE WHEN EXISTS (SELECT 1 FROM t) THEN $10 ELSE 'abandoned' END,
+           finished_at = now(), exit_code = $5, duration_ms = $11, output_tail = $6, error = $7
+         WHERE task_id = $1 AND attempt = $3 AND status = 'running'
+       ), o AS (
+         INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at)
+         SELECT $12, '${PRODUCER}', 'task.completed.v1', t.id::text, $13::jsonb, $14 FROM t WHERE $12::uuid IS NOT NULL
+       )
+       SELECT count(*)::int AS updated FROM t`,
+      [
+        task.id, this.executorId, task.attempt, next, result.exitCode, result.outputTail, result.error, terminal, String(delay),
+        result.outcome, result.durationMs, event?.eventId ?? null, event ? encodeEnvelope(event).toString('utf8') : null, event?.occurredAt ?? null,
+      ],
+    );
+    return rows[0].updated === 0 ? null : next;
   }
 
   async renewLeases(): Promise<number> {
