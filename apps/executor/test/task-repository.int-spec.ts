@@ -63,6 +63,33 @@ describe('TaskRepository on PostgreSQL', () => {
     expect(events.map((e) => e.topic)).toEqual(['task.started.v1', 'task.started.v1', 'task.completed.v1']);
   });
 
+  it('group-commits concurrent completions: each task gets its own status, attempt row and (terminal) event', async () => {
+    const ids = await insertTasks(20, 2);
+    const repo = new TaskRepository(db, 'exec-a', 60_000, () => 0);
+    const claimed = await repo.claim(ids.map((taskId) => ({ taskId, nodeId: 'n' })));
+    expect(claimed).toHaveLength(20);
+    await db.query(`UPDATE tasks SET lease_owner = 'exec-other' WHERE id = $1`, [claimed[19].id]); // fenced
+    const statuses = await Promise.all(
+      claimed.map((c, i) =>
+        repo.completeAttempt(c, i % 2 ? { outcome: 'failed', exitCode: 3, outputTail: `out ${i}`, error: 'exit code 3', durationMs: i } : { outcome: 'succeeded', exitCode: 0, outputTail: `out ${i}`, error: null, durationMs: i }),
+      ),
+    );
+    expect(statuses).toEqual(claimed.map((_, i) => (i === 19 ? null : i % 2 ? 'queued' : 'succeeded')));
+    const rows = await db.query<{ id: string; status: string; output_tail: string | null; a_status: string; duration_ms: number }>(
+      `SELECT t.id, t.status, t.output_tail, a.status AS a_status, a.duration_ms FROM tasks t JOIN attempts a ON a.task_id = t.id WHERE t.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    claimed.forEach((c, i) => {
+      const r = byId.get(c.id)!;
+      expect(r.a_status).toBe(i === 19 ? 'abandoned' : i % 2 ? 'failed' : 'succeeded');
+      expect(r.duration_ms).toBe(i);
+      if (i !== 19) expect([r.status, r.output_tail]).toEqual([i % 2 ? 'queued' : 'succeeded', `out ${i}`]);
+    });
+    const events = await db.query<{ key: string }>(`SELECT key FROM outbox WHERE topic = 'task.completed.v1' AND key = ANY($1::text[])`, [ids]);
+    expect(events.map((e) => e.key).sort()).toEqual(claimed.filter((_, i) => i % 2 === 0).map((c) => c.id).sort());
+  });
+
   it('records a fenced completion as abandoned and publishes nothing when the lease is no longer ours', async () => {
     const [id] = await insertTasks(1, 1);
     const a = new TaskRepository(db, 'exec-a', 60_000);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { encodeEnvelope, makeEnvelope, type SubmitTask } from '@kairos/contracts';
+import { makeEnvelope, type Envelope, type SubmitTask } from '@kairos/contracts';
+import { GroupBatcher } from '@kairos/platform';
 import type { Database } from '@kairos/persistence';
 import { GatewayError } from '../errors/gateway.errors';
 
@@ -47,10 +48,20 @@ interface TaskRow {
 
 /**
  * Submission writes the task row and its `task.queued.v1` event atomically (outbox), so an
- * accepted task is never lost and never announced without being stored. An idempotency key maps a
+ * accepted task is never lost and never announced without being stored; the answer is sent only
+ * after that write committed. An idempotency key maps a
  * repeated submission to the first task.
  */
+interface PendingSubmission {
+  id: string;
+  spec: SubmitTask;
+  event: Envelope<'task.queued.v1'>;
+}
+
 export class TaskSubmissionService {
+  /** Concurrent submissions share one INSERT statement (group commit): one round trip per batch. */
+  private readonly inserts = new GroupBatcher<PendingSubmission, TaskRow | null>((batch) => this.insertBatch(batch));
+
   constructor(
     private readonly db: Database,
     private readonly onCommit: () => void,
@@ -58,35 +69,14 @@ export class TaskSubmissionService {
 
   async submit(spec: SubmitTask, traceId: string): Promise<{ task: TaskView; created: boolean }> {
     const id = randomUUID();
-    // The queued event, with submittedAt filled in from the row's created_at by the statement below.
+    // The queued event, with submittedAt filled in from the row's created_at by the insert.
     const event = makeEnvelope(
       'task.queued.v1',
       id,
       { taskId: id, name: spec.name ?? null, queue: spec.queue, priority: spec.priority, run: spec.run, resources: spec.resources, timeoutMs: spec.timeoutMs, maxAttempts: spec.maxAttempts, submittedAt: '' },
       { traceId },
     );
-    // Task row and outbox event in ONE statement (a data-modifying CTE is atomic on its own): one round
-    // trip instead of BEGIN / INSERT / INSERT / COMMIT, which is what submission throughput is bound by.
-    // A repeated idempotency key inserts neither.
-    const inserted = await this.db.query<TaskRow>(
-      `WITH t AS (
-         INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, status)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, 'queued')
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING *
-       ), o AS (
-         INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at)
-         SELECT $11, 'gateway', 'task.queued.v1', t.id::text,
-                jsonb_set($12::jsonb, '{payload,submittedAt}', to_jsonb(to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
-                $13
-         FROM t
-       )
-       SELECT * FROM t`,
-      [
-        id, spec.name ?? null, spec.queue, spec.priority, JSON.stringify(spec.run), JSON.stringify(spec.resources), JSON.stringify(spec.labels), spec.timeoutMs, spec.maxAttempts, spec.idempotencyKey ?? null,
-        event.eventId, encodeEnvelope(event).toString('utf8'), event.occurredAt,
-      ],
-    );
-    const result = inserted[0] ?? null;
+    const result = await this.inserts.add({ id, spec, event });
     if (result) {
       this.onCommit();
       return { task: toView(result), created: true };
@@ -97,6 +87,52 @@ export class TaskSubmissionService {
       throw new GatewayError('IDEMPOTENCY_CONFLICT', `idempotencyKey ${spec.idempotencyKey} was already used for a different task`, { idempotencyKey: spec.idempotencyKey, taskId: prior?.id });
     }
     return { task: toView(prior), created: false };
+  }
+
+  /**
+   * Task rows and their outbox events for a batch of submissions in ONE statement (a data-modifying CTE
+   * is atomic on its own). Rows are inserted in arrival order, each with its own clock_timestamp(), so
+   * FIFO order by created_at holds inside a batch. A repeated idempotency key inserts neither row nor
+   * event; its slot is null.
+   */
+  private async insertBatch(batch: PendingSubmission[]): Promise<Array<TaskRow | null>> {
+    const input = batch.map(({ id, spec, event }, ord) => ({
+      id,
+      name: spec.name ?? null,
+      queue: spec.queue,
+      priority: spec.priority,
+      run: spec.run,
+      resources: spec.resources,
+      labels: spec.labels,
+      timeout_ms: spec.timeoutMs,
+      max_attempts: spec.maxAttempts,
+      idempotency_key: spec.idempotencyKey ?? null,
+      event_id: event.eventId,
+      envelope: event,
+      occurred_at: event.occurredAt,
+      ord,
+    }));
+    const rows = await this.db.query<TaskRow>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, queue text, priority int, run jsonb, resources jsonb, labels jsonb,
+           timeout_ms int, max_attempts int, idempotency_key text, event_id uuid, envelope jsonb, occurred_at timestamptz, ord int)
+       ), t AS (
+         INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, status, created_at)
+         SELECT id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, 'queued', clock_timestamp()
+         FROM input ORDER BY ord
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING *
+       ), o AS (
+         INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at)
+         SELECT i.event_id, 'gateway', 'task.queued.v1', t.id::text,
+                jsonb_set(i.envelope, '{payload,submittedAt}', to_jsonb(to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
+                i.occurred_at
+         FROM t JOIN input i ON i.id = t.id ORDER BY i.ord
+       )
+       SELECT * FROM t`,
+      [JSON.stringify(input)],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return batch.map((b) => byId.get(b.id) ?? null);
   }
 
   async get(id: string): Promise<TaskView & { attemptsDetail: unknown[]; events: unknown[] }> {

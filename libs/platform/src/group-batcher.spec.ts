@@ -1,0 +1,62 @@
+import { GroupBatcher } from './group-batcher';
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('GroupBatcher', () => {
+  it('flushes a lone item at once and groups the items that arrive during a flush', async () => {
+    const flushes: number[][] = [];
+    let release: () => void = () => undefined;
+    const batcher = new GroupBatcher<number, number>(async (items) => {
+      flushes.push(items);
+      if (flushes.length === 1) await new Promise<void>((r) => (release = r));
+      return items.map((i) => i * 10);
+    });
+    const first = batcher.add(1);
+    await tick();
+    expect(flushes).toEqual([[1]]);
+    const rest = [2, 3, 4].map((i) => batcher.add(i));
+    await tick();
+    expect(flushes).toEqual([[1]]); // still waiting on the first round trip
+    release();
+    expect(await first).toBe(10);
+    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
+    expect(flushes).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('caps a batch at maxBatch', async () => {
+    const sizes: number[] = [];
+    const batcher = new GroupBatcher<number, number>(async (items) => {
+      sizes.push(items.length);
+      await tick();
+      return items;
+    }, 2);
+    await Promise.all([1, 2, 3, 4, 5, 6].map((i) => batcher.add(i)));
+    expect(sizes).toEqual([1, 2, 2, 1]);
+  });
+
+  it('retries a failed batch item by item so only the bad item fails', async () => {
+    let release: () => void = () => undefined;
+    let calls = 0;
+    const batcher = new GroupBatcher<number, string>(async (items) => {
+      calls++;
+      if (calls === 1) await new Promise<void>((r) => (release = r));
+      if (items.includes(13)) throw new Error('bad item 13');
+      return items.map(String);
+    });
+    const warm = batcher.add(0);
+    await tick();
+    const results = [12, 13, 14].map((i) => batcher.add(i).then((v) => ({ ok: v }), (e: Error) => ({ err: e.message })));
+    release();
+    await warm;
+    expect(await Promise.all(results)).toEqual([{ ok: '12' }, { err: 'bad item 13' }, { ok: '14' }]);
+  });
+
+  it('rejects a flush that returns the wrong number of results', async () => {
+    const batcher = new GroupBatcher<number, number>(async () => []);
+    await expect(batcher.add(1)).rejects.toThrow('flush returned 0 results for 1 items');
+  });
+
+  it('rejects a bad maxBatch', () => {
+    expect(() => new GroupBatcher(async (x: number[]) => x, 0)).toThrow('maxBatch must be a positive integer, got 0');
+  });
+});

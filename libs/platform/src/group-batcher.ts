@@ -1,0 +1,57 @@
+/**
+ * Group commit for concurrent callers: each `add` resolves with its own result, but the items that
+ * arrive while a flush is in flight are written together by the next flush (one round trip for the
+ * lot). There is no timer: an idle batcher flushes a lone item at once, so batching costs no latency;
+ * under load a batch is whatever arrived during one round trip (at most `maxBatch`).
+ *
+ * If a flush of several items throws, each item is retried alone, so one bad item fails only its
+ * own caller.
+ */
+export class GroupBatcher<I, O> {
+  private queue: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
+  private draining = false;
+
+  constructor(
+    /** Writes the items and returns one result per item, in order. */
+    private readonly flush: (items: I[]) => Promise<O[]>,
+    private readonly maxBatch = 256,
+  ) {
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
+  }
+
+  add(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          const out = await this.flush(batch.map((b) => b.item));
+          if (out.length !== batch.length) throw new Error(`flush returned ${out.length} results for ${batch.length} items`);
+          batch.forEach((b, i) => b.resolve(out[i]));
+        } catch (err) {
+          if (batch.length === 1) {
+            batch[0].reject(err);
+            continue;
+          }
+          for (const b of batch) {
+            try {
+              const [one] = await this.flush([b.item]);
+              b.resolve(one);
+            } catch (e) {
+              b.reject(e);
+            }
+          }
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+}
