@@ -1,7 +1,7 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
-import { makeEnvelope } from '@kairos/contracts';
+import { encodeEnvelope, makeEnvelope } from '@kairos/contracts';
 import { initTfBackend, type BackendChoice } from '@kairos/ml';
-import { appendToOutbox, OutboxRelay } from '@kairos/persistence';
+import { OutboxRelay } from '@kairos/persistence';
 import type { Runtime } from '@kairos/runtime';
 import { DiagnosisService } from './diagnosis/diagnosis.service';
 import { taskSignature } from './estimates/duration-baseline';
@@ -55,33 +55,28 @@ export class AnalyzerLifecycle implements OnApplicationBootstrap, BeforeApplicat
     const { bus, db, config } = this.rt;
     await bus.subscribe('task.completed.v1', { group: 'analyzer' }, async (e) => {
       const p = e.payload;
-      const known = await db.query<{ signature: string }>(`SELECT signature FROM duration_estimates WHERE task_id = $1`, [p.taskId]);
-      const signature = known[0]?.signature ?? `${p.queue}|${p.kind}|${p.name ?? ''}`;
-      await db.query(
-        `INSERT INTO duration_history (task_id, attempt, signature, status, duration_ms, finished_at) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (task_id, attempt) DO NOTHING`,
-        [p.taskId, p.attempt, signature, p.status, p.durationMs, p.finishedAt],
-      );
+      await this.durations.recordFinished({ taskId: p.taskId, attempt: p.attempt, status: p.status, durationMs: p.durationMs, finishedAt: p.finishedAt, fallbackSignature: `${p.queue}|${p.kind}|${p.name ?? ''}` });
       this.durations.observeFinished(p.taskId, Date.parse(p.finishedAt), p.status === 'succeeded');
-      if (p.status === 'succeeded') await this.durations.recordOutcome(p.taskId, p.durationMs, new Date(p.finishedAt));
     });
     await bus.subscribe('task.queued.v1', { group: 'analyzer' }, async (e) => {
       const p = e.payload;
       const signature = taskSignature(p.queue, p.name, p.run);
       const est = await this.durations.estimate({ signature, cpuMillis: p.resources.cpuMillis, memMb: p.resources.memMb, createdAtMs: Date.parse(p.submittedAt) });
       this.durations.observeQueued(p, signature);
-      await db.transaction(async (tx) => {
-        const inserted = await tx.query(
-          `INSERT INTO duration_estimates (task_id, signature, p50_ms, p90_ms, model, model_version, based_on, estimated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, now()) ON CONFLICT (task_id) DO NOTHING RETURNING task_id`,
-          [p.taskId, signature, est?.p50Ms ?? 0, est?.p90Ms ?? 0, est?.model ?? 'moving-average', est?.modelVersion ?? 'v1', est?.basedOn ?? 0],
-        );
-        if (inserted.length && est) {
-          await appendToOutbox(tx, 'analyzer', [
-            makeEnvelope('prediction.duration.estimated.v1', p.taskId, { taskId: p.taskId, ...est, estimatedAt: new Date().toISOString() }, { traceId: e.traceId }),
-          ]);
-        }
-      });
+      // Estimate row and (when there is an estimate) its event in one statement; a redelivery inserts neither.
+      const event = est ? makeEnvelope('prediction.duration.estimated.v1', p.taskId, { taskId: p.taskId, ...est, estimatedAt: new Date().toISOString() }, { traceId: e.traceId }) : null;
+      await db.query(
+        `WITH e AS (
+           INSERT INTO duration_estimates (task_id, signature, p50_ms, p90_ms, model, model_version, based_on, estimated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, now()) ON CONFLICT (task_id) DO NOTHING RETURNING task_id
+         )
+         INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at)
+         SELECT $8, 'analyzer', 'prediction.duration.estimated.v1', e.task_id::text, $9::jsonb, $10 FROM e WHERE $8::uuid IS NOT NULL`,
+        [
+          p.taskId, signature, est?.p50Ms ?? 0, est?.p90Ms ?? 0, est?.model ?? 'moving-average', est?.modelVersion ?? 'v1', est?.basedOn ?? 0,
+          event?.eventId ?? null, event ? encodeEnvelope(event).toString('utf8') : null, event?.occurredAt ?? null,
+        ],
+      );
       this.relay.kick();
     });
     // One replica of the group handles each drift event, so a retrain is started once.

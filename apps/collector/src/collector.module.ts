@@ -15,12 +15,7 @@ export class CollectorLifecycle implements OnApplicationBootstrap, BeforeApplica
       await this.store.insert(e.eventId, e.payload);
     });
     for (const topic of ['task.queued.v1', 'task.started.v1', 'task.completed.v1', 'node.heartbeat.v1'] as const) {
-      await this.rt.bus.subscribe(topic, { group: 'collector' }, async (e) => {
-        await this.rt.db.query(
-          `INSERT INTO event_log (event_id, topic, key, occurred_at, payload) VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (event_id) DO NOTHING`,
-          [e.eventId, e.topic, e.key, e.occurredAt, JSON.stringify(e.payload)],
-        );
-      });
+      await this.rt.bus.subscribe(topic, { group: 'collector' }, (e) => this.store.logEvent(e));
     }
     this.timer = setInterval(() => {
       const since = this.lastRollup;

@@ -39,6 +39,8 @@ export const TaskCompletedSchema = z.object({
   queue: z.string(),
   name: z.string().nullable(),
   kind: z.string(),
+  /** The workflow run the task belongs to (null: none); absent when the producer did not know. */
+  workflowRunId: z.string().uuid().nullable().optional(),
 });
 export type TaskCompleted = z.infer<typeof TaskCompletedSchema>;
 

@@ -1,8 +1,10 @@
 /**
  * Group commit for concurrent callers: each `add` resolves with its own result, but the items that
  * arrive while a flush is in flight are written together by the next flush (one round trip for the
- * lot). There is no timer: an idle batcher flushes a lone item at once, so batching costs no latency;
- * under load a batch is whatever arrived during one round trip (at most `maxBatch`).
+ * lot). There is no timer: a flush starts after one turn of the event loop (setImmediate), so the
+ * requests already received join it — with an embedded database that answers without yielding, that
+ * turn is the only chance to batch — and under load a batch is whatever arrived during one round trip
+ * (at most `maxBatch`).
  *
  * If a flush of several items throws, each item is retried alone, so one bad item fails only its
  * own caller.
@@ -30,6 +32,7 @@ export class GroupBatcher<I, O> {
     this.draining = true;
     try {
       while (this.queue.length) {
+        await new Promise((r) => setImmediate(r));
         const batch = this.queue.splice(0, this.maxBatch);
         try {
           const out = await this.flush(batch.map((b) => b.item));

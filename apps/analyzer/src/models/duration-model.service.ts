@@ -159,20 +159,31 @@ export class DurationModelService {
     return est ? { ...est, model: 'moving-average', modelVersion: 'v1', basedOn: history.length } : null;
   }
 
-  /** Matches a finished task with the model prediction made for it (accuracy tracking). */
-  async recordOutcome(taskId: string, actualMs: number, at: Date): Promise<void> {
+  /**
+   * Records a finished attempt in one statement: its duration history row (under the signature its
+   * estimate was made with, else `fallbackSignature`) and, when it succeeded, the outcome of the
+   * prediction made for it (accuracy tracking). Idempotent on redelivery.
+   */
+  async recordFinished(f: { taskId: string; attempt: number; status: string; durationMs: number; finishedAt: string; fallbackSignature: string }): Promise<void> {
     const rows = await this.rt.db.query<{ model: string; model_version: string; p50_ms: number; p90_ms: number }>(
-      `SELECT model, model_version, p50_ms, p90_ms FROM duration_estimates WHERE task_id = $1`,
-      [taskId],
+      `WITH est AS (
+         SELECT signature, model, model_version, p50_ms, p90_ms FROM duration_estimates WHERE task_id = $1
+       ), h AS (
+         INSERT INTO duration_history (task_id, attempt, signature, status, duration_ms, finished_at)
+         VALUES ($1, $2, COALESCE((SELECT signature FROM est), $3), $4, $5, $6)
+         ON CONFLICT (task_id, attempt) DO NOTHING
+       ), o AS (
+         INSERT INTO prediction_outcomes (task_id, model, model_version, p50_ms, p90_ms, actual_ms, observed_at)
+         SELECT $1, model, model_version, p50_ms, p90_ms, $5, $6 FROM est WHERE $4 = 'succeeded'
+         ON CONFLICT (task_id) DO NOTHING
+       )
+       SELECT model, model_version, p50_ms, p90_ms FROM est`,
+      [f.taskId, f.attempt, f.fallbackSignature, f.status, f.durationMs, f.finishedAt],
     );
     const est = rows[0];
-    if (!est) return;
-    await this.rt.db.query(
-      `INSERT INTO prediction_outcomes (task_id, model, model_version, p50_ms, p90_ms, actual_ms, observed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (task_id) DO NOTHING`,
-      [taskId, est.model, est.model_version, est.p50_ms, est.p90_ms, actualMs, at.toISOString()],
-    );
+    if (!est || f.status !== 'succeeded') return;
     const version = Number(est.model_version);
-    if (Number.isInteger(version)) this.tracker.record(modelVersionKey(est.model, version), { predicted: est.p50_ms, upper: est.p90_ms, actual: actualMs, atMs: at.getTime() });
+    if (Number.isInteger(version)) this.tracker.record(modelVersionKey(est.model, version), { predicted: est.p50_ms, upper: est.p90_ms, actual: f.durationMs, atMs: Date.parse(f.finishedAt) });
   }
 
   /** Cluster-wide accuracy per version from the stored outcomes, plus what this replica saw. */

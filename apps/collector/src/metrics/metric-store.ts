@@ -1,17 +1,45 @@
-import type { MetricSampled } from '@kairos/contracts';
+import type { Envelope, MetricSampled, Topic } from '@kairos/contracts';
+import { GroupBatcher } from '@kairos/platform';
 import type { Database } from '@kairos/persistence';
 
-/** The collector's tables: raw samples (idempotent by event id) and per-node minute roll-ups. */
+/**
+ * The collector's tables: the event log, raw samples (both idempotent by event id) and per-node minute
+ * roll-ups. Concurrent deliveries are group-committed: one multi-row INSERT per batch.
+ */
 export class MetricStore {
+  private readonly samples = new GroupBatcher<{ eventId: string; m: MetricSampled }, boolean>(async (batch) => {
+    const rows = await this.db.query<{ event_id: string }>(
+      `INSERT INTO metric_samples (event_id, source, node_id, task_id, sampled_at, cpu_percent, mem_mb)
+       SELECT event_id, source, node_id, task_id, sampled_at, cpu_percent, mem_mb
+       FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, source text, node_id text, task_id uuid, sampled_at timestamptz, cpu_percent float8, mem_mb float8)
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [JSON.stringify(batch.map(({ eventId, m }) => ({ event_id: eventId, source: m.source, node_id: m.nodeId, task_id: m.taskId, sampled_at: m.sampledAt, cpu_percent: m.cpuPercent, mem_mb: m.memMb })))],
+    );
+    const stored = new Set(rows.map((r) => r.event_id));
+    return batch.map((b) => stored.has(b.eventId));
+  });
+
+  private readonly events = new GroupBatcher<Envelope<Topic>, void>(async (batch) => {
+    await this.db.query(
+      `INSERT INTO event_log (event_id, topic, key, occurred_at, payload)
+       SELECT event_id, topic, key, occurred_at, payload
+       FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, topic text, key text, occurred_at timestamptz, payload jsonb)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [JSON.stringify(batch.map((e) => ({ event_id: e.eventId, topic: e.topic, key: e.key, occurred_at: e.occurredAt, payload: e.payload })))],
+    );
+    return batch.map(() => undefined);
+  });
+
   constructor(private readonly db: Database) {}
 
-  async insert(eventId: string, m: MetricSampled): Promise<boolean> {
-    const rows = await this.db.query(
-      `INSERT INTO metric_samples (event_id, source, node_id, task_id, sampled_at, cpu_percent, mem_mb)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING RETURNING id`,
-      [eventId, m.source, m.nodeId, m.taskId, m.sampledAt, m.cpuPercent, m.memMb],
-    );
-    return rows.length === 1;
+  /** Stores a sample; false when its event was already stored (redelivery). Resolves once durable. */
+  insert(eventId: string, m: MetricSampled): Promise<boolean> {
+    return this.samples.add({ eventId, m });
+  }
+
+  /** Appends a lifecycle event to the event log (idempotent). Resolves once durable. */
+  logEvent(e: Envelope<Topic>): Promise<void> {
+    return this.events.add(e);
   }
 
   /** Recomputes roll-ups for the minutes touched since `since` (idempotent upsert). */

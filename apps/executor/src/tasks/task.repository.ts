@@ -23,6 +23,7 @@ export interface ClaimedTask extends RunnableTask {
   attempt: number;
   lostCount: number;
   startedAt: Date;
+  workflowRunId: string | null;
 }
 
 export interface AttemptOutcome {
@@ -48,6 +49,7 @@ interface TaskRow {
   created_at: Date;
   started_at: Date | null;
   predicted_p50_ms: number | null;
+  workflow_run_id?: string | null;
 }
 
 const PRODUCER = 'executor';
@@ -111,7 +113,7 @@ export class TaskRepository {
         [rows.map((r) => r.id), rows.map((r) => r.attempts), rows.map((r) => r.node_id), this.executorId],
       );
       const claimed = rows.map(
-        (r): ClaimedTask => ({ ...toRunnable(r), run: r.run, timeoutMs: r.timeout_ms, maxAttempts: r.max_attempts, nodeId: r.node_id!, attempt: r.attempts, lostCount: r.lost_count, startedAt: new Date(r.started_at!) }),
+        (r): ClaimedTask => ({ ...toRunnable(r), run: r.run, timeoutMs: r.timeout_ms, maxAttempts: r.max_attempts, nodeId: r.node_id!, attempt: r.attempts, lostCount: r.lost_count, startedAt: new Date(r.started_at!), workflowRunId: r.workflow_run_id ?? null }),
       );
       await appendToOutbox(
         tx,
@@ -290,7 +292,7 @@ function toRunnable(r: TaskRow): RunnableTask {
 }
 
 function completedEvent(
-  task: { id: string; name: string | null; queue: string; run: RunSpec; attempt: number; nodeId: string | null },
+  task: { id: string; name: string | null; queue: string; run: RunSpec; attempt: number; nodeId: string | null; workflowRunId?: string | null },
   status: TaskStatus,
   result: AttemptOutcome,
 ): Envelope<'task.completed.v1'> {
@@ -307,6 +309,7 @@ function completedEvent(
     queue: task.queue,
     name: task.name,
     kind: task.run.kind,
+    ...(task.workflowRunId !== undefined ? { workflowRunId: task.workflowRunId } : {}),
   });
 }
 

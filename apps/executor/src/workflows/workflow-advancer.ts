@@ -35,10 +35,16 @@ export class WorkflowAdvancer {
     private readonly onInserted: () => void,
   ) {}
 
-  /** Called for every task.completed.v1; tasks outside workflows are ignored. */
-  async onTaskCompleted(taskId: string): Promise<AdvanceResult | null> {
-    const rows = await this.db.query<{ workflow_run_id: string | null }>(`SELECT workflow_run_id FROM tasks WHERE id = $1`, [taskId]);
-    const runId = rows[0]?.workflow_run_id;
+  /**
+   * Called for every task.completed.v1; tasks outside workflows are ignored. `workflowRunId` comes from
+   * the event when its producer knew it (null = no workflow); only when absent is the task row read.
+   */
+  async onTaskCompleted(taskId: string, workflowRunId?: string | null): Promise<AdvanceResult | null> {
+    let runId = workflowRunId;
+    if (runId === undefined) {
+      const rows = await this.db.query<{ workflow_run_id: string | null }>(`SELECT workflow_run_id FROM tasks WHERE id = $1`, [taskId]);
+      runId = rows[0]?.workflow_run_id ?? null;
+    }
     return runId ? this.request(runId) : null;
   }
 

@@ -23,7 +23,7 @@ export class WorkflowsLifecycle implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     await this.rt.bus.subscribe('task.completed.v1', { group: 'executor-workflows' }, async (e) => {
-      await this.advancer.onTaskCompleted(e.payload.taskId);
+      await this.advancer.onTaskCompleted(e.payload.taskId, e.payload.workflowRunId);
     });
     this.timer = setInterval(() => void this.reconcile(), RECONCILE_MS);
     this.timer.unref();
