@@ -1,5 +1,4 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
-import { encodeEnvelope, makeEnvelope } from '@kairos/contracts';
 import { initTfBackend, type BackendChoice } from '@kairos/ml';
 import { OutboxRelay } from '@kairos/persistence';
 import type { Runtime } from '@kairos/runtime';
@@ -52,7 +51,7 @@ export class AnalyzerLifecycle implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { bus, db, config } = this.rt;
+    const { bus, config } = this.rt;
     await bus.subscribe('task.completed.v1', { group: 'analyzer' }, async (e) => {
       const p = e.payload;
       await this.durations.recordFinished({ taskId: p.taskId, attempt: p.attempt, status: p.status, durationMs: p.durationMs, finishedAt: p.finishedAt, fallbackSignature: `${p.queue}|${p.kind}|${p.name ?? ''}` });
@@ -63,20 +62,7 @@ export class AnalyzerLifecycle implements OnApplicationBootstrap, BeforeApplicat
       const signature = taskSignature(p.queue, p.name, p.run);
       const est = await this.durations.estimate({ signature, cpuMillis: p.resources.cpuMillis, memMb: p.resources.memMb, createdAtMs: Date.parse(p.submittedAt) });
       this.durations.observeQueued(p, signature);
-      // Estimate row and (when there is an estimate) its event in one statement; a redelivery inserts neither.
-      const event = est ? makeEnvelope('prediction.duration.estimated.v1', p.taskId, { taskId: p.taskId, ...est, estimatedAt: new Date().toISOString() }, { traceId: e.traceId }) : null;
-      await db.query(
-        `WITH e AS (
-           INSERT INTO duration_estimates (task_id, signature, p50_ms, p90_ms, model, model_version, based_on, estimated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, now()) ON CONFLICT (task_id) DO NOTHING RETURNING task_id
-         )
-         INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at)
-         SELECT $8, 'analyzer', 'prediction.duration.estimated.v1', e.task_id::text, $9::jsonb, $10 FROM e WHERE $8::uuid IS NOT NULL`,
-        [
-          p.taskId, signature, est?.p50Ms ?? 0, est?.p90Ms ?? 0, est?.model ?? 'moving-average', est?.modelVersion ?? 'v1', est?.basedOn ?? 0,
-          event?.eventId ?? null, event ? encodeEnvelope(event).toString('utf8') : null, event?.occurredAt ?? null,
-        ],
-      );
+      await this.durations.storeEstimate({ taskId: p.taskId, signature, estimate: est, traceId: e.traceId });
       this.relay.kick();
     });
     // One replica of the group handles each drift event, so a retrain is started once.

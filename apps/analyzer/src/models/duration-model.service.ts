@@ -20,6 +20,7 @@ import {
   type PlatformTrainingOptions,
 } from '@kairos/ml';
 import { appendToOutbox } from '@kairos/persistence';
+import { GroupBatcher } from '@kairos/platform';
 import type { Runtime } from '@kairos/runtime';
 import { AnalyzerError } from '../errors/analyzer.errors';
 import { movingAverageEstimate } from '../estimates/duration-baseline';
@@ -29,6 +30,29 @@ import { PgModelStore } from './pg-model.store';
 
 export const DURATION_MODEL = 'duration';
 const BASELINE_HISTORY = 20;
+
+interface FinishedTask {
+  taskId: string;
+  attempt: number;
+  status: string;
+  durationMs: number;
+  finishedAt: string;
+  fallbackSignature: string;
+}
+
+interface EstimateRow {
+  model: string;
+  model_version: string;
+  p50_ms: number;
+  p90_ms: number;
+}
+
+interface StoredEstimate {
+  taskId: string;
+  signature: string;
+  estimate: DurationEstimate | null;
+  traceId: string;
+}
 
 export interface DurationEstimate {
   p50Ms: number;
@@ -151,40 +175,94 @@ export class DurationModelService {
         return { p50Ms: q.p50 * 1000, p90Ms: q.p90 * 1000, model: v.name, modelVersion: String(v.version), basedOn: v.metrics.trainExamples ?? 0 };
       });
     }
-    const history = await this.rt.db.query<{ duration_ms: number }>(
-      `SELECT duration_ms FROM duration_history WHERE signature = $1 AND status = 'succeeded' ORDER BY finished_at DESC LIMIT ${BASELINE_HISTORY}`,
-      [spec.signature],
-    );
-    const est = movingAverageEstimate(history.map((h) => h.duration_ms));
+    const history = await this.histories.add(spec.signature);
+    const est = movingAverageEstimate(history);
     return est ? { ...est, model: 'moving-average', modelVersion: 'v1', basedOn: history.length } : null;
   }
 
-  /**
-   * Records a finished attempt in one statement: its duration history row (under the signature its
-   * estimate was made with, else `fallbackSignature`) and, when it succeeded, the outcome of the
-   * prediction made for it (accuracy tracking). Idempotent on redelivery.
-   */
-  async recordFinished(f: { taskId: string; attempt: number; status: string; durationMs: number; finishedAt: string; fallbackSignature: string }): Promise<void> {
-    const rows = await this.rt.db.query<{ model: string; model_version: string; p50_ms: number; p90_ms: number }>(
-      `WITH est AS (
-         SELECT signature, model, model_version, p50_ms, p90_ms FROM duration_estimates WHERE task_id = $1
-       ), h AS (
-         INSERT INTO duration_history (task_id, attempt, signature, status, duration_ms, finished_at)
-         VALUES ($1, $2, COALESCE((SELECT signature FROM est), $3), $4, $5, $6)
-         ON CONFLICT (task_id, attempt) DO NOTHING
-       ), o AS (
-         INSERT INTO prediction_outcomes (task_id, model, model_version, p50_ms, p90_ms, actual_ms, observed_at)
-         SELECT $1, model, model_version, p50_ms, p90_ms, $5, $6 FROM est WHERE $4 = 'succeeded'
-         ON CONFLICT (task_id) DO NOTHING
-       )
-       SELECT model, model_version, p50_ms, p90_ms FROM est`,
-      [f.taskId, f.attempt, f.fallbackSignature, f.status, f.durationMs, f.finishedAt],
+  /** The latest succeeded durations per signature; concurrent lookups share one query. */
+  private readonly histories = new GroupBatcher<string, number[]>(async (signatures) => {
+    const distinct = [...new Set(signatures)];
+    const rows = await this.rt.db.query<{ signature: string; durations: number[] }>(
+      `SELECT s.signature, ARRAY(SELECT h.duration_ms::float8 FROM duration_history h WHERE h.signature = s.signature AND h.status = 'succeeded'
+                                 ORDER BY h.finished_at DESC LIMIT ${BASELINE_HISTORY}) AS durations
+       FROM unnest($1::text[]) AS s(signature)`,
+      [distinct],
     );
-    const est = rows[0];
+    const bySignature = new Map(rows.map((r) => [r.signature, r.durations.map(Number)]));
+    return signatures.map((sig) => bySignature.get(sig) ?? []);
+  });
+
+  /**
+   * Records a finished task: its duration history row (under the signature its estimate was made with,
+   * else `fallbackSignature`) and, when it succeeded, the outcome of the prediction made for it (accuracy
+   * tracking). Idempotent on redelivery; concurrent calls share one statement.
+   */
+  async recordFinished(f: FinishedTask): Promise<void> {
+    const est = await this.finished.add(f);
     if (!est || f.status !== 'succeeded') return;
     const version = Number(est.model_version);
     if (Number.isInteger(version)) this.tracker.record(modelVersionKey(est.model, version), { predicted: est.p50_ms, upper: est.p90_ms, actual: f.durationMs, atMs: Date.parse(f.finishedAt) });
   }
+
+  private readonly finished = new GroupBatcher<FinishedTask, EstimateRow | null>(async (batch) => {
+    const rows = await this.rt.db.query<EstimateRow & { task_id: string }>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, attempt int, fallback text, status text, duration_ms float8, finished_at timestamptz)
+       ), est AS (
+         SELECT e.task_id, e.signature, e.model, e.model_version, e.p50_ms, e.p90_ms FROM duration_estimates e JOIN input i ON i.task_id = e.task_id
+       ), h AS (
+         INSERT INTO duration_history (task_id, attempt, signature, status, duration_ms, finished_at)
+         SELECT i.task_id, i.attempt, COALESCE(est.signature, i.fallback), i.status, i.duration_ms, i.finished_at
+         FROM input i LEFT JOIN est ON est.task_id = i.task_id
+         ON CONFLICT (task_id, attempt) DO NOTHING
+       ), o AS (
+         INSERT INTO prediction_outcomes (task_id, model, model_version, p50_ms, p90_ms, actual_ms, observed_at)
+         SELECT i.task_id, est.model, est.model_version, est.p50_ms, est.p90_ms, i.duration_ms, i.finished_at
+         FROM input i JOIN est ON est.task_id = i.task_id WHERE i.status = 'succeeded'
+         ON CONFLICT (task_id) DO NOTHING
+       )
+       SELECT task_id, model, model_version, p50_ms, p90_ms FROM est`,
+      [JSON.stringify(batch.map((f) => ({ task_id: f.taskId, attempt: f.attempt, fallback: f.fallbackSignature, status: f.status, duration_ms: f.durationMs, finished_at: f.finishedAt })))],
+    );
+    const byTask = new Map(rows.map((r) => [r.task_id, r]));
+    return batch.map((f) => byTask.get(f.taskId) ?? null);
+  });
+
+  /**
+   * Stores the estimate made for a queued task and, when there is one, its event; a redelivery inserts
+   * neither. Concurrent calls share one statement.
+   */
+  storeEstimate(e: StoredEstimate): Promise<void> {
+    return this.estimates.add(e);
+  }
+
+  private readonly estimates = new GroupBatcher<StoredEstimate, void>(async (batch) => {
+    const input = batch.map(({ taskId, signature, estimate, traceId }) => {
+      const event = estimate
+        ? makeEnvelope('prediction.duration.estimated.v1', taskId, { taskId, ...estimate, estimatedAt: new Date().toISOString() }, { traceId })
+        : null;
+      return {
+        task_id: taskId, signature, p50_ms: estimate?.p50Ms ?? 0, p90_ms: estimate?.p90Ms ?? 0, model: estimate?.model ?? 'moving-average',
+        model_version: estimate?.modelVersion ?? 'v1', based_on: estimate?.basedOn ?? 0, event_id: event?.eventId ?? null, envelope: event, occurred_at: event?.occurredAt ?? null,
+      };
+    });
+    await this.rt.db.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, signature text, p50_ms float8, p90_ms float8, model text, model_version text,
+           based_on int, event_id uuid, envelope jsonb, occurred_at timestamptz)
+       ), e AS (
+         INSERT INTO duration_estimates (task_id, signature, p50_ms, p90_ms, model, model_version, based_on, estimated_at)
+         SELECT task_id, signature, p50_ms, p90_ms, model, model_version, based_on, now() FROM input
+         ON CONFLICT (task_id) DO NOTHING RETURNING task_id
+       )
+       INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at)
+       SELECT i.event_id, 'analyzer', 'prediction.duration.estimated.v1', e.task_id::text, i.envelope, i.occurred_at
+       FROM e JOIN input i ON i.task_id = e.task_id WHERE i.event_id IS NOT NULL`,
+      [JSON.stringify(input)],
+    );
+    return batch.map(() => undefined);
+  });
 
   /** Cluster-wide accuracy per version from the stored outcomes, plus what this replica saw. */
   async accuracy(name: string) {

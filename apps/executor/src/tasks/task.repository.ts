@@ -273,9 +273,20 @@ export class TaskRepository {
     return running.map((r) => r.id);
   }
 
-  async recordPrediction(taskId: string, p50Ms: number, p90Ms: number): Promise<void> {
-    await this.db.query(`UPDATE tasks SET predicted_p50_ms = $2, predicted_p90_ms = $3 WHERE id = $1 AND status = 'queued'`, [taskId, p50Ms, p90Ms]);
+  /** Stores the analyzer's estimate on a still-queued task (for the policies); concurrent ones share one UPDATE. */
+  recordPrediction(taskId: string, p50Ms: number, p90Ms: number): Promise<void> {
+    return this.predictions.add({ taskId, p50Ms, p90Ms });
   }
+
+  private readonly predictions = new GroupBatcher<{ taskId: string; p50Ms: number; p90Ms: number }, void>(async (batch) => {
+    await this.db.query(
+      `UPDATE tasks SET predicted_p50_ms = p.p50, predicted_p90_ms = p.p90
+       FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, p50 float8, p90 float8)
+       WHERE tasks.id = p.id AND tasks.status = 'queued'`,
+      [JSON.stringify(batch.map((b) => ({ id: b.taskId, p50: b.p50Ms, p90: b.p90Ms })))],
+    );
+    return batch.map(() => undefined);
+  });
 }
 
 function toRunnable(r: TaskRow): RunnableTask {
