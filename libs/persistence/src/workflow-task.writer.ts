@@ -8,6 +8,8 @@ import { appendToOutbox } from './outbox';
  * inside the caller's transaction. The unique (run, key, generation) index makes a repeat a no-op.
  * Returns the ids of rows actually inserted.
  */
+const ROWS = `jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, queue text, priority int, run jsonb, resources jsonb, labels jsonb, timeout_ms int, max_attempts int, workflow_key text)`;
+
 export async function insertWorkflowTasks(
   tx: SqlExecutor,
   producer: string,
@@ -16,22 +18,11 @@ export async function insertWorkflowTasks(
   traceId: string,
 ): Promise<string[]> {
   if (!tasks.length) return [];
-  const rows = tasks.map((t) => ({
-    id: randomUUID(),
-    name: `${run.name}/${t.key}`,
-    queue: t.queue,
-    priority: t.priority,
-    run: t.run,
-    resources: t.resources,
-    labels: { ...t.labels, workflow: run.id, workflowKey: t.key },
-    timeout_ms: t.timeoutMs,
-    max_attempts: t.maxAttempts,
-    workflow_key: t.key,
-  }));
+  const rows = taskRows(run, tasks);
   const inserted = await tx.query<{ id: string; workflow_key: string; created_at: Date }>(
     `INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, status, workflow_run_id, workflow_key, workflow_generation)
      SELECT x.id, x.name, x.queue, x.priority, x.run, x.resources, x.labels, x.timeout_ms, x.max_attempts, 'queued', $2, x.workflow_key, $3
-     FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, queue text, priority int, run jsonb, resources jsonb, labels jsonb, timeout_ms int, max_attempts int, workflow_key text)
+     FROM ${ROWS}
      ON CONFLICT (workflow_run_id, workflow_key, workflow_generation) WHERE workflow_run_id IS NOT NULL DO NOTHING
      RETURNING id, workflow_key, created_at`,
     [JSON.stringify(rows), run.id, run.generation],
@@ -51,4 +42,35 @@ export async function insertWorkflowTasks(
     }),
   );
   return inserted.map((r) => r.id);
+}
+
+/**
+ * Downstream of a terminal failure gets a visible, terminal task row (never claimed: not 'queued'), inside
+ * the caller's transaction; a repeat is a no-op.
+ */
+export async function insertUpstreamFailedTasks(tx: SqlExecutor, run: { id: string; name: string; generation: number }, tasks: readonly WorkflowTask[]): Promise<void> {
+  if (!tasks.length) return;
+  await tx.query(
+    `INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, status, error, finished_at, workflow_run_id, workflow_key, workflow_generation)
+     SELECT x.id, x.name, x.queue, x.priority, x.run, x.resources, x.labels, x.timeout_ms, x.max_attempts, 'upstream_failed', 'an upstream task failed', now(), $2, x.workflow_key, $3
+     FROM ${ROWS}
+     ON CONFLICT (workflow_run_id, workflow_key, workflow_generation) WHERE workflow_run_id IS NOT NULL DO NOTHING`,
+    [JSON.stringify(taskRows(run, tasks)), run.id, run.generation],
+  );
+}
+
+/** The task rows of workflow tasks, as the JSON `ROWS` reads. */
+function taskRows(run: { id: string; name: string }, tasks: readonly WorkflowTask[]) {
+  return tasks.map((t) => ({
+    id: randomUUID(),
+    name: `${run.name}/${t.key}`,
+    queue: t.queue,
+    priority: t.priority,
+    run: t.run,
+    resources: t.resources,
+    labels: { ...t.labels, workflow: run.id, workflowKey: t.key },
+    timeout_ms: t.timeoutMs,
+    max_attempts: t.maxAttempts,
+    workflow_key: t.key,
+  }));
 }

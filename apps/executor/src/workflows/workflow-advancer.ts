@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskStatus, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
-import { insertWorkflowTasks, type Database, type SqlExecutor } from '@kairos/persistence';
+import { insertUpstreamFailedTasks, insertWorkflowTasks, type Database } from '@kairos/persistence';
 import { snapshotRun, type DagRunSnapshot } from '@kairos/scheduling-core';
 import { dagOf, planAdvance } from './workflow-advance.policy';
 
@@ -86,7 +86,7 @@ export class WorkflowAdvancer {
       if (!plan.changed) return { inserted: 0, status: w.status };
       const byKey = new Map(w.dag.tasks.map((t) => [t.key, t]));
       const ids = await insertWorkflowTasks(tx, PRODUCER, { id: w.id, name: w.name, generation: w.generation }, plan.start.map((k) => byKey.get(k)!), randomUUID());
-      await recordUpstreamFailed(tx, w, plan.upstreamFailed.map((k) => byKey.get(k)!));
+      await insertUpstreamFailedTasks(tx, w, plan.upstreamFailed.map((k) => byKey.get(k)!));
       const status: WorkflowStatus = plan.status;
       await tx.query(
         `UPDATE workflow_runs SET checkpoint = $2::jsonb, status = $3, updated_at = now(),
@@ -114,28 +114,4 @@ export class WorkflowAdvancer {
     for (const r of stale) await this.advance(r.id);
     return stale.length;
   }
-}
-
-/** Downstream of a terminal failure gets a visible, terminal task row (never claimed: not 'queued'). */
-async function recordUpstreamFailed(tx: SqlExecutor, w: WorkflowRow, tasks: readonly WorkflowTask[]): Promise<void> {
-  if (!tasks.length) return;
-  const rows = tasks.map((t) => ({
-    id: randomUUID(),
-    name: `${w.name}/${t.key}`,
-    queue: t.queue,
-    priority: t.priority,
-    run: t.run,
-    resources: t.resources,
-    labels: { ...t.labels, workflow: w.id, workflowKey: t.key },
-    timeout_ms: t.timeoutMs,
-    max_attempts: t.maxAttempts,
-    workflow_key: t.key,
-  }));
-  await tx.query(
-    `INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, status, error, finished_at, workflow_run_id, workflow_key, workflow_generation)
-     SELECT x.id, x.name, x.queue, x.priority, x.run, x.resources, x.labels, x.timeout_ms, x.max_attempts, 'upstream_failed', 'an upstream task failed', now(), $2, x.workflow_key, $3
-     FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, queue text, priority int, run jsonb, resources jsonb, labels jsonb, timeout_ms int, max_attempts int, workflow_key text)
-     ON CONFLICT (workflow_run_id, workflow_key, workflow_generation) WHERE workflow_run_id IS NOT NULL DO NOTHING`,
-    [JSON.stringify(rows), w.id, w.generation],
-  );
 }

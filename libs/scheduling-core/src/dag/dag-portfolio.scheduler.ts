@@ -1,4 +1,4 @@
-import { seededRandom } from './dag-random';
+import { seededRandom } from '../model/clock';
 import { CompiledDagProblem, DagSchedule, DagScheduleProblem, compileDagProblem, dagListSchedule, dagLowerBound } from './dag-schedule.model';
 import { downwardRank, isCompiled, optimisticCostTable, octRank, upwardRank } from './heft.scheduler';
 

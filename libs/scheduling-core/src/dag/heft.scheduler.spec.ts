@@ -1,4 +1,4 @@
-import { seededRandom } from './dag-random';
+import { seededRandom } from '../model/clock';
 import { DagTaskSpec, buildDag } from './dag.model';
 import { portfolioSchedule } from './dag-portfolio.scheduler';
 import { DagMachine, DagScheduleProblem, compileDagProblem, dagListSchedule, dagLowerBound, validateDagSchedule } from './dag-schedule.model';

@@ -31,3 +31,9 @@ export function seededRng(seed: number): Rng {
     },
   };
 }
+
+/** The same generator as a plain function returning floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  const rng = seededRng(seed);
+  return () => rng.next();
+}
