@@ -226,8 +226,10 @@ describe('workflows (distributed)', () => {
     gateway = await startService('gateway', env);
     services.push(
       gateway,
-      await startService('executor', { ...env, EXECUTOR_ID: 'wf-a', EXECUTOR_NODES: 'wa:8000:8192', EXECUTOR_SLOTS: '16' }, 'executor-a'),
-      await startService('executor', { ...env, EXECUTOR_ID: 'wf-b', EXECUTOR_NODES: 'wb:8000:8192', EXECUTOR_SLOTS: '16' }, 'executor-b'),
+      // 4 slots each, fewer than a DAG layer (6): the executor that inserts a layer cannot run all of it
+      // alone, so both executors take part in every test (with 16 slots one sometimes ran a whole run).
+      await startService('executor', { ...env, EXECUTOR_ID: 'wf-a', EXECUTOR_NODES: 'wa:8000:8192', EXECUTOR_SLOTS: '4' }, 'executor-a'),
+      await startService('executor', { ...env, EXECUTOR_ID: 'wf-b', EXECUTOR_NODES: 'wb:8000:8192', EXECUTOR_SLOTS: '4' }, 'executor-b'),
     );
     await Promise.all(services.map((s) => s.waitHealthy(120_000)));
     pg = new Client({ connectionString: db.url });
