@@ -106,7 +106,7 @@ function parseDetectorOptions(text: string | undefined): Record<string, Record<s
 
 /**
  * What NAB's harness gives every detector (nab/detectors/base.py): the min and max of the whole file's
- * values and probationaryPeriod = floor(0.15 × rows). Standard NAB practice for all its detectors; the
+ * values and probationaryPeriod = min(floor(0.15 × rows), 750) (getProbationPeriod in nab/util.py). Standard NAB practice for all its detectors; the
  * value range is lookahead, which only detectors that read it (cad-ose) use.
  */
 export function nabStreamInfo(values: readonly number[]): StreamInfo {
@@ -116,7 +116,7 @@ export function nabStreamInfo(values: readonly number[]): StreamInfo {
     if (v < inputMin) inputMin = v;
     if (v > inputMax) inputMax = v;
   }
-  return { inputMin, inputMax, probationaryPeriod: Math.floor(0.15 * values.length) };
+  return { inputMin, inputMax, probationaryPeriod: Math.min(Math.floor(0.15 * values.length), 750) };
 }
 
 export function runNabBenchmark(opts: NabBenchOptions, log: (line: string) => void): NabDetectorResult[] {
@@ -185,11 +185,11 @@ export function register(bench: Command): void {
     .option('--data <dir>', 'NAB data folder with <category>/<name>.csv (default ../shared/datasets/nab/data)')
     .option('--labels <json>', 'combined_windows.json (default ../shared/datasets/nab/labels/combined_windows.json)')
     .option('--profiles <json>', 'profiles.json with cost matrices (default ../shared/datasets/nab/profiles.json)')
-    .option('--detectors <list>', `comma-separated: ${DETECTOR_KINDS.join(', ')}; "ensemble" is the best (defaults reproduce docs/bench-nab.md)`, 'ensemble,cad-ose,context,gaussian,relentropy,likelihood,iforest')
+    .option('--detectors <list>', `comma-separated: ${DETECTOR_KINDS.join(', ')}; "artime" is the best (defaults reproduce docs/bench-nab.md)`, 'artime,ensemble,cad-ose,context,gaussian,relentropy,likelihood,iforest')
     .option('--options <json>', 'per-detector option overrides, e.g. {"context":{"horizon":300}}')
     .option('--filter <regex>', 'only series whose "category/name.csv" matches')
     .option('--json <file>', 'write full results as JSON')
-    .option('--no-input-range', "do not give detectors the file's min/max and probationary period (NAB's harness does; only cad-ose reads them)")
+    .option('--no-input-range', "do not give detectors the file's min/max and probationary period (NAB's harness does; cad-ose and artime read them)")
     .action((opts: NabBenchOptions) => {
       const results = runNabBenchmark(opts, (line) => process.stderr.write(`${line}\n`));
       process.stdout.write(`${formatNabTable(results)}\n`);

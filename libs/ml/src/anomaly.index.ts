@@ -6,6 +6,8 @@ export * from './anomaly/isolation-forest.detector';
 export * from './anomaly/windowed-gaussian.detector';
 export * from './anomaly/context-novelty.detector';
 export * from './anomaly/cad-ose.detector';
+export * from './anomaly/artime.detector';
+export * from './anomaly/dual-vigilance-art';
 export * from './anomaly/relative-entropy.detector';
 export * from './anomaly/anomaly-likelihood';
 export * from './anomaly/alert-suppression';

@@ -56,6 +56,11 @@ export const ConfigSchema = z.object({
   ANALYZER_HISTORY_ROWS: int(100, 1_000_000).default(20_000),
   /** How often the diagnosis rules are evaluated on recent node metrics. */
   ANALYZER_DIAGNOSIS_INTERVAL_MS: int(1_000, 86_400_000).default(30_000),
+  /**
+   * Samples of a node metric stream the anomaly detector (ARTime) learns from before it scores
+   * (its probationary period; with METRICS_SAMPLE_MS = 1000, 750 samples are 12.5 minutes).
+   */
+  ANOMALY_PROBATION_SAMPLES: int(16, 100_000).default(750),
   /** Repairs are requested only for diagnoses at or above this confidence (0..1). */
   REPAIR_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
   /** Dry-run: diagnoses and decisions are recorded, no repair.requested event is sent. */

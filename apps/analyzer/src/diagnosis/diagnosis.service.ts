@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { makeEnvelope } from '@kairos/contracts';
-import { createDetector, decideRepairs, decisionKey, DiagnosisRuleSchema, evaluateRules, StreamScorers, type DiagnosisRule, type RepairDecision, type TargetMetrics } from '@kairos/ml';
+import { createDetector, DEFAULT_DETECTOR_CONFIG, decideRepairs, decisionKey, DiagnosisRuleSchema, evaluateRules, StreamScorers, type DiagnosisRule, type RepairDecision, type StreamInfo, type TargetMetrics } from '@kairos/ml';
 import { appendToOutbox } from '@kairos/persistence';
 import type { Runtime } from '@kairos/runtime';
 import { AnalyzerError } from '../errors/analyzer.errors';
@@ -12,14 +12,27 @@ const NODE_METRICS = ['cpuPercent', 'memMb'] as const;
 export const anomalyMetric = (metric: string) => `${metric}Anomaly`;
 
 /**
+ * What the detector of a `<node>/<metric>` stream is told up front: its probationary period and, where
+ * the metric has a known domain, its value range (CPU is a percentage of the node's capacity). This is
+ * the metric's definition, not lookahead; memory has no such bound, so the detector takes the range of
+ * its probationary period.
+ */
+export function metricStreamInfo(key: string, probationaryPeriod: number): StreamInfo {
+  return key.endsWith('/cpuPercent') ? { inputMin: 0, inputMax: 100, probationaryPeriod } : { probationaryPeriod };
+}
+
+/**
  * Rules as data in PostgreSQL, evaluated on recent node metrics; every decision lands in `diagnoses`.
  * Besides the raw series (cpuPercent, memMb) every node has their streaming anomaly scores
  * (`cpuPercentAnomaly`, `memMbAnomaly`: `<metric>Anomaly`, in [0, 1]) from the default detector, so a rule can
  * say "cpuPercentAnomaly max over 2 min > 0.9".
  */
 export class DiagnosisService {
-  readonly anomalies = new StreamScorers(() => createDetector());
-  constructor(private readonly rt: Runtime) {}
+  readonly anomalies: StreamScorers;
+  constructor(private readonly rt: Runtime) {
+    const probationaryPeriod = rt.config.ANOMALY_PROBATION_SAMPLES;
+    this.anomalies = new StreamScorers((key) => createDetector(DEFAULT_DETECTOR_CONFIG, metricStreamInfo(key, probationaryPeriod)));
+  }
 
   async rules(): Promise<DiagnosisRule[]> {
     const rows = await this.rt.db.query<{ rule: unknown }>(`SELECT rule FROM diagnosis_rules ORDER BY id`);

@@ -29,9 +29,15 @@ describe('composite anomaly detectors', () => {
     for (const s of full) expect(s >= 0 && s <= 1).toBe(true);
   });
 
-  it('defaults to the best NAB configuration, which fires on the level shift', () => {
-    const scores = run(undefined, values);
-    expect(scores).toEqual(run({ kind: 'ensemble' }, values));
+  it('defaults to the best NAB detector (ARTime), which fires on the level shift once past its probationary period', () => {
+    expect(run(undefined, values)).toEqual(run({ kind: 'artime' }, values));
+    const scores = run({ kind: 'artime', probationaryPeriod: 300 }, values);
+    expect(Math.max(...scores.slice(700, 720))).toBeGreaterThan(Math.max(...scores.slice(300, 690)));
+  });
+
+  it('the ensemble defaults to max(CAD OSE, windowed Gaussian) and fires on the level shift', () => {
+    const scores = run({ kind: 'ensemble' }, values);
+    expect(scores).toEqual(run({ kind: 'ensemble', members: [{ kind: 'cad-ose' }, { kind: 'gaussian', output: 'z', windowSize: 20000 }] }, values));
     expect(Math.max(...scores.slice(700, 710))).toBeGreaterThan(Math.max(...scores.slice(300, 690)));
   });
 

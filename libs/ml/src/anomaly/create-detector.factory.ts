@@ -1,5 +1,6 @@
 import type { StreamInfo, StreamingDetector } from './anomaly-detector.types';
 import { createCadOseDetector, type CadOseConfig } from './cad-ose.detector';
+import { createArtimeDetector, type ArtimeConfig } from './artime.detector';
 import { AnomalyDetectorError } from './anomaly.errors';
 import { createContextNoveltyDetector, type ContextNoveltyConfig } from './context-novelty.detector';
 import { createIsolationForestDetector, type IsolationForestDetectorConfig } from './isolation-forest.detector';
@@ -20,25 +21,29 @@ export type DetectorConfig =
   | ({ readonly kind: 'gaussian' } & WindowedGaussianConfig)
   | ({ readonly kind: 'context' } & ContextNoveltyConfig)
   | ({ readonly kind: 'cad-ose' } & CadOseConfig)
+  | ({ readonly kind: 'artime' } & ArtimeConfig)
   | ({ readonly kind: 'error' } & PredictionErrorConfig)
   | ({ readonly kind: 'relentropy' } & RelativeEntropyConfig)
   | ({ readonly kind: 'likelihood'; readonly inner?: DetectorConfig; readonly suppress?: AlertSuppressionConfig } & AnomalyLikelihoodConfig)
   | { readonly kind: 'ensemble'; readonly members?: readonly DetectorConfig[]; readonly suppress?: AlertSuppressionConfig };
 
 export type DetectorKind = DetectorConfig['kind'];
-export const DETECTOR_KINDS: readonly DetectorKind[] = ['iforest', 'gaussian', 'context', 'cad-ose', 'error', 'relentropy', 'likelihood', 'ensemble'];
+export const DETECTOR_KINDS: readonly DetectorKind[] = ['iforest', 'gaussian', 'context', 'cad-ose', 'artime', 'error', 'relentropy', 'likelihood', 'ensemble'];
 
 /**
- * The best configuration found on the NAB corpus (docs/bench-nab.md): the maximum of CAD OSE and a
- * non-saturating windowed Gaussian (|z| over the last 20,000 rows), without alert suppression (CAD OSE
- * rests after its own alerts). It is also what `{ kind: 'ensemble' }` means with no further options.
- * CAD OSE quantises values against the stream's value range: the NAB score used the file's min/max
- * passed as `StreamInfo` (as NAB's harness does); without it CAD OSE uses the range seen so far.
+ * `{ kind: 'ensemble' }` with no further options: the maximum of CAD OSE and a non-saturating windowed
+ * Gaussian (|z| over the last 20,000 rows), without alert suppression (CAD OSE rests after its own
+ * alerts); the best ensemble found on the NAB corpus before ARTime (docs/bench-nab.md).
  */
 export const BEST_ENSEMBLE_MEMBERS: readonly DetectorConfig[] = [{ kind: 'cad-ose' }, { kind: 'gaussian', output: 'z', windowSize: 20000 }];
 /** No suppression (`rows: 0`). */
 export const BEST_ENSEMBLE_SUPPRESSION: AlertSuppressionConfig = { level: 1, rows: 0 };
-export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = { kind: 'ensemble' };
+/**
+ * The best detector on the NAB corpus (docs/bench-nab.md), and what `createDetector()` builds: ARTime.
+ * It normalises values against the stream's value range: the NAB score used the file's min/max passed
+ * as `StreamInfo` (as NAB's harness does); without it, the range of the probationary period, padded.
+ */
+export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = { kind: 'artime' };
 
 export function isDetectorKind(x: string): x is DetectorKind {
   return (DETECTOR_KINDS as readonly string[]).includes(x);
@@ -46,7 +51,7 @@ export function isDetectorKind(x: string): x is DetectorKind {
 
 /**
  * Builds a fresh detector (one per stream); with no config, the best NAB configuration. `info` is what
- * NAB's harness tells a detector about the stream (only cad-ose reads it). Rows are consumed in arrival order; non-finite values are
+ * NAB's harness tells a detector about the stream (cad-ose and artime read it). Rows are consumed in arrival order; non-finite values are
  * rejected and scores are clamped to [0, 1].
  */
 export function createDetector(config: DetectorConfig = DEFAULT_DETECTOR_CONFIG, info: StreamInfo = {}): StreamingDetector {
@@ -73,6 +78,8 @@ function build(config: DetectorConfig, info: StreamInfo): StreamingDetector {
       return createContextNoveltyDetector(config);
     case 'cad-ose':
       return createCadOseDetector(config, info);
+    case 'artime':
+      return createArtimeDetector(config, info);
     case 'error':
       return createPredictionErrorDetector(config);
     case 'relentropy':

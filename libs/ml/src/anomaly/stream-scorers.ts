@@ -22,7 +22,8 @@ export class StreamScorers {
   private readonly streams = new Map<string, Stream>();
 
   constructor(
-    private readonly createDetector: () => StreamingDetector,
+    /** Builds the detector of a new stream; receives the stream's key. */
+    private readonly createDetector: (key: string) => StreamingDetector,
     private readonly keep = 4_096,
   ) {}
 
@@ -30,7 +31,7 @@ export class StreamScorers {
   score(key: string, series: readonly TimedValue[]): TimedValue[] {
     let s = this.streams.get(key);
     if (!s) {
-      s = { detector: this.createDetector(), lastT: -Infinity, scores: [] };
+      s = { detector: this.createDetector(key), lastT: -Infinity, scores: [] };
       this.streams.set(key, s);
     }
     const fresh: TimedValue[] = [];

@@ -1,0 +1,380 @@
+import type { StreamInfo, StreamingDetector } from './anomaly-detector.types';
+import { DualVigilanceArt } from './dual-vigilance-art';
+
+export interface ArtimeConfig {
+  /**
+   * Value range used to normalise values. NAB passes every detector the whole file's min and max
+   * (`StreamInfo`); without them the range of the probationary period is used, widened on each side by
+   * `rangePadding` × its span, and later values outside it are clamped.
+   */
+  readonly minValue?: number;
+  readonly maxValue?: number;
+  /** Share of the probationary range added on each side when no range is given (1). */
+  readonly rangePadding?: number;
+  /** Rows of the probationary period. Default: `StreamInfo.probationaryPeriod`, else 750 (NAB's cap). */
+  readonly probationaryPeriod?: number;
+  /** Downsampled values per feature window; a power of two (8). */
+  readonly window?: number;
+  /** Feature windows per probationary period; sets the downsampling step (13). */
+  readonly windowsPerProbation?: number;
+  /** Quantisation levels of a normalised value (80). */
+  readonly levels?: number;
+  /** A level this close to the running median level snaps to it (0.075). */
+  readonly medianSnap?: number;
+  /** Vigilance used to estimate the initial vigilance from the probationary period (0.8). */
+  readonly initialVigilance?: number;
+}
+
+/**
+ * ARTime (Mark Hampton, 2021; 74.9 standard on NAB's scoreboard, the best published score) written
+ * for this project from its published description and open-source edition (ARTimeNAB.jl).
+ *
+ * 1. Downsample by `step` rows (so that the probationary period holds `windowsPerProbation` feature
+ *    windows): each step keeps the window's maximum or minimum, whichever lies further from a moving
+ *    average, unless it is within 10 % of the window's mean.
+ * 2. Normalise to [0, 1], quantise to `levels` levels and snap values near the running median level
+ *    to it (removes small wobble around the usual value).
+ * 3. Features: the last `window` values and the Haar wavelet transform of their min-max-scaled copy.
+ * 4. A dual-vigilance fuzzy ART clusters the feature vectors; an input that starts a new cluster is an
+ *    anomaly candidate. The probationary period is clustered in one batch at its end, with an initial
+ *    vigilance estimated from how well its windows match each other.
+ * 5. Vigilance adapts: the upper one follows the mean match, the lower one rises towards the
+ *    weakest recent match and falls by the recent shortfall below the upper one; new-cluster events
+ *    are masked for a while after an alert or a vigilance change unless markedly less similar than
+ *    the last alert.
+ * 6. An alert's score grows with how far the match fell below both vigilance levels and how poorly
+ *    the newest value was matched (at most 1); every other row scores 0.
+ *
+ * Scores are emitted only on the rows that complete a downsampling step.
+ */
+export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo = {}): StreamingDetector {
+  const window = config.window ?? 8;
+  if (!Number.isInteger(window) || window < 2 || (window & (window - 1)) !== 0) {
+    throw new RangeError(`artime: window must be a power of two ≥ 2, got ${window}`);
+  }
+  const levels = config.levels ?? 80;
+  const medianSnap = config.medianSnap ?? 0.075;
+  const padding = config.rangePadding ?? 1;
+  const rawProbation = config.probationaryPeriod ?? info.probationaryPeriod ?? 750;
+  const probation = rawProbation - (rawProbation % 2);
+  const step = Math.max(1, Math.round(Math.floor(probation / (window * (config.windowsPerProbation ?? 13)))));
+  const trendWindow = Math.floor(probation / step);
+  if (trendWindow < 2 * window) {
+    throw new RangeError(`artime: probationary period of ${rawProbation} rows is too short (needs ≥ ${2 * window * step})`);
+  }
+  const maskRows = Math.trunc(window * 1.5);
+  const fixedMin = config.minValue ?? info.inputMin;
+  const fixedMax = config.maxValue ?? info.inputMax;
+
+  const downsampler = new Downsampler(step);
+  const pending: number[] = []; // downsampled values of the probationary period, before normalisation
+  let seenMin = Number.POSITIVE_INFINITY;
+  let seenMax = Number.NEGATIVE_INFINITY;
+  let featurizer: Featurizer | undefined;
+  let detector: VigilanceController | undefined;
+  let dsi = 0; // downsampled values so far
+
+  function startDetection(): void {
+    let min = fixedMin;
+    let max = fixedMax;
+    if (min === undefined || max === undefined) {
+      const span = seenMax - seenMin;
+      min = seenMin - padding * span;
+      max = seenMax + padding * span;
+    }
+    featurizer = new Featurizer(window, levels, medianSnap, min, max);
+    const features = pending.map((v) => featurizer!.next(v));
+    detector = new VigilanceController(window, trendWindow, maskRows, features, config.initialVigilance ?? 0.8);
+  }
+
+  return {
+    name: 'artime',
+    score(_timestamp: number, value: number): number {
+      if (value < seenMin) seenMin = value;
+      if (value > seenMax) seenMax = value;
+      const ds = downsampler.next(value);
+      if (ds === undefined) return 0;
+      dsi += 1;
+      if (dsi <= trendWindow) {
+        pending.push(ds);
+        if (dsi === trendWindow) startDetection();
+        return 0;
+      }
+      return detector!.detect(featurizer!.next(ds));
+    },
+  };
+}
+
+/** Step 1: one value per `step` rows, keeping spikes. */
+class Downsampler {
+  private readonly buffer: number[] = [];
+  private movingAverage = Number.NaN;
+
+  constructor(private readonly step: number) {}
+
+  next(value: number): number | undefined {
+    this.buffer.push(value);
+    if (this.buffer.length < this.step) return undefined;
+    let sum = 0;
+    let max = Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    for (const v of this.buffer) {
+      sum += v;
+      if (v > max) max = v;
+      if (v < min) min = v;
+    }
+    this.buffer.length = 0;
+    const mean = sum / this.step;
+    this.movingAverage = Number.isNaN(this.movingAverage) ? mean : (this.movingAverage + mean) / 2;
+    let ds = Math.abs(max - this.movingAverage) < Math.abs(min - this.movingAverage) ? min : max;
+    if (Math.abs(ds - mean) < 0.1 * mean) ds = mean; // a spike must stand out by at least 10 %
+    return ds;
+  }
+}
+
+/** Steps 2 and 3: normalise, quantise, snap to the running median, build the feature vector. */
+class Featurizer {
+  private readonly histogram: number[];
+  private medianLevel = 0;
+  private below = 0;
+  private above = 0;
+  private count = 0;
+  private readonly recent: number[];
+
+  constructor(
+    private readonly window: number,
+    private readonly levels: number,
+    private readonly snap: number,
+    private readonly min: number,
+    private readonly max: number,
+  ) {
+    this.histogram = new Array<number>(levels + 1).fill(0);
+    this.recent = new Array<number>(window).fill(0);
+  }
+
+  next(raw: number): Float64Array {
+    this.count += 1;
+    let x = raw - this.min;
+    if (this.max - this.min !== 0) x /= this.max - this.min;
+    const level = Math.min(this.levels, Math.max(0, roundHalfEven(x * this.levels)));
+    let value = level / this.levels;
+    const median = this.trackMedian(level) / this.levels;
+    if (Math.abs(value - median) < this.snap) value = median;
+
+    this.recent.shift();
+    this.recent.push(value);
+    const features = new Float64Array(2 * this.window);
+    if (this.count >= this.window) {
+      const wavelet = haarTransform(minMaxScale(Float64Array.from(this.recent)));
+      features.set(minMaxScale(wavelet), 0);
+      features.set(this.recent, this.window);
+    }
+    return features;
+  }
+
+  /** An approximate running median of the levels seen (moves at most one occupied level per value). */
+  private trackMedian(level: number): number {
+    const h = this.histogram;
+    h[level] += 1;
+    if (this.count === 1) this.medianLevel = level;
+    if (level < this.medianLevel) this.below += 1;
+    else if (level > this.medianLevel) this.above += 1;
+    const half = Math.floor(this.count / 2);
+    if (half < this.above) {
+      this.below += h[this.medianLevel];
+      do this.medianLevel += 1;
+      while (h[this.medianLevel] === 0 && this.medianLevel < this.levels);
+      this.above -= h[this.medianLevel];
+    } else if (half < this.below) {
+      this.above += h[this.medianLevel];
+      do this.medianLevel -= 1;
+      while (h[this.medianLevel] === 0 && this.medianLevel > 0);
+      this.below -= h[this.medianLevel];
+    }
+    return this.medianLevel;
+  }
+}
+
+/** Steps 4 to 6: clustering, masking and vigilance adaptation. */
+class VigilanceController {
+  private readonly art: DualVigilanceArt;
+  private i = 0; // feature vectors presented (1-based after increment)
+  private lastAlert = 0;
+  private lastAlertMatch = 0;
+  private lastVigilanceUpdate = 0;
+  private maskAfterNewCluster = false;
+  private sinceNewCluster = 0;
+  private matchSum = 0;
+  private readonly alertMatches: number[] = [];
+  private readonly recentMatches: number[];
+  private readonly recentShortfalls: number[];
+
+  constructor(
+    private readonly window: number,
+    private readonly trendWindow: number,
+    private readonly maskRows: number,
+    probation: readonly Float64Array[],
+    initialVigilance: number,
+  ) {
+    const dim = 2 * window;
+    this.recentMatches = new Array<number>(Math.floor(trendWindow / 2) + 1).fill(1);
+    this.recentShortfalls = new Array<number>(trendWindow + 1).fill(0);
+    const rho = estimateVigilance(probation.slice(window - 1), dim, initialVigilance, Math.floor(trendWindow / 2));
+    this.art = new DualVigilanceArt(dim, { lower: rho, upper: rho });
+    for (const f of probation) this.detect(f);
+  }
+
+  detect(features: Float64Array): number {
+    const i = ++this.i;
+    const { art, maskRows, trendWindow } = this;
+    const sinceAlert = i - this.lastAlert;
+    const updateAfterAlert = sinceAlert === maskRows;
+    const updateForTrend = i - this.lastVigilanceUpdate >= Math.floor(trendWindow / 2);
+    const maskAfterAlert = sinceAlert <= maskRows;
+    if (i > trendWindow + maskRows && this.maskAfterNewCluster && this.sinceNewCluster >= maskRows) {
+      this.maskAfterNewCluster = false;
+    }
+    // Rows before the first full feature window are presented without learning.
+    const stepResult = art.present(features, i >= this.window);
+    const newCluster = i < this.window || stepResult.cluster === -1;
+    const { match, energy } = stepResult;
+    this.sinceNewCluster = newCluster ? 0 : this.sinceNewCluster + 1;
+    this.matchSum += match;
+    shiftIn(this.recentMatches, match);
+    shiftIn(this.recentShortfalls, art.upperVigilance - match);
+    const history = this.alertMatches;
+    if (sinceAlert < maskRows && history.length > 0 && match < history[history.length - 1]) {
+      history[history.length - 1] = match;
+    }
+    const masked = this.maskAfterNewCluster || maskAfterAlert;
+    const muchLessSimilar = match < this.lastAlertMatch * (maskAfterAlert ? 0.9 : 0.7);
+    let score = 0;
+    if (i > trendWindow && newCluster && (!masked || muchLessSimilar)) {
+      score = this.confidence(match, energy);
+      history.push(match);
+      this.lastAlertMatch = match;
+      this.lastAlert = i;
+    }
+    this.maskAfterNewCluster ||= newCluster;
+    if (i > trendWindow && (updateAfterAlert || updateForTrend)) {
+      this.adaptVigilance(i);
+      this.lastVigilanceUpdate = i;
+      this.maskAfterNewCluster = true;
+    }
+    return score;
+  }
+
+  private adaptVigilance(i: number): void {
+    const { art } = this;
+    const upper = Math.min(0.97, this.matchSum / this.i);
+    const weakest = Math.min(...this.recentMatches);
+    const previous = art.lowerVigilance;
+    let lower: number;
+    if (previous <= weakest) {
+      lower = previous + (weakest - previous) * 0.19;
+    } else {
+      let decrease = 0;
+      if (i > this.trendWindow * 2) {
+        const shortfalls = this.recentShortfalls.filter((s) => s > 0.05).map((s) => Math.min(0.37, s));
+        if (shortfalls.length > 0) decrease = mean(shortfalls);
+      }
+      lower = previous - Math.max(0.01, decrease) / 2;
+      if (this.alertMatches.length > 0) lower = Math.max(mean(this.alertMatches), lower);
+    }
+    art.lowerVigilance = Math.min(upper, lower);
+    art.upperVigilance = upper;
+  }
+
+  private confidence(match: number, energy: number): number {
+    const m = Math.min(0.999, match);
+    const belowUpper = (1 - m - (1 - this.art.upperVigilance)) / (1 - m);
+    const belowLower = (1 - m - (1 - this.art.lowerVigilance)) / (1 - m);
+    const s = Math.min(1, belowUpper * 0.35 + belowLower * 0.65 + (1 - energy) * 1.5);
+    return Math.round(s * 1e6) / 1e6;
+  }
+}
+
+/**
+ * The initial vigilance: cluster the probationary windows, least typical first (by summed cosine
+ * similarity to the others), with vigilance `start`, and take the mean match from `from` on.
+ */
+function estimateVigilance(windows: readonly Float64Array[], dim: number, start: number, from: number): number {
+  const n = windows.length;
+  const typicality = new Float64Array(n).fill(1); // self-similarity counts 1
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b < a; b++) {
+      const s = cosineLike(windows[a], windows[b]);
+      typicality[a] += s;
+      typicality[b] += s;
+    }
+  }
+  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => typicality[a] - typicality[b] || a - b);
+  const art = new DualVigilanceArt(dim, { lower: start, upper: start });
+  const matches = order.map((k) => art.present(windows[k]).match);
+  return mean(matches.slice(from - 1));
+}
+
+/** Cosine similarity; against a zero vector, 1 − the other vector's norm. */
+function cosineLike(a: Float64Array, b: Float64Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let k = 0; k < a.length; k++) {
+    dot += a[k] * b[k];
+    na += a[k] * a[k];
+    nb += b[k] * b[k];
+  }
+  na = Math.sqrt(na);
+  nb = Math.sqrt(nb);
+  if (na === 0) return 1 - nb;
+  if (nb === 0) return 1 - na;
+  return dot / (na * nb);
+}
+
+/**
+ * Full-depth orthonormal Haar transform of a power-of-two-length vector, laid out coarsest first:
+ * [scaling, level-L detail, level-(L−1) details, …, level-1 details]; detail = (second − first) / √2.
+ */
+export function haarTransform(x: Float64Array): Float64Array {
+  const out = Float64Array.from(x);
+  const tmp = new Float64Array(x.length);
+  for (let n = x.length; n > 1; n >>= 1) {
+    const half = n >> 1;
+    for (let k = 0; k < half; k++) {
+      const a = out[2 * k];
+      const b = out[2 * k + 1];
+      tmp[k] = (a + b) / Math.SQRT2;
+      tmp[half + k] = (b - a) / Math.SQRT2;
+    }
+    out.set(tmp.subarray(0, n), 0);
+  }
+  return out;
+}
+
+function minMaxScale(x: Float64Array): Float64Array {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of x) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const span = max - min;
+  return x.map((v) => (span !== 0 ? (v - min) / span : v - min));
+}
+
+/** Rounds to the nearest integer, ties to even (Julia's and IEEE's default). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function shiftIn(buffer: number[], value: number): void {
+  buffer.shift();
+  buffer.push(value);
+}
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}

@@ -1,0 +1,137 @@
+/**
+ * Dual-vigilance fuzzy ART (adaptive resonance theory, Carpenter & Grossberg; the dual-vigilance
+ * variant of da Silva, Elnabarawy & Wunsch 2019) as ARTime uses it: fuzzy ART categories over
+ * complement-coded inputs with two vigilance levels.
+ *
+ * - Every category whose match reaches the upper vigilance learns the input (fast learning:
+ *   weight ← min(input, weight)).
+ * - If none does, but the best category reaches the lower vigilance, the input becomes a new
+ *   category of that category's cluster (the cluster grows a new prototype).
+ * - Otherwise the input starts a new cluster: `cluster` is −1, the signal ARTime treats as novelty.
+ *
+ * The match of a category combines how much of its weight the input covers (feature similarity,
+ * cubed) with how well the input's last coordinate (the newest value in ARTime's feature vector) and
+ * its complement are covered ("energy" similarity, squared).
+ */
+export interface ArtStep {
+  /** Cluster label of the resonating category; −1 when the input started a new cluster (or learning was off). */
+  readonly cluster: number;
+  /** Best match over all categories (0 when there are none yet). */
+  readonly match: number;
+  /** Energy similarity of the best-matching category. */
+  readonly energy: number;
+}
+
+export class DualVigilanceArt {
+  lowerVigilance: number;
+  upperVigilance: number;
+  private readonly weights: Float64Array[] = [];
+  private readonly clusterOf: number[] = [];
+  private clusters = 0;
+  private readonly input: Float64Array;
+  private match = new Float64Array(16);
+  private energy = new Float64Array(16);
+
+  constructor(
+    readonly dim: number,
+    vigilance: { lower: number; upper: number },
+  ) {
+    if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
+    this.lowerVigilance = vigilance.lower;
+    this.upperVigilance = vigilance.upper;
+    this.input = new Float64Array(2 * dim);
+  }
+
+  get categoryCount(): number {
+    return this.weights.length;
+  }
+
+  /**
+   * Presents one input (values in [0, 1], length `dim`). The very first input only creates the
+   * initial all-ones category (match 0), as in the reference implementation; with `learn` false the
+   * weights stay as they are and the step only reports the best match.
+   */
+  present(x: ArrayLike<number>, learn = true): ArtStep {
+    const { dim, input } = this;
+    if (x.length !== dim) throw new RangeError(`expected ${dim} features, got ${x.length}`);
+    for (let k = 0; k < dim; k++) {
+      input[k] = x[k];
+      input[dim + k] = 1 - x[k];
+    }
+    if (this.weights.length === 0) {
+      this.weights.push(new Float64Array(2 * dim).fill(1));
+      this.clusterOf.push(1);
+      this.clusters = 1;
+      return { cluster: 1, match: 0, energy: 0 };
+    }
+    const n = this.weights.length;
+    if (this.match.length < n) {
+      this.match = new Float64Array(2 * n);
+      this.energy = new Float64Array(2 * n);
+    }
+    for (let j = 0; j < n; j++) this.activate(j);
+    // Categories by descending match; ties keep the older category first (stable order).
+    const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => this.match[b] - this.match[a] || a - b);
+
+    let bestMatch = 0;
+    let bestEnergy = 0;
+    let cluster = -1;
+    let resonated = false;
+    for (const j of order) {
+      const m = this.match[j];
+      if (m > bestMatch) {
+        bestMatch = m;
+        bestEnergy = this.energy[j];
+      }
+      if (!learn) continue;
+      if (m >= this.upperVigilance) {
+        this.learnInto(j);
+        if (m >= bestMatch) cluster = this.clusterOf[j];
+        resonated = true;
+      } else if (m >= this.lowerVigilance && !resonated) {
+        cluster = this.clusterOf[j];
+        this.commit(cluster);
+        resonated = true;
+        break;
+      } else {
+        break;
+      }
+    }
+    if (!resonated && learn) {
+      this.clusters += 1;
+      this.commit(this.clusters);
+      cluster = -1;
+    }
+    return { cluster, match: bestMatch, energy: bestEnergy };
+  }
+
+  private activate(j: number): void {
+    const w = this.weights[j];
+    const { input } = this;
+    let covered = 0;
+    let size = 0;
+    for (let k = 0; k < w.length; k++) {
+      covered += input[k] < w[k] ? input[k] : w[k];
+      size += w[k];
+    }
+    const last = this.dim - 1;
+    const end = w.length - 1;
+    const eCovered = Math.min(input[last], w[last]) + Math.min(input[end], w[end]);
+    const eSize = w[last] + w[end];
+    const features = covered / (size === 0 ? 0.001 : size);
+    const energy = eSize === 0 ? 0 : eCovered / eSize;
+    this.match[j] = features ** 3 * energy ** 2;
+    this.energy[j] = energy;
+  }
+
+  private learnInto(j: number): void {
+    const w = this.weights[j];
+    const { input } = this;
+    for (let k = 0; k < w.length; k++) if (input[k] < w[k]) w[k] = input[k];
+  }
+
+  private commit(cluster: number): void {
+    this.weights.push(Float64Array.from(this.input));
+    this.clusterOf.push(cluster);
+  }
+}
