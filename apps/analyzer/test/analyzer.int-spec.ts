@@ -77,7 +77,7 @@ describe('analyzer replicas on PostgreSQL', () => {
   beforeAll(async () => {
     pg = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'kairos-analyzer-int-'));
-    a = await replica('analyzer-a', { REPAIR_DRY_RUN: false, REPAIR_MIN_CONFIDENCE: 0.5, REPAIR_COOLDOWN_SEC: 0 });
+    a = await replica('analyzer-a', { REPAIR_DRY_RUN: false, REPAIR_MIN_CONFIDENCE: 0.5, REPAIR_COOLDOWN_SEC: 0, ANOMALY_PROBATION_SAMPLES: 120 });
     await seedHistory(dbs[0]);
     b = await replica('analyzer-b', { REPAIR_DRY_RUN: true, REPAIR_MIN_CONFIDENCE: 0.5, REPAIR_COOLDOWN_SEC: 0 });
   }, 60_000);
@@ -188,7 +188,8 @@ describe('analyzer replicas on PostgreSQL', () => {
     const cpu = report.find((r) => r.nodeId === 'spiky-node' && r.metric === 'cpuPercent')!;
     expect(cpu.points).toBe(245);
     const scores = a.diagnosis.anomalies.recent('spiky-node/cpuPercent', 0);
-    const calm = Math.max(...scores.slice(120, 240).map((p) => p.value)); // after warm-up, before the jump
+    expect(Math.max(...scores.slice(0, 120).map((p) => p.value))).toBe(0); // ARTime's probationary period (ANOMALY_PROBATION_SAMPLES)
+    const calm = Math.max(...scores.slice(120, 240).map((p) => p.value)); // after it, before the jump
     const jump = Math.max(...scores.slice(240).map((p) => p.value));
     expect(jump).toBeGreaterThanOrEqual(0.7);
     expect(calm).toBeLessThan(jump);
