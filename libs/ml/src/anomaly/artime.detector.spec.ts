@@ -20,6 +20,18 @@ describe('DualVigilanceArt', () => {
     expect(art.categoryCount).toBe(3);
   });
 
+  it('keeps at most maxCategories, forgetting the least recently used one', () => {
+    const art = new DualVigilanceArt(1, { lower: 0.99, upper: 0.99 }, 3);
+    art.present([0.5]);
+    for (let k = 0; k < 20; k++) {
+      art.present([0.1]); // a recurring value: its category is used every other step
+      art.present([0.2 + k * 0.03]); // a new value every time: a new category
+    }
+    expect(art.categoryCount).toBe(3);
+    expect(art.present([0.1])).toMatchObject({ match: 1 });
+    expect(() => new DualVigilanceArt(1, { lower: 0.5, upper: 0.9 }, 1)).toThrow('maxCategories must be at least 2');
+  });
+
   it('reports the best match without learning when learning is off', () => {
     const art = new DualVigilanceArt(2, { lower: 0.5, upper: 0.9 });
     art.present([0, 0]);

@@ -23,6 +23,11 @@ export interface ArtimeConfig {
   readonly medianSnap?: number;
   /** Vigilance used to estimate the initial vigilance from the probationary period (0.8). */
   readonly initialVigilance?: number;
+  /**
+   * Most ART categories kept; beyond it the least recently used one is forgotten (2048). Bounds memory
+   * and time per row on an endless stream; the NAB corpus never needs more than 831.
+   */
+  readonly maxCategories?: number;
 }
 
 /**
@@ -84,7 +89,7 @@ export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo
     }
     featurizer = new Featurizer(window, levels, medianSnap, min, max);
     const features = pending.map((v) => featurizer!.next(v));
-    detector = new VigilanceController(window, trendWindow, maskRows, features, config.initialVigilance ?? 0.8);
+    detector = new VigilanceController(window, trendWindow, maskRows, features, config.initialVigilance ?? 0.8, config.maxCategories ?? 2048);
   }
 
   return {
@@ -215,12 +220,13 @@ class VigilanceController {
     private readonly maskRows: number,
     probation: readonly Float64Array[],
     initialVigilance: number,
+    maxCategories: number,
   ) {
     const dim = 2 * window;
     this.recentMatches = new Array<number>(Math.floor(trendWindow / 2) + 1).fill(1);
     this.recentShortfalls = new Array<number>(trendWindow + 1).fill(0);
     const rho = estimateVigilance(probation.slice(window - 1), dim, initialVigilance, Math.floor(trendWindow / 2));
-    this.art = new DualVigilanceArt(dim, { lower: rho, upper: rho });
+    this.art = new DualVigilanceArt(dim, { lower: rho, upper: rho }, maxCategories);
     for (const f of probation) this.detect(f);
   }
 

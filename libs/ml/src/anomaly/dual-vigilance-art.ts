@@ -9,6 +9,10 @@
  *   category of that category's cluster (the cluster grows a new prototype).
  * - Otherwise the input starts a new cluster: `cluster` is −1, the signal ARTime treats as novelty.
  *
+ * Memory is bounded: with `maxCategories` set, committing a category beyond it first forgets the one
+ * that has gone longest without being created, learned into or chosen as best match (the reference
+ * implementation grows without bound; on the NAB corpus it never needs more than 831 categories).
+ *
  * The match of a category combines how much of its weight the input covers (feature similarity,
  * cubed) with how well the input's last coordinate (the newest value in ARTime's feature vector) and
  * its complement are covered ("energy" similarity, squared).
@@ -27,6 +31,9 @@ export class DualVigilanceArt {
   upperVigilance: number;
   private readonly weights: Float64Array[] = [];
   private readonly clusterOf: number[] = [];
+  /** Step at which each category was last created, learned into or chosen as best match. */
+  private readonly lastUsed: number[] = [];
+  private steps = 0;
   private clusters = 0;
   private readonly input: Float64Array;
   private match = new Float64Array(16);
@@ -35,8 +42,10 @@ export class DualVigilanceArt {
   constructor(
     readonly dim: number,
     vigilance: { lower: number; upper: number },
+    private readonly maxCategories = Number.POSITIVE_INFINITY,
   ) {
     if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a positive integer, got ${dim}`);
+    if (!(maxCategories >= 2)) throw new RangeError(`maxCategories must be at least 2, got ${maxCategories}`);
     this.lowerVigilance = vigilance.lower;
     this.upperVigilance = vigilance.upper;
     this.input = new Float64Array(2 * dim);
@@ -58,9 +67,11 @@ export class DualVigilanceArt {
       input[k] = x[k];
       input[dim + k] = 1 - x[k];
     }
+    this.steps += 1;
     if (this.weights.length === 0) {
       this.weights.push(new Float64Array(2 * dim).fill(1));
       this.clusterOf.push(1);
+      this.lastUsed.push(this.steps);
       this.clusters = 1;
       return { cluster: 1, match: 0, energy: 0 };
     }
@@ -73,6 +84,7 @@ export class DualVigilanceArt {
     // Categories by descending match; ties keep the older category first (stable order).
     const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => this.match[b] - this.match[a] || a - b);
 
+    let best = -1;
     let bestMatch = 0;
     let bestEnergy = 0;
     let cluster = -1;
@@ -80,12 +92,14 @@ export class DualVigilanceArt {
     for (const j of order) {
       const m = this.match[j];
       if (m > bestMatch) {
+        best = j;
         bestMatch = m;
         bestEnergy = this.energy[j];
       }
       if (!learn) continue;
       if (m >= this.upperVigilance) {
         this.learnInto(j);
+        this.lastUsed[j] = this.steps;
         if (m >= bestMatch) cluster = this.clusterOf[j];
         resonated = true;
       } else if (m >= this.lowerVigilance && !resonated) {
@@ -97,6 +111,7 @@ export class DualVigilanceArt {
         break;
       }
     }
+    if (best >= 0 && learn) this.lastUsed[best] = this.steps;
     if (!resonated && learn) {
       this.clusters += 1;
       this.commit(this.clusters);
@@ -131,7 +146,15 @@ export class DualVigilanceArt {
   }
 
   private commit(cluster: number): void {
+    if (this.weights.length >= this.maxCategories) {
+      let oldest = 0;
+      for (let j = 1; j < this.lastUsed.length; j++) if (this.lastUsed[j] < this.lastUsed[oldest]) oldest = j;
+      this.weights.splice(oldest, 1);
+      this.clusterOf.splice(oldest, 1);
+      this.lastUsed.splice(oldest, 1);
+    }
     this.weights.push(Float64Array.from(this.input));
     this.clusterOf.push(cluster);
+    this.lastUsed.push(this.steps);
   }
 }
