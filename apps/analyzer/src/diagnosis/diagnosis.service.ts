@@ -12,26 +12,26 @@ const NODE_METRICS = ['cpuPercent', 'memMb'] as const;
 export const anomalyMetric = (metric: string) => `${metric}Anomaly`;
 
 /**
- * What the detector of a `<node>/<metric>` stream is told up front: its probationary period and, where
- * the metric has a known domain, its value range (CPU is a percentage of the node's capacity). This is
- * the metric's definition, not lookahead; memory has no such bound, so the detector takes the range of
- * its probationary period.
+ * What the detector of a `<node>/<metric>` stream is told up front: its probationary period and the
+ * metric's domain as its value range. CPU is a percentage of the node's capacity (0–100); memory is
+ * bounded by the node's declared memory (`nodes.mem_mb`). This is the metric's definition, not
+ * lookahead. When the node's memory is unknown, the detector takes the range of its probationary period.
  */
-export function metricStreamInfo(key: string, probationaryPeriod: number): StreamInfo {
-  return key.endsWith('/cpuPercent') ? { inputMin: 0, inputMax: 100, probationaryPeriod } : { probationaryPeriod };
+export function metricStreamInfo(key: string, probationaryPeriod: number, memCapacityMb?: number): StreamInfo {
+  if (key.endsWith('/cpuPercent')) return { inputMin: 0, inputMax: 100, probationaryPeriod };
+  if (key.endsWith('/memMb') && memCapacityMb !== undefined && memCapacityMb > 0) return { inputMin: 0, inputMax: memCapacityMb, probationaryPeriod };
+  return { probationaryPeriod };
 }
 
-/**
- * Rules as data in PostgreSQL, evaluated on recent node metrics; every decision lands in `diagnoses`.
- * Besides the raw series (cpuPercent, memMb) every node has their streaming anomaly scores
- * (`cpuPercentAnomaly`, `memMbAnomaly`: `<metric>Anomaly`, in [0, 1]) from the default detector, so a rule can
- * say "cpuPercentAnomaly max over 2 min > 0.9".
- */
 export class DiagnosisService {
   readonly anomalies: StreamScorers;
+  /** Declared memory (MB) of the nodes seen in metric samples, read before their streams are scored. */
+  private readonly memCapacityMb = new Map<string, number>();
   constructor(private readonly rt: Runtime) {
     const probationaryPeriod = rt.config.ANOMALY_PROBATION_SAMPLES;
-    this.anomalies = new StreamScorers((key) => createDetector(DEFAULT_DETECTOR_CONFIG, metricStreamInfo(key, probationaryPeriod)));
+    this.anomalies = new StreamScorers((key) =>
+      createDetector(DEFAULT_DETECTOR_CONFIG, metricStreamInfo(key, probationaryPeriod, this.memCapacityMb.get(key.slice(0, key.lastIndexOf('/'))))),
+    );
   }
 
   async rules(): Promise<DiagnosisRule[]> {
@@ -65,14 +65,17 @@ export class DiagnosisService {
 
   /** Node metric series from the collector's samples: cpuPercent and memMb, times in seconds. */
   async nodeMetrics(windowSec: number, nowMs: number): Promise<TargetMetrics[]> {
-    const rows = await this.rt.db.query<{ node_id: string; sampled_at: Date | string; cpu_percent: number; mem_mb: number }>(
-      `SELECT node_id, sampled_at, cpu_percent, mem_mb FROM metric_samples WHERE source = 'node' AND sampled_at > $1 AND sampled_at <= $2 ORDER BY sampled_at`,
+    const rows = await this.rt.db.query<{ node_id: string; sampled_at: Date | string; cpu_percent: number; mem_mb: number; capacity_mb: number | null }>(
+      `SELECT m.node_id, m.sampled_at, m.cpu_percent, m.mem_mb, n.mem_mb AS capacity_mb
+         FROM metric_samples m LEFT JOIN nodes n ON n.id = m.node_id
+        WHERE m.source = 'node' AND m.sampled_at > $1 AND m.sampled_at <= $2 ORDER BY m.sampled_at`,
       [new Date(nowMs - windowSec * 1000).toISOString(), new Date(nowMs).toISOString()],
     );
     const byNode = new Map<string, TargetMetrics>();
     for (const r of rows) {
       let tm = byNode.get(r.node_id);
       if (!tm) {
+        if (r.capacity_mb !== null) this.memCapacityMb.set(r.node_id, Number(r.capacity_mb));
         tm = { target: { kind: 'node', nodeId: r.node_id }, series: { cpuPercent: [], memMb: [] } };
         byNode.set(r.node_id, tm);
       }
