@@ -102,20 +102,19 @@ export class DualVigilanceArt {
         this.lastUsed[j] = this.steps;
         if (m >= bestMatch) cluster = this.clusterOf[j];
         resonated = true;
-      } else if (m >= this.lowerVigilance && !resonated) {
-        cluster = this.clusterOf[j];
-        this.commit(cluster);
-        resonated = true;
-        break;
       } else {
+        // The first category below the upper vigilance ends the search. If nothing resonated, it is the
+        // best one: reaching the lower vigilance, the input joins its cluster as a new category;
+        // otherwise the input starts a new cluster.
+        if (m >= this.lowerVigilance && !resonated) cluster = this.clusterOf[j];
         break;
       }
     }
-    if (best >= 0 && learn) this.lastUsed[best] = this.steps;
-    if (!resonated && learn) {
-      this.clusters += 1;
-      this.commit(this.clusters);
-      cluster = -1;
+    if (!learn) return { cluster: -1, match: bestMatch, energy: bestEnergy };
+    if (best >= 0) this.lastUsed[best] = this.steps; // before commit() may forget a category
+    if (!resonated) {
+      if (cluster === -1) this.clusters += 1;
+      this.commit(cluster === -1 ? this.clusters : cluster);
     }
     return { cluster, match: bestMatch, energy: bestEnergy };
   }
