@@ -103,14 +103,25 @@ describe('ARTime detector', () => {
     expect(Math.max(...scores.slice(900, 930))).toBeGreaterThan(0.9);
   });
 
+  it('without a value range, a flat probationary period still leaves room for departures from it', () => {
+    const values = [...new Array<number>(400).fill(0), ...new Array<number>(40).fill(5), ...new Array<number>(100).fill(0)];
+    const scores = run(values, { probationaryPeriod: 300 });
+    expect(Math.max(...scores.slice(0, 400))).toBe(0);
+    expect(Math.max(...scores.slice(400, 420))).toBeGreaterThan(0.5);
+  });
+
   it('takes range and probationary period from NAB-style stream info', () => {
     const values = periodic(700);
     const viaInfo = createDetector({ kind: 'artime' }, { inputMin: 0, inputMax: 100, probationaryPeriod: 300 });
     expect(values.map((v, i) => viaInfo.score(i, v))).toEqual(run(values, config));
   });
 
-  it('rejects a window that is not a power of two and a probationary period too short to learn from', () => {
+  it('rejects bad options, naming the option', () => {
     expect(() => createArtimeDetector({ window: 6 })).toThrow('window must be a power of two');
     expect(() => createArtimeDetector({ probationaryPeriod: 10 })).toThrow('probationary period of 10 rows is too short');
+    expect(() => createArtimeDetector({ probationaryPeriod: 300.5 })).toThrow('artime: probationaryPeriod must be an integer, got 300.5');
+    expect(() => createArtimeDetector({ levels: 0 })).toThrow('artime: levels must be an integer ≥ 1, got 0');
+    expect(() => createArtimeDetector({ rangePadding: -1 })).toThrow('artime: rangePadding must be ≥ 0, got -1');
+    expect(() => createArtimeDetector({ maxCategories: 'many' as unknown as number })).toThrow('artime: maxCategories must be ≥ 2, got "many"');
   });
 });

@@ -57,12 +57,15 @@ export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo
   if (!Number.isInteger(window) || window < 2 || (window & (window - 1)) !== 0) {
     throw new RangeError(`artime: window must be a power of two ≥ 2, got ${window}`);
   }
-  const levels = config.levels ?? 80;
-  const medianSnap = config.medianSnap ?? 0.075;
-  const padding = config.rangePadding ?? 1;
-  const rawProbation = config.probationaryPeriod ?? info.probationaryPeriod ?? 750;
+  const levels = checked('levels', config.levels ?? 80, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
+  const medianSnap = checked('medianSnap', config.medianSnap ?? 0.075, (v) => v >= 0 && v <= 1, 'in [0, 1]');
+  const padding = checked('rangePadding', config.rangePadding ?? 1, (v) => v >= 0, '≥ 0');
+  const perProbation = checked('windowsPerProbation', config.windowsPerProbation ?? 13, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
+  const initialVigilance = checked('initialVigilance', config.initialVigilance ?? 0.8, (v) => v > 0 && v <= 1, 'in (0, 1]');
+  const maxCategories = checked('maxCategories', config.maxCategories ?? 2048, (v) => v >= 2, '≥ 2');
+  const rawProbation = checked('probationaryPeriod', config.probationaryPeriod ?? info.probationaryPeriod ?? 750, Number.isInteger, 'an integer');
   const probation = rawProbation - (rawProbation % 2);
-  const step = Math.max(1, Math.round(Math.floor(probation / (window * (config.windowsPerProbation ?? 13)))));
+  const step = Math.max(1, Math.floor(probation / (window * perProbation)));
   const trendWindow = Math.floor(probation / step);
   if (trendWindow < 2 * window) {
     throw new RangeError(`artime: probationary period of ${rawProbation} rows is too short (needs ≥ ${2 * window * step})`);
@@ -83,13 +86,13 @@ export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo
     let min = fixedMin;
     let max = fixedMax;
     if (min === undefined || max === undefined) {
-      const span = seenMax - seenMin;
+      const span = seenMax - seenMin || Math.max(Math.abs(seenMax), 1); // a flat probationary period: its magnitude
       min = seenMin - padding * span;
       max = seenMax + padding * span;
     }
     featurizer = new Featurizer(window, levels, medianSnap, min, max);
     const features = pending.map((v) => featurizer!.next(v));
-    detector = new VigilanceController(window, trendWindow, maskRows, features, config.initialVigilance ?? 0.8, config.maxCategories ?? 2048);
+    detector = new VigilanceController(window, trendWindow, maskRows, features, initialVigilance, maxCategories);
   }
 
   return {
@@ -108,6 +111,13 @@ export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo
       return detector!.detect(featurizer!.next(ds));
     },
   };
+}
+
+function checked(field: keyof ArtimeConfig, value: number, ok: (v: number) => boolean, expected: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
+    throw new RangeError(`artime: ${field} must be ${expected}, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 /** Step 1: one value per `step` rows, keeping spikes. */
