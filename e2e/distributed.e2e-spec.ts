@@ -141,7 +141,7 @@ describe('distributed mode', () => {
     const analyzer = services.find((s) => s.name === 'analyzer')!;
     const nodes = ['node-a1', 'node-a2', 'node-b1'];
     const deadline = Date.now() + 30_000;
-    let report: Array<{ nodeId: string; metric: string; points: number; latest: number | null }> = [];
+    let report: Array<{ nodeId: string; metric: string; points: number; latest: number | null; samplesSeen: number; learning: boolean }> = [];
     for (;;) {
       const stored = await pg.query<{ node_id: string; n: number }>(`SELECT node_id, count(*)::int AS n FROM metric_samples WHERE source = 'node' AND task_id IS NULL GROUP BY node_id`);
       report = (await (await fetch(`http://127.0.0.1:${analyzer.port}/api/anomalies?windowSec=600`)).json()) as typeof report;
@@ -150,6 +150,8 @@ describe('distributed mode', () => {
       if (Date.now() > deadline) throw new Error(`node metrics missing: stored ${JSON.stringify(stored.rows)}, scored ${JSON.stringify(report)}\n${dump()}`);
       await new Promise((res) => setTimeout(res, 500));
     }
+    // Within seconds of start-up every detector is still in its probationary period (750 samples), and says so.
+    expect(report.filter((r) => r.metric === 'cpuPercent').every((r) => r.learning && r.samplesSeen >= r.points)).toBe(true);
     // Node CPU is a share of the node's capacity, never negative.
     const bad = await pg.query(`SELECT 1 FROM metric_samples WHERE source = 'node' AND (cpu_percent < 0 OR mem_mb < 0)`);
     expect(bad.rowCount).toBe(0);

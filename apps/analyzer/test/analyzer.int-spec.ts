@@ -186,7 +186,7 @@ describe('analyzer replicas on PostgreSQL', () => {
     }
     const report = await a.diagnosis.anomalyReport(600, now);
     const cpu = report.find((r) => r.nodeId === 'spiky-node' && r.metric === 'cpuPercent')!;
-    expect(cpu.points).toBe(245);
+    expect(cpu).toMatchObject({ points: 245, samplesSeen: 245, learning: false });
     const scores = a.diagnosis.anomalies.recent('spiky-node/cpuPercent', 0);
     expect(Math.max(...scores.slice(0, 120).map((p) => p.value))).toBe(0); // ARTime's probationary period (ANOMALY_PROBATION_SAMPLES)
     const calm = Math.max(...scores.slice(120, 240).map((p) => p.value)); // after it, before the jump

@@ -95,15 +95,32 @@ export class DiagnosisService {
     return [...byNode.values()];
   }
 
-  /** Latest and peak anomaly score per node metric over the last `windowSec` (scores are computed as metrics arrive for diagnosis). */
-  async anomalyReport(windowSec: number, nowMs = Date.now()): Promise<Array<{ nodeId: string; metric: string; points: number; latest: number | null; max: number | null; maxAt: string | null }>> {
+  /**
+   * Latest and peak anomaly score per node metric over the last `windowSec` (scores are computed as
+   * metrics arrive for diagnosis). `learning` is true while the stream's detector is still in its
+   * probationary period (`samplesSeen` < ANOMALY_PROBATION_SAMPLES) and scores 0 whatever happens.
+   */
+  async anomalyReport(
+    windowSec: number,
+    nowMs = Date.now(),
+  ): Promise<Array<{ nodeId: string; metric: string; points: number; latest: number | null; max: number | null; maxAt: string | null; samplesSeen: number; learning: boolean }>> {
     await this.nodeMetrics(windowSec, nowMs); // scores whatever arrived since the last round
     const since = nowMs / 1000 - windowSec;
     return this.anomalies.keys().map((key) => {
       const [nodeId, metric] = key.split('/');
       const pts = this.anomalies.recent(key, since);
       const peak = pts.reduce<{ t: number; value: number } | null>((best, p) => (!best || p.value > best.value ? p : best), null);
-      return { nodeId, metric, points: pts.length, latest: pts.at(-1)?.value ?? null, max: peak?.value ?? null, maxAt: peak ? new Date(peak.t * 1000).toISOString() : null };
+      const samplesSeen = this.anomalies.seen(key);
+      return {
+        nodeId,
+        metric,
+        points: pts.length,
+        latest: pts.at(-1)?.value ?? null,
+        max: peak?.value ?? null,
+        maxAt: peak ? new Date(peak.t * 1000).toISOString() : null,
+        samplesSeen,
+        learning: samplesSeen < this.rt.config.ANOMALY_PROBATION_SAMPLES,
+      };
     });
   }
 

@@ -21,6 +21,8 @@ describe('StreamScorers', () => {
     // The next round's window repeats t=2 and adds t=3: only t=3 is scored (previous value 30).
     expect(scorers.score('n1/cpu', [{ t: 2, value: 30 }, { t: 3, value: 90 }])).toEqual([{ t: 3, value: 0.6 }]);
     expect(scorers.recent('n1/cpu', 2)).toEqual([{ t: 2, value: 0.2 }, { t: 3, value: 0.6 }]);
+    expect(scorers.seen('n1/cpu')).toBe(3);
+    expect(scorers.seen('unknown')).toBe(0);
   });
 
   it('keeps streams apart and bounds the kept scores', () => {

@@ -9,6 +9,8 @@ export interface TimedValue {
 interface Stream {
   detector: StreamingDetector;
   lastT: number;
+  /** Points scored since the stream was first seen. */
+  seen: number;
   /** Scores of the newest points, oldest first (bounded by `keep`). */
   scores: TimedValue[];
 }
@@ -31,7 +33,7 @@ export class StreamScorers {
   score(key: string, series: readonly TimedValue[]): TimedValue[] {
     let s = this.streams.get(key);
     if (!s) {
-      s = { detector: this.createDetector(key), lastT: -Infinity, scores: [] };
+      s = { detector: this.createDetector(key), lastT: -Infinity, seen: 0, scores: [] };
       this.streams.set(key, s);
     }
     const fresh: TimedValue[] = [];
@@ -40,6 +42,7 @@ export class StreamScorers {
       fresh.push({ t: p.t, value: s.detector.score(p.t * 1000, p.value) });
       s.lastT = p.t;
     }
+    s.seen += fresh.length;
     s.scores.push(...fresh);
     if (s.scores.length > this.keep) s.scores.splice(0, s.scores.length - this.keep);
     return fresh;
@@ -48,6 +51,11 @@ export class StreamScorers {
   /** Scores of `key` at or after `sinceT` (seconds), oldest first. */
   recent(key: string, sinceT: number): TimedValue[] {
     return (this.streams.get(key)?.scores ?? []).filter((p) => p.t >= sinceT);
+  }
+
+  /** Points of `key` scored since the stream was first seen (0 for an unknown stream). */
+  seen(key: string): number {
+    return this.streams.get(key)?.seen ?? 0;
   }
 
   keys(): string[] {
