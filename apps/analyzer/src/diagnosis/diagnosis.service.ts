@@ -11,6 +11,13 @@ const MAX_WINDOW_SEC = 86_400;
 const NODE_METRICS = ['cpuPercent', 'memMb'] as const;
 export const anomalyMetric = (metric: string) => `${metric}Anomaly`;
 
+/** Anomaly streams are keyed `<nodeId>/<metric>`; a node id may itself contain '/'. */
+const streamKey = (nodeId: string, metric: string) => `${nodeId}/${metric}`;
+function splitStreamKey(key: string): { nodeId: string; metric: string } {
+  const at = key.lastIndexOf('/');
+  return { nodeId: key.slice(0, at), metric: key.slice(at + 1) };
+}
+
 /**
  * What the detector of a `<node>/<metric>` stream is told up front: its probationary period and the
  * metric's domain as its value range. CPU is a percentage of the node's capacity (0–100); memory is
@@ -18,8 +25,9 @@ export const anomalyMetric = (metric: string) => `${metric}Anomaly`;
  * lookahead. When the node's memory is unknown, the detector takes the range of its probationary period.
  */
 export function metricStreamInfo(key: string, probationaryPeriod: number, memCapacityMb?: number): StreamInfo {
-  if (key.endsWith('/cpuPercent')) return { inputMin: 0, inputMax: 100, probationaryPeriod };
-  if (key.endsWith('/memMb') && memCapacityMb !== undefined && memCapacityMb > 0) return { inputMin: 0, inputMax: memCapacityMb, probationaryPeriod };
+  const { metric } = splitStreamKey(key);
+  if (metric === 'cpuPercent') return { inputMin: 0, inputMax: 100, probationaryPeriod };
+  if (metric === 'memMb' && memCapacityMb !== undefined && memCapacityMb > 0) return { inputMin: 0, inputMax: memCapacityMb, probationaryPeriod };
   return { probationaryPeriod };
 }
 
@@ -30,7 +38,7 @@ export class DiagnosisService {
   constructor(private readonly rt: Runtime) {
     const probationaryPeriod = rt.config.ANOMALY_PROBATION_SAMPLES;
     this.anomalies = new StreamScorers((key) =>
-      createDetector(DEFAULT_DETECTOR_CONFIG, metricStreamInfo(key, probationaryPeriod, this.memCapacityMb.get(key.slice(0, key.lastIndexOf('/'))))),
+      createDetector(DEFAULT_DETECTOR_CONFIG, metricStreamInfo(key, probationaryPeriod, this.memCapacityMb.get(splitStreamKey(key).nodeId))),
     );
   }
 
@@ -87,7 +95,7 @@ export class DiagnosisService {
     for (const tm of byNode.values()) {
       const nodeId = tm.target.kind === 'node' ? tm.target.nodeId : tm.target.queue;
       for (const m of NODE_METRICS) {
-        const key = `${nodeId}/${m}`;
+        const key = streamKey(nodeId, m);
         this.anomalies.score(key, tm.series[m]);
         tm.series[anomalyMetric(m)] = this.anomalies.recent(key, since);
       }
@@ -107,7 +115,7 @@ export class DiagnosisService {
     await this.nodeMetrics(windowSec, nowMs); // scores whatever arrived since the last round
     const since = nowMs / 1000 - windowSec;
     return this.anomalies.keys().map((key) => {
-      const [nodeId, metric] = key.split('/');
+      const { nodeId, metric } = splitStreamKey(key);
       const pts = this.anomalies.recent(key, since);
       const peak = pts.reduce<{ t: number; value: number } | null>((best, p) => (!best || p.value > best.value ? p : best), null);
       const samplesSeen = this.anomalies.seen(key);
