@@ -5,11 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm install` honours the lockfile's versions; `npm ci` is not used because the registry mirror
-  # these machines use lacks other platforms' optional binaries (e.g. @swc/core-darwin-*), which
-  # npm ci then reports as a lockfile mismatch.
-  echo "==> installing npm packages (npm install, lockfile versions)"
-  npm install --no-audit --no-fund
+  # `npm ci` installs exactly the lockfile and never rewrites it, so a fresh clone stays clean. The
+  # lockfile carries every platform's optional binaries (@swc/core-*, msgpackr-extract-*); after adding
+  # a dependency, refresh it with `npm install --package-lock-only` so other platforms keep working.
+  echo "==> installing npm packages (npm ci, from the lockfile)"
+  npm ci --no-audit --no-fund
 fi
 
 if [ "${1:-}" = "--test" ]; then
