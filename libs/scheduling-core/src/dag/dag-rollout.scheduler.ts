@@ -32,6 +32,8 @@ export interface RolloutOptions {
   readonly maxPlacements?: number;
   /** The base rule's priority (default HEFT's upward rank). */
   readonly basePriority?: ArrayLike<number>;
+  /** How look-aheads with the same makespan are ranked: by total finish time (default), or not at all. */
+  readonly tieBreak?: 'total-finish' | 'none';
 }
 
 export interface RolloutResult {
@@ -46,7 +48,7 @@ export interface RolloutResult {
   readonly budgetExhausted: boolean;
 }
 
-export const ROLLOUT_DEFAULTS = { width: 5, machineAlternatives: true, maxPlacements: 600_000 } as const;
+export const ROLLOUT_DEFAULTS = { width: 5, machineAlternatives: true, maxPlacements: 600_000, tieBreak: 'total-finish' } as const;
 
 /** [makespan, total finish time]: lexicographic, so ties in makespan go to the more compact schedule. */
 type Value = readonly [number, number];
@@ -75,6 +77,7 @@ export function rolloutSchedule(problem: DagScheduleProblem | CompiledDagProblem
     const u = cp.dag.topo[k];
     for (const v of cp.dag.succs[u]) tail[u] = Math.max(tail[u], tail[v] + cp.minCost[v]);
   }
+  const tieBreak = options.tieBreak ?? ROLLOUT_DEFAULTS.tieBreak;
   let placements = 0;
   const lookAhead = (from: DagPartialSchedule, move: DagPlacement, limit: number): Value => {
     const s = from.clone();
@@ -84,7 +87,7 @@ export function rolloutSchedule(problem: DagScheduleProblem | CompiledDagProblem
     placements += s.placed - before + 1;
     if (!finished) return [Infinity, Infinity];
     let total = 0;
-    for (let u = 0; u < cp.n; u++) total += s.finish[u];
+    if (tieBreak === 'total-finish') for (let u = 0; u < cp.n; u++) total += s.finish[u];
     return [s.makespan, total];
   };
 
