@@ -94,7 +94,7 @@ const row = (file: string, heft: number, ours: number, bound: number, failure: s
   strongLowerBound: bound, boundParts: { ancestor: bound, energetic: bound, packing: bound }, heftMakespan: heft, peftMakespan: heft,
   rolloutMakespan: ours, gapClosed: gapClosed(heft, ours, bound), gapClosedBasicBound: gapClosed(heft, ours, bound), rolloutToHeft: ours / heft,
   rolloutPlacements: 0, rolloutDeviations: 0, budgetExhausted: false, recordedMakespan: null, fileEdgesNotInParents: 0, parentsWithoutFiles: 0,
-  boundMillis: 0, heftMillis: 0, rolloutMillis: 0, failure,
+  boundMillis: 0, heftMillis: 0, rolloutMillis: 0, rolloutCpuMillis: 0, failure,
 });
 
 describe('summarise', () => {

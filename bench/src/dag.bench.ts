@@ -79,6 +79,8 @@ export interface DagBenchRow {
   readonly boundMillis: number;
   readonly heftMillis: number;
   readonly rolloutMillis: number;
+  /** CPU time of the rollout (user + system of this process): steadier than wall time on a loaded machine. */
+  readonly rolloutCpuMillis: number;
   /** Why this instance failed (unreadable file, invalid schedule, schedule below the bound); null if it did not. */
   readonly failure: string | null;
 }
@@ -100,6 +102,10 @@ export interface DagClusterSummary {
   readonly worseThanHeft: number;
   /** max over instances of rollout / HEFT (≤ 1: never worse). */
   readonly worstRolloutToHeft: number;
+  readonly maxRolloutCpuMillis: number;
+  readonly maxRolloutPlacements: number;
+  /** Instances where the look-ahead budget ran out before the last step. */
+  readonly budgetExhausted: number;
 }
 
 export class DagBenchError extends Error {
@@ -243,6 +249,9 @@ export function summarise(cluster: string, rows: readonly DagBenchRow[]): DagClu
     strictlyBetter: ok.filter((r) => r.rolloutMakespan < r.heftMakespan - tol(r)).length,
     worseThanHeft: ok.filter((r) => r.rolloutMakespan > r.heftMakespan + tol(r)).length,
     worstRolloutToHeft: ok.reduce((a, r) => Math.max(a, r.rolloutToHeft), 0),
+    maxRolloutCpuMillis: ok.reduce((a, r) => Math.max(a, r.rolloutCpuMillis), 0),
+    maxRolloutPlacements: ok.reduce((a, r) => Math.max(a, r.rolloutPlacements), 0),
+    budgetExhausted: ok.filter((r) => r.budgetExhausted).length,
   };
 }
 
@@ -255,7 +264,7 @@ function pct(v: number | null): string {
 }
 
 function table(rows: readonly DagBenchRow[]): string {
-  const head = ['instance', 'tasks', 'LB', 'LB+', 'HEFT', 'PEFT', 'rollout', 'gap closed', 'rollout/HEFT', 'HEFT/LB+', 'rollout/LB+', 'ms'];
+  const head = ['instance', 'tasks', 'LB', 'LB+', 'HEFT', 'PEFT', 'rollout', 'gap closed', 'rollout/HEFT', 'HEFT/LB+', 'rollout/LB+', 'cpu ms'];
   const body = rows.map((r) =>
     r.failure !== null
       ? [r.file.replace(/\.json$/, ''), String(r.tasks), `FAILED: ${r.failure}`]
@@ -271,7 +280,7 @@ function table(rows: readonly DagBenchRow[]): string {
           fixed(r.rolloutToHeft, 4),
           fixed(r.heftMakespan / r.strongLowerBound, 4),
           fixed(r.rolloutMakespan / r.strongLowerBound, 4),
-          String(r.rolloutMillis),
+          String(r.rolloutCpuMillis),
         ],
   );
   const width = head.map((h, i) => Math.max(h.length, ...body.filter((b) => b.length === head.length).map((b) => b[i].length)));
@@ -284,7 +293,9 @@ function summaryLine(s: DagClusterSummary): string {
     `${s.cluster}: gap to LB+ closed ${pct(s.meanGapClosed)} on average over ${s.withGap} instances with a gap ` +
     `(pooled ${pct(s.pooledGapClosed)}; vs max(CP, work/capacity) ${pct(s.meanGapClosedBasicBound)}); ` +
     `rollout < HEFT on ${s.strictlyBetter}, > HEFT on ${s.worseThanHeft}, worst rollout/HEFT ${fixed(s.worstRolloutToHeft, 4)}; ` +
-    `mean HEFT/LB+ ${fixed(s.meanHeftToBound, 4)}, rollout/LB+ ${fixed(s.meanRolloutToBound, 4)}; failures ${s.failures}/${s.instances}`
+    `mean HEFT/LB+ ${fixed(s.meanHeftToBound, 4)}, rollout/LB+ ${fixed(s.meanRolloutToBound, 4)}; ` +
+    `rollout at most ${s.maxRolloutCpuMillis} ms CPU and ${s.maxRolloutPlacements} placements per instance (budget ran out on ${s.budgetExhausted}); ` +
+    `failures ${s.failures}/${s.instances}`
   );
 }
 
@@ -310,7 +321,7 @@ function failedRow(cluster: string, file: string, tasks: number, failure: string
     strongLowerBound: NaN, boundParts: { ancestor: NaN, energetic: NaN, packing: NaN }, heftMakespan: NaN, peftMakespan: NaN,
     rolloutMakespan: NaN, gapClosed: null, gapClosedBasicBound: null, rolloutToHeft: NaN, rolloutPlacements: 0, rolloutDeviations: 0,
     budgetExhausted: false, recordedMakespan: null, fileEdgesNotInParents: 0, parentsWithoutFiles: 0, boundMillis: 0, heftMillis: 0,
-    rolloutMillis: 0, failure,
+    rolloutMillis: 0, rolloutCpuMillis: 0, failure,
   };
 }
 
@@ -330,8 +341,11 @@ export function benchInstance(cluster: DagClusterSpec, loaded: LoadedWorkflow, r
   const heftMillis = Date.now() - t;
   const peft = peftSchedule(cp);
   t = Date.now();
+  const cpu = process.cpuUsage();
   const ro = rolloutSchedule(cp, rollout);
+  const used = process.cpuUsage(cpu);
   const rolloutMillis = Date.now() - t;
+  const rolloutCpuMillis = Math.round((used.user + used.system) / 1000);
   const problems: string[] = [];
   const check = (s: DagSchedule, name: string): void => {
     const bad = validateDagSchedule(cp, s);
@@ -370,6 +384,7 @@ export function benchInstance(cluster: DagClusterSpec, loaded: LoadedWorkflow, r
     boundMillis,
     heftMillis,
     rolloutMillis,
+    rolloutCpuMillis,
     failure: problems.length > 0 ? problems.join('; ') : null,
   };
 }
@@ -398,7 +413,7 @@ export function runDagBench(opts: DagBenchOptions, log: (line: string) => void, 
         `[${done}/${total}] ${spec.name} ${row.file}: ` +
           (row.failure !== null
             ? `FAILED ${row.failure}`
-            : `${row.tasks} tasks, HEFT ${row.heftMakespan.toFixed(1)} s, rollout ${row.rolloutMakespan.toFixed(1)} s, LB+ ${row.strongLowerBound.toFixed(1)} s, gap closed ${pct(row.gapClosed)} (${row.rolloutMillis} ms)`),
+            : `${row.tasks} tasks, HEFT ${row.heftMakespan.toFixed(1)} s, rollout ${row.rolloutMakespan.toFixed(1)} s, LB+ ${row.strongLowerBound.toFixed(1)} s, gap closed ${pct(row.gapClosed)} (${row.rolloutCpuMillis} ms CPU, ${row.rolloutMillis} ms wall)`),
       );
     }
     const summary = summarise(spec.name, rows);
