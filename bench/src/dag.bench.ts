@@ -342,7 +342,7 @@ export function benchInstance(cluster: DagClusterSpec, loaded: LoadedWorkflow, r
   const peft = peftSchedule(cp);
   t = Date.now();
   const cpu = process.cpuUsage();
-  const ro = rolloutSchedule(cp, rollout);
+  const ro = rolloutSchedule(cp, { ...rollout, lowerBound: lb.strongLowerBound });
   const used = process.cpuUsage(cpu);
   const rolloutMillis = Date.now() - t;
   const rolloutCpuMillis = Math.round((used.user + used.system) / 1000);

@@ -135,6 +135,19 @@ describe('rolloutSchedule: properties on random DAGs with transfers and heteroge
     expect(validateDagSchedule(cp, some.schedule)).toEqual([]);
   });
 
+  it('stops looking ahead once the committed makespan meets the lower bound', () => {
+    const cp = compileDagProblem(randomProblem(4));
+    const heft = heftSchedule(cp);
+    // A bound equal to HEFT's makespan: only the first look-ahead (HEFT itself, n placements) is spent.
+    const r = rolloutSchedule(cp, { lowerBound: heft.makespan });
+    expect(r.placements).toBe(cp.n);
+    expect(r.schedule.tasks).toEqual(heft.tasks);
+    expect(r.budgetExhausted).toBe(false);
+    // A chain meets its critical path: nothing to look at beyond the first pass, without being told a bound.
+    const chain = compileDagProblem({ dag: buildDag([{ id: 'a', duration: 2 }, { id: 'b', duration: 3, dependsOn: ['a'] }]), machines: [{ id: 'm', cores: 2 }] });
+    expect(rolloutSchedule(chain).placements).toBe(2);
+  });
+
   it('width 1 without machine alternatives has nothing to look at: it is HEFT', () => {
     const cp = compileDagProblem(randomProblem(5));
     expect(rolloutSchedule(cp, { width: 1, machineAlternatives: false }).schedule.tasks).toEqual(heftSchedule(cp).tasks);
@@ -145,6 +158,7 @@ describe('rolloutSchedule: properties on random DAGs with transfers and heteroge
     ['a fractional width', { width: 2.5 }, /width must be an integer >= 1, got 2.5/],
     ['a negative budget', { maxPlacements: -1 }, /maxPlacements must be >= 0, got -1/],
     ['a priority of the wrong length', { basePriority: [1, 2] }, /basePriority has 2 entries/],
+    ['a negative lower bound', { lowerBound: -1 }, /lowerBound must be a finite number >= 0, got -1/],
   ])('rejects %s', (_, options, message) => {
     const cp = compileDagProblem(randomProblem(1));
     expect(() => rolloutSchedule(cp, options)).toThrow(expect.objectContaining({ code: 'invalid_option', message: expect.stringMatching(message) }));

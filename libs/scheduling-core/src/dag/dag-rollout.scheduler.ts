@@ -34,6 +34,12 @@ export interface RolloutOptions {
   readonly basePriority?: ArrayLike<number>;
   /** How look-aheads with the same makespan are ranked: by total finish time (default), or not at all. */
   readonly tieBreak?: 'total-finish' | 'none';
+  /**
+   * A lower bound on the makespan (e.g. dagLowerBound's strongLowerBound); once the committed look-ahead
+   * meets it, the rest follows the base rule, since nothing can be shorter. Default: max(critical path,
+   * work / capacity), computed here.
+   */
+  readonly lowerBound?: number;
 }
 
 export interface RolloutResult {
@@ -67,6 +73,9 @@ export function rolloutSchedule(problem: DagScheduleProblem | CompiledDagProblem
   const budget = options.maxPlacements ?? ROLLOUT_DEFAULTS.maxPlacements;
   if (!Number.isInteger(width) || width < 1) throw new DagError('invalid_option', `rollout width must be an integer >= 1, got ${width}`);
   if (!(budget >= 0)) throw new DagError('invalid_option', `rollout maxPlacements must be >= 0, got ${budget}`);
+  if (options.lowerBound !== undefined && !(options.lowerBound >= 0 && Number.isFinite(options.lowerBound))) {
+    throw new DagError('invalid_option', `rollout lowerBound must be a finite number >= 0, got ${options.lowerBound}`);
+  }
   const priority = options.basePriority ?? upwardRank(cp);
   if (priority.length !== cp.n) throw new DagError('invalid_option', `rollout basePriority has ${priority.length} entries for ${cp.n} tasks`);
 
@@ -91,6 +100,14 @@ export function rolloutSchedule(problem: DagScheduleProblem | CompiledDagProblem
     return [s.makespan, total];
   };
 
+  let cpLen = 0;
+  let work = 0;
+  for (let u = 0; u < cp.n; u++) {
+    cpLen = Math.max(cpLen, tail[u] + cp.minCost[u]);
+    work += cp.minCost[u];
+  }
+  const optimal = Math.max(options.lowerBound ?? 0, cpLen, cp.n === 0 ? 0 : work / cp.capacity) * (1 + 1e-9);
+
   const state = DagPartialSchedule.empty(cp);
   if (cp.n === 0) return { schedule: state.toSchedule('rollout'), baseMakespan: 0, placements: 0, deviations: 0, budgetExhausted: false };
   let current = lookAhead(state, state.bestPlacement(state.ready[state.pickReady(priority)]), Infinity);
@@ -100,8 +117,8 @@ export function rolloutSchedule(problem: DagScheduleProblem | CompiledDagProblem
   const byPriority: number[] = [];
   while (!state.done) {
     const baseMove = state.bestPlacement(state.ready[state.pickReady(priority)]);
-    if (placements >= budget) {
-      budgetExhausted = true;
+    if (current[0] <= optimal || placements >= budget) {
+      if (current[0] > optimal) budgetExhausted = true;
       state.place(baseMove);
       continue;
     }
