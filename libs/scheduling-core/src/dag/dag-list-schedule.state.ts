@@ -21,7 +21,7 @@ export class DagPartialSchedule {
   readonly coreOf: Int32Array;
   /** Predecessors not yet placed. */
   readonly waiting: Int32Array;
-  /** Placed tasks whose successors have all been placed are irrelevant; ready = unplaced with waiting 0. */
+  /** Unplaced tasks whose predecessors are all placed. */
   readonly ready: number[];
   /** Per core: start and end of the tasks on it, sorted by start. */
   readonly slotStart: number[][];
