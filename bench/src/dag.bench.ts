@@ -503,6 +503,10 @@ export function register(bench: Command): void {
     .option('--budget <placements>', `rollout: look-ahead placements per instance (default ${ROLLOUT_DEFAULTS.maxPlacements})`)
     .option('--merge-file-edges', 'add file-inferred edges that the parents lists miss')
     .action((opts: DagBenchOptions) => {
+      // Validate every flag before printing anything, so a bad value is the only output.
+      clustersFromOptions(opts);
+      integer(opts.width, '--width', 1);
+      integer(opts.budget, '--budget', 0);
       const started = new Date();
       const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, loadavg: loadavg() };
       const commit = gitCommit();
