@@ -1,5 +1,7 @@
 import { seededRandom } from '../model/clock';
-import { CompiledDagProblem, DagSchedule, DagScheduleProblem, compileDagProblem, dagListSchedule, dagLowerBound } from './dag-schedule.model';
+import { dagListSchedule } from './dag-list-schedule.state';
+import { dagLowerBound } from './dag-lower-bound.analysis';
+import { CompiledDagProblem, DagSchedule, DagScheduleProblem, compileDagProblem } from './dag-schedule.model';
 import { downwardRank, isCompiled, optimisticCostTable, octRank, upwardRank } from './heft.scheduler';
 
 export interface PortfolioOptions {

@@ -53,6 +53,16 @@ export interface CompiledDagProblem {
   readonly cost: Float64Array;
   /** Core-weighted mean cost of each task. */
   readonly meanCost: Float64Array;
+  /** Fastest cost of each task (the work measure of the lower bounds). */
+  readonly minCost: Float64Array;
+  /**
+   * Rate of each machine's cores: the largest r with cost[t][m] >= minCost[t] / r for every task, so a core
+   * of machine m does at most r seconds of fastest-cost work per second (speed / fastest speed for uniform
+   * machines; 1 on the fastest).
+   */
+  readonly coreRate: Float64Array;
+  /** Sum of coreRate over all cores: fastest-cost work the whole cluster does per second. */
+  readonly capacity: number;
   /** Transfer seconds between different machines, aligned with dag.preds / dag.succs. */
   readonly predComm: readonly (readonly number[])[];
   readonly succComm: readonly (readonly number[])[];
@@ -90,208 +100,27 @@ export function compileDagProblem(problem: DagScheduleProblem): CompiledDagProbl
     }
     meanCost[t] = sum / totalCores;
   }
+  const minCost = new Float64Array(n);
+  for (let t = 0; t < n; t++) {
+    let best = Infinity;
+    for (let m = 0; m < M; m++) best = Math.min(best, cost[t * M + m]);
+    minCost[t] = best;
+  }
+  const coreRate = new Float64Array(M);
+  let capacity = 0;
+  for (let m = 0; m < M; m++) {
+    let r = 0;
+    for (let t = 0; t < n; t++) if (cost[t * M + m] > 0) r = Math.max(r, minCost[t] / cost[t * M + m]);
+    coreRate[m] = r > 0 ? r : 1;
+    capacity += coreRate[m] * machines[m].cores;
+  }
   const bw = problem.bandwidth;
   const perByte = bw === undefined || bw === Infinity ? 0 : 1 / bw;
   if (bw !== undefined && !(bw > 0)) throw new DagError('invalid_cluster', `bandwidth must be > 0 bytes/s, got ${bw}`);
   const bytes = problem.edgeBytes ?? (() => 0);
   const predComm = dag.preds.map((ps, u) => ps.map((p) => (perByte === 0 ? 0 : bytes(p, u) * perByte)));
   const succComm = dag.succs.map((ss, u) => ss.map((s) => (perByte === 0 ? 0 : bytes(u, s) * perByte)));
-  return { dag, n, machineCount: M, machines, machineOfCore, firstCore, cost, meanCost, predComm, succComm };
-}
-
-/**
- * Insertion-based list scheduling. At each step the ready task (all predecessors placed) with the highest
- * priority is placed on the core that minimises its finish time (plus `oct[t * M + m]` for PEFT), using the
- * earliest idle gap long enough on that core.
- */
-export function dagListSchedule(
-  cp: CompiledDagProblem,
-  priority: ArrayLike<number>,
-  algorithm: string,
-  oct?: Float64Array,
-): DagSchedule {
-  const { dag, n, machineCount: M, machineOfCore, cost } = cp;
-  const cores = machineOfCore.length;
-  const slotStart: number[][] = Array.from({ length: cores }, () => []);
-  const slotEnd: number[][] = Array.from({ length: cores }, () => []);
-  const finish = new Float64Array(n);
-  const start = new Float64Array(n);
-  const coreOf = new Int32Array(n).fill(-1);
-  const topoPos = new Int32Array(n);
-  dag.topo.forEach((u, i) => (topoPos[u] = i));
-  const waiting = dag.preds.map((p) => p.length);
-  const ready: number[] = [];
-  for (let u = 0; u < n; u++) if (waiting[u] === 0) ready.push(u);
-  const readyAt = new Float64Array(M);
-  const emptySeen = new Uint8Array(M);
-
-  for (let step = 0; step < n; step++) {
-    let pick = 0;
-    for (let k = 1; k < ready.length; k++) {
-      const a = ready[k];
-      const b = ready[pick];
-      if (priority[a] > priority[b] || (priority[a] === priority[b] && topoPos[a] < topoPos[ready[pick]])) pick = k;
-    }
-    const u = ready[pick];
-    ready[pick] = ready[ready.length - 1];
-    ready.pop();
-
-    const preds = dag.preds[u];
-    const comm = cp.predComm[u];
-    for (let m = 0; m < M; m++) {
-      let r = 0;
-      for (let k = 0; k < preds.length; k++) {
-        const p = preds[k];
-        const t = finish[p] + (machineOfCore[coreOf[p]] === m ? 0 : comm[k]);
-        if (t > r) r = t;
-      }
-      readyAt[m] = r;
-    }
-    emptySeen.fill(0);
-    let bestCore = -1;
-    let bestScore = Infinity;
-    let bestStart = 0;
-    let bestIdx = 0;
-    for (let c = 0; c < cores; c++) {
-      const m = machineOfCore[c];
-      const dur = cost[u * M + m];
-      const ss = slotStart[c];
-      const se = slotEnd[c];
-      let s: number;
-      let idx: number;
-      if (ss.length === 0) {
-        // Empty cores of one machine are interchangeable; evaluate only the first.
-        if (emptySeen[m]) continue;
-        emptySeen[m] = 1;
-        s = readyAt[m];
-        idx = 0;
-      } else {
-        s = readyAt[m];
-        idx = ss.length;
-        let prevEnd = 0;
-        for (let k = 0; k < ss.length; k++) {
-          const cand = Math.max(s, prevEnd);
-          if (cand + dur <= ss[k]) {
-            idx = k;
-            break;
-          }
-          prevEnd = se[k];
-        }
-        if (idx === ss.length) s = Math.max(s, prevEnd);
-        else s = Math.max(s, idx === 0 ? 0 : se[idx - 1]);
-      }
-      const score = s + dur + (oct ? oct[u * M + m] : 0);
-      if (score < bestScore) {
-        bestScore = score;
-        bestCore = c;
-        bestStart = s;
-        bestIdx = idx;
-      }
-    }
-    const m = machineOfCore[bestCore];
-    const dur = cost[u * M + m];
-    slotStart[bestCore].splice(bestIdx, 0, bestStart);
-    slotEnd[bestCore].splice(bestIdx, 0, bestStart + dur);
-    start[u] = bestStart;
-    finish[u] = bestStart + dur;
-    coreOf[u] = bestCore;
-    for (const v of dag.succs[u]) {
-      waiting[v] -= 1;
-      if (waiting[v] === 0) ready.push(v);
-    }
-  }
-  let makespan = 0;
-  for (let u = 0; u < n; u++) if (finish[u] > makespan) makespan = finish[u];
-  const tasks = dag.ids.map((id, u) => {
-    const mi = machineOfCore[coreOf[u]];
-    return { task: id, machine: cp.machines[mi].id, core: coreOf[u] - cp.firstCore[mi], start: start[u], finish: finish[u] };
-  });
-  return { algorithm, makespan, tasks };
-}
-
-export interface DagLowerBound {
-  /** max(criticalPath, workBound): the bound the benchmark targets are defined against. */
-  readonly lowerBound: number;
-  /** Longest path with each task at its fastest cost, transfers free. */
-  readonly criticalPath: number;
-  /** Total fastest work / total cores. */
-  readonly workBound: number;
-  /**
-   * A tighter bound (>= lowerBound): for every task t, the work of t's ancestors must be done (at best
-   * spread over all cores) before t starts, and t's longest tail follows; symmetrically for descendants.
-   */
-  readonly strongLowerBound: number;
-}
-
-/** Lower bounds on the makespan of any schedule of `cp` (each task runs on one core, no preemption). */
-export function dagLowerBound(cp: CompiledDagProblem): DagLowerBound {
-  const { dag, n, machineCount: M, cost } = cp;
-  const P = cp.machineOfCore.length;
-  const minCost = new Float64Array(n);
-  let work = 0;
-  for (let t = 0; t < n; t++) {
-    let best = Infinity;
-    for (let m = 0; m < M; m++) best = Math.min(best, cost[t * M + m]);
-    minCost[t] = best;
-    work += best;
-  }
-  const top = new Float64Array(n); // longest path ending just before t
-  const bottom = new Float64Array(n); // longest path starting with t
-  let cpLen = 0;
-  for (const u of dag.topo) {
-    for (const p of dag.preds[u]) top[u] = Math.max(top[u], top[p] + minCost[p]);
-    cpLen = Math.max(cpLen, top[u] + minCost[u]);
-  }
-  for (let k = dag.topo.length - 1; k >= 0; k--) {
-    const u = dag.topo[k];
-    let tail = 0;
-    for (const s of dag.succs[u]) tail = Math.max(tail, bottom[s]);
-    bottom[u] = minCost[u] + tail;
-  }
-  const workBound = work / P;
-  const lowerBound = Math.max(cpLen, workBound);
-  let strong = lowerBound;
-  // Ancestor / descendant work via bitsets: O(n^2 / 32) words, fine for workflows of a few thousand tasks.
-  if (n <= 20000) {
-    const words = Math.ceil(n / 32);
-    const anc: Uint32Array[] = new Array<Uint32Array>(n);
-    for (const u of dag.topo) {
-      const a = new Uint32Array(words);
-      for (const p of dag.preds[u]) {
-        a[p >>> 5] |= 1 << (p & 31);
-        const ap = anc[p];
-        for (let w = 0; w < words; w++) a[w] |= ap[w];
-      }
-      anc[u] = a;
-    }
-    const desc: Uint32Array[] = new Array<Uint32Array>(n);
-    for (let k = dag.topo.length - 1; k >= 0; k--) {
-      const u = dag.topo[k];
-      const d = new Uint32Array(words);
-      for (const s of dag.succs[u]) {
-        d[s >>> 5] |= 1 << (s & 31);
-        const ds = desc[s];
-        for (let w = 0; w < words; w++) d[w] |= ds[w];
-      }
-      desc[u] = d;
-    }
-    const sumOf = (bits: Uint32Array): number => {
-      let sum = 0;
-      for (let w = 0; w < words; w++) {
-        let x = bits[w];
-        while (x !== 0) {
-          const low = x & -x;
-          sum += minCost[(w << 5) + (31 - Math.clz32(low))];
-          x ^= low;
-        }
-      }
-      return sum;
-    };
-    for (let u = 0; u < n; u++) {
-      strong = Math.max(strong, sumOf(anc[u]) / P + bottom[u], top[u] + (minCost[u] + sumOf(desc[u])) / P);
-    }
-  }
-  return { lowerBound, criticalPath: cpLen, workBound, strongLowerBound: strong };
+  return { dag, n, machineCount: M, machines, machineOfCore, firstCore, cost, meanCost, minCost, coreRate, capacity, predComm, succComm };
 }
 
 /** Problems found in a schedule (precedence, communication delay, overlapping tasks on a core); empty when valid. */
@@ -314,10 +143,16 @@ export function validateDagSchedule(cp: CompiledDagProblem, schedule: DagSchedul
     list.push(t);
     byCore.set(key, list);
   });
+  // A task occupies [start, finish); a zero-length task is the instant [t, t] and overlaps only a task that
+  // runs across t (start < t < finish), never one that starts or ends at t. Sorting by (start, finish) puts
+  // [t, t] before [t, t'], and the sweep compares each task with the latest finish seen so far.
   for (const [key, list] of byCore) {
-    list.sort((a, b) => a.start - b.start);
+    list.sort((a, b) => a.start - b.start || a.finish - b.finish);
+    let busy = list[0];
     for (let k = 1; k < list.length; k++) {
-      if (list[k].start + tolerance < list[k - 1].finish) problems.push(`${key}: ${list[k - 1].task} and ${list[k].task} overlap`);
+      const t = list[k];
+      if (t.start + tolerance < busy.finish) problems.push(`${key}: ${busy.task} and ${t.task} overlap`);
+      if (t.finish > busy.finish) busy = t;
     }
   }
   return problems;

@@ -7,7 +7,8 @@ export type DagErrorCode =
   | 'cycle'
   | 'unknown_task'
   | 'invalid_transition'
-  | 'invalid_cluster';
+  | 'invalid_cluster'
+  | 'invalid_option';
 
 export class DagError extends Error {
   constructor(

@@ -1,4 +1,5 @@
-import { CompiledDagProblem, DagSchedule, DagScheduleProblem, compileDagProblem, dagListSchedule } from './dag-schedule.model';
+import { dagListSchedule } from './dag-list-schedule.state';
+import { CompiledDagProblem, DagSchedule, DagScheduleProblem, compileDagProblem } from './dag-schedule.model';
 
 /** rank_u(t) = mean cost(t) + max over successors s of (mean transfer(t, s) + rank_u(s)) (Topcuoglu et al. 2002). */
 export function upwardRank(cp: CompiledDagProblem): Float64Array {

@@ -1,5 +1,8 @@
 import { WfFormatError } from './dag.errors';
 import { topologicalOrder } from './dag.model';
+import { rolloutSchedule } from './dag-rollout.scheduler';
+import { compileDagProblem, validateDagSchedule } from './dag-schedule.model';
+import { heftSchedule } from './heft.scheduler';
 import { clusterFromWorkflow, parseWfFormat, parseWfFormatText } from './wfformat.adapter';
 
 type Doc = Record<string, unknown>;
@@ -122,5 +125,37 @@ describe('parseWfFormat (specification / execution split)', () => {
     const d = JSON.parse(JSON.stringify(split)) as { workflow: { execution: { tasks: Doc[] } } };
     d.workflow.execution.tasks.pop();
     expect(() => parseWfFormat(d, 's.json')).toThrow('s.json: workflow.execution.tasks: has no entry for task "t2"');
+  });
+});
+
+describe('zero-runtime tasks (Pegasus records runtimeInSeconds: 0 for instant tasks)', () => {
+  // A 5 s task and an independent instant marker on one core: insertion puts the marker at [0, 0], in the gap
+  // before [0, 5]. The old overlap check sorted by start only, saw [0, 5] first and reported an overlap.
+  const doc: Doc = {
+    name: 'zero',
+    schemaVersion: '1.4',
+    workflow: {
+      machines: [{ nodeName: 'n1', cpu: { count: 1 } }],
+      tasks: [
+        { id: 'long', name: 'long', parents: [], runtimeInSeconds: 5, files: [{ link: 'output', name: 'x', sizeInBytes: 10 }] },
+        { id: 'marker', name: 'marker', parents: [], runtimeInSeconds: 0, files: [] },
+        { id: 'after', name: 'after', parents: ['long'], runtimeInSeconds: 0, files: [{ link: 'input', name: 'x', sizeInBytes: 10 }] },
+      ],
+    },
+  };
+
+  it('parses: zero is a valid runtime', () => {
+    expect(parseWfFormat(doc, 'zero.json').dag.durations).toEqual([5, 0, 0]);
+  });
+
+  it('HEFT and the rollout schedule it validly, instants beside the long task on the same core', () => {
+    const wf = parseWfFormat(doc, 'zero.json');
+    const cp = compileDagProblem({ dag: wf.dag, machines: clusterFromWorkflow(wf), edgeBytes: wf.edgeBytes, bandwidth: 1 });
+    const heft = heftSchedule(cp);
+    expect(heft.tasks.map((t) => [t.task, t.start, t.finish])).toEqual([['long', 0, 5], ['marker', 0, 0], ['after', 5, 5]]);
+    expect(validateDagSchedule(cp, heft)).toEqual([]);
+    const rollout = rolloutSchedule(cp).schedule;
+    expect(rollout.makespan).toBe(5);
+    expect(validateDagSchedule(cp, rollout)).toEqual([]);
   });
 });
