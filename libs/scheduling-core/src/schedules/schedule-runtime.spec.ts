@@ -74,6 +74,16 @@ describe('ScheduleRuntime', () => {
     expect(rt.onShardEnded('sch-1', tick(5).key, `${tick(5).key}#2`, 'succeeded', 7_000)).toMatchObject({ breaker: { status: 'open', openedAtMs: 7_000 } });
   });
 
+  it('uses submissions prepared at planning time; a changed definition discards them', () => {
+    const rt = new ScheduleRuntime();
+    rt.upsert(makeSchedule({ shards: 2 }));
+    rt.prepare([tick(5), tick(10)]);
+    const b = rt.decide([tick(5)], 5_000);
+    expect(b.fired[0]!.submissions).toHaveLength(2);
+    rt.upsert(makeSchedule({ shards: 3 }));
+    expect(rt.decide([tick(10)], 10_000).fired[0]!.submissions).toHaveLength(3);
+  });
+
   it('takes over a schedule with its durable state: active runs still count for forbid', () => {
     const rt = new ScheduleRuntime();
     rt.upsert(makeSchedule({ concurrency: 'forbid' }), { decidedThroughMs: 5_000, breaker: CLOSED_BREAKER, active: [{ tickKey: tick(5).key, scheduledAtMs: 5_000, shardKeys: [`${tick(5).key}#0`] }] });

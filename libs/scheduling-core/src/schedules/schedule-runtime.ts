@@ -57,6 +57,8 @@ interface RuntimeEntry {
   breaker: BreakerState;
   decidedThroughMs: number;
   readonly active: Map<string, ActiveTick>;
+  /** Submissions built ahead by `prepare`, by tick key; cleared when the definition changes. */
+  readonly prepared: Map<string, ShardSubmission[]>;
 }
 
 /**
@@ -72,6 +74,7 @@ export class ScheduleRuntime {
     const prev = this.entries.get(schedule.id);
     if (prev !== undefined && state === undefined) {
       prev.schedule = schedule;
+      prev.prepared.clear();
       return;
     }
     const active = new Map<string, ActiveTick>();
@@ -81,6 +84,7 @@ export class ScheduleRuntime {
       breaker: state?.breaker ?? CLOSED_BREAKER,
       decidedThroughMs: state?.decidedThroughMs ?? -Infinity,
       active,
+      prepared: new Map(),
     });
   }
 
@@ -98,6 +102,17 @@ export class ScheduleRuntime {
     return [...e.active.entries()].map(([tickKey, a]) => ({ tickKey, scheduledAtMs: a.scheduledAtMs, shardKeys: [...a.pending] }));
   }
 
+  /**
+   * Builds the shard submissions of planned ticks ahead of their firing instant (call it from the
+   * planner loop's onPlanned), so that firing a tick costs only the decision, not the fan-out.
+   */
+  prepare(ticks: readonly PlannedTick[]): void {
+    for (const tick of ticks) {
+      const e = this.entries.get(tick.scheduleId);
+      if (e !== undefined) e.prepared.set(tick.key, buildTickSubmissions(e.schedule, tick));
+    }
+  }
+
   /** Decides due ticks (in firing order); ticks of unknown schedules are ignored. */
   decide(ticks: readonly PlannedTick[], nowMs: number): TickBatch {
     const fired: FiredTick[] = [];
@@ -106,7 +121,9 @@ export class ScheduleRuntime {
     for (const tick of ticks) {
       const e = this.entries.get(tick.scheduleId);
       if (e === undefined) continue;
-      const { decision, breaker } = decideTick({ schedule: e.schedule, tick, breaker: e.breaker, active: this.activeOf(tick.scheduleId), nowMs });
+      const prepared = e.prepared.get(tick.key);
+      if (prepared !== undefined) e.prepared.delete(tick.key);
+      const { decision, breaker } = decideTick({ schedule: e.schedule, tick, breaker: e.breaker, active: e.active.size === 0 ? [] : this.activeOf(tick.scheduleId), nowMs });
       e.breaker = breaker;
       e.decidedThroughMs = Math.max(e.decidedThroughMs, tick.scheduledAtMs);
       touched.set(tick.scheduleId, e);
@@ -116,7 +133,7 @@ export class ScheduleRuntime {
       }
       const cancel = decision.kind === 'replace' ? decision.cancel : [];
       for (const c of cancel) e.active.delete(c.tickKey);
-      const submissions = buildTickSubmissions(e.schedule, tick);
+      const submissions = prepared ?? buildTickSubmissions(e.schedule, tick);
       const keys = submissions.map((s) => s.key);
       e.active.set(tick.key, { scheduledAtMs: tick.scheduledAtMs, shardKeys: keys, pending: new Set(keys), failed: false, cancelled: false });
       fired.push({ tick, firedAtMs: nowMs, submissions, trial: decision.trial, cancel });

@@ -7,6 +7,8 @@ import { TickWheel } from './tick-wheel';
 import type { TimerService } from './timer.port';
 
 export interface PlannerLoopSink {
+  /** Ticks just planned, before their firing instant: a place to do per-tick work ahead of time. */
+  onPlanned?(ticks: PlannedTick[], nowMs: number): void;
   /** Ticks whose firing instant has come, in firing order (one batch per timer callback). */
   onDue(ticks: PlannedTick[], nowMs: number): void;
   /** Misfires found while planning (after an outage, or a stall longer than the misfire grace). */
@@ -172,6 +174,7 @@ export class TickPlannerLoop {
       this.stats.planCalls++;
       this.stats.ticksPlanned += plan.due.length;
       entry.cursor = plan.cursor;
+      if (plan.due.length > 0) this.sink.onPlanned?.(plan.due, now);
       for (const tick of plan.due) this.wheel.add(tick.fireAtMs, { tick, generation: entry.generation });
       if (plan.misfires !== null) {
         this.stats.misfires += plan.misfires.count;
