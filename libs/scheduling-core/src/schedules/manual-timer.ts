@@ -8,7 +8,7 @@ import type { TimerService } from './timer.port';
 export class ManualTimer implements TimerService {
   private readonly heap = new EventHeap<{ fn: () => void; cancelled: boolean }>();
 
-  constructor(private now: number = 0) {}
+  constructor(private now = 0) {}
 
   nowMs(): number {
     return this.now;
