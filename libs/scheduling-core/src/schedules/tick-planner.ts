@@ -63,8 +63,8 @@ export function planTicks(schedule: CompiledSchedule, cursor: ScheduleCursor, fr
   const cutoff = fromMs - def.misfire.graceMs;
 
   if (next !== null && next <= cutoff) {
-    // Misfires: (start, cutoff]. Enumerate up to scanLimit; keep the most recent `keep` to run and
-    // the most recent `recordLimit` to record.
+    // Misfires: (start, cutoff]. Enumerate up to scanLimit, keeping only the most recent
+    // runCount (to run) + recordLimit (to record as skipped).
     const runCount = def.misfire.rule === 'skip' ? 0 : def.misfire.rule === 'run_once' ? 1 : def.misfire.cap;
     const window = Math.max(runCount + opts.recordLimit, 1);
     let tail: number[] = [];
