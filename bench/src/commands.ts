@@ -6,6 +6,7 @@ import { register as registerSchedule } from './schedule.bench';
 import { register as registerThroughput } from './throughput.bench';
 import { register as registerInference } from './inference.bench';
 import { register as registerWorkflows } from './workflows.bench';
+import { register as registerSchedulesCore } from './schedules-core.bench';
 
 // Each benchmark file exports `register(bench: Command)`; add one import + one call per benchmark.
 export function registerBenchCommands(bench: Command): void {
@@ -16,5 +17,6 @@ export function registerBenchCommands(bench: Command): void {
   registerThroughput(bench);
   registerInference(bench);
   registerWorkflows(bench);
+  registerSchedulesCore(bench);
   void bench;
 }

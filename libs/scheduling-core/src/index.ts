@@ -2,3 +2,4 @@
 // executor and the simulator. Each area keeps its own barrel.
 export * from './core.index';
 export * from './dag/index';
+export * from './schedules/index';
