@@ -55,6 +55,15 @@ function secretValueSchema(maxBytes: number, mode: SecretMode, extra?: (v: strin
 }
 
 const secretBytes = (v: string, mode: SecretMode): number => (mode === 'stored' ? (sealedPlaintextBytes(v) ?? utf8ByteLength(v)) : utf8ByteLength(v));
+/** UTF-8 bytes of maps' names and values; exact counting only when the cheap bound (3 bytes a code unit) exceeds `limit`. */
+function mapBytes(maps: { rec: Record<string, string>; secret: boolean }[], mode: SecretMode, limit: number): number {
+  let bound = 0;
+  for (const { rec } of maps) for (const [k, v] of Object.entries(rec)) bound += 3 * (k.length + v.length);
+  if (bound <= limit) return bound;
+  let bytes = 0;
+  for (const { rec, secret } of maps) for (const [k, v] of Object.entries(rec)) bytes += utf8ByteLength(k) + (secret ? secretBytes(v, mode) : utf8ByteLength(v));
+  return bytes;
+}
 
 const envName = safeString({ maxBytes: L.env.nameBytes, minLength: 1 }).refine((n) => !n.includes('='), 'must not contain "="');
 const envValue = safeString({ maxBytes: L.env.valueBytes });
@@ -102,17 +111,9 @@ function shellRunSpecSchema(mode: SecretMode) {
     .strict()
     .superRefine((spec, ctx) => {
       const secret = spec.secretEnv ?? {};
-      let entries = 0;
-      let bytes = 0;
-      for (const [k, v] of Object.entries(spec.env)) {
-        entries++;
-        bytes += utf8ByteLength(k) + utf8ByteLength(v);
-      }
-      for (const [k, v] of Object.entries(secret)) {
-        entries++;
-        bytes += utf8ByteLength(k) + secretBytes(v, mode);
-        if (Object.hasOwn(spec.env, k)) ctx.addIssue({ code: 'custom', path: ['secretEnv', k], message: 'is also set in env' });
-      }
+      for (const k of Object.keys(secret)) if (Object.hasOwn(spec.env, k)) ctx.addIssue({ code: 'custom', path: ['secretEnv', k], message: 'is also set in env' });
+      const entries = Object.keys(spec.env).length + Object.keys(secret).length;
+      const bytes = mapBytes([{ rec: spec.env, secret: false }, { rec: secret, secret: true }], mode, L.env.totalBytes);
       if (entries > L.env.entries) ctx.addIssue({ code: 'custom', path: ['env'], message: `env and secretEnv must have at most ${L.env.entries} entries together (got ${entries})` });
       if (bytes > L.env.totalBytes) ctx.addIssue({ code: 'custom', path: ['env'], message: `env and secretEnv must total at most ${L.env.totalBytes} bytes (got ${bytes})` });
     });
@@ -134,20 +135,17 @@ function httpRunSpecSchema(mode: SecretMode) {
     .strict()
     .superRefine((spec, ctx) => {
       const seen = new Map<string, string>();
-      let entries = 0;
-      let bytes = 0;
-      const visit = (field: 'headers' | 'secretHeaders', rec: Record<string, string>) => {
-        for (const [k, v] of Object.entries(rec)) {
-          entries++;
-          bytes += utf8ByteLength(k) + (field === 'secretHeaders' ? secretBytes(v, mode) : utf8ByteLength(v));
+      const secret = spec.secretHeaders ?? {};
+      for (const [field, rec] of [['headers', spec.headers], ['secretHeaders', secret]] as const) {
+        for (const k of Object.keys(rec)) {
           const lower = k.toLowerCase();
           const prior = seen.get(lower);
           if (prior !== undefined) ctx.addIssue({ code: 'custom', path: [field, k], message: `duplicates ${prior} (header names are case-insensitive)` });
           else seen.set(lower, `${field}.${k}`);
         }
-      };
-      visit('headers', spec.headers);
-      visit('secretHeaders', spec.secretHeaders ?? {});
+      }
+      const entries = Object.keys(spec.headers).length + Object.keys(secret).length;
+      const bytes = mapBytes([{ rec: spec.headers, secret: false }, { rec: secret, secret: true }], mode, L.http.headersTotalBytes);
       if (entries > L.http.headers) ctx.addIssue({ code: 'custom', path: ['headers'], message: `headers and secretHeaders must have at most ${L.http.headers} entries together (got ${entries})` });
       if (bytes > L.http.headersTotalBytes) ctx.addIssue({ code: 'custom', path: ['headers'], message: `headers and secretHeaders must total at most ${L.http.headersTotalBytes} bytes (got ${bytes})` });
     });

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { makeKeyring, REDACTED, RunSpecSchema, sealSecrets, secretKeyFromBytes, type RunSpec } from '@kairos/contracts';
 import { HttpRunner } from './http.runner';
 
+// In-process servers and real processes: slow only when the machine is busy (the full suite runs in parallel).
+jest.setTimeout(30_000);
+
 type HttpSpec = Extract<RunSpec, { kind: 'http' }>;
 const ctx = (over: object = {}) => ({ taskId: 't', attempt: 1, timeoutMs: 5_000, outputTailBytes: 1024, signal: new AbortController().signal, ...over });
 

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseProcStat, ProcessGroupReaper, readProcessIdentity, type ProcFs, type ProcessIdentity } from './process-group.reaper';
 
+// In-process servers and real processes: slow only when the machine is busy (the full suite runs in parallel).
+jest.setTimeout(30_000);
+
 const stat = (pid: number, comm: string, state: string, pgrp: number, start: number) =>
   `${pid} (${comm}) ${state} 1 ${pgrp} ${pgrp} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 ${start} 1000 100 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n`;
 

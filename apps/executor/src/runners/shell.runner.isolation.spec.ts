@@ -4,6 +4,9 @@ import { taskBaseEnv } from '@kairos/platform';
 import type { ProcessIdentity } from './process-group.reaper';
 import { ShellRunner } from './shell.runner';
 
+// In-process servers and real processes: slow only when the machine is busy (the full suite runs in parallel).
+jest.setTimeout(30_000);
+
 type ShellSpec = Extract<RunSpec, { kind: 'shell' }>;
 const shell = (over: object): ShellSpec => RunSpecSchema.parse({ kind: 'shell', ...over }) as ShellSpec;
 const ctx = (over: object = {}) => ({ taskId: 'task-1', attempt: 2, timeoutMs: 10_000, outputTailBytes: 4096, signal: new AbortController().signal, ...over });

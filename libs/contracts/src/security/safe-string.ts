@@ -73,8 +73,9 @@ export function toStorableText(s: string): string {
 export function checkSafeText(s: string, maxBytes: number, ctx: z.RefinementCtx, path: PropertyKey[] = [], what = ''): void {
   const u = findUnsafeChar(s);
   if (u) ctx.addIssue({ code: 'custom', path, message: what + unsafeCharMessage(u, s) });
-  // Longer than maxBytes code units is already reported by `.max` (it implies more bytes too).
-  if (s.length <= maxBytes) {
+  // Longer than maxBytes code units is already reported by `.max` (it implies more bytes too); at most
+  // 3 bytes per code unit, so short strings need no counting (the common case, and the hot path).
+  if (s.length <= maxBytes && s.length * 3 > maxBytes) {
     const bytes = utf8ByteLength(s);
     if (bytes > maxBytes) ctx.addIssue({ code: 'custom', path, message: `${what}must be at most ${maxBytes} bytes (got ${bytes})` });
   }
@@ -113,6 +114,7 @@ export function safeStringArray(item: z.ZodType<string, string>, { maxItems, max
   if (minItems > 0) a = a.min(minItems, minMessage ?? `must have at least ${minItems} item${minItems === 1 ? '' : 's'}`);
   if (maxTotalBytes === undefined) return a;
   return a.superRefine((xs, ctx) => {
+    if (xs.reduce((n, x) => n + x.length, 0) * 3 <= maxTotalBytes) return;
     const total = xs.reduce((n, x) => n + utf8ByteLength(x), 0);
     if (total > maxTotalBytes) ctx.addIssue({ code: 'custom', message: `must total at most ${maxTotalBytes} bytes (got ${total})` });
   });

@@ -10,6 +10,9 @@ import { HttpErrorFilter } from '../http-error.filter';
 import { API_KEY_LOOKUP, API_KEY_RATE_LIMITER, ApiKeyGuard, authenticatedKeyOf, extractApiKey, type ApiKeyLookup, type StoredApiKey } from './api-key.guard';
 import { Public, RequireScope, routeRequirement } from './route-scope.decorator';
 
+// In-process servers and real processes: slow only when the machine is busy (the full suite runs in parallel).
+jest.setTimeout(30_000);
+
 /** The fake lookup port: keys by id. */
 class FakeKeys implements ApiKeyLookup {
   readonly rows = new Map<string, StoredApiKey>();

@@ -5,6 +5,9 @@ import request from 'supertest';
 import { formatZodIssues, SubmitTaskSchema } from '@kairos/contracts';
 import { applyHttpSecurity, httpSecurityOptionsFromConfig, inlineScriptHashes } from './http-security.middleware';
 
+// In-process servers and real processes: slow only when the machine is busy (the full suite runs in parallel).
+jest.setTimeout(30_000);
+
 const MiB = 1 << 20;
 
 function makeApp() {
