@@ -84,6 +84,11 @@ describe('task limits name the field', () => {
     const total = 5 * v.length + 3 * 'A'.length + 2 * 'D_TOKEN'.length;
     expect(issuesOf(SubmitTaskSchema, shell({ env, secretEnv }))).toEqual([`run.env: env and secretEnv must total at most ${INPUT_LIMITS.env.totalBytes} bytes (got ${total})`]);
   });
+  it('ASCII within the budget passes although 3 bytes per character would exceed it', () => {
+    const v = 'a'.repeat(30_000);
+    expect(issuesOf(SubmitTaskSchema, shell({ env: { A: v, B: v }, secretEnv: { C_TOKEN: v } }))).toEqual([]);
+    expect(issuesOf(SubmitTaskSchema, shell({ command: ['a'.repeat(60_000), 'b'.repeat(60_000)] }))).toEqual([]);
+  });
   it('too many entries: command arguments, env, labels, headers', () => {
     const { command, env, labels, http } = INPUT_LIMITS;
     const many = (n: number, prefix: string) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
