@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TOPIC_SCHEMAS, type Topic, type TopicPayload } from './topics';
+import { formatIssuePath } from './security/safe-string';
 
 /** Every message on the bus: ids for idempotent handling, a trace id, and the partition key. */
 export const EnvelopeSchema = z.object({
@@ -26,8 +27,18 @@ export class ContractViolation extends Error {
   }
 }
 
+/** One line per issue, `path: message`, the path as users write it (`run.command[1]`); see formatIssuePath. */
 export function formatZodIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  return flattenIssues(error.issues, [], '');
+}
+
+function flattenIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[], note: string): string[] {
+  return issues.flatMap((i) => {
+    const path = [...prefix, ...i.path];
+    // A bad record key arrives as "Invalid key in record" wrapping the key schema's own issues.
+    if (i.code === 'invalid_key') return flattenIssues(i.issues, path, ' (name)');
+    return [`${formatIssuePath(path)}${note}: ${i.message}`];
+  });
 }
 
 export function makeEnvelope<T extends Topic>(

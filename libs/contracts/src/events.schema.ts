@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunSpecSchema, ResourceRequestSchema, TASK_STATUSES } from './task.schema';
+import { StoredRunSpecSchema, ResourceRequestSchema, TASK_STATUSES } from './task.schema';
 
 // One zod schema per event; the topic name carries the major version. A breaking change means a new
 // topic (`.v2`), never an edit here.
@@ -9,7 +9,8 @@ export const TaskQueuedSchema = z.object({
   name: z.string().nullable(),
   queue: z.string(),
   priority: z.number().int(),
-  run: RunSpecSchema,
+  /** Secret values sealed once the gateway seals them (see secret-sealing.ts). */
+  run: StoredRunSpecSchema,
   resources: ResourceRequestSchema,
   timeoutMs: z.number().int(),
   maxAttempts: z.number().int(),

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { SubmitTaskSchema } from './task.schema';
+import { INPUT_LIMITS } from './security/input-limits';
+import { safeString, safeStringArray } from './security/safe-string';
+
+const W = INPUT_LIMITS.workflow;
+const taskKeyRef = safeString({ maxBytes: W.keyBytes, minLength: 1 });
+const filePath = safeString({ maxBytes: W.pathBytes, minLength: 1 });
 
 export const WORKFLOW_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
@@ -9,18 +15,18 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 /** One node of a workflow: an ordinary task plus its key, explicit dependencies and declared files. */
 export const WorkflowTaskSchema = SubmitTaskSchema.omit({ idempotencyKey: true, name: true })
   .extend({
-    key: z.string().min(1).max(200).regex(KEY, 'key must be letters, digits, _ . : - (starting with a letter or digit)'),
-    dependsOn: z.array(z.string().min(1)).max(10_000).default([]),
-    inputs: z.array(z.string().min(1)).max(10_000).default([]),
-    outputs: z.array(z.string().min(1)).max(10_000).default([]),
+    key: safeString({ maxBytes: W.keyBytes, minLength: 1 }).regex(KEY, 'key must be letters, digits, _ . : - (starting with a letter or digit)'),
+    dependsOn: safeStringArray(taskKeyRef, { maxItems: W.edgesPerTask }).default([]),
+    inputs: safeStringArray(filePath, { maxItems: W.edgesPerTask }).default([]),
+    outputs: safeStringArray(filePath, { maxItems: W.edgesPerTask }).default([]),
   })
   .strict();
 export type WorkflowTask = z.infer<typeof WorkflowTaskSchema>;
 
 export const SubmitWorkflowSchema = z
   .object({
-    name: z.string().min(1).max(200),
-    tasks: z.array(WorkflowTaskSchema).min(1, 'a workflow needs at least one task').max(10_000),
+    name: safeString({ maxBytes: INPUT_LIMITS.nameBytes, minLength: 1 }),
+    tasks: z.array(WorkflowTaskSchema).min(1, 'a workflow needs at least one task').max(W.tasks, `must have at most ${W.tasks} tasks`),
   })
   .strict();
 export type SubmitWorkflow = z.infer<typeof SubmitWorkflowSchema>;
@@ -29,7 +35,7 @@ export type SubmitWorkflowInput = z.input<typeof SubmitWorkflowSchema>;
 export const RerunWorkflowSchema = z
   .object({
     /** Succeeded tasks to run again anyway (with their downstream). */
-    force: z.array(z.string().min(1)).max(10_000).default([]),
+    force: safeStringArray(taskKeyRef, { maxItems: W.tasks }).default([]),
   })
   .strict();
 export type RerunWorkflow = z.infer<typeof RerunWorkflowSchema>;

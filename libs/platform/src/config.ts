@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { API_KEY_PATTERN } from './security/api-key';
+import { isBase64Key32 } from './security/secret-key.format';
+import { DEFAULT_TASK_ENV_ALLOW } from './security/task-env';
 
 /**
  * Every setting Kairos reads, validated once at boot. process.env is read only here; a bad value
@@ -6,6 +9,19 @@ import { z } from 'zod';
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A comma-separated list; every item must match `item` (the message names the bad one). */
+const list = (item: RegExp, what: string) =>
+  z.string().transform((s, ctx) => {
+    const items = s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+    for (const x of items) if (!item.test(x)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(x.slice(0, 100))} is not ${what}` });
+    return items;
+  });
+const HOST_NAME = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:\d{1,5})?$/;
+const ORIGIN = /^https?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:\d{1,5})?$/;
+const base64Key = z.string().refine(isBase64Key32, 'must be base64 of 32 random bytes (generate one with `openssl rand -base64 32`)');
+
+/** Variables whose values never appear in an error message. */
+export const SECRET_CONFIG_VARIABLES: ReadonlySet<string> = new Set(['KAIROS_SECRET_KEY', 'KAIROS_SECRET_KEY_PREVIOUS', 'KAIROS_ADMIN_KEY', 'API_TOKEN', 'DATABASE_URL']);
 
 export const ConfigSchema = z.object({
   PORT: int(0, 65535).default(3000),
@@ -67,6 +83,52 @@ export const ConfigSchema = z.object({
   REPAIR_DRY_RUN: bool.default(true),
   /** No second repair for the same rule and target within this many seconds. */
   REPAIR_COOLDOWN_SEC: int(0, 86_400).default(600),
+
+  // ---- security (docs/security.md) ----
+  /** Seals task secrets at rest (AES-256-GCM): base64 of 32 random bytes. Unset in standalone: generated once into DATA_DIR/secret.key. */
+  KAIROS_SECRET_KEY: base64Key.optional(),
+  /** Earlier KAIROS_SECRET_KEY values, comma-separated: still open what they sealed (rotation). */
+  KAIROS_SECRET_KEY_PREVIOUS: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+    .pipe(z.array(base64Key))
+    .default([]),
+  /** The first admin API key, `kairos_<16 hex>_<43 base64url>`; unset: one is generated and printed once at first start. */
+  KAIROS_ADMIN_KEY: z
+    .string()
+    .regex(API_KEY_PATTERN, 'must be kairos_<16 hex>_<43 base64url characters>; see README (API keys) for a command that makes one')
+    .optional(),
+  /** Env names containing any of these (case-insensitive) are secret even outside secretEnv. */
+  SECRET_ENV_PATTERNS: list(/^[A-Za-z0-9_]+$/, 'letters, digits and _').default(['TOKEN', 'SECRET', 'PASSWORD', 'PASSWD', 'KEY', 'CREDENTIAL']),
+  /** HTTP header names (case-insensitive) that are secret even outside secretHeaders. */
+  SECRET_HEADERS: list(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP header name').default(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']),
+  /** Server environment variables a task inherits (everything else of the server's environment is withheld). */
+  TASK_ENV_ALLOW: list(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default([...DEFAULT_TASK_ENV_ALLOW]),
+  /** Run shell tasks as this unprivileged uid:gid (the executor must run as root to switch). */
+  TASK_RUN_AS: z
+    .string()
+    .regex(/^\d{1,10}:\d{1,10}$/, 'must be uid:gid (numbers)')
+    .transform((s) => {
+      const [uid, gid] = s.split(':').map(Number);
+      return { uid, gid };
+    })
+    .refine((r) => r.uid !== 0 && r.gid !== 0, 'must not be root (0); unset it to run tasks as the server user')
+    .refine((r) => r.uid <= 4_294_967_294 && r.gid <= 4_294_967_294, 'uid and gid must be below 4294967295')
+    .optional(),
+  /** Largest request body (bytes) on ordinary routes: 413 beyond. */
+  HTTP_BODY_LIMIT_BYTES: int(1_024, 1_073_741_824).default(1_048_576),
+  /** Largest body on batch routes (workflow submission: up to 10,000 task specs). */
+  HTTP_BATCH_BODY_LIMIT_BYTES: int(1_024, 1_073_741_824).default(16_777_216),
+  /** Host header values accepted besides localhost, 127.0.0.1 and [::1] (DNS-rebinding defence): name or name:port. */
+  ALLOWED_HOSTS: list(HOST_NAME, 'a host name or host:port').default([]),
+  /** Origins (scheme://host[:port]) allowed to call the API from a browser, besides the same origin. */
+  ALLOWED_ORIGINS: list(ORIGIN, 'an origin like https://ops.example.com (no path)').default([]),
+  /** API requests per second per key, sustained (token bucket); 0 turns the limit off. */
+  RATE_LIMIT_PER_SEC: z.coerce.number().min(0).max(1_000_000).default(20),
+  /** Requests a key may make at once after a pause. */
+  RATE_LIMIT_BURST: int(1, 1_000_000).default(100),
+  /** Keys whose buckets are remembered (least recently used dropped first). */
+  RATE_LIMIT_MAX_BUCKETS: int(1, 10_000_000).default(10_000),
 })
   .superRefine((c, ctx) => {
     if (c.KAFKA_HEARTBEAT_MS >= c.KAFKA_SESSION_TIMEOUT_MS) {
@@ -87,7 +149,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const parsed = ConfigSchema.safeParse(relevant);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(relevant[String(i.path[0])] ?? '')}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      const shown = SECRET_CONFIG_VARIABLES.has(name) ? '(value hidden)' : JSON.stringify(relevant[name] ?? '');
+      const item = typeof i.path[1] === 'number' ? ` (entry ${i.path[1] + 1})` : '';
+      return `${name}=${shown}: ${i.message}${item}`;
+    });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return { ...parsed.data, ...overrides };

@@ -2,3 +2,8 @@ export * from './config';
 export * from './logger';
 export * from './domain-error';
 export * from './group-batcher';
+export * from './security/api-key';
+export * from './security/rate-limiter';
+export * from './security/secret-key.format';
+export * from './security/secret-key.file';
+export * from './security/task-env';

@@ -2,3 +2,8 @@ export * from './runtime';
 export * from './http';
 export * from './http-error.filter';
 export * from './health.module';
+export * from './security/route-scope.decorator';
+export * from './security/api-key.guard';
+export * from './security/bind-policy';
+export * from './security/http-security.middleware';
+export * from './security/secrets.config';

@@ -1,4 +1,7 @@
 import type { RunSpec } from '@kairos/contracts';
+import type { ProcessIdentity } from './process-group.reaper';
+
+export type { ProcessIdentity };
 
 export const RUNNERS = Symbol('RUNNERS');
 
@@ -10,6 +13,11 @@ export interface RunContext {
   signal: AbortSignal;
   /** Called once a process exists, so its resources can be sampled. */
   onPid?: (pid: number) => void;
+  /**
+   * Called once a process exists with what identifies its group beyond a reusable pid (record it per
+   * attempt: after a crash, ProcessGroupReaper finds and kills exactly that group before a retry).
+   */
+  onProcess?: (id: ProcessIdentity) => void;
 }
 
 export interface RunResult {
@@ -28,10 +36,16 @@ export interface TaskRunner<K extends RunSpec['kind'] = RunSpec['kind']> {
 export class TailBuffer {
   private chunks: Buffer[] = [];
   private size = 0;
+  private total = 0;
   constructor(private readonly max: number) {}
+  /** True once more than `max` bytes went through (the start was dropped). */
+  get truncated(): boolean {
+    return this.total > this.max;
+  }
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.size += chunk.length;
+    this.total += chunk.length;
     while (this.size - this.chunks[0].length >= this.max) this.size -= this.chunks.shift()!.length;
   }
   toString(): string {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { RepairActionSchema } from '@kairos/contracts';
+import { INPUT_LIMITS, RepairActionSchema, safeRecord, safeString } from '@kairos/contracts';
+
+const D = INPUT_LIMITS.diagnosisRule;
+
+/** A rule id; also the `:id` path parameter of /api/diagnosis/rules/:id. */
+export const DiagnosisRuleIdSchema = safeString({ maxBytes: D.idBytes, minLength: 1 }).regex(/^[a-z0-9][a-z0-9-]*$/, 'id must be lower-case letters, digits and -');
 
 /**
  * Diagnosis rules are data (stored and edited through the analyzer's API): conditions over metric
@@ -8,7 +13,7 @@ import { RepairActionSchema } from '@kairos/contracts';
  */
 export const ConditionSchema = z
   .object({
-    metric: z.string().min(1),
+    metric: safeString({ maxBytes: D.metricBytes, minLength: 1 }),
     aggregate: z.enum(['avg', 'max', 'min', 'last', 'p95', 'slope']),
     windowSec: z.number().int().min(1).max(86_400),
     operator: z.enum(['>', '>=', '<', '<=']),
@@ -21,17 +26,21 @@ export type Condition = z.infer<typeof ConditionSchema>;
 
 export const DiagnosisRuleSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'id must be lower-case letters, digits and -'),
-    name: z.string().min(1),
-    description: z.string().default(''),
+    id: DiagnosisRuleIdSchema,
+    name: safeString({ maxBytes: D.nameBytes, minLength: 1 }),
+    description: safeString({ maxBytes: D.descriptionBytes }).default(''),
     enabled: z.boolean().default(true),
     target: z.enum(['node', 'queue']),
     match: z.enum(['all', 'any']).default('all'),
-    conditions: z.array(ConditionSchema).min(1, 'a rule needs at least one condition'),
+    conditions: z.array(ConditionSchema).min(1, 'a rule needs at least one condition').max(D.conditions, `a rule has at most ${D.conditions} conditions`),
     /** A repair action with placeholders, validated after substitution. */
-    action: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+    action: safeRecord(
+      safeString({ maxBytes: D.actionKeyBytes, minLength: 1 }),
+      z.union([safeString({ maxBytes: D.actionValueBytes }), z.number().finite(), z.null()]),
+      { maxEntries: D.actionEntries },
+    ),
     /** Minimum samples in the window for the rule to be trusted at all. */
-    minSamples: z.number().int().min(1).default(5),
+    minSamples: z.number().int().min(1).max(1_000_000).default(5),
   })
   .strict()
   .superRefine((rule, ctx) => {

@@ -1,0 +1,96 @@
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { ApiKeyError, parseApiKey, satisfies, verifyApiKey, type ApiKeyScope, type TokenBucketLimiter } from '@kairos/platform';
+import { routeRequirement } from './route-scope.decorator';
+
+/** Port: find a stored key by its public id (the gateway binds it to its api_keys repository). */
+export const API_KEY_LOOKUP = Symbol('API_KEY_LOOKUP');
+/** Optional: a TokenBucketLimiter keyed by key id (429 with Retry-After when empty). */
+export const API_KEY_RATE_LIMITER = Symbol('API_KEY_RATE_LIMITER');
+
+export interface StoredApiKey {
+  keyId: string;
+  /** SHA-256 hex of the whole key (digestApiKey). */
+  digest: string;
+  scopes: readonly ApiKeyScope[];
+  revokedAt: Date | null;
+}
+
+export interface ApiKeyLookup {
+  findByKeyId(keyId: string): Promise<StoredApiKey | null>;
+}
+
+/** What a request authenticated as: the key id (safe to log and audit), never the key. */
+export interface AuthenticatedKey {
+  keyId: string;
+  scopes: readonly ApiKeyScope[];
+}
+
+const AUTHENTICATED = new WeakMap<object, AuthenticatedKey>();
+
+/** The key a request authenticated with (null on public routes). */
+export function authenticatedKeyOf(req: object): AuthenticatedKey | null {
+  return AUTHENTICATED.get(req) ?? null;
+}
+
+/**
+ * The presented key: `Authorization: Bearer <key>` or `X-Api-Key: <key>`. Never a query parameter
+ * (URLs end up in logs, proxies and browser history).
+ */
+export function extractApiKey(headers: Request['headers']): string | null {
+  const auth = headers.authorization;
+  if (typeof auth === 'string' && auth.length > 0) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (!m) throw new ApiKeyError('KEY_MALFORMED', 'Authorization must be "Bearer <API key>"');
+    return m[1];
+  }
+  const header = headers['x-api-key'];
+  if (typeof header === 'string' && header.length > 0) return header.trim();
+  return null;
+}
+
+/**
+ * Authenticates every request by API key and checks the route's scope (see route-scope.decorator).
+ * 401 (KEY_*) when the key is missing, malformed, unknown, wrong or revoked; 429 when over its rate;
+ * 403 (SCOPE_INSUFFICIENT) when valid but not enough. Revocation is checked after the secret so only
+ * a holder of the key learns it was revoked.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(API_KEY_LOOKUP) private readonly keys: ApiKeyLookup,
+    @Optional() @Inject(API_KEY_RATE_LIMITER) private readonly limiter?: TokenBucketLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const need = routeRequirement(this.reflector, context.getHandler(), context.getClass());
+    if (need.kind === 'public') return true;
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const token = extractApiKey(req.headers);
+    if (!token) throw new ApiKeyError('KEY_MISSING', 'this endpoint needs an API key: send "Authorization: Bearer <key>"', { requiredScope: need.scope });
+    const { keyId } = parseApiKey(token);
+    const stored = await this.keys.findByKeyId(keyId);
+    if (!stored) throw new ApiKeyError('KEY_UNKNOWN', `API key ${keyId} does not exist`, { keyId });
+    if (!verifyApiKey(token, stored.digest)) throw new ApiKeyError('KEY_INVALID', `API key ${keyId}: wrong secret`, { keyId });
+    if (stored.revokedAt) throw new ApiKeyError('KEY_REVOKED', `API key ${keyId} was revoked at ${stored.revokedAt.toISOString()}`, { keyId });
+    if (this.limiter) {
+      const d = this.limiter.take(keyId);
+      if (!d.allowed) {
+        http.getResponse<Response>().setHeader('Retry-After', String(d.retryAfterSec));
+        throw new ApiKeyError('RATE_LIMITED', `API key ${keyId} is over its rate limit; retry in ${d.retryAfterSec} s`, { keyId, retryAfterSec: d.retryAfterSec });
+      }
+    }
+    if (!satisfies(stored.scopes, need.scope)) {
+      throw new ApiKeyError('SCOPE_INSUFFICIENT', `this endpoint needs scope "${need.scope}"; key ${keyId} has ${stored.scopes.join(', ') || 'none'}`, {
+        keyId,
+        requiredScope: need.scope,
+        keyScopes: stored.scopes,
+      });
+    }
+    AUTHENTICATED.set(req, { keyId, scopes: stored.scopes });
+    return true;
+  }
+}
