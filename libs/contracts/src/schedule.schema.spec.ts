@@ -57,7 +57,7 @@ describe('CreateScheduleSchema', () => {
     [
       'a reserved label in a workflow task',
       { ...base, template: { kind: 'workflow', workflow: { name: 'w', tasks: [{ key: 'a', run: { kind: 'noop' }, labels: { 'kairos.schedule': 'x' } }] } } },
-      'template.workflow.tasks.0.labels.kairos.schedule: kairos.schedule is set by the scheduler',
+      'template.workflow.tasks[0].labels["kairos.schedule"]: kairos.schedule is set by the scheduler',
     ],
   ])('rejects %s, naming the field', (_name, input, expected) => {
     expect(issuesOf(input).join('\n')).toContain(expected);
