@@ -26,6 +26,20 @@ export const TaskStartedSchema = z.object({
 });
 export type TaskStarted = z.infer<typeof TaskStartedSchema>;
 
+/**
+ * What one attempt used, read by the executor when it ended. `cgroup`: the attempt's control group,
+ * i.e. the whole process tree, children that left the process group included; `process-group`: the
+ * live members of its process group as /proc saw them at the last sample (a lower bound).
+ */
+export const AttemptUsageSchema = z.object({
+  source: z.enum(['cgroup', 'process-group']),
+  cpuSeconds: z.number().min(0),
+  peakMemMb: z.number().min(0),
+  /** Time the CPU quota held the attempt back (cgroup only; null when not measured). */
+  throttledSeconds: z.number().min(0).nullable(),
+});
+export type AttemptUsage = z.infer<typeof AttemptUsageSchema>;
+
 export const TaskCompletedSchema = z.object({
   taskId: z.string().uuid(),
   attempt: z.number().int().min(1),
@@ -42,6 +56,8 @@ export const TaskCompletedSchema = z.object({
   kind: z.string(),
   /** The workflow run the task belongs to (null: none); absent when the producer did not know. */
   workflowRunId: z.string().uuid().nullable().optional(),
+  /** Resources the attempt used (absent: not measured, or a producer older than this field). */
+  usage: AttemptUsageSchema.optional(),
 });
 export type TaskCompleted = z.infer<typeof TaskCompletedSchema>;
 

@@ -11,9 +11,20 @@ export const TASK_STATUSES = [
   'cancelled',
   'timed_out',
   'upstream_failed',
+  /** Killed by the kernel for exceeding its memory limit (its request plus TASK_MEM_HEADROOM_PCT). */
+  'oom_killed',
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out', 'upstream_failed'];
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out', 'upstream_failed', 'oom_killed'];
+
+/**
+ * How one attempt ended. `oom_killed` counts as a failure for retry purposes (retried while attempts
+ * remain, like Kubernetes restarting an OOMKilled container): a peak can depend on timing or input
+ * (GC, thread counts, a racing child), and the attempt budget bounds the waste when it does not.
+ * `lost` means the executor running it disappeared (not charged to the budget).
+ */
+export const ATTEMPT_OUTCOMES = ['succeeded', 'failed', 'timed_out', 'cancelled', 'oom_killed', 'lost'] as const;
+export type AttemptOutcomeKind = (typeof ATTEMPT_OUTCOMES)[number];
 export const isTerminalStatus = (s: TaskStatus): boolean => TERMINAL_STATUSES.includes(s);
 
 export const ResourceRequestSchema = z

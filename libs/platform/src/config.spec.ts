@@ -25,6 +25,13 @@ describe('loadConfig', () => {
     [{ HTTP_BODY_LIMIT_BYTES: '10' }, 'HTTP_BODY_LIMIT_BYTES="10"'],
     [{ RATE_LIMIT_PER_SEC: '-1' }, 'RATE_LIMIT_PER_SEC="-1"'],
     [{ RATE_LIMIT_BURST: '0' }, 'RATE_LIMIT_BURST="0"'],
+    [{ EXECUTOR_NODES: 'a:1000:512:x' }, 'EXECUTOR_NODES="a:1000:512:x": must be name:cpuMillis:memMb[:gpus[:model]]'],
+    [{ TASK_MEM_HEADROOM_PCT: '-5' }, 'TASK_MEM_HEADROOM_PCT="-5"'],
+    [{ TASK_MEM_HEADROOM_PCT: '12.5' }, 'TASK_MEM_HEADROOM_PCT="12.5"'],
+    [{ TASK_LIMITS: 'strict' }, 'TASK_LIMITS="strict"'],
+    [{ TASK_PIDS_MAX: '4' }, 'TASK_PIDS_MAX="4"'],
+    [{ TASK_CGROUP_PARENT: 'kairos' }, 'TASK_CGROUP_PARENT="kairos": must be an absolute cgroup path'],
+    [{ TASK_CGROUP_PARENT: '/a/../b' }, 'TASK_CGROUP_PARENT="/a/../b": must not contain . or .. segments'],
   ])('rejects %j naming the variable', (env, msg) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(msg);
@@ -65,6 +72,16 @@ describe('loadConfig', () => {
       ALLOWED_ORIGINS: ['https://ops.example.com', 'http://localhost:5173'],
       RATE_LIMIT_PER_SEC: 0.5,
     });
+  });
+
+  it('parses resource-limit settings and GPU node lists', () => {
+    expect(loadConfig({ TASK_MEM_HEADROOM_PCT: '10', TASK_LIMITS: 'cgroup', TASK_PIDS_MAX: '256', TASK_CGROUP_PARENT: '/kairos.slice/tasks', EXECUTOR_NODES: 'a:1000:512,g:8000:65536:0-1:A100-80GB,h:1000:512:4' })).toMatchObject({
+      TASK_MEM_HEADROOM_PCT: 10,
+      TASK_LIMITS: 'cgroup',
+      TASK_PIDS_MAX: 256,
+      TASK_CGROUP_PARENT: '/kairos.slice/tasks',
+    });
+    expect(loadConfig({})).toMatchObject({ TASK_LIMITS: 'auto', TASK_MEM_HEADROOM_PCT: 25, TASK_PIDS_MAX: 4096 });
   });
 
   it('defaults: loopback only, 1 MiB bodies, the task env allow-list, secret patterns', () => {

@@ -18,6 +18,7 @@ const list = (item: RegExp, what: string) =>
   });
 const HOST_NAME = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:\d{1,5})?$/;
 const ORIGIN = /^https?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)(:\d{1,5})?$/;
+const NODE_ENTRY = String.raw`[a-zA-Z0-9_.-]+:\d+:\d+(:(\d+|\d+-\d+)(:[A-Za-z0-9_.-]+)?)?`;
 const base64Key = z.string().refine(isBase64Key32, 'must be base64 of 32 random bytes (generate one with `openssl rand -base64 32`)');
 
 /** Variables whose values never appear in an error message. */
@@ -49,10 +50,13 @@ export const ConfigSchema = z.object({
   KAFKA_REBALANCE_TIMEOUT_MS: int(1_000, 3_600_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EXECUTOR_ID: z.string().min(1).optional(),
-  /** Nodes this executor registers: name:cpuMillis:memMb[,…]; unset = one node sized from this host. */
+  /**
+   * Nodes this executor registers: name:cpuMillis:memMb[:gpus[:model]][,…], gpus a count (devices
+   * 0..N-1) or a device range i-j; unset = one node sized from this host, without GPUs.
+   */
   EXECUTOR_NODES: z
     .string()
-    .regex(/^[a-zA-Z0-9_.-]+:\d+:\d+(,[a-zA-Z0-9_.-]+:\d+:\d+)*$/, 'must be name:cpuMillis:memMb[,…]')
+    .regex(new RegExp(`^${NODE_ENTRY}(,${NODE_ENTRY})*$`), 'must be name:cpuMillis:memMb[:gpus[:model]][,…] (gpus: a count like 2 or a device range like 0-3)')
     .optional(),
   EXECUTOR_SLOTS: int(1, 10_000).default(8),
   LEASE_MS: int(1000, 3_600_000).default(15_000),
@@ -114,6 +118,30 @@ export const ConfigSchema = z.object({
     })
     .refine((r) => r.uid !== 0 && r.gid !== 0, 'must not be root (0); unset it to run tasks as the server user')
     .refine((r) => r.uid <= 4_294_967_294 && r.gid <= 4_294_967_294, 'uid and gid must be below 4294967295')
+    .optional(),
+  /**
+   * How a shell task's resource request is enforced: `auto` (a control group per attempt where one is
+   * writable, v2 or v1, else rlimits), `cgroup` (refuse to start without a writable cgroup), `rlimit`
+   * (per-process address-space limit only: no CPU quota, no whole-tree accounting), `off` (requests
+   * are bookkeeping only, the behaviour before limits existed).
+   */
+  TASK_LIMITS: z.enum(['auto', 'cgroup', 'rlimit', 'off']).default('auto'),
+  /**
+   * Memory limit = memMb × (1 + this / 100): a request is an estimate, and a task killed a few MB
+   * over it helps nobody; 0 makes the request the limit.
+   */
+  TASK_MEM_HEADROOM_PCT: int(0, 1_000).default(25),
+  /** Most processes and threads one attempt may have at once (fork bombs stop here). */
+  TASK_PIDS_MAX: int(16, 4_194_304).default(4_096),
+  /**
+   * The cgroup under which attempt groups are made, as a path inside each hierarchy (e.g.
+   * /kairos.slice/tasks); unset: a `kairos` group below the executor's own cgroup. On cgroup v2 it
+   * must be delegated to the executor (controllers enabled, no processes of its own).
+   */
+  TASK_CGROUP_PARENT: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_.@-]+)+$/, 'must be an absolute cgroup path like /kairos.slice/tasks (letters, digits, _ . @ -)')
+    .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), 'must not contain . or .. segments')
     .optional(),
   /** Largest request body (bytes) on ordinary routes: 413 beyond. */
   HTTP_BODY_LIMIT_BYTES: int(1_024, 1_073_741_824).default(1_048_576),

@@ -1,7 +1,7 @@
-import type { RunSpec } from '@kairos/contracts';
+import type { AttemptOutcomeKind, AttemptUsage, RunSpec } from '@kairos/contracts';
 import type { ProcessIdentity } from './process-group.reaper';
 
-export type { ProcessIdentity };
+export type { AttemptUsage, ProcessIdentity };
 
 export const RUNNERS = Symbol('RUNNERS');
 
@@ -18,6 +18,15 @@ export interface RunContext {
    * attempt: after a crash, ProcessGroupReaper finds and kills exactly that group before a retry).
    */
   onProcess?: (id: ProcessIdentity) => void;
+  /**
+   * The task's request: with it the shell runner confines the attempt (the executor's
+   * ResourceLimiter: CPU quota, memory limit = memMb + headroom, pids); without it nothing is limited.
+   */
+  resources?: { cpuMillis: number; memMb: number };
+  /** GPU device indices this attempt was given: the task sees exactly these (CUDA_VISIBLE_DEVICES). */
+  gpuDevices?: readonly number[];
+  /** Called with the attempt's usage while it runs (every usage sample), where the limiter measures it. */
+  onUsage?: (usage: AttemptUsage) => void;
 }
 
 export interface RunResult {
@@ -25,6 +34,19 @@ export interface RunResult {
   exitCode: number | null;
   outputTail: string;
   error: string | null;
+  /**
+   * The kernel killed the attempt for exceeding its memory limit (cgroup modes): `outcome` is then
+   * `failed` and `error` says "killed: memory limit of N MB exceeded (…)". attemptOutcomeOf() gives
+   * the attempt's status (`oom_killed`); the repository records that.
+   */
+  oomKilled?: boolean;
+  /** What the attempt used, read when it ended (absent: not measured in this mode). */
+  usage?: AttemptUsage | null;
+}
+
+/** The attempt's outcome as recorded (contracts' ATTEMPT_OUTCOMES), from a runner's result. */
+export function attemptOutcomeOf(r: Pick<RunResult, 'outcome' | 'oomKilled'>): Exclude<AttemptOutcomeKind, 'lost'> {
+  return r.oomKilled && r.outcome === 'failed' ? 'oom_killed' : r.outcome;
 }
 
 export interface TaskRunner<K extends RunSpec['kind'] = RunSpec['kind']> {

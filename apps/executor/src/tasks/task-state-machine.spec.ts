@@ -8,6 +8,9 @@ describe('task state machine', () => {
     ['succeeded', 'failed', false],
     ['failed', 'queued', false],
     ['queued', 'succeeded', false],
+    ['running', 'oom_killed', true],
+    ['queued', 'oom_killed', false],
+    ['oom_killed', 'queued', false],
   ] as const)('%s → %s allowed=%s', (from, to, ok) => {
     expect(canTransition(from, to)).toBe(ok);
   });
@@ -19,6 +22,8 @@ describe('task state machine', () => {
     ['failed', 1, 3, 0, 'queued'],
     ['failed', 3, 3, 0, 'failed'],
     ['timed_out', 1, 1, 0, 'timed_out'],
+    ['oom_killed', 1, 2, 0, 'queued'],
+    ['oom_killed', 2, 2, 0, 'oom_killed'],
     ['lost', 5, 1, 1, 'queued'],
     ['lost', 5, 1, 4, 'failed'],
   ] as const)('%s at attempt %d/%d lost=%d → %s', (outcome, a, m, l, next) => {

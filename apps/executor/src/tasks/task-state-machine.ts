@@ -1,5 +1,5 @@
 import { DomainError } from '@kairos/platform';
-import type { TaskStatus } from '@kairos/contracts';
+import type { AttemptOutcomeKind, TaskStatus } from '@kairos/contracts';
 
 /**
  * The one place task transitions are defined. Every status change in the executor goes through
@@ -8,12 +8,13 @@ import type { TaskStatus } from '@kairos/contracts';
  */
 const ALLOWED: Record<TaskStatus, readonly TaskStatus[]> = {
   queued: ['running', 'cancelled', 'upstream_failed'],
-  running: ['succeeded', 'failed', 'timed_out', 'cancelled', 'queued'],
+  running: ['succeeded', 'failed', 'timed_out', 'oom_killed', 'cancelled', 'queued'],
   succeeded: [],
   failed: [],
   cancelled: [],
   timed_out: [],
   upstream_failed: [],
+  oom_killed: [],
 };
 
 export class IllegalTransitionError extends DomainError<'ILLEGAL_TRANSITION'> {
@@ -36,9 +37,13 @@ export function retryDelayMs(attempt: number, random: number, baseMs = 500, capM
   return Math.round(ceiling / 2 + (random * ceiling) / 2);
 }
 
-/** Outcome of one attempt → the task's next status. Lost attempts (executor died) retry up to 3 times extra. */
+/**
+ * Outcome of one attempt → the task's next status. Lost attempts (executor died) retry up to 3 times
+ * extra. `oom_killed` is a failure like `failed` and `timed_out`: retried while attempts remain, and
+ * the final status says why (see ATTEMPT_OUTCOMES in @kairos/contracts).
+ */
 export function nextStatusAfterAttempt(
-  outcome: 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'lost',
+  outcome: AttemptOutcomeKind,
   attempts: number,
   maxAttempts: number,
   lostCount: number,

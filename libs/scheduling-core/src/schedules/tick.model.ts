@@ -121,7 +121,7 @@ export type ShardRunEvent =
   | { readonly type: 'started'; readonly runId: string; readonly atMs: number }
   | { readonly type: 'finished'; readonly runId: string; readonly atMs: number; readonly status: TaskStatus };
 
-/** A task status as a shard run's: timed out and upstream-failed count as failed. */
+/** A task status as a shard run's: timed out, upstream-failed and OOM-killed count as failed. */
 export function shardStatusOf(status: TaskStatus): ShardRunStatus {
   switch (status) {
     case 'queued':
@@ -132,6 +132,7 @@ export function shardStatusOf(status: TaskStatus): ShardRunStatus {
       return status;
     case 'timed_out':
     case 'upstream_failed':
+    case 'oom_killed':
       return 'failed';
     default: {
       const never: never = status;
