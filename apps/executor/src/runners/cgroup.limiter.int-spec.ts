@@ -131,6 +131,14 @@ describeCg('ShellRunner with a cgroup per attempt (real processes)', () => {
     expect(groups.filter((g) => g.startsWith(prefix))).toEqual([]);
   });
 
+  it('caps the processes of one attempt (TASK_PIDS_MAX): forks beyond it fail inside the task', async () => {
+    const small = await createResourceLimiter({ ...config, TASK_PIDS_MAX: 16 }, { prefix: `${prefix}p` });
+    const forker = 'import os, time\npids = []\nfor i in range(40):\n    try:\n        p = os.fork()\n    except OSError:\n        break\n    if p == 0:\n        time.sleep(5)\n        os._exit(0)\n    pids.append(p)\nprint(len(pids), "forked")\nfor p in pids:\n    os.kill(p, 9)\n';
+    const r = await new ShellRunner({ limiter: small }).run(shell(['python3', '-c', forker]), ctx({ resources: { cpuMillis: 500, memMb: 64 } }));
+    // 16 processes: python itself and 15 children.
+    expect(r).toMatchObject({ outcome: 'succeeded', outputTail: '15 forked\n' });
+  });
+
   it('finds and removes groups a crashed executor left, killing what still runs in them', async () => {
     const cage = limiter.prepare({ taskId: 'crashed', attempt: 3, cpuMillis: 100, memMb: 32 });
     const { spawn } = await import('node:child_process');
