@@ -23,6 +23,7 @@ import {
   createPlacement,
   createPolicy,
   observeHistory,
+  offeredLoad,
   parseAlibabaBatchTasks,
   parseWindowSpec,
   realiseInstanceDurations,
@@ -167,7 +168,7 @@ export function formatTable(rows: readonly Row[], bottleneck: keyof Resources): 
     pct(r.utilisationArrivalWindow[bottleneck]),
     pct(r.utilisation[bottleneck]),
     pct(r.successRate),
-    `${r.failedAttempts}/${r.lostAttempts}`,
+    `${Math.round(r.failedAttempts)}/${Math.round(r.lostAttempts)}`,
     r.wallSeconds.toFixed(1),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
@@ -195,8 +196,25 @@ export function barChartSvg(rows: readonly Row[], title: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif"><text x="10" y="22" font-size="14" font-weight="bold">${esc(title)}</text>${bars}<text x="10" y="${h - 8}" font-size="11">mean wait per task (seconds, lower is better)</text></svg>`;
 }
 
-/** Ratios of `who` to the best non-learned baseline, fifo and the oracle, per task and per instance. */
-export function ratioLines(rows: readonly Row[], who: readonly string[]): string[] {
+/** Mean of the same policy's rows over seeds (numbers and resource vectors averaged field by field). */
+export function meanRow(rows: readonly Row[]): Row {
+  const first = rows[0];
+  if (!first) throw new BenchArgError('meanRow of no rows');
+  const avg = (pick: (r: Row) => number): number => rows.reduce((s, r) => s + pick(r), 0) / rows.length;
+  const vec = (pick: (r: Row) => Resources): Resources =>
+    resources(Object.fromEntries(Object.keys(first.utilisation).map((k) => [k, avg((r) => pick(r)[k as keyof Resources])])));
+  const out: Record<string, unknown> = { ...first };
+  for (const [k, v] of Object.entries(first)) if (typeof v === 'number') out[k] = avg((r) => (r as unknown as Record<string, number>)[k] ?? 0);
+  out['utilisation'] = vec((r) => r.utilisation);
+  out['utilisationArrivalWindow'] = vec((r) => r.utilisationArrivalWindow);
+  return out as unknown as Row;
+}
+
+/**
+ * Ratios of `who` to the best non-learned baseline (chosen on the mean rows), fifo and the oracle,
+ * per task and per instance; with several seeds, the range of the per-seed ratios in brackets.
+ */
+export function ratioLines(rows: readonly Row[], who: readonly string[], bySeed: readonly (readonly Row[])[] = []): string[] {
   const by = new Map(rows.map((r) => [r.policy, r]));
   const baselines = rows.filter((r) => !NOT_BASELINES.has(r.policy));
   const out: string[] = [];
@@ -207,11 +225,21 @@ export function ratioLines(rows: readonly Row[], who: readonly string[]): string
     for (const name of who) {
       const r = by.get(name);
       if (!r) continue;
-      const ratio = (o: Row | undefined): string => (o && o[metric] > 0 ? (r[metric] / o[metric]).toFixed(3) : 'n/a');
+      const ratio = (other: string | undefined): string => {
+        const o = other ? by.get(other) : undefined;
+        if (!o || !(o[metric] > 0)) return 'n/a';
+        const per = bySeed.flatMap((seedRows) => {
+          const a = seedRows.find((x) => x.policy === name);
+          const b = seedRows.find((x) => x.policy === other);
+          return a && b && b[metric] > 0 ? [a[metric] / b[metric]] : [];
+        });
+        const spread = per.length > 1 ? ` [${Math.min(...per).toFixed(3)}–${Math.max(...per).toFixed(3)}]` : '';
+        return `${(r[metric] / o[metric]).toFixed(3)}${spread}`;
+      };
       const parts = [
-        best && best.policy !== name ? `÷ best non-learned (${best.policy}) ${ratio(best)}` : best ? `is the best non-learned` : '',
-        `÷ fifo ${ratio(by.get('fifo'))}`,
-        `÷ sjf-oracle ${ratio(by.get('sjf-oracle'))}`,
+        best && best.policy !== name ? `÷ best non-learned (${best.policy}) ${ratio(best.policy)}` : best ? `is the best non-learned` : '',
+        `÷ fifo ${ratio('fifo')}`,
+        `÷ sjf-oracle ${ratio('sjf-oracle')}`,
       ].filter(Boolean);
       out.push(`  ${name} ${label}: ${parts.join('; ')}`);
     }
@@ -223,6 +251,7 @@ interface ScheduleOpts {
   trace: string;
   policies: string;
   load: string;
+  nodes?: string;
   noiseSigma: string;
   failures: string;
   maxAttempts: string;
@@ -232,6 +261,7 @@ interface ScheduleOpts {
   sample?: string;
   trainFraction: string;
   tuneSeeds: string;
+  evalSeeds: string;
   tunePasses: string;
   strict?: boolean;
   gang?: boolean;
@@ -253,6 +283,13 @@ interface Part {
   readonly predictor: (seed: number) => DurationPredictor | undefined;
 }
 
+/** `n` machines whatever the load (to replay an old configuration or the live cluster); ρ as measured. */
+function fixedCluster(tasks: readonly Task[], durations: RealisedDurations, n: number, machine: Resources): { nodes: NodeSpec[]; offered: OfferedLoad } {
+  const nodes: NodeSpec[] = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, capacity: machine, labels: { pool: 'batch' } }));
+  const capacity = resources(Object.fromEntries(Object.entries(machine).map(([k, v]) => [k, v * n])));
+  return { nodes, offered: offeredLoad(tasks, durations, capacity) };
+}
+
 function runMeta(): Record<string, unknown> {
   let commit = 'unknown';
   try {
@@ -267,6 +304,7 @@ function runSchedule(o: ScheduleOpts): void {
   const meta = runMeta();
   const seed = intArg('seed', o.seed, 1);
   const load = numArg('load', o.load, 0.9, 0.01, 10);
+  const fixedNodes = o.nodes === undefined ? undefined : intArg('nodes', o.nodes, 1, 1);
   const sigma = numArg('noise-sigma', o.noiseSigma, DEFAULT_NOISE_SIGMA, 0, 5);
   const failures = numArg('failures', o.failures, 0.05, 0, 0.99);
   const maxAttempts = intArg('max-attempts', o.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts, 1);
@@ -275,6 +313,7 @@ function runSchedule(o: ScheduleOpts): void {
   const cap = intArg('max-instances-per-task', o.maxInstancesPerTask, 64);
   const trainFraction = numArg('train-fraction', o.trainFraction, 0.5, 0, 0.95);
   const tuneSeeds = intArg('tune-seeds', o.tuneSeeds, 3, 1);
+  const evalSeeds = intArg('eval-seeds', o.evalSeeds, 3, 1);
   const tunePasses = intArg('tune-passes', o.tunePasses, 2, 1);
   const policies = o.policies.split(',').map((p) => p.trim()).filter(Boolean);
   for (const p of policies) {
@@ -317,7 +356,8 @@ function runSchedule(o: ScheduleOpts): void {
       }
       return p.clone();
     };
-    const { nodes, offered } = sizeCluster(tasks, durations(seed), load, trace.machine);
+    const { nodes, offered } =
+      fixedNodes === undefined ? sizeCluster(tasks, durations(seed), load, trace.machine) : fixedCluster(tasks, durations(seed), fixedNodes, trace.machine);
     return { name, tasks, window: w, nodes, offered, durations, predictor };
   };
 
@@ -342,7 +382,8 @@ function runSchedule(o: ScheduleOpts): void {
     : '';
   const config =
     `σ = ${sigma} per-instance noise, failures ${failures}, ${retry.maxAttempts} attempts per instance (retry ${retry.initialDelayMs} ms × ${retry.backoffFactor}^n ≤ ${retry.maxDelayMs} ms, ${retry.jitter} jitter), ` +
-    `≤ ${cap || '∞'} instances per task, job sample ${sample}, window ${o.window ?? 'whole trace'}, placement ${o.placement}, seed ${seed}, load asked ${load}`;
+    `≤ ${cap || '∞'} instances per task, job sample ${sample}, window ${o.window ?? 'whole trace'}, placement ${o.placement}, seed ${seed}, ` +
+    (fixedNodes === undefined ? `load asked ${load}` : `${fixedNodes} nodes fixed (--nodes; --load ignored)`);
   log(`${trace.label}; ${skippedLine}`);
   for (const ex of trace.parse?.examples ?? []) log(`  skipped ${ex.message}`);
   log(config);
@@ -388,25 +429,31 @@ function runSchedule(o: ScheduleOpts): void {
     log(`tuned sjf-online: ${Object.entries(res.knobs).map(([k, v]) => `${k}=${v}`).join(' ')}; training score ${res.score.toFixed(4)} (1 = hand-set default)`);
   }
 
-  const results: { part: Part; rows: Row[] }[] = [];
-  const total = parts.length * policies.length;
+  const results: { part: Part; rows: Row[]; bySeed: Row[][] }[] = [];
+  const seedsToReport = Array.from({ length: evalSeeds }, (_, i) => seed + i);
+  const total = parts.length * policies.length * evalSeeds;
   let k = 0;
   for (const part of parts) {
-    const rows: Row[] = [];
-    for (const name of policies) {
-      k++;
-      const t0 = process.hrtime.bigint();
-      const out = simulate(part.tasks, makePolicy(name, tuning?.weights), {
-        ...simConfig(part, seed),
-        onProgress: (d, t) => log(`  [${part.name} ${k}/${total}] ${name}: ${d}/${t} instances done`),
-      });
-      const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      rows.push({ ...out.metrics, wallSeconds });
-      log(
-        `[${part.name} ${k}/${total}] ${name}: wait/task ${sec(out.metrics.meanWaitPerTask)} s, wait/inst ${sec(out.metrics.meanWaitPerInstance)} s, success ${pct(out.metrics.successRate)} (${wallSeconds.toFixed(1)} s wall)`,
-      );
+    const bySeed: Row[][] = [];
+    for (const s of seedsToReport) {
+      const rows: Row[] = [];
+      for (const name of policies) {
+        k++;
+        const t0 = process.hrtime.bigint();
+        const out = simulate(part.tasks, makePolicy(name, tuning?.weights), {
+          ...simConfig(part, s),
+          onProgress: (d, t) => log(`  [${part.name} ${k}/${total}] ${name} seed ${s}: ${d}/${t} instances done`),
+        });
+        const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        rows.push({ ...out.metrics, wallSeconds });
+        log(
+          `[${part.name} ${k}/${total}] ${name} seed ${s}: wait/task ${sec(out.metrics.meanWaitPerTask)} s, wait/inst ${sec(out.metrics.meanWaitPerInstance)} s, success ${pct(out.metrics.successRate)} (${wallSeconds.toFixed(1)} s wall)`,
+        );
+      }
+      bySeed.push(rows);
     }
-    results.push({ part, rows });
+    const rows = policies.map((_, i) => meanRow(bySeed.map((r) => r[i] as Row)));
+    results.push({ part, rows, bySeed });
   }
 
   const lines: string[] = [
@@ -415,8 +462,9 @@ function runSchedule(o: ScheduleOpts): void {
     config,
   ];
   if (tuning) lines.push(`${TUNED}: ${Object.entries(tuning.knobs).map(([k2, v]) => `${k2}=${v}`).join(' ')} (chosen on the training part; grid ${JSON.stringify(SJF_ONLINE_GRID)})`);
-  for (const { part, rows } of results) {
-    lines.push('', describe(part), formatTable(rows, part.offered.bottleneck), ...ratioLines(rows, ['ai', TUNED].filter((n) => policies.includes(n))));
+  const seedNote = evalSeeds > 1 ? ` — mean over seeds ${seedsToReport.join(', ')} (per-seed ratios in brackets)` : ` — seed ${seed}`;
+  for (const { part, rows, bySeed } of results) {
+    lines.push('', `${describe(part)}${seedNote}`, formatTable(rows, part.offered.bottleneck), ...ratioLines(rows, ['ai', TUNED].filter((n) => policies.includes(n)), bySeed));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -427,10 +475,10 @@ function runSchedule(o: ScheduleOpts): void {
       trace: trace.label,
       parse: trace.parse,
       machine: trace.machine,
-      options: { load, sigma, failures, retry: retry.toJSON(), nodeFailures, maxInstancesPerTask: cap, sample, window: o.window ?? null, trainFraction, placement: o.placement, seed, tuneSeeds, tunePasses },
+      options: { load, nodes: fixedNodes ?? null, sigma, failures, retry: retry.toJSON(), nodeFailures, maxInstancesPerTask: cap, sample, window: o.window ?? null, trainFraction, placement: o.placement, seed, tuneSeeds, tunePasses, evalSeeds: seedsToReport },
       learnedWeights: weights,
       tuning: tuning && { grid: SJF_ONLINE_GRID, knobs: tuning.knobs, score: tuning.score, wallSeconds: tuning.wallSeconds, steps: tuning.steps },
-      parts: results.map(({ part, rows }) => ({
+      parts: results.map(({ part, rows, bySeed }) => ({
         name: part.name,
         window: { start: part.window.start, end: part.window.end },
         tasks: part.tasks.length,
@@ -438,6 +486,7 @@ function runSchedule(o: ScheduleOpts): void {
         nodes: part.nodes.length,
         offeredLoad: part.offered,
         results: rows,
+        resultsBySeed: bySeed.map((r, i) => ({ seed: seedsToReport[i], results: r })),
       })),
     };
     // JSON has no Infinity: open window ends become null.
@@ -577,6 +626,7 @@ export function register(bench: Command): void {
     .option('--strict', 'fail on the first malformed trace row (file:line, field) instead of skipping and counting it')
     .option('--policies <list>', `comma-separated (${POLICY_NAMES.join(',')},${TUNED})`, DEFAULT_POLICIES)
     .option('--load <x>', 'offered load ρ (usual definition, bottleneck resource) each part\'s cluster is sized for', '0.9')
+    .option('--nodes <n>', 'use n machines in every part instead of sizing from --load (ρ is still reported)')
     .option('--noise-sigma <σ>', 'per-instance duration noise: instance runs span × exp(σZ − σ²/2); 0 = every instance runs the span', String(DEFAULT_NOISE_SIGMA))
     .option('--failures <p>', 'transient failure probability per attempt', '0.05')
     .option('--max-attempts <n>', 'attempts per instance, the first included (lost attempts not charged)', String(DEFAULT_RETRY_POLICY.maxAttempts))
@@ -586,6 +636,7 @@ export function register(bench: Command): void {
     .option('--sample <f>', 'keep this fraction of jobs (by hash) to thin the trace (default 0.1 for alibaba2017, 1 for synthetic)')
     .option('--train-fraction <f>', 'time split: the earlier fraction of the arrival span is the training part (0 = no split)', '0.5')
     .option('--tune-seeds <n>', 'seeds per setting when tuning sjf-online on the training part', '3')
+    .option('--eval-seeds <n>', 'report the mean over seeds seed … seed + n − 1 (noise, failures, jitter) with per-seed ratio ranges', '3')
     .option('--tune-passes <n>', 'coordinate-descent sweeps over sjf-online\'s knobs', '2')
     .option('--gang', 'start all instances of a task together')
     .option('--placement <name>', 'placement strategy for every policy', 'best-fit')

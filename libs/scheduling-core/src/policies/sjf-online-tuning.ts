@@ -13,10 +13,10 @@ import { SJF_ONLINE_WEIGHTS } from './policy.registry';
  * - jobBlend: weight of the job's observed run times in a not-yet-observed task's estimate.
  */
 export const SJF_ONLINE_GRID = {
-  elapsedStretch: [1.25, 1.5, 2, 3, 4],
+  elapsedStretch: [1.25, 1.5, 2, 3, 4, 8],
   probePenalty: [0, 0.25, 0.5, 1, 2],
   pilotFraction: [0.01, 0.05, 0.1, 0.2],
-  agePerHour: [0, 0.1, 0.3, 1, 3],
+  agePerHour: [0, 0.1, 0.3, 1, 3, 10],
   jobBlend: [0, 0.5, 0.8],
 } as const;
 
