@@ -178,6 +178,15 @@ describe('simulator', () => {
     expect(Array.from(out.instanceWaits)).toEqual([0, 59, 8]); // q starts at 10, p at 60
   });
 
+  it('zero-length instances start and end at once, with and without noise', () => {
+    const tasks = [makeTask({ id: 'z', actual: 0, instances: 3 }), makeTask({ id: 'y', actual: 5, arrival: 1 })];
+    for (const noiseSigma of [0, 0.5]) {
+      const out = simulate(tasks, policy('fifo'), config({ noiseSigma }));
+      expect(out.metrics.successRate).toBe(1);
+      expect(Array.from(out.instanceWaits)).toEqual([0, 0, 0, 0]);
+    }
+  });
+
   it('fails loudly when a task can never fit', () => {
     const tasks = [makeTask({ id: 'huge', request: { cpuMillis: 99_999 } })];
     expect(() => simulate(tasks, policy('sjf'), config())).toThrow(expect.objectContaining({ code: 'INFEASIBLE' }));

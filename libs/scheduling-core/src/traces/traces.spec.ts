@@ -51,6 +51,12 @@ describe('Alibaba 2017 batch_task.csv adapter', () => {
     expect(r.skippedTotal).toBe(4);
   });
 
+  it('a zero-length task (end = create) is valid: kept, and replayed as a 1 s task', () => {
+    const r = parseAlibabaBatchTasks([HEADER, '7,7,1,1,3,Terminated,100,0.1'].join('\n'), 'zero.csv', { strict: true });
+    expect(r.skippedTotal).toBe(0);
+    expect(alibabaToTasks(r.rows).map((t) => [t.id, t.duration.actual, t.instances])).toEqual([['1/1', 1, 3]]);
+  });
+
   it('a header without a required column fails the file (nothing could be read), strict or not', () => {
     const text = 'task_create_time,task_end_time,job_id,task_id,instance_num,status,plan_cpu\n1,2,3,4,5,Terminated,100';
     expect(() => parseAlibabaBatchTasks(text, 'h.csv')).toThrow(/^h\.csv:1: missing column\(s\): plan_mem/);
