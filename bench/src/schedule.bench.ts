@@ -1,34 +1,65 @@
-// `kairos bench schedule`: replays a workload (Alibaba 2017 batch_task.csv or synthetic) through every
-// ordering policy on the same cluster and prints a seed-001 style table; `bench schedule-train`
-// trains the learned policy on an earlier slice; `bench decision-latency` times pickNext+placement.
+// `kairos bench schedule`: replays a workload (Alibaba 2017 batch_task.csv or synthetic) through the
+// ordering policies on the same cluster, split by time into a training and an evaluation part, and
+// prints a table per part; `bench schedule-train` trains the learned policy on an earlier slice;
+// `bench decision-latency` times pickNext + placement. Definitions: ../shared/BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import type { Command } from 'commander';
 import {
   ALIBABA_MACHINE,
+  BAD_ROW_REASONS,
   ClusterState,
-  DEFAULT_BACKOFF,
   DEFAULT_LEARNED_WEIGHTS,
+  DEFAULT_NOISE_SIGMA,
+  DEFAULT_RETRY_POLICY,
+  HistoryDurationEstimator,
+  LearnedPolicy,
   POLICY_NAMES,
+  SJF_ONLINE_GRID,
   SchedulingError,
   alibabaToTasks,
+  capInstances,
   createPlacement,
   createPolicy,
+  observeHistory,
+  offeredLoad,
   parseAlibabaBatchTasks,
+  parseWindowSpec,
+  realiseInstanceDurations,
+  resolveWindow,
   resources,
+  sampleJobs,
   seededRng,
+  selectArrivalWindow,
   simulate,
   sizeCluster,
+  splitByArrival,
   syntheticWorkload,
   trainLearnedWeights,
+  tuneSjfOnline,
+  type AlibabaParseResult,
+  type ArrivalWindow,
+  type DurationPredictor,
   type LearnedWeights,
   type NodeSpec,
+  type OfferedLoad,
+  type OrderingPolicy,
+  type RealisedDurations,
   type Resources,
+  type RetryPolicy,
   type SimMetrics,
+  type SjfOnlineKnobs,
   type Task,
+  type TuningStep,
 } from '@kairos/scheduling-core';
 
 const DEFAULT_TRACE = 'alibaba2017:../shared/datasets/alibaba-2017/batch_task.csv';
-const DEFAULT_POLICIES = 'fifo,backfill,rr,sjf,sjf-oracle,priority,dynamic,mlfq,ga,packing,sjf-online,ai';
+/** The baselines with the learned policy's information, the oracle (labelled) and the learned policy. */
+const DEFAULT_POLICIES = 'fifo,backfill,sjf,sjf-online,sjf-online-tuned,mlfq,packing,sjf-oracle,ai';
+const TUNED = 'sjf-online-tuned';
+/** Policies that are not "non-learned baselines with the same information". */
+const NOT_BASELINES = new Set(['ai', 'sjf-oracle']);
 
 class BenchArgError extends Error {
   constructor(message: string) {
@@ -55,12 +86,6 @@ function numArg(name: string, v: string | undefined, def: number, lo: number, hi
   return x;
 }
 
-interface Workload {
-  readonly label: string;
-  readonly tasks: Task[];
-  readonly machine: Resources;
-}
-
 function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -69,22 +94,33 @@ function readText(file: string): string {
   }
 }
 
+/** The whole trace as tasks (no window, sample or cap yet), and what the parser skipped. */
+interface Trace {
+  readonly kind: 'alibaba2017' | 'synthetic';
+  readonly label: string;
+  readonly tasks: Task[];
+  readonly machine: Resources;
+  readonly parse?: Omit<AlibabaParseResult, 'rows'> & { readonly usableTasks: number };
+}
+
 /** `alibaba2017:<csv>` or `synthetic:<tasks>`. */
-export function loadWorkload(spec: string, offset: number, limit: number, gang: boolean, seed: number, sample = 1): Workload {
+export function loadTrace(spec: string, o: { gang: boolean; seed: number; strict: boolean }): Trace {
   const i = spec.indexOf(':');
   const kind = i < 0 ? spec : spec.slice(0, i);
   const arg = i < 0 ? '' : spec.slice(i + 1);
   if (kind === 'alibaba2017') {
     if (!arg) throw new BenchArgError('--trace alibaba2017:<path to batch_task.csv>');
-    const rows = parseAlibabaBatchTasks(readText(arg), arg);
-    const tasks = alibabaToTasks(rows, { offset, limit, gang, jobSample: sample });
-    if (tasks.length === 0) throw new BenchArgError(`--trace ${spec}: no Terminated rows after offset ${offset}`);
-    return { label: `alibaba2017 ${arg}, job sample ${sample}, terminated tasks [${offset}, ${offset + tasks.length})`, tasks, machine: ALIBABA_MACHINE };
+    const parsed = parseAlibabaBatchTasks(readText(arg), arg, { strict: o.strict });
+    const tasks = alibabaToTasks(parsed.rows, { gang: o.gang });
+    if (tasks.length === 0) throw new BenchArgError(`--trace ${spec}: no usable (Terminated) rows`);
+    const { rows, ...rest } = parsed;
+    void rows;
+    return { kind, label: `alibaba2017 ${arg}`, tasks, machine: ALIBABA_MACHINE, parse: { ...rest, usableTasks: tasks.length } };
   }
   if (kind === 'synthetic') {
     const n = intArg('trace synthetic:<n>', arg || '2000', 2000, 1);
-    const tasks = syntheticWorkload({ tasks: n, rng: seededRng(seed) }).map((t) => ({ ...t, gang }));
-    return { label: `synthetic ${n} tasks seed ${seed}`, tasks, machine: resources({ cpuMillis: 16_000, memMb: 65_536, io: 200, net: 1000 }) };
+    const tasks = syntheticWorkload({ tasks: n, rng: seededRng(o.seed) }).map((t) => ({ ...t, gang: o.gang }));
+    return { kind, label: `synthetic ${n} tasks seed ${o.seed}`, tasks, machine: resources({ cpuMillis: 16_000, memMb: 65_536, io: 200, net: 1000 }) };
   }
   throw new BenchArgError(`--trace: unknown kind "${kind}" (use alibaba2017:<csv> or synthetic:<n>)`);
 }
@@ -99,29 +135,40 @@ function loadWeights(file: string | undefined): LearnedWeights {
   return raw as LearnedWeights;
 }
 
-interface Row extends SimMetrics {
+export interface Row extends SimMetrics {
   readonly wallSeconds: number;
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const sec = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
-export function formatTable(rows: readonly Row[]): string {
-  const head = ['policy', 'info', 'mean wait s', 'p95 wait s', 'mean JCT s', 'p95 slowdown', 'makespan s', 'util cpu', 'util mem', 'util cpu (arr.)', 'util mem (arr.)', 'success', 'Jain', 'wall s'];
+export function formatTable(rows: readonly Row[], bottleneck: keyof Resources): string {
+  const head = [
+    'policy',
+    'info',
+    'wait/task mean s',
+    'wait/task p95 s',
+    'wait/inst mean s',
+    'wait/inst p95 s',
+    'JCT/job mean s',
+    `util ${bottleneck} (arr.)`,
+    `util ${bottleneck}`,
+    'success',
+    'failed/lost att.',
+    'wall s',
+  ];
   const body = rows.map((r) => [
     r.policy,
-    r.information,
-    sec(r.meanWait),
-    sec(r.p95Wait),
-    sec(r.meanJct),
-    r.p95Slowdown.toFixed(2),
-    sec(r.makespan),
-    pct(r.utilisation.cpuMillis),
-    pct(r.utilisation.memMb),
-    pct(r.utilisationArrivalWindow.cpuMillis),
-    pct(r.utilisationArrivalWindow.memMb),
+    r.policy === 'sjf-oracle' ? 'ORACLE' : r.information,
+    sec(r.meanWaitPerTask),
+    sec(r.p95WaitPerTask),
+    sec(r.meanWaitPerInstance),
+    sec(r.p95WaitPerInstance),
+    sec(r.meanJobJct),
+    pct(r.utilisationArrivalWindow[bottleneck]),
+    pct(r.utilisation[bottleneck]),
     pct(r.successRate),
-    r.jainFairness.toFixed(3),
+    `${Math.round(r.failedAttempts)}/${Math.round(r.lostAttempts)}`,
     r.wallSeconds.toFixed(1),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
@@ -129,36 +176,94 @@ export function formatTable(rows: readonly Row[]): string {
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
-/** Horizontal bar chart of mean wait (and CPU utilisation as a label) per policy. */
+/** Horizontal bar chart of mean wait per task per policy. */
 export function barChartSvg(rows: readonly Row[], title: string): string {
   const w = 760;
   const barH = 22;
-  const left = 110;
+  const left = 130;
   const top = 40;
-  const max = Math.max(1, ...rows.map((r) => r.meanWait));
+  const max = Math.max(1, ...rows.map((r) => r.meanWaitPerTask));
   const h = top + rows.length * (barH + 8) + 30;
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const bars = rows
     .map((r, i) => {
       const y = top + i * (barH + 8);
-      const bw = Math.max(1, ((w - left - 180) * r.meanWait) / max);
-      const fill = r.policy === 'ai' ? '#d9480f' : '#4263eb';
-      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(r.policy)}</text><rect x="${left}" y="${y}" width="${bw.toFixed(1)}" height="${barH}" fill="${fill}"/><text x="${left + bw + 6}" y="${y + 15}" font-size="11">${sec(r.meanWait)} s · cpu ${pct(r.utilisation.cpuMillis)} · ok ${pct(r.successRate)}</text>`;
+      const bw = Math.max(1, ((w - left - 200) * r.meanWaitPerTask) / max);
+      const fill = r.policy === 'ai' ? '#d9480f' : r.policy === 'sjf-oracle' ? '#868e96' : '#4263eb';
+      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(r.policy)}</text><rect x="${left}" y="${y}" width="${bw.toFixed(1)}" height="${barH}" fill="${fill}"/><text x="${left + bw + 6}" y="${y + 15}" font-size="11">${sec(r.meanWaitPerTask)} s/task · ${sec(r.meanWaitPerInstance)} s/inst · ok ${pct(r.successRate)}</text>`;
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif"><text x="10" y="22" font-size="14" font-weight="bold">${esc(title)}</text>${bars}<text x="10" y="${h - 8}" font-size="11">mean wait per instance (seconds, lower is better)</text></svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif"><text x="10" y="22" font-size="14" font-weight="bold">${esc(title)}</text>${bars}<text x="10" y="${h - 8}" font-size="11">mean wait per task (seconds, lower is better)</text></svg>`;
+}
+
+/** Mean of the same policy's rows over seeds (numbers and resource vectors averaged field by field). */
+export function meanRow(rows: readonly Row[]): Row {
+  const first = rows[0];
+  if (!first) throw new BenchArgError('meanRow of no rows');
+  const avg = (pick: (r: Row) => number): number => rows.reduce((s, r) => s + pick(r), 0) / rows.length;
+  const vec = (pick: (r: Row) => Resources): Resources =>
+    resources(Object.fromEntries(Object.keys(first.utilisation).map((k) => [k, avg((r) => pick(r)[k as keyof Resources])])));
+  const out: Record<string, unknown> = { ...first };
+  for (const [k, v] of Object.entries(first)) if (typeof v === 'number') out[k] = avg((r) => (r as unknown as Record<string, number>)[k] ?? 0);
+  out['utilisation'] = vec((r) => r.utilisation);
+  out['utilisationArrivalWindow'] = vec((r) => r.utilisationArrivalWindow);
+  return out as unknown as Row;
+}
+
+/**
+ * Ratios of `who` to the best non-learned baseline (chosen on the mean rows), fifo and the oracle,
+ * per task and per instance; with several seeds, the range of the per-seed ratios in brackets.
+ */
+export function ratioLines(rows: readonly Row[], who: readonly string[], bySeed: readonly (readonly Row[])[] = []): string[] {
+  const by = new Map(rows.map((r) => [r.policy, r]));
+  const baselines = rows.filter((r) => !NOT_BASELINES.has(r.policy));
+  const out: string[] = [];
+  for (const metric of ['meanWaitPerTask', 'meanWaitPerInstance'] as const) {
+    const best = baselines.slice().sort((a, b) => a[metric] - b[metric])[0];
+    const label = metric === 'meanWaitPerTask' ? 'per task' : 'per instance';
+    if (best) out.push(`best non-learned baseline ${label}: ${best.policy} ${sec(best[metric])} s`);
+    for (const name of who) {
+      const r = by.get(name);
+      if (!r) continue;
+      const ratio = (other: string | undefined): string => {
+        const o = other ? by.get(other) : undefined;
+        if (!o || !(o[metric] > 0)) return 'n/a';
+        const per = bySeed.flatMap((seedRows) => {
+          const a = seedRows.find((x) => x.policy === name);
+          const b = seedRows.find((x) => x.policy === other);
+          return a && b && b[metric] > 0 ? [a[metric] / b[metric]] : [];
+        });
+        const spread = per.length > 1 ? ` [${Math.min(...per).toFixed(3)}–${Math.max(...per).toFixed(3)}]` : '';
+        return `${(r[metric] / o[metric]).toFixed(3)}${spread}`;
+      };
+      const parts = [
+        best && best.policy !== name ? `÷ best non-learned (${best.policy}) ${ratio(best.policy)}` : best ? `is the best non-learned` : '',
+        `÷ fifo ${ratio('fifo')}`,
+        `÷ sjf-oracle ${ratio('sjf-oracle')}`,
+      ].filter(Boolean);
+      out.push(`  ${name} ${label}: ${parts.join('; ')}`);
+    }
+  }
+  return out;
 }
 
 interface ScheduleOpts {
   trace: string;
   policies: string;
   load: string;
+  nodes?: string;
+  noiseSigma: string;
   failures: string;
-  retries: string;
+  maxAttempts: string;
   nodeFailures: string;
-  offset?: string;
-  limit?: string;
-  sample: string;
+  maxInstancesPerTask: string;
+  window?: string;
+  sample?: string;
+  trainFraction: string;
+  tuneSeeds: string;
+  evalSeeds: string;
+  tunePasses: string;
+  strict?: boolean;
   gang?: boolean;
   placement: string;
   seed: string;
@@ -167,81 +272,228 @@ interface ScheduleOpts {
   svg?: string;
 }
 
+/** One part of the time split, ready to replay: its tasks, cluster and warmed predictor per seed. */
+interface Part {
+  readonly name: 'train' | 'eval' | 'all';
+  readonly tasks: Task[];
+  readonly window: ArrivalWindow;
+  readonly nodes: NodeSpec[];
+  readonly offered: OfferedLoad;
+  readonly durations: (seed: number) => RealisedDurations;
+  readonly predictor: (seed: number) => DurationPredictor | undefined;
+}
+
+/** `n` machines whatever the load (to replay an old configuration or the live cluster); ρ as measured. */
+function fixedCluster(tasks: readonly Task[], durations: RealisedDurations, n: number, machine: Resources): { nodes: NodeSpec[]; offered: OfferedLoad } {
+  const nodes: NodeSpec[] = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, capacity: machine, labels: { pool: 'batch' } }));
+  const capacity = resources(Object.fromEntries(Object.entries(machine).map(([k, v]) => [k, v * n])));
+  return { nodes, offered: offeredLoad(tasks, durations, capacity) };
+}
+
+function runMeta(): Record<string, unknown> {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // not a git checkout: leave it unknown
+  }
+  return { date: new Date().toISOString(), commit, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgAtStart: loadavg().map((x) => Math.round(x * 100) / 100) };
+}
+
 function runSchedule(o: ScheduleOpts): void {
+  const meta = runMeta();
   const seed = intArg('seed', o.seed, 1);
   const load = numArg('load', o.load, 0.9, 0.01, 10);
+  const fixedNodes = o.nodes === undefined ? undefined : intArg('nodes', o.nodes, 1, 1);
+  const sigma = numArg('noise-sigma', o.noiseSigma, DEFAULT_NOISE_SIGMA, 0, 5);
   const failures = numArg('failures', o.failures, 0.05, 0, 0.99);
-  const retries = intArg('retries', o.retries, 3);
+  const maxAttempts = intArg('max-attempts', o.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts, 1);
+  const retry: RetryPolicy = DEFAULT_RETRY_POLICY.with({ maxAttempts });
   const nodeFailures = intArg('node-failures', o.nodeFailures, 0);
-  const offset = intArg('offset', o.offset, 1100);
-  const limit = intArg('limit', o.limit, 2000, 1);
-  const sample = numArg('sample', o.sample, 0.05, 0.0001, 1);
+  const cap = intArg('max-instances-per-task', o.maxInstancesPerTask, 64);
+  const trainFraction = numArg('train-fraction', o.trainFraction, 0.5, 0, 0.95);
+  const tuneSeeds = intArg('tune-seeds', o.tuneSeeds, 3, 1);
+  const evalSeeds = intArg('eval-seeds', o.evalSeeds, 3, 1);
+  const tunePasses = intArg('tune-passes', o.tunePasses, 2, 1);
   const policies = o.policies.split(',').map((p) => p.trim()).filter(Boolean);
   for (const p of policies) {
-    if (!(POLICY_NAMES as readonly string[]).includes(p)) throw new BenchArgError(`--policies: unknown policy "${p}" (known: ${POLICY_NAMES.join(', ')})`);
+    if (p !== TUNED && !(POLICY_NAMES as readonly string[]).includes(p)) throw new BenchArgError(`--policies: unknown policy "${p}" (known: ${POLICY_NAMES.join(', ')}, ${TUNED})`);
   }
+  if (policies.includes(TUNED) && trainFraction === 0) throw new BenchArgError(`--policies ${TUNED} is tuned on the training part: give --train-fraction > 0`);
   createPlacement(o.placement);
+  let windowSpec;
+  try {
+    windowSpec = o.window ? parseWindowSpec(o.window) : undefined;
+  } catch (e) {
+    throw new BenchArgError(`--window: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const weights = loadWeights(o.weights);
-  const wl = loadWorkload(o.trace, offset, limit, o.gang ?? false, seed, sample);
-  const { nodes, offeredLoad } = sizeCluster(wl.tasks, load, wl.machine);
-  const instances = wl.tasks.reduce((s, t) => s + t.instances, 0);
-  log(`workload: ${wl.label}; ${wl.tasks.length} tasks, ${instances} instances; cluster ${nodes.length} nodes; offered load ${offeredLoad.toFixed(3)}`);
-  const rows: Row[] = [];
-  for (const name of policies) {
-    const placement = createPlacement(o.placement);
-    const policy = createPolicy(name, { placement, rng: seededRng(seed + 17), nodeCapacity: wl.machine, learnedWeights: weights });
-    const t0 = process.hrtime.bigint();
-    const out = simulate(wl.tasks, policy, {
-      nodes,
-      failureProbability: failures,
-      maxRetries: retries,
-      backoff: DEFAULT_BACKOFF,
-      nodeFailures: nodeFailures > 0 ? { count: nodeFailures, downtimeSeconds: 600 } : undefined,
-      seed,
-      onProgress: (d, t) => log(`  ${name}: ${d}/${t} instances done`),
-    });
-    const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    rows.push({ ...out.metrics, wallSeconds });
-    log(`${name}: mean wait ${sec(out.metrics.meanWait)} s (${wallSeconds.toFixed(1)} s wall)`);
-  }
-  const table = formatTable(rows);
-  process.stdout.write(`${wl.label}\n${nodes.length} nodes × ${wl.machine.cpuMillis / 1000} cores, offered load ${offeredLoad.toFixed(3)}, failures ${failures}, retries ${retries}, placement ${o.placement}\n${table}\n`);
-  const by = new Map(rows.map((r) => [r.policy, r]));
-  const ai = by.get('ai');
-  if (ai) {
-    const ratio = (name: string): string => {
-      const r = by.get(name);
-      return r && r.meanWait > 0 ? (ai.meanWait / r.meanWait).toFixed(3) : 'n/a';
+  const trace = loadTrace(o.trace, { gang: o.gang ?? false, seed, strict: o.strict ?? false });
+  const sample = numArg('sample', o.sample, trace.kind === 'alibaba2017' ? 0.1 : 1, 0.0001, 1);
+  // The capped trace is "the trace" for everyone: the history the predictor learns from and the replay.
+  const capped = capInstances(trace.tasks, cap);
+  const window = windowSpec ? resolveWindow(windowSpec, capped) : { start: -Infinity, end: Infinity };
+  const replay = sampleJobs(selectArrivalWindow(capped, window), sample);
+  if (replay.length < 2) throw new BenchArgError(`--window/--sample: only ${replay.length} task(s) left to replay`);
+
+  const makePart = (name: Part['name'], tasks: Task[], w: ArrivalWindow): Part => {
+    const durationsBySeed = new Map<number, RealisedDurations>();
+    const durations = (s: number): RealisedDurations => {
+      let d = durationsBySeed.get(s);
+      if (!d) durationsBySeed.set(s, (d = realiseInstanceDurations(tasks, { sigma, seed: s })));
+      return d;
     };
-    // Static-information baselines see the same predictions as ai but no run-time feedback;
-    // sjf-online is the hand-set ablation that also gets the feedback.
-    const best = (names: string[]): Row | undefined =>
-      names.flatMap((n) => (by.has(n) ? [by.get(n) as Row] : [])).sort((a, b) => a.meanWait - b.meanWait)[0];
-    const staticBase = best(['backfill', 'sjf', 'sjf-requested', 'packing']);
-    const onlineBase = best(['sjf-online']);
-    process.stdout.write(
-      `ai/fifo mean wait ${ratio('fifo')} (target ≤ 0.33); ai/sjf-oracle ${ratio('sjf-oracle')} (target ≤ 1.1)` +
-        (staticBase ? `; ai/${staticBase.policy} (best static-information baseline) ${ratio(staticBase.policy)} (target ≤ 0.90)` : '') +
-        (onlineBase ? `; ai/sjf-online (same feedback, hand-set weights) ${ratio('sjf-online')}` : '') +
-        '\n',
-    );
-  }
-  const result = {
-    benchmark: 'schedule',
-    workload: wl.label,
-    nodes: nodes.length,
-    machine: wl.machine,
-    offeredLoad,
-    failures,
-    retries,
-    nodeFailures,
-    placement: o.placement,
-    seed,
-    learnedWeights: weights,
-    results: rows,
+    const first = tasks.reduce((m, t) => Math.min(m, t.arrival), Infinity);
+    const warmed = new Map<number, HistoryDurationEstimator>();
+    const predictor = (s: number): DurationPredictor | undefined => {
+      if (trace.kind !== 'alibaba2017') return undefined;
+      let p = warmed.get(s);
+      if (!p) {
+        p = new HistoryDurationEstimator();
+        // Everything (sampled or not) that had ended in the trace before the part's first arrival.
+        observeHistory(p, capped, { sigma, seed: s }, first);
+        warmed.set(s, p);
+      }
+      return p.clone();
+    };
+    const { nodes, offered } =
+      fixedNodes === undefined ? sizeCluster(tasks, durations(seed), load, trace.machine) : fixedCluster(tasks, durations(seed), fixedNodes, trace.machine);
+    return { name, tasks, window: w, nodes, offered, durations, predictor };
   };
-  if (o.json) writeFileSync(o.json, JSON.stringify(result, null, 2));
-  if (o.svg) writeFileSync(o.svg, barChartSvg(rows, `${wl.label} — ${nodes.length} nodes, load ${offeredLoad.toFixed(2)}`));
+
+  const parts: Part[] = [];
+  if (trainFraction > 0) {
+    const s = splitByArrival(replay, trainFraction);
+    parts.push(makePart('train', s.earlier, { start: window.start, end: s.splitAt }), makePart('eval', s.later, { start: s.splitAt, end: window.end }));
+  } else parts.push(makePart('all', replay, window));
+
+  const describe = (p: Part): string => {
+    const inst = p.tasks.reduce((a, t) => a + t.instances, 0);
+    const f = p.offered;
+    return (
+      `${p.name}: ${p.tasks.length} tasks, ${inst} instances, arrivals ${f.firstArrival.toFixed(0)}–${f.lastArrival.toFixed(0)} s; ${p.nodes.length} nodes × ` +
+      `${trace.machine.cpuMillis / 1000} cores; offered load ρ = ${f.rho.toFixed(3)} (${f.bottleneck}, usual definition; old in-window figure ${f.inWindow.toFixed(3)})`
+    );
+  };
+  const skippedLine = trace.parse
+    ? `rows: ${trace.parse.dataLines} read, ${trace.parse.skippedTotal} malformed skipped` +
+      (trace.parse.skippedTotal ? ` (${BAD_ROW_REASONS.filter((r) => trace.parse?.skipped[r]).map((r) => `${r} ${trace.parse?.skipped[r]}`).join(', ')})` : '') +
+      `, ${trace.parse.usableTasks} usable (Terminated) tasks`
+    : '';
+  const config =
+    `σ = ${sigma} per-instance noise, failures ${failures}, ${retry.maxAttempts} attempts per instance (retry ${retry.initialDelayMs} ms × ${retry.backoffFactor}^n ≤ ${retry.maxDelayMs} ms, ${retry.jitter} jitter), ` +
+    `≤ ${cap || '∞'} instances per task, job sample ${sample}, window ${o.window ?? 'whole trace'}, placement ${o.placement}, seed ${seed}, ` +
+    (fixedNodes === undefined ? `load asked ${load}` : `${fixedNodes} nodes fixed (--nodes; --load ignored)`);
+  log(`${trace.label}; ${skippedLine}`);
+  for (const ex of trace.parse?.examples ?? []) log(`  skipped ${ex.message}`);
+  log(config);
+  for (const p of parts) log(describe(p));
+
+  const simConfig = (p: Part, s: number) => ({
+    nodes: p.nodes,
+    failureProbability: failures,
+    retry,
+    nodeFailures: nodeFailures > 0 ? { count: nodeFailures, downtimeSeconds: 600 } : undefined,
+    seed: s,
+    durations: p.durations(s),
+    predictor: p.predictor(s),
+  });
+  const makePolicy = (name: string, tunedWeights: LearnedWeights | undefined): OrderingPolicy => {
+    const placement = createPlacement(o.placement);
+    if (name === TUNED) {
+      if (!tunedWeights) throw new BenchArgError(`${TUNED}: not tuned`);
+      return new LearnedPolicy({ placement, nodeCapacity: trace.machine, weights: tunedWeights, name: TUNED });
+    }
+    return createPolicy(name, { placement, rng: seededRng(seed + 17), nodeCapacity: trace.machine, learnedWeights: weights });
+  };
+
+  // Tuning: sjf-online's knobs chosen on the training part only, over `tuneSeeds` seeds.
+  let tuning: { knobs: SjfOnlineKnobs; weights: LearnedWeights; score: number; steps: TuningStep[]; wallSeconds: number } | undefined;
+  const train = parts.find((p) => p.name === 'train');
+  if (policies.includes(TUNED) && train) {
+    const t0 = process.hrtime.bigint();
+    const seeds = Array.from({ length: tuneSeeds }, (_, i) => seed + i);
+    const res = tuneSjfOnline({
+      seeds: tuneSeeds,
+      passes: tunePasses,
+      label: `sjf-online knobs tuned on the training part (arrivals < ${train.window.end.toFixed(0)} s), seeds ${seeds.join(',')}`,
+      rollout: (w, si) => {
+        const s = seeds[si] as number;
+        const m = simulate(train.tasks, new LearnedPolicy({ placement: createPlacement(o.placement), nodeCapacity: trace.machine, weights: w, name: TUNED }), simConfig(train, s)).metrics;
+        return { perTask: m.meanWaitPerTask, perInstance: m.meanWaitPerInstance };
+      },
+      onStep: (st, i, budget) =>
+        log(`[tune ${i}/≤${budget}] ${Object.entries(st.knobs).map(([k, v]) => `${k}=${v}`).join(' ')} → score ${st.score.toFixed(4)} (train, ${tuneSeeds} seeds)`),
+    });
+    tuning = { ...res, wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+    log(`tuned sjf-online: ${Object.entries(res.knobs).map(([k, v]) => `${k}=${v}`).join(' ')}; training score ${res.score.toFixed(4)} (1 = hand-set default)`);
+  }
+
+  const results: { part: Part; rows: Row[]; bySeed: Row[][] }[] = [];
+  const seedsToReport = Array.from({ length: evalSeeds }, (_, i) => seed + i);
+  const total = parts.length * policies.length * evalSeeds;
+  let k = 0;
+  for (const part of parts) {
+    const bySeed: Row[][] = [];
+    for (const s of seedsToReport) {
+      const rows: Row[] = [];
+      for (const name of policies) {
+        k++;
+        const t0 = process.hrtime.bigint();
+        const out = simulate(part.tasks, makePolicy(name, tuning?.weights), {
+          ...simConfig(part, s),
+          onProgress: (d, t) => log(`  [${part.name} ${k}/${total}] ${name} seed ${s}: ${d}/${t} instances done`),
+        });
+        const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        rows.push({ ...out.metrics, wallSeconds });
+        log(
+          `[${part.name} ${k}/${total}] ${name} seed ${s}: wait/task ${sec(out.metrics.meanWaitPerTask)} s, wait/inst ${sec(out.metrics.meanWaitPerInstance)} s, success ${pct(out.metrics.successRate)} (${wallSeconds.toFixed(1)} s wall)`,
+        );
+      }
+      bySeed.push(rows);
+    }
+    const rows = policies.map((_, i) => meanRow(bySeed.map((r) => r[i] as Row)));
+    results.push({ part, rows, bySeed });
+  }
+
+  const lines: string[] = [
+    `bench schedule — ${String(meta['date'])}, commit ${String(meta['commit'])}, ${String(meta['cpus'])} cores, load average at start ${(meta['loadavgAtStart'] as number[]).join(' ')}`,
+    `${trace.label}; ${skippedLine}`,
+    config,
+  ];
+  if (tuning) lines.push(`${TUNED}: ${Object.entries(tuning.knobs).map(([k2, v]) => `${k2}=${v}`).join(' ')} (chosen on the training part; grid ${JSON.stringify(SJF_ONLINE_GRID)})`);
+  const seedNote = evalSeeds > 1 ? ` — mean over seeds ${seedsToReport.join(', ')} (per-seed ratios in brackets)` : ` — seed ${seed}`;
+  for (const { part, rows, bySeed } of results) {
+    lines.push('', `${describe(part)}${seedNote}`, formatTable(rows, part.offered.bottleneck), ...ratioLines(rows, ['ai', TUNED].filter((n) => policies.includes(n)), bySeed));
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  if (o.json) {
+    const json = {
+      benchmark: 'schedule',
+      ...meta,
+      trace: trace.label,
+      parse: trace.parse,
+      machine: trace.machine,
+      options: { load, nodes: fixedNodes ?? null, sigma, failures, retry: retry.toJSON(), nodeFailures, maxInstancesPerTask: cap, sample, window: o.window ?? null, trainFraction, placement: o.placement, seed, tuneSeeds, tunePasses, evalSeeds: seedsToReport },
+      learnedWeights: weights,
+      tuning: tuning && { grid: SJF_ONLINE_GRID, knobs: tuning.knobs, score: tuning.score, wallSeconds: tuning.wallSeconds, steps: tuning.steps },
+      parts: results.map(({ part, rows, bySeed }) => ({
+        name: part.name,
+        window: { start: part.window.start, end: part.window.end },
+        tasks: part.tasks.length,
+        instances: part.tasks.reduce((a, t) => a + t.instances, 0),
+        nodes: part.nodes.length,
+        offeredLoad: part.offered,
+        results: rows,
+        resultsBySeed: bySeed.map((r, i) => ({ seed: seedsToReport[i], results: r })),
+      })),
+    };
+    // JSON has no Infinity: open window ends become null.
+    writeFileSync(o.json, JSON.stringify(json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
+  }
+  const last = results[results.length - 1];
+  if (o.svg && last) writeFileSync(o.svg, barChartSvg(last.rows, `${trace.label} — ${last.part.name} part, ${last.part.nodes.length} nodes, ρ ${last.part.offered.rho.toFixed(2)}`));
 }
 
 interface TrainOpts {
@@ -249,6 +501,8 @@ interface TrainOpts {
   before: string;
   samples: string;
   load: string;
+  noiseSigma: string;
+  maxInstancesPerTask: string;
   failures: string;
   placement: string;
   iterations: string;
@@ -257,32 +511,39 @@ interface TrainOpts {
 }
 
 /**
- * Trains on slices that end before the test slice starts: the tasks arriving before `--before`
- * seconds of the trace, at two job samples (5 % — the test sampling — and 10 %) so the weights
- * see two congestion patterns.
+ * Trains the learned policy's weights on slices that end before `--before` seconds of the trace (the
+ * evaluation part of `bench schedule` starts later), at several job samples so the weights see
+ * several congestion patterns; same simulator, noise, cap and online predictor as `bench schedule`.
  */
 function runTrain(o: TrainOpts): void {
   const seed = intArg('seed', o.seed, 1);
-  const before = numArg('before', o.before, 22_000, 1, 1e9);
+  const before = numArg('before', o.before, 22_000, -1e9, 1e9);
   const load = numArg('load', o.load, 0.9, 0.01, 10);
+  const sigma = numArg('noise-sigma', o.noiseSigma, DEFAULT_NOISE_SIGMA, 0, 5);
+  const cap = intArg('max-instances-per-task', o.maxInstancesPerTask, 64);
+  const trace = loadTrace(o.trace, { gang: false, seed, strict: false });
+  const capped = capInstances(trace.tasks, cap);
   const slices = o.samples.split(',').map((x) => {
-    const sample = numArg('samples', x.trim(), 0.05, 0.0001, 1);
-    const wl = loadWorkload(o.trace, 0, 1_000_000, false, seed, sample);
-    const tasks = wl.tasks.filter((t) => t.arrival < before);
-    const { nodes, offeredLoad } = sizeCluster(tasks, load, wl.machine);
-    log(`training slice: job sample ${sample}, ${tasks.length} tasks arriving before ${before} s, ${nodes.length} nodes, offered load ${offeredLoad.toFixed(3)}`);
-    return { tasks, nodes, sample };
+    const sample = numArg('samples', x.trim(), 0.1, 0.0001, 1);
+    const tasks = sampleJobs(capped, sample).filter((t) => t.arrival < before);
+    const durations = realiseInstanceDurations(tasks, { sigma, seed });
+    const { nodes, offered } = sizeCluster(tasks, durations, load, trace.machine);
+    const first = tasks.reduce((m, t) => Math.min(m, t.arrival), Infinity);
+    const warmed = new HistoryDurationEstimator();
+    if (trace.kind === 'alibaba2017') observeHistory(warmed, capped, { sigma, seed }, first);
+    log(`training slice: job sample ${sample}, ${tasks.length} tasks arriving before ${before} s, ${nodes.length} nodes, ρ ${offered.rho.toFixed(3)}`);
+    return { tasks, nodes, durations, predictor: trace.kind === 'alibaba2017' ? () => warmed.clone() : undefined };
   });
   const t0 = process.hrtime.bigint();
   const res = trainLearnedWeights({
     slices,
-    nodeCapacity: ALIBABA_MACHINE,
-    sim: { failureProbability: numArg('failures', o.failures, 0.05, 0, 0.99), maxRetries: 3, backoff: DEFAULT_BACKOFF, seed },
+    nodeCapacity: trace.machine,
+    sim: { failureProbability: numArg('failures', o.failures, 0.05, 0, 0.99), retry: DEFAULT_RETRY_POLICY, seed },
     placement: () => createPlacement(o.placement),
     iterations: intArg('iterations', o.iterations, 5, 1),
     samples: 8,
     seed,
-    label: `alibaba2017 tasks arriving before ${before} s, job samples ${o.samples}, load ${load}, CEM seed ${seed}`,
+    label: `${trace.label} tasks arriving before ${before} s, job samples ${o.samples}, ≤ ${cap || '∞'} instances per task, σ ${sigma}, load ${load}, CEM seed ${seed}`,
     onIteration: (it, best, mean) => log(`  iteration ${it + 1}: best relative wait ${best.toFixed(4)}; mean θ [${mean.map((x) => x.toFixed(3)).join(', ')}]`),
   });
   writeFileSync(o.out, `${JSON.stringify(res.weights, null, 2)}\n`);
@@ -312,7 +573,7 @@ function runLatency(o: LatencyOpts): void {
   const specs: NodeSpec[] = Array.from({ length: nodeCount }, (_, i) => ({ id: `n${i}`, capacity: machine }));
   const tasks = syntheticWorkload({ tasks: queued, rng: seededRng(seed) });
   const rows: { policy: string; p50Ms: number; p99Ms: number; maxMs: number; decisions: number }[] = [];
-  for (const name of o.policies.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of o.policies.split(',').map((s) => s.trim()).filter((s) => s && s !== TUNED)) {
     const cluster = new ClusterState(specs);
     const placement = createPlacement(o.placement);
     const policy = createPolicy(name, { placement, rng: seededRng(seed), nodeCapacity: machine });
@@ -348,30 +609,41 @@ function runLatency(o: LatencyOpts): void {
     const q = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
     rows.push({ policy: name, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: times[times.length - 1] ?? 0, decisions: times.length });
   }
+  const meta = runMeta();
   const head = `| policy | p50 ms | p99 ms | max ms | timed decisions |\n|---|---|---|---|---|`;
-  process.stdout.write(`decision latency: ${queued} queued tasks, ${nodeCount} nodes, placement ${o.placement}\n${head}\n${rows.map((r) => `| ${r.policy} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${r.maxMs.toFixed(3)} | ${r.decisions} |`).join('\n')}\n`);
-  if (o.json) writeFileSync(o.json, JSON.stringify({ benchmark: 'decision-latency', queued, nodes: nodeCount, placement: o.placement, results: rows }, null, 2));
+  process.stdout.write(
+    `decision latency — ${String(meta['date'])}, commit ${String(meta['commit'])}, load average at start ${(meta['loadavgAtStart'] as number[]).join(' ')}: ${queued} queued tasks, ${nodeCount} nodes, placement ${o.placement}\n` +
+      `${head}\n${rows.map((r) => `| ${r.policy} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${r.maxMs.toFixed(3)} | ${r.decisions} |`).join('\n')}\n`,
+  );
+  if (o.json) writeFileSync(o.json, JSON.stringify({ benchmark: 'decision-latency', ...meta, queued, nodes: nodeCount, placement: o.placement, results: rows }, null, 2));
 }
 
 export function register(bench: Command): void {
   bench
     .command('schedule')
-    .description('replay a workload through every ordering policy; table + JSON + SVG chart')
+    .description('replay a workload through the ordering policies, split by time (tune on the earlier part, report both); table + JSON + SVG')
     .option('--trace <spec>', 'alibaba2017:<batch_task.csv> or synthetic:<tasks>', DEFAULT_TRACE)
-    .option('--policies <list>', `comma-separated (${POLICY_NAMES.join(',')})`, DEFAULT_POLICIES)
-    .option('--load <x>', 'offered load the cluster is sized for', '0.9')
+    .option('--strict', 'fail on the first malformed trace row (file:line, field) instead of skipping and counting it')
+    .option('--policies <list>', `comma-separated (${POLICY_NAMES.join(',')},${TUNED})`, DEFAULT_POLICIES)
+    .option('--load <x>', 'offered load ρ (usual definition, bottleneck resource) each part\'s cluster is sized for', '0.9')
+    .option('--nodes <n>', 'use n machines in every part instead of sizing from --load (ρ is still reported)')
+    .option('--noise-sigma <σ>', 'per-instance duration noise: instance runs span × exp(σZ − σ²/2); 0 = every instance runs the span', String(DEFAULT_NOISE_SIGMA))
     .option('--failures <p>', 'transient failure probability per attempt', '0.05')
-    .option('--retries <n>', 'retries per instance', '3')
+    .option('--max-attempts <n>', 'attempts per instance, the first included (lost attempts not charged)', String(DEFAULT_RETRY_POLICY.maxAttempts))
     .option('--node-failures <n>', 'random node losses (600 s each)', '0')
-    .option('--offset <n>', 'skip this many (sampled) Terminated tasks; they stay history for the predictor', '1100')
-    .option('--limit <n>', 'replay at most this many (sampled) Terminated tasks', '2000')
-    .option('--sample <f>', 'keep this fraction of jobs (by hash) to thin the trace', '0.05')
+    .option('--max-instances-per-task <n>', 'cap on instances per task (0 = as in the trace)', '64')
+    .option('--window <start:end>', 'replay only tasks arriving in [start, end): trace seconds, or percent of the arrival span (50%:100%)')
+    .option('--sample <f>', 'keep this fraction of jobs (by hash) to thin the trace (default 0.1 for alibaba2017, 1 for synthetic)')
+    .option('--train-fraction <f>', 'time split: the earlier fraction of the arrival span is the training part (0 = no split)', '0.5')
+    .option('--tune-seeds <n>', 'seeds per setting when tuning sjf-online on the training part', '3')
+    .option('--eval-seeds <n>', 'report the mean over seeds seed … seed + n − 1 (noise, failures, jitter) with per-seed ratio ranges', '3')
+    .option('--tune-passes <n>', 'coordinate-descent sweeps over sjf-online\'s knobs', '2')
     .option('--gang', 'start all instances of a task together')
     .option('--placement <name>', 'placement strategy for every policy', 'best-fit')
-    .option('--seed <n>', 'RNG seed', '1')
+    .option('--seed <n>', 'seed of the noise, failures and retry jitter (tuning uses seed … seed + tune-seeds − 1)', '1')
     .option('--weights <file>', 'learned-policy weights JSON (default: the shipped ones)')
     .option('--json <file>', 'write results as JSON')
-    .option('--svg <file>', 'write a bar chart')
+    .option('--svg <file>', 'write a bar chart of the last part')
     .option('--decision-latency', 'run the decision-latency benchmark instead (10,000 queued, 100 nodes)')
     .action((o: ScheduleOpts & { decisionLatency?: boolean }) => {
       if (o.decisionLatency) {
@@ -382,9 +654,11 @@ export function register(bench: Command): void {
     .command('schedule-train')
     .description('train the learned policy (cross-entropy search on simulator rollouts over an earlier trace slice)')
     .option('--trace <spec>', 'alibaba2017:<batch_task.csv> or synthetic:<tasks>', DEFAULT_TRACE)
-    .option('--before <seconds>', 'train only on tasks arriving before this trace time (the test slice starts later)', '22000')
+    .option('--before <seconds>', 'train only on tasks arriving before this trace time (the evaluation part starts later)', '22000')
     .option('--samples <list>', 'job samples of the training slices', '0.05,0.1')
-    .option('--load <x>', 'offered load', '0.9')
+    .option('--load <x>', 'offered load (usual definition)', '0.9')
+    .option('--noise-sigma <σ>', 'per-instance duration noise', String(DEFAULT_NOISE_SIGMA))
+    .option('--max-instances-per-task <n>', 'cap on instances per task (0 = as in the trace)', '64')
     .option('--failures <p>', 'transient failure probability', '0.05')
     .option('--placement <name>', 'placement strategy', 'best-fit')
     .option('--iterations <n>', 'CEM iterations (8 rollouts per slice each)', '5')
@@ -396,7 +670,7 @@ export function register(bench: Command): void {
     .description('time one policy decision (pickNext + placement + commit) with many queued tasks')
     .option('--queued <n>', 'queued tasks', '10000')
     .option('--nodes <n>', 'nodes', '100')
-    .option('--policies <list>', 'policies', DEFAULT_POLICIES)
+    .option('--policies <list>', 'policies', 'fifo,backfill,rr,sjf,sjf-oracle,priority,dynamic,mlfq,ga,packing,sjf-online,ai')
     .option('--placement <name>', 'placement strategy', 'best-fit')
     .option('--decisions <n>', 'timed decisions per policy', '2000')
     .option('--seed <n>', 'RNG seed', '1')

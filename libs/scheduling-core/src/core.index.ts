@@ -4,5 +4,6 @@ export * from './model/index';
 export * from './policies/index';
 export * from './placement/index';
 export * from './allocation/index';
+export * from './retry/index';
 export * from './sim/index';
 export * from './traces/index';

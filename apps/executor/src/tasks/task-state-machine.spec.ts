@@ -29,10 +29,16 @@ describe('task state machine', () => {
   ] as const)('%s at attempt %d/%d lost=%d → %s', (outcome, a, m, l, next) => {
     expect(nextStatusAfterAttempt(outcome, a, m, l)).toBe(next);
   });
-  it('backs off exponentially with jitter inside [ceiling/2, ceiling]', () => {
-    expect(retryDelayMs(1, 0)).toBe(250);
-    expect(retryDelayMs(1, 0.999)).toBe(500);
-    expect(retryDelayMs(4, 0)).toBe(2000);
-    expect(retryDelayMs(30, 1)).toBe(60000);
+  // The shared default (1 s × 2^(n−1), cap 100 s, full jitter): delay = u · ceiling, hand-computed.
+  it.each([
+    [1, 0, 0],
+    [1, 0.5, 500],
+    [1, 0.999, 999],
+    [3, 0.25, 1000],
+    [4, 0.5, 4000],
+    [30, 0.5, 50_000],
+    [30, 1, 100_000],
+  ])('retry after attempt %d with u = %d waits %d ms (full jitter, uniform on [0, ceiling))', (attempt, u, ms) => {
+    expect(retryDelayMs(attempt, u)).toBe(ms);
   });
 });

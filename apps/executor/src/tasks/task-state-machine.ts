@@ -1,5 +1,6 @@
 import { DomainError } from '@kairos/platform';
 import type { AttemptOutcomeKind, TaskStatus } from '@kairos/contracts';
+import { DEFAULT_RETRY_POLICY, MAX_LOST_ATTEMPTS, type RetryPolicy } from '@kairos/scheduling-core';
 
 /**
  * The one place task transitions are defined. Every status change in the executor goes through
@@ -31,16 +32,22 @@ export function assertTransition(taskId: string, from: TaskStatus, to: TaskStatu
   }
 }
 
-/** Exponential back-off with full jitter (AWS architecture blog), capped. `random` in [0,1). */
-export function retryDelayMs(attempt: number, random: number, baseMs = 500, capMs = 60_000): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (random * ceiling) / 2);
+/**
+ * Delay (whole ms) before the retry after the `attempt`-th failed attempt, for a draw `random` in
+ * [0, 1): the one retry policy the simulator uses too (libs/scheduling-core `DEFAULT_RETRY_POLICY`:
+ * 1 s × 2^(attempt−1) capped at 100 s, full jitter, i.e. uniform on [0, ceiling)). Until 2026-11 this
+ * had its own 500 ms / 60 s schedule documented as full jitter but implementing equal jitter.
+ */
+export function retryDelayMs(attempt: number, random: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): number {
+  return Math.round(policy.delayForUniform(Math.max(1, Math.floor(attempt)), random));
 }
 
 /**
- * Outcome of one attempt → the task's next status. Lost attempts (executor died) retry up to 3 times
- * extra. `oom_killed` is a failure like `failed` and `timed_out`: retried while attempts remain, and
- * the final status says why (see ATTEMPT_OUTCOMES in @kairos/contracts).
+ * Outcome of one attempt → the task's next status. `attempts` are the attempts charged to the task
+ * (lost ones excluded); lost attempts (executor died) are retried up to MAX_LOST_ATTEMPTS (3) times
+ * without charging the budget, as the simulator does. `oom_killed` is a failure like `failed` and
+ * `timed_out`: charged, retried while attempts remain, and the final status says why (see
+ * ATTEMPT_OUTCOMES in @kairos/contracts).
  */
 export function nextStatusAfterAttempt(
   outcome: AttemptOutcomeKind,
@@ -49,6 +56,6 @@ export function nextStatusAfterAttempt(
   lostCount: number,
 ): TaskStatus {
   if (outcome === 'succeeded' || outcome === 'cancelled') return outcome;
-  if (outcome === 'lost') return lostCount <= 3 ? 'queued' : 'failed';
+  if (outcome === 'lost') return lostCount <= MAX_LOST_ATTEMPTS ? 'queued' : 'failed';
   return attempts < maxAttempts ? 'queued' : outcome;
 }

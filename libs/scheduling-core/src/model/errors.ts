@@ -7,6 +7,7 @@ export type SchedulingErrorCode =
   | 'UNKNOWN_POLICY'
   | 'UNKNOWN_PLACEMENT'
   | 'INVALID_ARGUMENT'
+  | 'INVALID_RETRY_POLICY'
   | 'INFEASIBLE'
   | 'SOLVER_FAILED'
   | 'TRACE_PARSE'
@@ -22,12 +23,13 @@ export class SchedulingError extends Error {
   }
 }
 
-/** A bad trace file: names the file, the 1-based line and the reason. */
+/** A bad trace file: names the file, the 1-based line, the reason and (where one is to blame) the field. */
 export class TraceParseError extends SchedulingError {
   constructor(
     readonly file: string,
     readonly line: number,
     readonly reason: string,
+    readonly field?: string,
   ) {
     super('TRACE_PARSE', `${file}:${line}: ${reason}`);
     this.name = 'TraceParseError';

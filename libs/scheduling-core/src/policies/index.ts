@@ -10,3 +10,4 @@ export * from './genetic.policy';
 export * from './learned.policy';
 export * from './learned-trainer';
 export * from './policy.registry';
+export * from './sjf-online-tuning';

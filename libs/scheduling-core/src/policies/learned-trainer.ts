@@ -3,19 +3,24 @@ import type { NodeSpec } from '../model/node.model';
 import type { Resources } from '../model/resources';
 import type { Task } from '../model/task.model';
 import type { PlacementStrategy } from '../placement/placement-strategy';
+import type { RealisedDurations } from '../sim/duration-noise';
 import { simulate, type SimConfig } from '../sim/simulator';
+import type { DurationPredictor } from '../traces/duration-estimator';
 import { LEARNED_FEATURES, LearnedPolicy, type LearnedWeights } from './learned.policy';
 
 /** One training scenario: a workload slice and the cluster it replays on. */
 export interface TrainingSlice {
   readonly tasks: readonly Task[];
   readonly nodes: readonly NodeSpec[];
+  readonly durations?: RealisedDurations;
+  /** A fresh (warmed) predictor for each rollout; absent: the tasks' own predictions. */
+  readonly predictor?: () => DurationPredictor;
 }
 
 export interface TrainOptions {
   readonly slices: readonly TrainingSlice[];
   readonly nodeCapacity: Resources;
-  readonly sim: Omit<SimConfig, 'nodes'>;
+  readonly sim: Omit<SimConfig, 'nodes' | 'durations' | 'predictor'>;
   readonly placement: () => PlacementStrategy;
   readonly iterations?: number;
   readonly samples?: number;
@@ -52,7 +57,7 @@ export function thetaToWeights(theta: readonly number[], label: string): Learned
 
 /**
  * Cross-entropy policy search: sample θ from a Gaussian, roll each out in the simulator on every
- * training slice, score = mean over slices of (mean wait ÷ the slice's mean wait under θ0),
+ * training slice, score = mean over slices of (mean wait per instance ÷ the slice's under θ0),
  * refit the Gaussian to the elite. Pure TS, deterministic for a seed. Returns the best θ seen
  * (θ0 — area-free SJF with online feedback — if nothing beats it).
  */
@@ -62,7 +67,7 @@ export function trainLearnedWeights(o: TrainOptions): { weights: LearnedWeights;
   const label = o.label ?? 'training slices';
   const waitOf = (theta: readonly number[], s: TrainingSlice): number => {
     const policy = new LearnedPolicy({ placement: o.placement(), nodeCapacity: o.nodeCapacity, weights: thetaToWeights(theta, label) });
-    return simulate(s.tasks, policy, { ...o.sim, nodes: s.nodes }).metrics.meanWait;
+    return simulate(s.tasks, policy, { ...o.sim, nodes: s.nodes, durations: s.durations, predictor: s.predictor?.() }).metrics.meanWaitPerInstance;
   };
   const base = o.slices.map((s) => Math.max(1e-9, waitOf(THETA0, s)));
   const evaluate = (theta: readonly number[]): number =>

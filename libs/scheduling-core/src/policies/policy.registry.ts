@@ -43,8 +43,11 @@ export interface PolicyContext {
 export const DEFAULT_LEARNED_WEIGHTS: LearnedWeights = defaultWeights;
 
 /**
- * Hand-set (not learned) ablation of the ai policy: shortest predicted duration first with the
- * same online run-time feedback, no resource or fit terms. Shows what the training adds.
+ * Hand-set (not learned) baseline with the ai policy's information: shortest predicted duration
+ * first with online run-time feedback (observed run times of finished instances; 2 × elapsed for
+ * instances that outlive the estimate) and pilot probing (once 5 % of a task's instances, at least
+ * one, have started with no run time observed, the rest rank 0.5 log-seconds lower until one
+ * finishes). No resource or fit terms. `sjf-online-tuned` (bench schedule) tunes these knobs.
  */
 export const SJF_ONLINE_WEIGHTS: LearnedWeights = {
   version: 1,
@@ -54,6 +57,9 @@ export const SJF_ONLINE_WEIGHTS: LearnedWeights = {
   fitWeight: 0,
   candidates: 1,
   elapsedStretch: 2,
+  pilotFraction: 0.05,
+  probePenalty: 0.5,
+  jobBlend: 0,
   trainedOn: 'hand-set',
 };
 

@@ -2,91 +2,116 @@ import { ClusterState } from '../model/cluster-state';
 import { seededRng, type Rng } from '../model/clock';
 import { SchedulingError } from '../model/errors';
 import type { NodeSpec } from '../model/node.model';
-import { RESOURCE_KEYS, type MutableResources, type Resources } from '../model/resources';
+import { RESOURCE_KEYS, ZERO_RESOURCES, type MutableResources, type Resources } from '../model/resources';
 import { validateTask, type Task } from '../model/task.model';
 import type { OrderingPolicy } from '../policies/ordering-policy';
+import { MAX_LOST_ATTEMPTS, type RetryPolicy } from '../retry/retry-policy';
+import type { DurationPredictor } from '../traces/duration-estimator';
+import { DEFAULT_NOISE_SIGMA, attemptStreamSeed, drawAttempt, meanRealisedDuration, realiseInstanceDurations, type RealisedDurations } from './duration-noise';
 import { EventHeap } from './event-heap';
-import { SampleSketch, jainIndex, percentile, type SimMetrics } from './metrics';
-
-export interface BackoffConfig {
-  readonly baseSeconds: number;
-  readonly factor: number;
-  readonly maxSeconds: number;
-  /** Delay is multiplied by 1 + jitter·U[0,1). */
-  readonly jitter: number;
-}
+import { jainIndex, percentile, summariseJobCompletion, summariseWaits, type SimMetrics } from './metrics';
 
 export interface SimConfig {
   readonly nodes: readonly NodeSpec[];
   /** Probability that one attempt fails transiently (at a uniform point of its run). */
   readonly failureProbability: number;
-  /** Retries per instance after its first attempt. */
-  readonly maxRetries: number;
-  readonly backoff: BackoffConfig;
-  /** Random node losses inside the arrival window; running instances there fail and are retried. */
+  /** Back-off and attempt budget per instance (DEFAULT_RETRY_POLICY: the live executor's). */
+  readonly retry: RetryPolicy;
+  /** Random node losses inside the arrival window; their running attempts are lost and requeued. */
   readonly nodeFailures?: { readonly count: number; readonly downtimeSeconds: number };
+  /** Seeds the attempt failures, their retry jitter and node losses, and the duration noise unless `durations` is given. */
   readonly seed: number;
+  /** Realised run time of every instance (see duration-noise.ts); default: drawn with `noiseSigma` and `seed`. */
+  readonly durations?: RealisedDurations;
+  /** σ of the per-instance lognormal noise when `durations` is not given (default 0.5). */
+  readonly noiseSigma?: number;
+  /**
+   * Online duration predictor (give each run a fresh one): asked at each arrival, told each
+   * successful instance's run time at its end, in simulated time. Absent: policies see the tasks'
+   * own `duration.predicted` (synthetic workloads, tests).
+   */
+  readonly predictor?: DurationPredictor;
   readonly onProgress?: (doneInstances: number, totalInstances: number) => void;
 }
-
-export const DEFAULT_BACKOFF: BackoffConfig = { baseSeconds: 5, factor: 2, maxSeconds: 300, jitter: 0.5 };
 
 type SimEvent =
   | { readonly kind: 'arrive'; readonly task: number }
   | { readonly kind: 'end'; readonly attempt: Attempt }
-  | { readonly kind: 'retry'; readonly task: number; readonly attemptNo: number }
+  | { readonly kind: 'retry'; readonly task: number; readonly instance: number }
   | { readonly kind: 'node'; readonly node: number; readonly up: boolean };
 
 interface Attempt {
   readonly task: number;
+  /** Instance number inside its task. */
+  readonly instance: number;
   readonly node: number;
   readonly start: number;
-  readonly attemptNo: number;
   readonly ok: boolean;
+  /** Draw for the retry delay if this attempt fails. */
+  readonly jitter: number;
   done: boolean;
 }
 
 interface TaskRun {
-  neverStarted: number;
-  retryAttemptNos: number[];
+  /** Instances [0, nextFresh) have started at least once. */
+  nextFresh: number;
+  /** Instances waiting for another attempt, in the order they became runnable again. */
+  retryQueue: number[];
   succeeded: number;
   failed: number;
   lastEnd: number;
 }
 
-/** Raw per-run outcome, used by tests to check conservation. */
+/** Raw per-run outcome: metrics plus what tests and the live-vs-simulated comparison need. */
 export interface SimOutcome {
   readonly metrics: SimMetrics;
   readonly succeededByTask: readonly number[];
   readonly failedByTask: readonly number[];
   readonly starts: number;
+  /** Wait of every instance (seconds), grouped by task as `durations.offsets`. */
+  readonly instanceWaits: Float64Array;
+  readonly durations: RealisedDurations;
 }
 
 /**
  * Discrete-event replay of `tasks` on a cluster driven by `policy` through the same
  * enqueue / pickNext / commit / onInstanceEnd calls the live executor makes. Each instance is its
- * own schedulable unit (gang tasks start all pending instances together).
+ * own schedulable unit (gang tasks start all pending instances together) and runs its realised
+ * duration. Retries mirror the executor: a transient failure charges the instance's own budget
+ * (`retry.maxAttempts`) and requeues it after `retry`'s back-off; an attempt lost with its node is
+ * requeued at once without charge, up to MAX_LOST_ATTEMPTS times.
  */
 export function simulate(input: readonly Task[], policy: OrderingPolicy, config: SimConfig): SimOutcome {
-  const tasks = input.map((t) => {
-    validateTask(t);
-    if (t.duration.actual === undefined || !(t.duration.actual >= 0)) {
-      throw new SchedulingError('INVALID_TASK', `task ${t.id}: the simulator needs duration.actual`);
-    }
-    return t;
-  });
+  const tasks = input.map((t) => validateTask(t));
+  const durations = config.durations ?? realiseInstanceDurations(tasks, { sigma: config.noiseSigma ?? DEFAULT_NOISE_SIGMA, seed: config.seed });
+  if (durations.offsets.length !== tasks.length + 1 || durations.offsets[tasks.length] !== tasks.reduce((s, t) => s + t.instances, 0)) {
+    throw new SchedulingError('INVALID_ARGUMENT', 'config.durations were realised for other tasks');
+  }
+  const offsets = durations.offsets;
   const rng: Rng = seededRng(config.seed);
   const cluster = new ClusterState(config.nodes);
   const heap = new EventHeap<SimEvent>();
-  const runs: TaskRun[] = tasks.map((t) => ({ neverStarted: t.instances, retryAttemptNos: [], succeeded: 0, failed: 0, lastEnd: 0 }));
+  const retry = config.retry;
+  const runs: TaskRun[] = tasks.map(() => ({ nextFresh: 0, retryQueue: [], succeeded: 0, failed: 0, lastEnd: 0 }));
+  const streams = tasks.map((t) => attemptStreamSeed(config.seed, t.id));
+  const meanDuration = tasks.map((_, k) => meanRealisedDuration(durations, k));
+  const totalInstances = offsets[tasks.length] as number;
+  const waits = new Float64Array(totalInstances);
+  const readySince = new Float64Array(totalInstances);
+  const attemptsOf = new Uint32Array(totalInstances);
+  const charged = new Uint32Array(totalInstances);
+  const lostOf = new Uint32Array(totalInstances);
   const runningByNode: Set<Attempt>[] = config.nodes.map(() => new Set<Attempt>());
   const indexById = new Map<string, number>();
+  // What the policies see: the task with the prediction made at its arrival and, for the oracle,
+  // the true mean run time of its instances.
+  const seen: Task[] = new Array<Task>(tasks.length);
   tasks.forEach((t, i) => {
     if (indexById.has(t.id)) throw new SchedulingError('INVALID_TASK', `duplicate task id ${t.id}`);
     indexById.set(t.id, i);
+    for (let g = offsets[i] as number; g < (offsets[i + 1] as number); g++) readySince[g] = t.arrival;
     heap.push(t.arrival, { kind: 'arrive', task: i });
   });
-  const totalInstances = tasks.reduce((s, t) => s + t.instances, 0);
   const firstArrival = tasks.reduce((m, t) => Math.min(m, t.arrival), Infinity);
   const lastArrival = tasks.reduce((m, t) => Math.max(m, t.arrival), -Infinity);
 
@@ -99,14 +124,12 @@ export function simulate(input: readonly Task[], policy: OrderingPolicy, config:
     }
   }
 
-  const busy: MutableResources = { cpuMillis: 0, memMb: 0, gpu: 0, io: 0, net: 0 };
-  const allocated: MutableResources = { cpuMillis: 0, memMb: 0, gpu: 0, io: 0, net: 0 };
-  const busyArrival: MutableResources = { cpuMillis: 0, memMb: 0, gpu: 0, io: 0, net: 0 };
-  const waits = new SampleSketch(200_000, () => rng.next());
-  let waitSum = 0;
-  let waitCount = 0;
+  const busy: MutableResources = { ...ZERO_RESOURCES };
+  const allocated: MutableResources = { ...ZERO_RESOURCES };
+  const busyArrival: MutableResources = { ...ZERO_RESOURCES };
   let attempts = 0;
   let failedAttempts = 0;
+  let lostAttempts = 0;
   let decisions = 0;
   let done = 0;
   let lastProgress = 0;
@@ -135,25 +158,33 @@ export function simulate(input: readonly Task[], policy: OrderingPolicy, config:
     }
   };
 
-  const endAttempt = (a: Attempt, ok: boolean, now: number): void => {
+  const endAttempt = (a: Attempt, outcome: 'ok' | 'failed' | 'lost', now: number): void => {
     a.done = true;
-    const task = tasks[a.task] as Task;
+    const task = seen[a.task] as Task;
+    const g = (offsets[a.task] as number) + a.instance;
     runningByNode[a.node]?.delete(a);
     cluster.release(a.node, task.request);
     for (const k of RESOURCE_KEYS) allocated[k] -= task.request[k];
-    policy.onInstanceEnd(task, a.node, a.start, now, ok);
-    if (ok) {
+    policy.onInstanceEnd(task, a.node, a.start, now, outcome === 'ok');
+    if (outcome === 'ok') {
+      config.predictor?.observe(task, now - a.start, now);
       finishInstance(a.task, true, now);
       return;
     }
-    failedAttempts++;
-    if (a.attemptNo > config.maxRetries) {
-      finishInstance(a.task, false, now);
+    readySince[g] = now;
+    if (outcome === 'lost') {
+      lostAttempts++;
+      lostOf[g] = (lostOf[g] as number) + 1;
+      if ((lostOf[g] as number) > MAX_LOST_ATTEMPTS) return finishInstance(a.task, false, now);
+      (runs[a.task] as TaskRun).retryQueue.push(a.instance);
+      policy.enqueue(task, 1, now);
       return;
     }
-    const b = config.backoff;
-    const delay = Math.min(b.maxSeconds, b.baseSeconds * Math.pow(b.factor, a.attemptNo - 1)) * (1 + b.jitter * rng.next());
-    heap.push(now + delay, { kind: 'retry', task: a.task, attemptNo: a.attemptNo + 1 });
+    failedAttempts++;
+    charged[g] = (charged[g] as number) + 1;
+    if (!retry.allowsRetryAfter(charged[g] as number)) return finishInstance(a.task, false, now);
+    const delay = retry.delayForUniform(charged[g] as number, a.jitter) / 1000;
+    heap.push(now + delay, { kind: 'retry', task: a.task, instance: a.instance });
   };
 
   const dispatchLoop = (now: number): void => {
@@ -163,7 +194,7 @@ export function simulate(input: readonly Task[], policy: OrderingPolicy, config:
       if (d.kind === 'idle') return;
       const ti = indexById.get(d.taskId);
       if (ti === undefined) throw new SchedulingError('UNKNOWN_TASK', `policy dispatched unknown task ${d.taskId}`);
-      const task = tasks[ti] as Task;
+      const task = seen[ti] as Task;
       const run = runs[ti] as TaskRun;
       for (const n of d.nodeIndexes) {
         cluster.allocate(n, task.request);
@@ -171,22 +202,17 @@ export function simulate(input: readonly Task[], policy: OrderingPolicy, config:
       }
       policy.commit(d, now);
       for (const n of d.nodeIndexes) {
-        let attemptNo = 1;
-        if (run.neverStarted > 0) {
-          run.neverStarted--;
-          const w = now - task.arrival;
-          waitSum += w;
-          waitCount++;
-          waits.add(w);
-        } else {
-          attemptNo = run.retryAttemptNos.shift() ?? 2;
-        }
+        const instance = run.nextFresh < task.instances ? run.nextFresh++ : run.retryQueue.shift();
+        if (instance === undefined) throw new SchedulingError('INFEASIBLE', `policy started more instances of ${task.id} than were runnable`);
+        const g = (offsets[ti] as number) + instance;
+        waits[g] = (waits[g] as number) + (now - (readySince[g] as number));
+        attemptsOf[g] = (attemptsOf[g] as number) + 1;
         attempts++;
-        const actual = task.duration.actual ?? 0;
-        const fails = rng.next() < config.failureProbability;
-        const a: Attempt = { task: ti, node: n, start: now, attemptNo, ok: !fails, done: false };
+        const draw = drawAttempt(streams[ti] as number, instance, attemptsOf[g] as number, config.failureProbability);
+        const runTime = durations.seconds[g] as number;
+        const a: Attempt = { task: ti, instance, node: n, start: now, ok: !draw.fails, jitter: draw.jitter, done: false };
         runningByNode[n]?.add(a);
-        heap.push(now + (fails ? actual * rng.next() : actual), { kind: 'end', attempt: a });
+        heap.push(now + (draw.fails ? runTime * draw.failFraction : runTime), { kind: 'end', attempt: a });
       }
     }
   };
@@ -199,15 +225,21 @@ export function simulate(input: readonly Task[], policy: OrderingPolicy, config:
       switch (ev.kind) {
         case 'arrive': {
           const t = tasks[ev.task] as Task;
-          policy.enqueue(t, t.instances, now);
+          const p = config.predictor?.predict(t, now);
+          const duration = p
+            ? { ...t.duration, predicted: p.predicted, predictedStd: p.std, actual: meanDuration[ev.task] }
+            : { ...t.duration, actual: meanDuration[ev.task] };
+          const s: Task = { ...t, duration };
+          seen[ev.task] = s;
+          policy.enqueue(s, t.instances, now);
           break;
         }
         case 'end':
-          if (!ev.attempt.done) endAttempt(ev.attempt, ev.attempt.ok, now);
+          if (!ev.attempt.done) endAttempt(ev.attempt, ev.attempt.ok ? 'ok' : 'failed', now);
           break;
         case 'retry': {
-          (runs[ev.task] as TaskRun).retryAttemptNos.push(ev.attemptNo);
-          policy.enqueue(tasks[ev.task] as Task, 1, now);
+          (runs[ev.task] as TaskRun).retryQueue.push(ev.instance);
+          policy.enqueue(seen[ev.task] as Task, 1, now);
           break;
         }
         case 'node': {
@@ -215,7 +247,7 @@ export function simulate(input: readonly Task[], policy: OrderingPolicy, config:
             if (downNodes.delete(ev.node)) cluster.setUp(ev.node, true);
           } else if (!downNodes.has(ev.node)) {
             downNodes.add(ev.node);
-            for (const a of [...(runningByNode[ev.node] ?? [])]) endAttempt(a, false, now);
+            for (const a of [...(runningByNode[ev.node] ?? [])]) endAttempt(a, 'lost', now);
             cluster.setUp(ev.node, false);
           }
           break;
@@ -237,18 +269,15 @@ export function simulate(input: readonly Task[], policy: OrderingPolicy, config:
   const makespanEnd = runs.reduce((m, r) => Math.max(m, r.lastEnd), firstArrival);
   const capacity = cluster.totalCapacity;
   const ratio = (num: Resources, span: number): Resources => {
-    const out: MutableResources = { cpuMillis: 0, memMb: 0, gpu: 0, io: 0, net: 0 };
+    const out: MutableResources = { ...ZERO_RESOURCES };
     for (const k of RESOURCE_KEYS) out[k] = capacity[k] > 0 && span > 0 ? num[k] / (capacity[k] * span) : 0;
     return out;
   };
-  const jcts: number[] = [];
   const slowdowns: number[] = [];
   const byTenant = new Map<string, { sum: number; n: number }>();
   tasks.forEach((t, i) => {
-    const r = runs[i] as TaskRun;
-    const jct = r.lastEnd - t.arrival;
-    jcts.push(jct);
-    const sd = Math.max(1, jct / Math.max(t.duration.actual ?? 0, 10));
+    const jct = (runs[i] as TaskRun).lastEnd - t.arrival;
+    const sd = Math.max(1, jct / Math.max(meanDuration[i] ?? 0, 10));
     slowdowns.push(sd);
     const acc = byTenant.get(t.tenant) ?? { sum: 0, n: 0 };
     acc.sum += sd;
@@ -256,15 +285,21 @@ export function simulate(input: readonly Task[], policy: OrderingPolicy, config:
     byTenant.set(t.tenant, acc);
   });
   slowdowns.sort((a, b) => a - b);
+  const w = summariseWaits(offsets, waits);
+  const jobs = summariseJobCompletion(tasks, runs.map((r) => r.lastEnd));
   const succeeded = runs.reduce((s, r) => s + r.succeeded, 0);
   const metrics: SimMetrics = {
     policy: policy.name,
     information: policy.information,
     tasks: tasks.length,
     instances: totalInstances,
-    meanWait: waitCount ? waitSum / waitCount : 0,
-    p95Wait: waits.percentile(95),
-    meanJct: jcts.length ? jcts.reduce((a, b) => a + b, 0) / jcts.length : 0,
+    jobs: jobs.jobs,
+    meanWaitPerTask: w.perTask.mean,
+    p95WaitPerTask: w.perTask.p95,
+    meanWaitPerInstance: w.perInstance.mean,
+    p95WaitPerInstance: w.perInstance.p95,
+    meanJobJct: jobs.mean,
+    p95JobJct: jobs.p95,
     p95Slowdown: percentile(slowdowns, 95),
     makespan: makespanEnd - firstArrival,
     utilisation: ratio(busy, makespanEnd - firstArrival),
@@ -272,6 +307,7 @@ export function simulate(input: readonly Task[], policy: OrderingPolicy, config:
     successRate: totalInstances ? succeeded / totalInstances : 1,
     attempts,
     failedAttempts,
+    lostAttempts,
     jainFairness: jainIndex([...byTenant.values()].map((v) => v.n / v.sum)),
     decisions,
   };
@@ -280,5 +316,7 @@ export function simulate(input: readonly Task[], policy: OrderingPolicy, config:
     succeededByTask: runs.map((r) => r.succeeded),
     failedByTask: runs.map((r) => r.failed),
     starts: attempts,
+    instanceWaits: waits,
+    durations,
   };
 }

@@ -1,33 +1,68 @@
 import { seededRng } from '../model/clock';
 import { TraceParseError } from '../model/errors';
-import { ALIBABA_MACHINE, alibabaToTasks, parseAlibabaBatchTasks, sizeCluster } from './alibaba2017.trace';
-import { causalPredictions } from './duration-estimator';
+import { makeTask } from '../model/task.factory';
+import { ALIBABA_MACHINE, alibabaToTasks, parseAlibabaBatchTasks } from './alibaba2017.trace';
+import { HistoryDurationEstimator } from './duration-estimator';
 import { syntheticWorkload } from './synthetic.trace';
 
 const HEADER = 'task_create_time,task_end_time,job_id,task_id,instance_num,status,plan_cpu,plan_mem';
+const GOOD = '0,10,1,1,2,Terminated,100,0.1';
 
 describe('Alibaba 2017 batch_task.csv adapter', () => {
-  it.each([
-    ['missing column', 'task_create_time,task_end_time,job_id,task_id,instance_num,status,plan_cpu\n1,2,3,4,5,Terminated,100', 1, /missing column\(s\): plan_mem/],
-    ['non-numeric', `${HEADER}\n0,10,1,1,2,Terminated,100,0.1\nabc,10,1,2,2,Terminated,100,0.1`, 3, /task_create_time is not a number: "abc"/],
-    ['short row', `${HEADER}\n0,10,1,1`, 2, /expected 8 fields, got 4/],
-    ['end before create', `${HEADER}\n50,10,1,1,2,Terminated,100,0.1`, 2, /before task_create_time/],
-    ['memory out of range', `${HEADER}\n0,10,1,1,2,Terminated,100,3`, 2, /plan_mem must be in \[0, 1\]/],
-    ['fractional instances', `${HEADER}\n0,10,1,1,2.5,Terminated,100,0.1`, 2, /instance_num must be a non-negative integer/],
-  ])('%s fails with file, line and reason', (_label, text, line, reason) => {
+  const bad = [
+    ['non-numeric', 'abc,10,1,2,2,Terminated,100,0.1', 'task_create_time', /task_create_time is not a number: "abc"/],
+    ['missing-fields', '0,10,1,1', null, /expected 8 fields, got 4/],
+    ['empty-field', ',10,1,1,2,Terminated,100,0.1', 'task_create_time', /task_create_time is empty/],
+    ['end-before-create', '50,10,1,1,2,Terminated,100,0.1', 'task_end_time', /before task_create_time/],
+    ['plan-mem-out-of-range', '0,10,1,1,2,Terminated,100,3', 'plan_mem', /plan_mem must be in \[0, 1\]/],
+    ['bad-instance-count', '0,10,1,1,2.5,Terminated,100,0.1', 'instance_num', /instance_num must be a non-negative integer/],
+    ['negative-plan-cpu', '0,10,1,1,2,Terminated,-5,0.1', 'plan_cpu', /plan_cpu is negative/],
+  ] as const;
+
+  it.each(bad)('a %s row is skipped and counted; the rest of the file is read', (reason, row, field, message) => {
+    const r = parseAlibabaBatchTasks([HEADER, GOOD, row, GOOD.replace(',1,2,', ',3,2,')].join('\n'), 'bad.csv');
+    expect(r.rows.map((x) => x.line)).toEqual([2, 4]);
+    expect(r.dataLines).toBe(3);
+    expect(r.skipped[reason]).toBe(1);
+    expect(r.skippedTotal).toBe(1);
+    expect(r.examples).toEqual([{ line: 3, reason, field, message: expect.stringMatching(/^bad\.csv:3: /) }]);
+    expect(r.examples[0]?.message).toMatch(message);
+  });
+
+  it.each(bad)('with strict, a %s row fails with file:line and the field', (_reason, row, field, message) => {
     let err: unknown;
     try {
-      parseAlibabaBatchTasks(text, 'bad.csv');
+      parseAlibabaBatchTasks([HEADER, GOOD, row].join('\n'), 'bad.csv', { strict: true });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(TraceParseError);
-    expect((err as TraceParseError).line).toBe(line);
-    expect((err as TraceParseError).message).toMatch(new RegExp(`^bad\\.csv:${line}: `));
-    expect((err as TraceParseError).message).toMatch(reason);
+    expect((err as TraceParseError).line).toBe(3);
+    expect((err as TraceParseError).field).toBe(field ?? undefined);
+    expect((err as TraceParseError).message).toMatch(/^bad\.csv:3: /);
+    expect((err as TraceParseError).message).toMatch(message);
   });
 
-  it('keeps only Terminated rows, fills empty plan_cpu/plan_mem with medians, maps units', () => {
+  it('counts several bad rows by reason', () => {
+    const text = [HEADER, GOOD, 'x,1,1,1,1,Terminated,1,0.1', '9,1,1,1,1,Terminated,1,0.1', '5,2,1,1,1,Terminated,1,0.1', '1,2'].join('\n');
+    const r = parseAlibabaBatchTasks(text, 'f.csv');
+    expect(r.rows).toHaveLength(1);
+    expect(r.skipped).toMatchObject({ 'non-numeric': 1, 'end-before-create': 2, 'missing-fields': 1 });
+    expect(r.skippedTotal).toBe(4);
+  });
+
+  it('a zero-length task (end = create) is valid: kept, and replayed as a 1 s task', () => {
+    const r = parseAlibabaBatchTasks([HEADER, '7,7,1,1,3,Terminated,100,0.1'].join('\n'), 'zero.csv', { strict: true });
+    expect(r.skippedTotal).toBe(0);
+    expect(alibabaToTasks(r.rows).map((t) => [t.id, t.duration.actual, t.instances])).toEqual([['1/1', 1, 3]]);
+  });
+
+  it('a header without a required column fails the file (nothing could be read), strict or not', () => {
+    const text = 'task_create_time,task_end_time,job_id,task_id,instance_num,status,plan_cpu\n1,2,3,4,5,Terminated,100';
+    expect(() => parseAlibabaBatchTasks(text, 'h.csv')).toThrow(/^h\.csv:1: missing column\(s\): plan_mem/);
+  });
+
+  it('keeps only Terminated rows, fills empty plan_cpu/plan_mem with medians, maps units, attaches no predictions', () => {
     const text = [
       HEADER,
       '0,100,J1,1,4,Terminated,50,0.5',
@@ -36,37 +71,54 @@ describe('Alibaba 2017 batch_task.csv adapter', () => {
       '20,80,J3,4,1,Terminated,200,0.25',
       '25,90,J3,5,1,Failed,200,0.25',
     ].join('\n');
-    const tasks = alibabaToTasks(parseAlibabaBatchTasks(text, 'ok.csv'));
+    const tasks = alibabaToTasks(parseAlibabaBatchTasks(text, 'ok.csv').rows);
     expect(tasks.map((t) => t.id)).toEqual(['J1/1', 'J2/3', 'J3/4']);
     const [a, b] = tasks;
     expect(a?.request.cpuMillis).toBe(500);
     expect(a?.request.memMb).toBeCloseTo(0.5 * ALIBABA_MACHINE.memMb);
     expect(a?.instances).toBe(4);
-    expect(a?.duration.actual).toBe(100);
+    expect(a?.duration).toEqual({ actual: 100 });
     // medians of non-empty rows: cpu {50, 200} → 200 (upper median), mem {0.5, 0.25} → 0.5
     expect(b?.request.cpuMillis).toBe(2000);
     expect(b?.duration.actual).toBe(20);
   });
+});
 
-  it('predictions are causal: only tasks that ended before arrival inform them', () => {
-    const rows = [
-      { jobId: 'A', arrival: 0, end: 100, cpu: 100, mem: 0.1, instances: 1 },
-      { jobId: 'A', arrival: 50, end: 60, cpu: 100, mem: 0.1, instances: 1 },
-      { jobId: 'A', arrival: 200, end: 210, cpu: 100, mem: 0.1, instances: 1 },
-    ];
-    const p = causalPredictions(rows, 120);
-    expect(p[0]?.source).toBe('prior');
-    expect(p[1]?.source).toBe('prior'); // task 0 has not ended at t=50
-    expect(p[2]?.source).toBe('job');
-    expect(p[2]?.predicted).toBeCloseTo(Math.sqrt(100 * 10), 6); // geometric mean of 100 and 10
+describe('history duration estimator', () => {
+  it('job first (geometric mean), then shape (≥ 3 tasks), then global, then the prior', () => {
+    const e = new HistoryDurationEstimator(120);
+    const t = (id: string, jobId: string, instances = 1) => makeTask({ id, jobId, instances, request: { cpuMillis: 1000, memMb: 1024 } });
+    expect(e.predict(t('q', 'A'), 0).source).toBe('prior');
+    e.observe(t('a1', 'A'), 100, 100);
+    e.observe(t('a2', 'A'), 10, 110);
+    const p = e.predict(t('q', 'A'), 200);
+    expect(p.source).toBe('job');
+    expect(p.predicted).toBeCloseTo(Math.sqrt(100 * 10), 9);
+    expect(e.predict(t('q', 'B'), 200).source).toBe('global'); // same shape, but only 2 tasks' worth
+    e.observe(t('c1', 'C'), 1000, 300);
+    expect(e.predict(t('q', 'B'), 300).source).toBe('shape');
+    expect(e.predict(t('q', 'B'), 300).predicted).toBeCloseTo(Math.cbrt(100 * 10 * 1000), 9);
   });
 
-  it('sizes the largest cluster whose in-window offered load is still at least the target', () => {
-    const tasks = syntheticWorkload({ tasks: 300, rng: seededRng(2) });
-    const { nodes, offeredLoad } = sizeCluster(tasks, 0.9, ALIBABA_MACHINE);
-    expect(offeredLoad).toBeGreaterThanOrEqual(0.9);
-    expect(nodes.length).toBeGreaterThanOrEqual(1);
-    // One node more would take the offered load below the target.
-    expect((offeredLoad * nodes.length) / (nodes.length + 1)).toBeLessThan(0.9);
+  it('a task counts once however many instances it has (each instance weighs 1 / instances)', () => {
+    const e = new HistoryDurationEstimator();
+    const big = makeTask({ id: 'big', jobId: 'A', instances: 4 });
+    for (const run of [10, 10, 10, 10]) e.observe(big, run, 0);
+    e.observe(makeTask({ id: 'small', jobId: 'B' }), 1000, 0);
+    // global log-mean = (log 10 + log 1000) / 2 → geometric mean 100
+    expect(e.predict(makeTask({ id: 'q', jobId: 'Z', request: { cpuMillis: 1 } }), 0).predicted).toBeCloseTo(100, 9);
+  });
+
+  it('clone() is independent', () => {
+    const e = new HistoryDurationEstimator();
+    e.observe(makeTask({ id: 'a', jobId: 'A' }), 10, 0);
+    const c = e.clone();
+    c.observe(makeTask({ id: 'b', jobId: 'A' }), 1000, 0);
+    expect(e.predict(makeTask({ id: 'q', jobId: 'A' }), 0).predicted).toBeCloseTo(10, 9);
+    expect(c.predict(makeTask({ id: 'q', jobId: 'A' }), 0).predicted).toBeCloseTo(100, 9);
+  });
+
+  it('synthetic workload is reproducible for a seed', () => {
+    expect(syntheticWorkload({ tasks: 20, rng: seededRng(2) })).toEqual(syntheticWorkload({ tasks: 20, rng: seededRng(2) }));
   });
 });
