@@ -6,3 +6,4 @@ export * from './node.model';
 export * from './cluster-state';
 export * from './decision.model';
 export * from './task.factory';
+export * from './gpu-devices';
