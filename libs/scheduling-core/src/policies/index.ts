@@ -12,3 +12,4 @@ export * from './learned-trainer';
 export * from './policy.registry';
 export * from './sjf-online-tuning';
 export * from './observed.policy';
+export * from './fair-share.policy';

@@ -4,3 +4,4 @@ export * from './metrics';
 export * from './offered-load';
 export * from './simulator';
 export * from './trace-window';
+export * from './tenant-shares';
