@@ -6,7 +6,7 @@ import type { Task } from '../model/task.model';
 import { BestFitPlacement } from '../placement/packing.placement';
 import { DEFAULT_RETRY_POLICY } from '../retry/retry-policy';
 import { simulate } from '../sim/simulator';
-import { contendedShareRatio, TenantShareRecorder } from '../sim/tenant-shares';
+import { shareRatio, TenantShareRecorder } from '../sim/tenant-shares';
 import { checkSubmissionQuota, FairSharePolicy, type TenantShare } from './fair-share.policy';
 import { FifoPolicy } from './fifo.policy';
 import { ObservedPolicy } from './observed.policy';
@@ -60,14 +60,45 @@ describe('FairSharePolicy (weighted DRF)', () => {
     expect([count(starts, 'heavy'), count(starts, 'light')]).toEqual([8, 4]);
   });
 
-  it('is work-conserving: a tenant with nothing that fits lets the other run', () => {
+  it('a deprived tenant whose task does not fit yet holds the others to their entitlement, then gets the room', () => {
+    // One node of 4 CPUs. B runs 3 one-CPU tasks; A (equal weight) then queues a 2-CPU task: only 1 CPU
+    // is free, and B has more queued. B may grow to its entitlement (2 of 4) but not beyond, so when
+    // one of B's instances ends A's task fits, instead of B refilling the gap.
     const c = new ClusterState([{ id: 'n', capacity: resources({ cpuMillis: 4000, memMb: 4096 }) }]);
-    const big = makeTask({ id: 'big', tenant: 'A', request: { cpuMillis: 8000, memMb: 1024 } }); // never fits here
-    const small = makeTask({ id: 's', tenant: 'B', instances: 4, request: { cpuMillis: 1000, memMb: 1024 } });
+    const small = makeTask({ id: 's', tenant: 'B', instances: 10, request: { cpuMillis: 1000, memMb: 256 } });
+    const big = makeTask({ id: 'big', tenant: 'A', request: { cpuMillis: 2000, memMb: 256 } });
     const p = drf();
-    p.enqueue(big, 1, 0);
+    p.enqueue(small, 3, 0);
+    expect(fill(p, c, [small])).toEqual(['B', 'B', 'B']);
+    p.enqueue(big, 1, 1);
+    p.enqueue(small, 7, 1);
+    expect(p.pickNext(c, 1)).toEqual({ kind: 'idle', reason: 'nothing-fits' }); // B is at 3/4 > 1/2: it waits
+    c.release(0, small.request);
+    p.onInstanceEnd(small, 0, 0, 2, true);
+    const d = p.pickNext(c, 2);
+    expect(d).toMatchObject({ kind: 'dispatch', taskId: 'big' });
+  });
+
+  it('is work-conserving again after protectSeconds: work that can never fit does not idle the others for long', () => {
+    const c = new ClusterState([{ id: 'n', capacity: resources({ cpuMillis: 4000, memMb: 4096 }) }]);
+    const huge = makeTask({ id: 'huge', tenant: 'A', request: { cpuMillis: 8000, memMb: 1024 } }); // larger than the node
+    const small = makeTask({ id: 's', tenant: 'B', instances: 4, request: { cpuMillis: 1000, memMb: 1024 } });
+    const p = new FairSharePolicy({ createInner: () => new FifoPolicy({ placement: new BestFitPlacement() }), protectSeconds: 60 });
+    p.enqueue(huge, 1, 0);
     p.enqueue(small, 4, 0);
-    expect(fill(p, c, [big, small])).toEqual(['B', 'B', 'B', 'B']);
+    const startsAt = (now: number): string[] => {
+      const out: string[] = [];
+      for (let d = p.pickNext(c, now); d.kind === 'dispatch'; d = p.pickNext(c, now)) {
+        c.allocate(d.nodeIndexes[0]!, small.request);
+        p.commit(d, now);
+        out.push(d.taskId);
+      }
+      return out;
+    };
+    expect(startsAt(0)).toEqual(['s', 's']); // B up to its entitlement (1/2)
+    expect(startsAt(30)).toEqual([]);
+    expect(startsAt(61)).toEqual(['s', 's']); // protection lapsed
+    expect(() => new FairSharePolicy({ createInner: () => new FifoPolicy({ placement: new BestFitPlacement() }), protectSeconds: -1 })).toThrow('protectSeconds must be a non-negative number');
   });
 
   it('a tenant over its running quota queues while another runs, and resumes when its own work ends', () => {
@@ -113,8 +144,9 @@ describe('FairSharePolicy (weighted DRF)', () => {
 
 describe('TenantShareRecorder', () => {
   it('integrates shares per window, separately over the time both tenants had work waiting (hand-computed)', () => {
-    // Capacity 10 CPU / 10 GB. t=0: A queues 3, B queues 1. A starts 2 × <2 CPU, 1 GB> at 0; B starts
-    // 1 × <1 CPU, 4 GB> at 5 (B's queue empties at 5). Windows of 10 s; the record closes at 20.
+    // Capacity 10 CPU / 10 GB, weights 1:1 (entitlement 0.5 each). t=0: A queues 3 × <2 CPU, 1 GB>,
+    // B queues 1 × <1 CPU, 4 GB>. A starts 2 at 0; B starts its one at 5 (B's queue empties at 5).
+    // Windows of 10 s; the record closes at 20.
     const rec = new TenantShareRecorder(resources({ cpuMillis: 10_000, memMb: 10_240 }), ['A', 'B'], 10);
     const a = makeTask({ id: 'a', tenant: 'A', request: { cpuMillis: 2000, memMb: 1024 } });
     const b = makeTask({ id: 'b', tenant: 'B', request: { cpuMillis: 1000, memMb: 4096 } });
@@ -125,27 +157,33 @@ describe('TenantShareRecorder', () => {
     rec.onStart(b, 0, 5);
     rec.onEnd(a, 0, 0, 15);
     const w = rec.finish(20);
-    expect(w.map((x) => [x.start, x.end, x.contendedSeconds])).toEqual([[0, 10, 5], [10, 20, 0]]);
+    expect(w.map((x) => [x.start, x.end, x.seconds.all, x.seconds.contended])).toEqual([[0, 10, 10, 5], [10, 20, 10, 0]]);
+    // Backlogged needs running + queued ≥ 0.5 of the cluster: A has 6 of 10 CPUs, B only 0.4 of memory.
+    expect(w[0]!.seconds.backlogged).toBe(0);
     // Contended [0, 5): A holds 4 CPU of 10 (dominant 0.4), B nothing.
-    expect(w[0]!.contended.A).toEqual({ dominant: 0.4, cpu: 0.4, mem: 0.2 });
-    expect(w[0]!.contended.B).toEqual({ dominant: 0, cpu: 0, mem: 0 });
+    expect(w[0]!.shares.contended.A).toEqual({ dominant: 0.4, cpu: 0.4, mem: 0.2 });
+    expect(w[0]!.shares.contended.B).toEqual({ dominant: 0, cpu: 0, mem: 0 });
     // Whole first window: B holds 0.4 of memory for 5 of 10 s → 0.2.
-    expect(w[0]!.all.B!.dominant).toBeCloseTo(0.2, 12);
+    expect(w[0]!.shares.all.B!.dominant).toBeCloseTo(0.2, 12);
     // Second window: A 0.4 for 5 s then 0.2 for 5 s → 0.3.
-    expect(w[1]!.all.A!.dominant).toBeCloseTo(0.3, 12);
-    expect(contendedShareRatio(w, 'B', 'A')).toBe(0);
-    expect(contendedShareRatio(w, 'A', 'B')).toBeNull();
+    expect(w[1]!.shares.all.A!.dominant).toBeCloseTo(0.3, 12);
+    expect(shareRatio(w, 'B', 'A')).toBe(0);
+    expect(shareRatio(w, 'A', 'B')).toBeNull();
+    expect(shareRatio(w, 'A', 'B', 'all')).toBeCloseTo((0.4 * 10 + 0.3 * 10) / (0.2 * 10 + 0.4 * 10), 12);
   });
 
   it('measures 2:1 when DRF with weights 2:1 runs two saturating tenants (simulator, equal tasks)', () => {
     const cap = resources({ cpuMillis: 12_000, memMb: 12_288 });
     const tasks: Task[] = [];
     for (let i = 0; i < 200; i++) for (const tenant of ['heavy', 'light']) tasks.push(makeTask({ id: `${tenant}${i}`, tenant, arrival: i, actual: 30, request: { cpuMillis: 1000, memMb: 512 } }));
-    const rec = new TenantShareRecorder(cap, ['heavy', 'light'], 60);
+    const rec = new TenantShareRecorder(cap, ['heavy', 'light'], 60, { heavy: 2, light: 1 });
     const p = new ObservedPolicy(drf({ heavy: { weight: 2 }, light: { weight: 1 } }), rec);
     const out = simulate(tasks, p, { nodes: [{ id: 'n', capacity: cap }], failureProbability: 0, retry: DEFAULT_RETRY_POLICY, seed: 1, noiseSigma: 0 });
-    const ratio = contendedShareRatio(rec.finish(out.metrics.makespan), 'heavy', 'light');
-    expect(ratio).toBeGreaterThan(1.9);
-    expect(ratio).toBeLessThan(2.1);
+    const windows = rec.finish(out.metrics.makespan);
+    for (const c of ['contended', 'backlogged'] as const) {
+      const ratio = shareRatio(windows, 'heavy', 'light', c);
+      expect(ratio).toBeGreaterThan(1.9);
+      expect(ratio).toBeLessThan(2.1);
+    }
   });
 });

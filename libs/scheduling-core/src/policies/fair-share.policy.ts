@@ -30,6 +30,12 @@ export interface FairShareOptions {
   readonly tenants?: Readonly<Record<string, TenantShare>>;
   readonly defaultShare?: TenantShare;
   readonly name?: string;
+  /**
+   * How long (seconds on the driver's clock) a tenant below its share whose waiting work does not fit
+   * holds the others to their entitlement. Bounded, so that work that can never fit (larger than any
+   * node) stops throttling the others after a while; reset each time the tenant starts something.
+   */
+  readonly protectSeconds?: number;
 }
 
 export interface TenantUsage {
@@ -47,6 +53,8 @@ interface TenantState {
   readonly inner: OrderingPolicy;
   readonly running: MutableResources;
   runningInstances: number;
+  /** When it was last found with waiting work that does not fit and has not started anything since. */
+  blockedSince: number | null;
 }
 
 interface TaskState {
@@ -84,6 +92,12 @@ export function withinRunningQuota(running: Resources, request: Resources, times
   return true;
 }
 
+/** Would the tenant's dominant share stay within `entitled` (a fraction of the cluster) after starting this? */
+function withinEntitlement(running: Resources, request: Resources, times: number, capacity: Resources, entitled: number): boolean {
+  for (const k of RESOURCE_KEYS) if (capacity[k] > 0 && (running[k] + request[k] * times) / capacity[k] > entitled + 1e-9) return false;
+  return true;
+}
+
 export type QuotaVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly field: string };
 
 /**
@@ -117,7 +131,10 @@ const unitOf = (k: ResourceKey): string => ({ cpuMillis: 'millicores', memMb: 'M
  * (unlike Slurm's decayed fair-share): shares are equalised over what runs now, which is what
  * "share of allocated resources over time" measures. It is work-conserving: when the most deserving
  * tenant has nothing that fits, the next one runs (instances are not preempted, so a tenant that
- * arrives late catches up as others' instances end).
+ * arrives late catches up as others' instances end) — but only up to its entitlement (weight ÷ the
+ * waiting tenants' total weight, as a dominant share) for `protectSeconds`: otherwise the small tasks
+ * of better-served tenants refill every gap that opens and a larger task of the deprived tenant
+ * never fits (the starvation YARN's fair scheduler answers with node reservations).
  *
  * Quotas: an inner decision that would take its tenant over its running quota is not taken; the
  * tenant waits (like Kueue's StrictFIFO: a smaller task behind it in the same tenant's queue does not
@@ -130,8 +147,11 @@ export class FairSharePolicy implements OrderingPolicy {
   private readonly tasks = new Map<string, TaskState>();
   private readonly shares: Readonly<Record<string, TenantShare>>;
   private readonly defaultShare: TenantShare;
+  private readonly protectSeconds: number;
 
   constructor(private readonly opts: FairShareOptions) {
+    this.protectSeconds = opts.protectSeconds ?? 3_600;
+    if (!(this.protectSeconds >= 0)) throw new SchedulingError('INVALID_ARGUMENT', `protectSeconds must be a non-negative number, got ${this.protectSeconds}`);
     this.shares = Object.fromEntries(Object.entries(opts.tenants ?? {}).map(([t, s]) => [t, validateTenantShare(t, s)]));
     this.defaultShare = validateTenantShare('(default)', opts.defaultShare ?? { weight: 1 });
     const probe = opts.createInner('');
@@ -171,12 +191,23 @@ export class FairSharePolicy implements OrderingPolicy {
     for (const t of this.tenants.values()) if (t.inner.queuedInstances > 0) waiting.push({ t, key: dominantShareOf(t.running, capacity) / t.share.weight });
     if (waiting.length === 0) return IDLE_EMPTY;
     waiting.sort((a, b) => a.key - b.key || (a.t.name < b.t.name ? -1 : a.t.name > b.t.name ? 1 : 0));
+    let totalWeight = 0;
+    for (const { t } of waiting) totalWeight += t.share.weight;
+    // Set once a tenant below its share has work waiting that does not fit: from then on the others may
+    // grow only up to their entitlement, so what ends frees room for it (else small tasks of the
+    // better-served tenants would refill every gap and its larger ones would starve).
+    let protecting = false;
     for (const { t } of waiting) {
       const d = t.inner.pickNext(cluster, now);
-      if (d.kind === 'idle') continue;
+      if (d.kind === 'idle') {
+        t.blockedSince ??= now;
+        if (now - t.blockedSince <= this.protectSeconds) protecting = true;
+        continue;
+      }
       const s = this.tasks.get(d.taskId);
       if (!s) throw new SchedulingError('UNKNOWN_TASK', `tenant ${t.name}'s policy dispatched unknown task ${d.taskId}`);
       if (!withinRunningQuota(t.running, s.task.request, d.nodeIndexes.length, t.share.quota?.running)) continue;
+      if (protecting && !withinEntitlement(t.running, s.task.request, d.nodeIndexes.length, capacity, t.share.weight / totalWeight)) continue;
       return d;
     }
     return IDLE_NOTHING_FITS;
@@ -187,6 +218,7 @@ export class FairSharePolicy implements OrderingPolicy {
     if (!s) throw new SchedulingError('UNKNOWN_TASK', `commit for task ${decision.taskId} that is not queued`);
     s.tenant.inner.commit(decision, now);
     const n = decision.nodeIndexes.length;
+    s.tenant.blockedSince = null;
     s.pending -= n;
     s.running += n;
     s.tenant.runningInstances += n;
@@ -222,7 +254,7 @@ export class FairSharePolicy implements OrderingPolicy {
   private tenant(name: string): TenantState {
     let t = this.tenants.get(name);
     if (!t) {
-      t = { name, share: this.shares[name] ?? this.defaultShare, inner: this.opts.createInner(name), running: { ...ZERO_RESOURCES }, runningInstances: 0 };
+      t = { name, share: this.shares[name] ?? this.defaultShare, inner: this.opts.createInner(name), running: { ...ZERO_RESOURCES }, runningInstances: 0, blockedSince: null };
       this.tenants.set(name, t);
     }
     return t;
