@@ -97,7 +97,6 @@ export interface RunResult {
   readonly wallSeconds: number;
 }
 
-
 /** Per-window rows: a ratio is given only where at least `minFraction` of the window was under its condition. */
 export function windowRows(windows: readonly ShareWindow[], tenants: readonly string[], minFraction: number): WindowRow[] {
   const [a, b] = tenants as [string, string];
