@@ -242,6 +242,7 @@ export function renderSvg(runs: readonly RunResult[], origin: number, target: nu
   const maxShare = Math.max(0.01, ...all.flatMap((w) => Object.values(w.shares)));
   const Y1 = (v: number): number => top1 + panelH - (v / maxShare) * panelH;
   parts.push(`<rect x="${left}" y="${top1}" width="${width - left - right}" height="${panelH}" fill="none" stroke="#ccc"/>`, `<text x="${left}" y="${top1 - 4}">dominant share of the cluster per window, over the time both tenants had work queued</text>`);
+  Object.keys(runs[0]?.windows[0]?.shares ?? {}).forEach((t, ti) => parts.push(`<text x="${width - right - 150 + ti * 70}" y="${top1 + 14}" fill="${colours[ti % colours.length]}">${esc(t)}</text>`));
   runs.forEach((r) => {
     const tenants = Object.keys(r.windows[0]?.shares ?? {});
     tenants.forEach((t, ti) => {
@@ -252,7 +253,8 @@ export function renderSvg(runs: readonly RunResult[], origin: number, target: nu
   // Panel 2: ratio.
   const top2 = top1 + panelH + 50;
   const ratios = all.flatMap((w) => (w.ratio.contended === null ? [] : [w.ratio.contended]));
-  const maxR = Math.max(target * 1.5, ...ratios);
+  // Ratios far off the target (the policy alone can reach hundreds) are drawn at the top edge.
+  const maxR = Math.min(target * 2.5, Math.max(target * 1.5, ...ratios));
   const Y2 = (v: number): number => top2 + panelH - (Math.min(v, maxR) / maxR) * panelH;
   parts.push(
     `<rect x="${left}" y="${top2}" width="${width - left - right}" height="${panelH}" fill="none" stroke="#ccc"/>`,
