@@ -139,12 +139,12 @@ interface Setup {
   readonly machine: Resources;
 }
 
-function runOnce(setup: Setup, policyName: string, fairShare: boolean, o: { seed: number; window: number; minContended: number; tolerance: number; failures: number; placement: string }): RunResult {
+function runOnce(setup: Setup, policyName: string, fairShare: boolean, o: { seed: number; window: number; minContended: number; tolerance: number; failures: number; placement: string; protectSeconds: number }): RunResult {
   const capacity = setup.nodes.reduce<Resources>((acc, n) => Object.fromEntries(Object.keys(acc).map((k) => [k, acc[k as keyof Resources] + n.capacity[k as keyof Resources]])) as unknown as Resources, { cpuMillis: 0, memMb: 0, gpu: 0, io: 0, net: 0 });
   const placement = createPlacement(o.placement);
   const ctx = { placement, rng: seededRng(o.seed), nodeCapacity: setup.machine };
   const shares: Record<string, TenantShare> = Object.fromEntries(setup.tenants.map((t, i) => [t, { weight: setup.weights[i] ?? 1 }]));
-  const inner: OrderingPolicy = fairShare ? new FairSharePolicy({ createInner: () => createPolicy(policyName, ctx), tenants: shares }) : createPolicy(policyName, ctx);
+  const inner: OrderingPolicy = fairShare ? new FairSharePolicy({ createInner: () => createPolicy(policyName, ctx), tenants: shares, protectSeconds: o.protectSeconds }) : createPolicy(policyName, ctx);
   const recorder = new TenantShareRecorder(capacity, setup.tenants, o.window, Object.fromEntries(setup.tenants.map((t, i) => [t, setup.weights[i] ?? 1])));
   const policy = new ObservedPolicy(inner, recorder);
   const t0 = performance.now();
@@ -289,6 +289,7 @@ interface Opts {
   placement: string;
   seed: string;
   seeds: string;
+  protectSeconds: string;
   json?: string;
   svg?: string;
 }
@@ -310,6 +311,7 @@ export function register(bench: Command): void {
     .option('--failures <p>', 'transient failure probability per attempt', '0')
     .option('--placement <name>', 'placement strategy', 'best-fit')
     .option('--seed <n>', 'seed of noise, failures and jitter', '1')
+    .option('--protect-seconds <s>', 'FairSharePolicy protectSeconds (0: no entitlement cap for a blocked tenant, plain work-conserving DRF)', '3600')
     .option('--seeds <n>', 'run seeds seed … seed + n − 1 (the chart and window table show the first)', '1')
     .option('--json <file>', 'write results as JSON')
     .option('--svg <file>', 'write the share and ratio chart')
@@ -327,6 +329,7 @@ export function register(bench: Command): void {
       const failures = num('failures', o.failures, 0, 0.99);
       const seed = num('seed', o.seed, 0, 2 ** 31, true);
       const seeds = num('seeds', o.seeds, 1, 100, true);
+      const protectSeconds = num('protect-seconds', o.protectSeconds, 0, 1e9);
       const policies = o.policies.split(',').map((s) => s.trim()).filter(Boolean);
       for (const p of policies) if (!(POLICY_NAMES as readonly string[]).includes(p)) throw new BenchArgError(`--policies: unknown policy "${p}"`);
       let text: string;
@@ -363,7 +366,7 @@ export function register(bench: Command): void {
         for (const p of policies) {
           for (const fair of [false, true]) {
             log(`running ${fair ? `drf(${p})` : p} seed ${sd} …`);
-            runs.push(runOnce(setup, p, fair, { seed: sd, window, minContended, tolerance, failures, placement: o.placement }));
+            runs.push(runOnce(setup, p, fair, { seed: sd, window, minContended, tolerance, failures, placement: o.placement, protectSeconds }));
           }
         }
       }
@@ -373,7 +376,7 @@ export function register(bench: Command): void {
       } catch {
         /* not a checkout */
       }
-      const header = `bench fair-share ${started} commit ${commit}, ${cpus().length} cores, load average ${load0.toFixed(1)} at start; weights ${weights.join(':')} (target ratio ${target}), ρ ${offered.rho.toFixed(3)}, ${nodes.length} nodes, sample ${sample}, ≤ ${cap || '∞'} instances/task, σ ${sigma}, failures ${failures}, window ${window} s, seeds ${seed}…${seed + seeds - 1}`;
+      const header = `bench fair-share ${started} commit ${commit}, ${cpus().length} cores, load average ${load0.toFixed(1)} at start; weights ${weights.join(':')} (target ratio ${target}), ρ ${offered.rho.toFixed(3)}, ${nodes.length} nodes, sample ${sample}, ≤ ${cap || '∞'} instances/task, σ ${sigma}, failures ${failures}, protectSeconds ${protectSeconds}, window ${window} s, seeds ${seed}…${seed + seeds - 1}`;
       process.stdout.write(`${header}\n\n${formatTable(runs, target, tolerance)}\n`);
       const drfRun = runs.find((r) => r.fairShare);
       if (drfRun) process.stdout.write(`\nper window, ${drfRun.policy} (a ratio is shown where its condition held ≥ ${(minContended * 100).toFixed(0)} % of the window):\n${windowTable(drfRun, origin)}\n`);
