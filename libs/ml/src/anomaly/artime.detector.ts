@@ -123,7 +123,7 @@ export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo
   const pending: number[] = []; // downsampled values of the probationary period, before normalisation
   let seenMin = Number.POSITIVE_INFINITY;
   let seenMax = Number.NEGATIVE_INFINITY;
-  let featurizer: Featurizer | undefined;
+  let featurizer: ArtimeFeaturizer | undefined;
   let detector: VigilanceController | undefined;
   let dsi = 0; // downsampled values so far
 
@@ -138,7 +138,7 @@ export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo
       min = seenMin - pad;
       max = seenMax + pad;
     }
-    featurizer = new Featurizer(window, levels, medianSnap, min, max);
+    featurizer = new ArtimeFeaturizer(window, levels, medianSnap, min, max);
     const features = pending.map((v) => featurizer!.next(v));
     detector = new VigilanceController(window, trendWindow, maskRows, features, initialVigilance, maxCategories);
   }
@@ -211,7 +211,7 @@ class Downsampler {
 }
 
 /** Steps 2 and 3: normalise, quantise, snap to the running median, build the feature vector. */
-class Featurizer {
+export class ArtimeFeaturizer {
   private readonly histogram: number[];
   private medianLevel = 0;
   private below = 0;
