@@ -79,7 +79,29 @@ export interface ArtimeConfig {
  *
  * Scores are emitted only on the rows that complete a downsampling step.
  */
+const ARTIME_OPTIONS: ReadonlySet<string> = new Set<keyof ArtimeConfig | 'kind'>([
+  'kind',
+  'minValue',
+  'maxValue',
+  'rangePadding',
+  'outOfRange',
+  'widenMargin',
+  'warmupPeriod',
+  'warmupWeight',
+  'probationaryPeriod',
+  'window',
+  'windowsPerProbation',
+  'levels',
+  'medianSnap',
+  'initialVigilance',
+  'maxCategories',
+]);
+
 export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo = {}): StreamingDetector {
+  // Options often come from JSON (bench flags, configuration): a misspelt one must not pass silently.
+  for (const key of Object.keys(config)) {
+    if (!ARTIME_OPTIONS.has(key)) throw new AnomalyDetectorError('INVALID_CONFIG', `artime: unknown option "${key}"`);
+  }
   const window = config.window ?? 8;
   if (!Number.isInteger(window) || window < 2 || (window & (window - 1)) !== 0) {
     throw new AnomalyDetectorError('INVALID_CONFIG', `artime: window must be a power of two ≥ 2, got ${window}`);
