@@ -4,3 +4,5 @@ export * from './topics';
 export * from './envelope';
 export * from './repair.schema';
 export * from './workflow.schema';
+export * from './prediction-explanation.schema';
+export * from './decision-record.schema';
