@@ -5,3 +5,4 @@ export * from './registry.index';
 export * from './diagnosis.index';
 export * from './serving.index';
 export * from './explain.index';
+export * from './semantic.index';
