@@ -6,6 +6,8 @@ import { register as registerSchedule } from './schedule.bench';
 import { register as registerThroughput } from './throughput.bench';
 import { register as registerInference } from './inference.bench';
 import { register as registerWorkflows } from './workflows.bench';
+import { register as registerPegasusDuration } from './pegasus-duration.bench';
+import { register as registerExplainLatency } from './explain-latency.bench';
 
 // Each benchmark file exports `register(bench: Command)`; add one import + one call per benchmark.
 export function registerBenchCommands(bench: Command): void {
@@ -16,5 +18,7 @@ export function registerBenchCommands(bench: Command): void {
   registerThroughput(bench);
   registerInference(bench);
   registerWorkflows(bench);
+  registerPegasusDuration(bench);
+  registerExplainLatency(bench);
   void bench;
 }

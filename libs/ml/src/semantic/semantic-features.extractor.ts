@@ -89,6 +89,21 @@ export interface SemanticExtractorJson {
   readonly linear: { readonly intercept: number; readonly index: number[]; readonly weight: number[] } | null;
 }
 
+/**
+ * Hashing a task's tokens is most of the cost of featurising it, and the same token list is featurised many
+ * times (every fold of an out-of-fold fit, every refit): results are memoised on the (immutable) token object.
+ */
+const MEMO = new WeakMap<TaskTokens, Map<string, SparseVector | Int32Array>>();
+
+function memoFor(tokens: TaskTokens): Map<string, SparseVector | Int32Array> {
+  let m = MEMO.get(tokens);
+  if (m === undefined) {
+    m = new Map();
+    MEMO.set(tokens, m);
+  }
+  return m;
+}
+
 export class SemanticFeatureExtractor {
   readonly config: SemanticFeatureConfig;
   readonly names: readonly string[];
@@ -121,9 +136,16 @@ export class SemanticFeatureExtractor {
     return tokenizeTaskText(text, this.config.tokenizer);
   }
 
-  /** The signed hashed vector the linear view reads (identifying and sub-word tokens). */
+  /** The signed hashed vector the linear view reads (identifying and sub-word tokens); memoised per token list. */
   hashed(tokens: TaskTokens): SparseVector {
-    return hashTokens([...tokens.identifying, ...tokens.subword], this.config.hashBits, this.config.seed);
+    const key = `h${this.config.hashBits}/${this.config.seed}`;
+    const memo = memoFor(tokens);
+    let v = memo.get(key) as SparseVector | undefined;
+    if (v === undefined) {
+      v = hashTokens([...tokens.identifying, ...tokens.subword], this.config.hashBits, this.config.seed);
+      memo.set(key, v);
+    }
+    return v;
   }
 
   /** A finished task: its tokens and its target (e.g. log1p of its run time in seconds) join the target view. */
@@ -159,10 +181,17 @@ export class SemanticFeatureExtractor {
     return this;
   }
 
-  private targetBuckets(tokens: TaskTokens): Set<number> {
-    const out = new Set<number>();
-    for (const t of tokens.identifying) out.add(tokenBucket(t, this.config.targetBits, this.config.seed));
-    return out;
+  private targetBuckets(tokens: TaskTokens): Int32Array {
+    const key = `t${this.config.targetBits}/${this.config.seed}`;
+    const memo = memoFor(tokens);
+    let v = memo.get(key) as Int32Array | undefined;
+    if (v === undefined) {
+      const set = new Set<number>();
+      for (const t of tokens.identifying) set.add(tokenBucket(t, this.config.targetBits, this.config.seed));
+      v = Int32Array.from(set);
+      memo.set(key, v);
+    }
+    return v;
   }
 
   /** Dense semantic columns for a task (order: `names`). */

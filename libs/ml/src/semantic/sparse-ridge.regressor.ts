@@ -17,9 +17,9 @@ function dot(row: SparseVector, w: Float64Array): number {
 /**
  * Ridge regression on sparse rows: minimise Σ (y − ȳ − x·w)² + λ‖w‖², solved by conjugate gradients on
  * (XᵀX + λI) w = Xᵀ(y − ȳ) with X applied sparsely, so 2^12 hashed columns cost O(iterations · nnz).
- * The intercept is not penalised (the target is centred first).
+ * The intercept is not penalised (the target is centred first). Stops when ‖residual‖² ≤ tolerance · ‖Xᵀ(y − ȳ)‖².
  */
-export function fitSparseRidge(rows: readonly SparseVector[], y: ArrayLike<number>, dim: number, lambda: number, maxIterations = 200, tolerance = 1e-10): SparseRidgeModel {
+export function fitSparseRidge(rows: readonly SparseVector[], y: ArrayLike<number>, dim: number, lambda: number, maxIterations = 200, tolerance = 1e-8): SparseRidgeModel {
   if (rows.length !== y.length) throw new SemanticFeatureError('INVALID_INPUT', `${rows.length} rows but ${y.length} targets`);
   if (!(lambda > 0)) throw new SemanticFeatureError('INVALID_CONFIG', `ridge lambda must be > 0, got ${lambda}`);
   const n = rows.length;
