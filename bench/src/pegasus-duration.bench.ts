@@ -336,7 +336,9 @@ function runSplit(
     train: rows.flatMap((r, i) => (keyOf(r) === k ? [] : [i])),
     test: rows.flatMap((r, i) => (keyOf(r) === k ? [i] : [])),
   }));
-  const methods = ['global median', 'same-category median', ...VARIANTS];
+  // 'program-token mean' is a diagnostic added after the first run (2026-11-29): the target view's program value
+  // alone, expm1(smoothed mean log1p run time of the program token), with no GBDT.
+  const methods = ['global median', 'same-category median', 'program-token mean', ...VARIANTS];
   const scores = new Map<string, WorkflowScore[][]>(methods.map((m) => [m, seeds.map(() => [])]));
   let shapSem = 0;
   let shapAll = 0;
@@ -353,11 +355,15 @@ function runSplit(
     const catMedian = new Map([...byCategory.entries()].map(([c, ys]) => [c, median(ys)]));
     const gm = Float64Array.from(fold.test, () => globalMedian);
     const cm = Float64Array.from(fold.test, (i) => catMedian.get(rows[i].category) ?? globalMedian);
+    const cache = new Map<string, { train: Float64Array; test: Float64Array; width: number }>();
+    const programColumn = semanticFeatureNames(DEFAULT_SEMANTIC_CONFIG).findIndex((n) => n.endsWith('.te_program'));
+    const semAll = foldMatrices('semantic-only', rows, tokens, fold, cache).test;
+    const pm = Float64Array.from(fold.test, (_, k) => Math.max(0, Math.expm1(semAll.values[k * semAll.cols + programColumn])));
     seeds.forEach((_, si) => {
       scores.get('global median')?.[si].push(...score(rows, fold.test, gm));
       scores.get('same-category median')?.[si].push(...score(rows, fold.test, cm));
+      scores.get('program-token mean')?.[si].push(...score(rows, fold.test, pm));
     });
-    const cache = new Map<string, { train: Float64Array; test: Float64Array; width: number }>();
     const y = Float64Array.from(fold.train, (i) => Math.log1p(rows[i].runtime));
     for (const variant of VARIANTS) {
       const m = foldMatrices(variant, rows, tokens, fold, cache);
