@@ -7,6 +7,8 @@ import { register as registerThroughput } from './throughput.bench';
 import { register as registerInference } from './inference.bench';
 import { register as registerWorkflows } from './workflows.bench';
 import { register as registerSchedulesCore } from './schedules-core.bench';
+import { register as registerPegasusDuration } from './pegasus-duration.bench';
+import { register as registerExplainLatency } from './explain-latency.bench';
 
 // Each benchmark file exports `register(bench: Command)`; add one import + one call per benchmark.
 export function registerBenchCommands(bench: Command): void {
@@ -18,5 +20,7 @@ export function registerBenchCommands(bench: Command): void {
   registerInference(bench);
   registerWorkflows(bench);
   registerSchedulesCore(bench);
+  registerPegasusDuration(bench);
+  registerExplainLatency(bench);
   void bench;
 }

@@ -16,8 +16,14 @@ export interface TrainingWindow {
   readonly to: string;
 }
 
-/** Evaluation figures at registration time, e.g. { maeMs: 1234, mape: 0.21 }; all finite numbers. */
+/**
+ * Evaluation figures at registration time, e.g. { maeMs: 1234, mape: 0.21 }; all finite numbers. Keys starting
+ * with IMPORTANCE_METRIC_PREFIX hold the version's feature importances (explain/feature-importance.metrics.ts);
+ * versions registered without them simply lack those keys.
+ */
 export type ModelMetrics = Readonly<Record<string, number>>;
+
+export const IMPORTANCE_METRIC_PREFIX = 'importance.';
 
 /** Where the serialised model lives: content-addressed by its SHA-256 (lower-case hex). */
 export interface ArtifactRef {
