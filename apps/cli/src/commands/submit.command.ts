@@ -2,7 +2,7 @@ import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import type { SubmitTaskInput } from '@kairos/contracts';
 import { SubmitTaskSchema } from '@kairos/contracts';
-import { clientOf, collect, globalsOf, intInRange, keyValue, parseDuration, positiveInt, type CliContext } from '../cli-context';
+import { clientOf, globalsOf, intInRange, keyValue, parseDuration, positiveInt, type CliContext } from '../cli-context';
 import { CliError } from '../cli.errors';
 import { formatPath, parseSpecText, type ParsedSpec, type SpecKind } from '../input/spec-file.parser';
 import { toJsonText } from '../output/table.format';
