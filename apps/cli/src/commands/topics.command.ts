@@ -33,6 +33,25 @@ export function brokersOf(flag: string | undefined, env: Readonly<Record<string,
   return value.split(',');
 }
 
+/** What a kafkajs failure means for the user, with the exit-code class it belongs to. */
+export function kafkaFailure(err: unknown, brokers: readonly string[]): CliError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const names = [e.name, (e as { cause?: unknown }).cause instanceof Error ? ((e as { cause: Error }).cause.name) : ''];
+  const where = `Kafka at ${brokers.join(',')}`;
+  if (names.includes('KafkaJSConnectionError') || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|Connection (error|timeout)/i.test(e.message)) {
+    return new CliError('UNREACHABLE', `${where}: ${e.message}`, 'check KAFKA_BROKERS (or --brokers) and that the brokers are up');
+  }
+  if (e.name === 'KafkaJSBrokerNotFound') {
+    // kafkajs sends CreateTopics to the controller; a cluster that names none cannot create topics.
+    return new CliError(
+      'SERVER_REFUSED',
+      `${where}: the cluster reports no controller broker, so it cannot create topics (${e.message})`,
+      "librdkafka's mock test broker is such a cluster: create the topics with its --topics option instead (docs/kafka-testing.md)",
+    );
+  }
+  return new CliError('SERVER_REFUSED', `${where}: ${e.message}`);
+}
+
 export function registerTopics(program: Command, ctx: CliContext): void {
   const topics = program.command('topics').description('Kafka topics of distributed mode');
   topics
@@ -69,9 +88,7 @@ export function registerTopics(program: Command, ctx: CliContext): void {
         io.stderr.write(`${missing.length} created, ${wanted.length - missing.length} already there\n`);
       } catch (err) {
         if (err instanceof CliError) throw err;
-        const message = err instanceof Error ? err.message : String(err);
-        const connection = /connect|ECONNREFUSED|ENOTFOUND|timed? ?out|broker/i.test(message);
-        throw new CliError(connection ? 'UNREACHABLE' : 'SERVER_REFUSED', `Kafka at ${brokers.join(',')}: ${message}`, connection ? 'check KAFKA_BROKERS (or --brokers) and that the brokers are up' : undefined);
+        throw kafkaFailure(err, brokers);
       } finally {
         await admin.close().catch(() => undefined);
       }
