@@ -152,8 +152,13 @@ describe('KairosClient', () => {
   });
 
   it('maps a missing prediction to null and a missing key route to isRouteMissing', async () => {
-    const { c } = client([json(404, { error: 'PREDICTION_NOT_FOUND', message: 'no duration estimate' }), json(404, { error: 'NOT_FOUND', message: 'Cannot GET /api/keys' })]);
+    const { c } = client([
+      json(404, { error: 'PREDICTION_NOT_FOUND', message: 'no duration estimate' }),
+      json(404, { error: 'NOT_FOUND', message: 'Cannot GET /api/predictions/t' }),
+      json(404, { error: 'NOT_FOUND', message: 'Cannot GET /api/keys' }),
+    ]);
     expect(await c.predictionForTask('t')).toBeNull();
+    await expect(c.predictionForTask('t')).rejects.toMatchObject({ isRouteMissing: true });
     const err = (await c.listKeys().catch((e: unknown) => e)) as KairosClientError;
     expect(err.isRouteMissing).toBe(true);
     expect(new KairosClientError('API_ERROR', 'x', { method: 'DELETE', url: 'u', status: 404, serverCode: 'KEY_NOT_FOUND' }).isRouteMissing).toBe(false);

@@ -207,12 +207,15 @@ export class KairosClient {
 
   // ---- analyzer ----
 
-  /** The duration estimate made when the task was queued; null when there is none (yet). */
+  /**
+   * The duration estimate made when the task was queued; null when there is none (yet). A server
+   * without the route (no analyzer behind it) is an error, not "no estimate".
+   */
   async predictionForTask(taskId: string): Promise<Prediction | null> {
     try {
       return await this.request('GET', `/api/predictions/${seg(taskId)}`, { schema: PredictionSchema });
     } catch (err) {
-      if (err instanceof KairosClientError && err.status === 404) return null;
+      if (err instanceof KairosClientError && err.status === 404 && !err.isRouteMissing) return null;
       throw err;
     }
   }
