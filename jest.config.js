@@ -4,7 +4,7 @@ const fs = require('node:fs');
 const swc = JSON.parse(fs.readFileSync(__dirname + '/.swcrc', 'utf8'));
 delete swc.$schema;
 const moduleNameMapper = {};
-for (const lib of ['contracts', 'scheduling-core', 'ml', 'bus', 'persistence', 'platform', 'testing', 'runtime']) {
+for (const lib of ['contracts', 'scheduling-core', 'ml', 'bus', 'persistence', 'platform', 'testing', 'runtime', 'client']) {
   moduleNameMapper[`^@kairos/${lib}$`] = `<rootDir>/libs/${lib}/src/index.ts`;
 }
 const base = {
