@@ -40,6 +40,8 @@ export const httpFetcher: Fetcher = async (path, etag) => {
 
 class Resource {
   snapshot: Snapshot<unknown> = { data: undefined, error: undefined, fetchedAt: 0 };
+  /** Whether any answer (data or error) has arrived yet. */
+  answered = false;
   etag: string | null = null;
   readonly watchers = new Map<Listener, number>();
   timer: unknown = null;
@@ -74,7 +76,7 @@ export class LiveData {
     const l = listener as Listener;
     const before = res.watchers.size ? res.interval() : Infinity;
     res.watchers.set(l, intervalMs);
-    if (res.snapshot.fetchedAt || res.snapshot.error) l(res.snapshot);
+    if (res.answered) l(res.snapshot);
     if (intervalMs < before) this.schedule(res, 0);
     const r = res;
     return () => {
@@ -127,6 +129,7 @@ export class LiveData {
       try {
         const out = await this.fetcher(res.path, res.etag);
         const hadError = res.snapshot.error !== undefined;
+        res.answered = true;
         if (out.kind === 'changed') {
           res.etag = out.etag;
           res.snapshot = { data: out.data, error: undefined, fetchedAt: this.clock.now() };
@@ -138,6 +141,7 @@ export class LiveData {
       } catch (e) {
         const error = e instanceof ApiError ? e : new ApiError(0, 'NETWORK_ERROR', (e as Error).message);
         res.snapshot = { ...res.snapshot, error };
+        res.answered = true;
         this.notify(res);
       } finally {
         res.inFlight = null;
