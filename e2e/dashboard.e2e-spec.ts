@@ -243,6 +243,38 @@ describe('web dashboard', () => {
       const queues = await api<{ queues: Array<{ queue: string; policy: string | null }> }>('/api/queues');
       expect(queues.queues.find((q) => q.queue === 'default')?.policy).toBe('fifo');
 
+      // The auth-ready shell, with the server's future answers played by the browser: every /api call
+      // answers 401 → the login view; a wrong key shows the server's message; the right one is sent in
+      // the POST body only (never in a URL or storage) and the app comes back live.
+      const beforeAuth = httpErrors.length;
+      const sessionBodies: unknown[] = [];
+      const unauthorized = /\/api\/(?!session)/;
+      await page.route(unauthorized, (r) => r.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: 'UNAUTHENTICATED', message: 'sign in first' }) }));
+      await page.route('**/api/session', async (r) => {
+        if (r.request().method() === 'DELETE') return r.fulfill({ status: 204 });
+        const body = r.request().postDataJSON() as { key?: string };
+        sessionBodies.push(body);
+        if (body.key !== 'kairos_right_key') return r.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: 'INVALID_API_KEY', message: 'unknown or revoked API key' }) });
+        await page.unroute(unauthorized);
+        return r.fulfill({ status: 204, headers: { 'set-cookie': 'kairos_session=s1; HttpOnly; SameSite=Strict; Path=/' } });
+      });
+      await page.goto(`${base}/#/tasks`);
+      await page.locator('#login').waitFor({ timeout: 10_000 });
+      await page.fill('#api-key', 'wrong');
+      await page.click('#login button[type=submit]');
+      await expectText('#login-error', /^unknown or revoked API key$/);
+      await page.fill('#api-key', 'kairos_right_key');
+      await page.click('#login button[type=submit]');
+      await page.locator('#task-list').waitFor({ timeout: 10_000 });
+      expect(sessionBodies).toEqual([{ key: 'wrong' }, { key: 'kairos_right_key' }]);
+      expect(page.url()).not.toContain('kairos_right_key');
+      expect(await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }]))).toBe('[{},{}]');
+      await page.click('header button.link:text-is("sign out")');
+      await page.locator('#login').waitFor({ timeout: 5_000 });
+      await page.unroute('**/api/session');
+      expect(httpErrors.slice(beforeAuth).every((e) => / 401$/.test(e))).toBe(true);
+      httpErrors.splice(beforeAuth);
+
       expect(pageErrors).toEqual([]);
       // The duration estimate of a task may not exist (404 = "no estimate recorded", shown as such).
       const unexpected = httpErrors.filter((e) => !/^GET \/api\/predictions\/[0-9a-f-]+ 404$/.test(e));
