@@ -226,6 +226,16 @@ describe('web dashboard', () => {
       await page.goto(`${base}/#/timeline`);
       await waitFor(async () => (await page.locator(`#gantt rect.gantt-bar[data-task-id="${flakyId}"]`).count()) === 2, 'the flaky task on the timeline');
 
+      // The task list filters by status and searches by name (the filter lives in the URL).
+      const names = () => page.$$eval('#task-list tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent).join(','));
+      await page.goto(`${base}/#/tasks?status=failed`);
+      await waitFor(async () => (await names()) === 'e2e-etl/broken', 'the failed-status filter');
+      await page.selectOption('#filter-status', '');
+      await page.fill('#filter-q', 'FLAKY');
+      await page.click('#task-filters button[type=submit]');
+      await waitFor(async () => (await names()) === 'e2e-etl/flaky', 'the name search');
+      expect(new URL(page.url()).hash).toBe('#/tasks?q=FLAKY');
+
       // Cluster charts, anomalies, models (a refused training shows the server's message), queues (a
       // policy change is saved).
       await page.goto(`${base}/#/cluster`);

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Prediction, Stats, TaskDetail } from '../api/api-types';
 import { requestJson } from '../api/http-client';
 import { live } from '../api/live-data';
@@ -14,9 +14,12 @@ import { GanttChart } from './gantt-chart';
 const ACTIVE = new Set(['queued', 'running']);
 
 export function TaskDetailView({ id }: { id: string }) {
-  const task = useLive<TaskDetail>(`/api/tasks/${id}`, 1000);
+  const [finished, setFinished] = useState(false);
+  // Every second while the task can still change; a finished task is re-checked rarely (a rerun).
+  const task = useLive<TaskDetail>(`/api/tasks/${id}`, finished ? 15_000 : 1000);
   const t = task.data;
   const active = !t || ACTIVE.has(t.status);
+  useEffect(() => setFinished(!active), [active]);
   // The estimate is written once, at queue time: look again only while the task is young.
   const prediction = useLive<Prediction>(`/api/predictions/${id}`, active ? 3000 : 60_000);
   const stats = useLive<Stats>('/api/stats', 5000);
