@@ -20,7 +20,8 @@ export interface MlpTrainOptions {
   /** L2 penalty on the dense kernels. */
   readonly l2: number;
   readonly seed: number;
-  readonly onEpoch?: (epoch: number, loss: number) => void;
+  /** Called after each epoch with the model as it stands (e.g. to score a validation set and pick the epoch count). */
+  readonly onEpoch?: (epoch: number, loss: number, model: MlpDurationModel) => void;
 }
 
 export const DEFAULT_MLP_OPTIONS: MlpTrainOptions = { hidden: [128, 64], epochs: 12, batchSize: 256, learningRate: 0.002, upperQuantile: 0.9, l2: 1e-5, seed: 1 };
@@ -164,7 +165,7 @@ export class MlpDurationModel {
       const ys = tf.tensor2d(yb, [rows, 2]);
       try {
         const h = await model.fit(xs, ys, { epochs: 1, batchSize: o.batchSize, shuffle: false, verbose: 0 });
-        o.onEpoch?.(epoch, Number(h.history.loss?.[0] ?? NaN));
+        o.onEpoch?.(epoch, Number(h.history.loss?.[0] ?? NaN), self);
       } finally {
         xs.dispose();
         ys.dispose();
