@@ -48,6 +48,7 @@ interface DurationBenchOptions {
   lstmEpochs: string;
   ablation: boolean;
   patterns: boolean;
+  dropGroups: string;
 }
 
 const DEFAULT_TRACE = path.join('..', 'shared', 'datasets', 'alibaba-2017', 'batch_task.csv');
@@ -166,7 +167,13 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
   log(`strongest baseline on validation: ${strong.strongest.name} (${strong.strongest.validation.mae.toFixed(1)} s); test rows with a finished sibling at arrival: ${jobRowsWithSiblings(testIdx)}`);
 
   // ---- GBDT (pure TS): p50 Huber-split trees with median leaves, p90 pinball --------------------------
-  const allCols = DURATION_FEATURE_NAMES.map((_, i) => i);
+  // Feature groups left out of every model (e.g. the ones whose removal lowered validation MAE in an ablation).
+  const groupNames = Object.keys(DURATION_FEATURE_GROUPS) as DurationFeatureGroup[];
+  const dropped = o.dropGroups.split(',').map((g) => g.trim()).filter((g) => g !== '');
+  for (const g of dropped) if (!(groupNames as string[]).includes(g)) throw new Error(`--drop-groups: unknown group "${g}" (groups: ${groupNames.join(', ')})`);
+  const droppedNames = new Set<string>(dropped.flatMap((g) => DURATION_FEATURE_GROUPS[g as DurationFeatureGroup]));
+  const allCols = DURATION_FEATURE_NAMES.map((_, i) => i).filter((i) => !droppedNames.has(DURATION_FEATURE_NAMES[i]));
+  const featureNames = allCols.map((i) => DURATION_FEATURE_NAMES[i]);
   const logY = (idx: Uint32Array): Float64Array => Float64Array.from(idx, (i) => Math.log1p(ds.durations[i]));
   const centralParams = { nTrees, loss: 'huber', alpha: 0.5, huberQuantile: 0.9 } as const;
   const upperParams = { nTrees: upperTrees, learningRate: (0.08 * 150) / upperTrees, loss: 'quantile', alpha: 0.9 } as const;
@@ -197,7 +204,7 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
   const models: ModelResult[] = [
     modelResult(
       'GBDT',
-      `p50: ${nTrees} Huber-split trees with median leaves, p90: ${upperTrees} pinball-0.9 trees; depth 6, 64 bins, ${DURATION_FEATURE_NAMES.length} features, log1p target`,
+      `p50: ${nTrees} Huber-split trees with median leaves, p90: ${upperTrees} pinball-0.9 trees; depth 6, 64 bins, ${allCols.length} features${dropped.length > 0 ? ` (without ${dropped.join(', ')})` : ''}, log1p target`,
       seeds,
       gbdtRuns,
       yVal,
@@ -245,7 +252,7 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
               valByEpoch.push(predictionMetrics(yVal, p).mae);
               log(`  epoch ${e + 1}: loss ${loss.toFixed(4)}, validation MAE ${valByEpoch[e].toFixed(1)} s`);
             };
-        const model = await MlpDurationModel.train(matrix(ds, trainRows, allCols), pick(ds.durations, trainRows), DURATION_FEATURE_NAMES, { epochs, seed: s, onEpoch });
+        const model = await MlpDurationModel.train(matrix(ds, trainRows, allCols), pick(ds.durations, trainRows), featureNames, { epochs, seed: s, onEpoch });
         let serving = model;
         if (serveThroughRegistry) {
           // What a replica serves: the artifact from the registry, checksummed, with its backend recorded.
@@ -257,11 +264,11 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
             artifactFormat: DURATION_MLP_FORMAT,
             metrics: { trainExamples: trainRows.length },
             trainingWindow: { from: new Date(0).toISOString(), to: new Date(0).toISOString() },
-            features: [...DURATION_FEATURE_NAMES],
+            features: featureNames,
             backend: model.trainedOn,
             createdBy: 'bench-duration',
           });
-          serving = await MlpDurationModel.fromBytes((await registry.loadArtifact('duration-mlp', v.version, DURATION_FEATURE_NAMES)).bytes);
+          serving = await MlpDurationModel.fromBytes((await registry.loadArtifact('duration-mlp', v.version, featureNames)).bytes);
           served = { seed: s, artifactBytes: bytes.byteLength, backend: v.backend, format: v.artifactFormat };
         }
         const p50 = new Float64Array(evalRows.length);
@@ -282,7 +289,7 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
     models.push(
       modelResult(
         'MLP (tfjs)',
-        `dense 128-64 ReLU over the ${DURATION_FEATURE_NAMES.length} GBDT features (standardised, missing indicators), pinball p50 + p90, Adam 0.002, epochs chosen on validation per seed (${mlpEpochsChosen.join(', ')} of ≤ ${mlpEpochs}); predictions served from the registry artifact; ${Date.now() - t0} ms`,
+        `dense 128-64 ReLU over the ${allCols.length} GBDT features (standardised, missing indicators), pinball p50 + p90, Adam 0.002, epochs chosen on validation per seed (${mlpEpochsChosen.join(', ')} of ≤ ${mlpEpochs}); predictions served from the registry artifact; ${Date.now() - t0} ms`,
         seeds,
         mlpRuns,
         yVal,
@@ -362,7 +369,7 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
   if (o.ablation) {
     const full = gbdtRuns[0];
     ablation.push({ removed: '(none: all groups)', features: allCols.length, validationMae: predictionMetrics(yVal, full.val50).mae, testMae: predictionMetrics(yTest, full.test50).mae });
-    for (const g of Object.keys(DURATION_FEATURE_GROUPS) as DurationFeatureGroup[]) {
+    for (const g of groupNames.filter((n) => !dropped.includes(n))) {
       const drop = new Set<string>(DURATION_FEATURE_GROUPS[g]);
       const cols = allCols.filter((c) => !drop.has(DURATION_FEATURE_NAMES[c]));
       log(`ablation: without ${g} (${cols.length} features)`);
@@ -470,6 +477,8 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
     splitTime: ds.splitTime,
     validationFrom: valFrom,
     rows: { fit: fitIdx.length, validation: valIdx.length, test: testIdx.length },
+    droppedGroups: dropped,
+    features: featureNames.length,
     testRowsWithFinishedSibling: jobRowsWithSiblings(testIdx),
     validationRowsWithFinishedSibling: jobRowsWithSiblings(valIdx),
     backend,
@@ -518,6 +527,7 @@ export function register(bench: Command): void {
     .option('--lstm-epochs <n>', 'LSTM epochs', '4')
     .option('--no-ablation', 'skip the feature-group ablation')
     .option('--no-patterns', 'skip the k-means task patterns')
+    .option('--drop-groups <list>', `feature groups to leave out, comma-separated (${Object.keys(DURATION_FEATURE_GROUPS).join(', ')})`, '')
     .action(async (opts: DurationBenchOptions) => {
       await runDurationBench(opts);
     });
