@@ -59,7 +59,22 @@ export interface ModelVersion {
 
 export type StageChangeReason = 'register' | 'promote' | 'rollback' | 'archive';
 
-/** Append-only audit record of one stage move; `from` is null for registration. */
+/** What the deploy gate said about a promotion, kept in the audit trail. */
+export interface StageChangeGateAudit {
+  readonly deployable: boolean;
+  /** True when the gate refused and the promotion was forced. */
+  readonly forced: boolean;
+  /** The operator's reason for forcing (required when forced). */
+  readonly forceReason?: string;
+  /** The gate's verdict in words (which metric, by how much). */
+  readonly summary: string;
+}
+
+/**
+ * Append-only audit record of one stage move; `from` is null for registration. A forced promotion's note
+ * starts with "FORCED:" and carries the reason and the gate's verdict, so stores that keep only `by`/`note`
+ * still keep who and why.
+ */
 export interface StageChange {
   readonly version: number;
   readonly from: ModelStage | null;
@@ -68,6 +83,7 @@ export interface StageChange {
   readonly at: string;
   readonly by: string;
   readonly note?: string;
+  readonly gate?: StageChangeGateAudit;
 }
 
 /**
