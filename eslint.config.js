@@ -7,7 +7,7 @@ module.exports = [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist', '**/node_modules', 'tmp', 'data', '**/*.js'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -33,6 +33,15 @@ module.exports = [
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-expressions': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The dashboard runs in the browser: no Node built-ins (its tsconfig has Node types only for the
+    // contracts it imports as types).
+    files: ['apps/dashboard/src/**/*.ts', 'apps/dashboard/src/**/*.tsx'],
+    ignores: ['**/*.spec.ts', '**/*.spec.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'browser code: no Node built-ins' }], paths: ['fs', 'path', 'crypto', 'os', 'child_process'] }],
     },
   },
 ];

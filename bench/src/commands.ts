@@ -8,6 +8,8 @@ import { register as registerInference } from './inference.bench';
 import { register as registerWorkflows } from './workflows.bench';
 import { register as registerSchedulesCore } from './schedules-core.bench';
 import { register as registerFairShare } from './fair-share.bench';
+import { register as registerPegasusDuration } from './pegasus-duration.bench';
+import { register as registerExplainLatency } from './explain-latency.bench';
 
 // Each benchmark file exports `register(bench: Command)`; add one import + one call per benchmark.
 export function registerBenchCommands(bench: Command): void {
@@ -20,5 +22,7 @@ export function registerBenchCommands(bench: Command): void {
   registerWorkflows(bench);
   registerSchedulesCore(bench);
   registerFairShare(bench);
+  registerPegasusDuration(bench);
+  registerExplainLatency(bench);
   void bench;
 }

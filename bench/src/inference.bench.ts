@@ -2,11 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
+  BACKEND_PREFERENCE,
   DURATION_FEATURE_NAMES,
   DurationPredictor,
   FeatureMatrix,
+  MlpDurationModel,
+  activateTfBackend,
   averageGbdtModels,
   buildDurationDataset,
+  initTfBackend,
   parseAlibabaBatchTasks,
   trainGbdt,
 } from '@kairos/ml';
@@ -19,6 +23,8 @@ interface InferenceBenchOptions {
   upperTrees: string;
   batch: string;
   seconds: string;
+  mlp: boolean;
+  mlpEpochs: string;
 }
 
 const DEFAULT_TRACE = path.join('..', 'shared', 'datasets', 'alibaba-2017', 'batch_task.csv');
@@ -102,7 +108,40 @@ export async function runInferenceBench(o: InferenceBenchOptions): Promise<Recor
   process.stdout.write(
     `target ≥ 100,000 predictions/s (wall-clock): ${best >= 100_000 ? 'met' : 'NOT met'} (${Math.round(best)}); per CPU-second actually given: ${Math.round(bestCpu)}\n`,
   );
-  const result = { benchmark: 'inference', trace: o.trace, trees: nTrees, upperTrees, bags, features: ds.cols, artifactBytes: model.toBytes().length, results, targetMet: best >= 100_000 };
+  // The tfjs MLP over the same features, on every backend of the ladder that loads in this process.
+  const backends: Array<{ backend: string; available: boolean; error: string | null; perSecond: number | null; perCpuSecond: number | null; batch: number }> = [];
+  if (o.mlp) {
+    const mlpEpochs = positiveInt('mlp-epochs', o.mlpEpochs);
+    const choice = await initTfBackend();
+    log(`training the MLP (${mlpEpochs} epochs) on ${choice.name}; throughput does not depend on how well it is trained`);
+    const trained = await MlpDurationModel.train(train, Float64Array.from(trainRows, (r) => ds.durations[r]), DURATION_FEATURE_NAMES, { epochs: mlpEpochs });
+    const bytes = await trained.toBytes();
+    trained.dispose();
+    for (const name of BACKEND_PREFERENCE) {
+      try {
+        await activateTfBackend(name);
+      } catch (e) {
+        const error = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+        backends.push({ backend: name, available: false, error, perSecond: null, perCpuSecond: null, batch: rows });
+        log(`${name}: not available (${error})`);
+        continue;
+      }
+      // Loaded from the artifact bytes after the switch, so the weights live on this backend.
+      const served = await MlpDurationModel.fromBytes(bytes);
+      served.predictInto(x, p50, p90); // warm-up (kernel compilation, allocation)
+      const before = results.length;
+      measure(`MLP predictInto on ${name}`, () => served.predictInto(x, p50, p90));
+      const r = results.splice(before, 1)[0];
+      backends.push({ backend: name, available: true, error: null, perSecond: r.perSecond, perCpuSecond: r.perCpuSecond, batch: rows });
+      served.dispose();
+    }
+    process.stdout.write(`tfjs MLP (dense 128-64, ${ds.cols} features, p50 + p90 in one pass), batch ${rows}, every backend of the ladder:\n`);
+    process.stdout.write('backend          available  predictions/s  per CPU-second\n');
+    for (const b of backends) {
+      process.stdout.write(`${b.backend.padEnd(17)}${(b.available ? 'yes' : 'no').padEnd(11)}${b.perSecond === null ? '-'.padEnd(15) : String(Math.round(b.perSecond)).padEnd(15)}${b.perCpuSecond === null ? (b.error ?? '') : String(Math.round(b.perCpuSecond))}\n`);
+    }
+  }
+  const result = { benchmark: 'inference', trace: o.trace, trees: nTrees, upperTrees, bags, features: ds.cols, artifactBytes: model.toBytes().length, results, tfjsBackends: backends, targetMet: best >= 100_000 };
   if (o.json) fs.writeFileSync(o.json, JSON.stringify(result, null, 2));
   return result;
 }
@@ -118,6 +157,8 @@ export function register(bench: Command): void {
     .option('--upper-trees <n>', 'boosting rounds of the p90 ensemble (learning rate 0.08 × 150 / n)', '75')
     .option('--batch <n>', 'predictions per batch', '10000')
     .option('--seconds <s>', 'measuring time per API', '3')
+    .option('--no-mlp', 'skip the tfjs MLP on every backend')
+    .option('--mlp-epochs <n>', 'MLP training epochs before timing', '2')
     .action(async (opts: InferenceBenchOptions) => {
       await runInferenceBench(opts);
     });

@@ -12,3 +12,5 @@ export * from './security/secret-policy';
 export * from './security/secret-envelope';
 export * from './security/secret-sealing';
 export * from './security/string-hygiene.probe';
+export * from './prediction-explanation.schema';
+export * from './decision-record.schema';

@@ -16,4 +16,5 @@ export * from './anomaly/create-detector.factory';
 export * from './nab/nab.errors';
 export * from './nab/nab-corpus.parser';
 export * from './nab/nab-scorer';
+export * from './nab/nab-folds';
 export * from './anomaly/stream-scorers';

@@ -4,3 +4,5 @@ export * from './models.index';
 export * from './registry.index';
 export * from './diagnosis.index';
 export * from './serving.index';
+export * from './explain.index';
+export * from './semantic.index';

@@ -4,6 +4,7 @@ export * from './registry/model-version.model';
 export * from './registry/model-store.port';
 export * from './registry/model-snapshot.reducer';
 export * from './registry/stage-transition.policy';
+export * from './registry/deploy-gate.policy';
 export * from './registry/model-name.policy';
 export * from './registry/feature-schema.hash';
 export * from './registry/in-memory-model.store';

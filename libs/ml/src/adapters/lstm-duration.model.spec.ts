@@ -44,7 +44,7 @@ describe('LstmDurationModel', () => {
     expect(back.predictBatch([seq.subarray(0, 28)], [Array.from(feat.subarray(0, 3))])[0].p50).toBeCloseTo(p50[0], 6);
     model.dispose();
     back.dispose();
-  }, 20000);
+  }, 120_000); // tfjs training on the pure-JS cpu backend: seconds on a quiet machine, far more on a loaded one
 
   it('rejects mismatched inputs', async () => {
     await expect(LstmDurationModel.train(new Float32Array(5), new Float64Array(3), [1], { historyLength: 4, stepFeatures: 7 })).rejects.toMatchObject({

@@ -1,16 +1,37 @@
 import type { StreamInfo, StreamingDetector } from './anomaly-detector.types';
+import { AnomalyDetectorError } from './anomaly.errors';
 import { DualVigilanceArt } from './dual-vigilance-art';
 
 export interface ArtimeConfig {
   /**
-   * Value range used to normalise values. NAB passes every detector the whole file's min and max
-   * (`StreamInfo`); without them the range of the probationary period is used, widened on each side by
-   * `rangePadding` × its span, and later values outside it are clamped.
+   * Value range used to normalise values (a metric's known domain, e.g. 0–100 % CPU). NAB's harness
+   * passes every detector the whole file's min and max (`StreamInfo`, lookahead); without a range the
+   * range of the probationary period is used, widened on each side by `rangePadding` × its span, and
+   * later values outside the range are handled by `outOfRange`.
    */
   readonly minValue?: number;
   readonly maxValue?: number;
   /** Share of the probationary range added on each side when no range is given (1). */
   readonly rangePadding?: number;
+  /**
+   * What happens to a value outside the range: `'clamp'` (the original ARTime) clamps it to the range;
+   * `'widen'` widens the range to take it in (plus `widenMargin` × the new span beyond it) and remaps
+   * the learned categories, the recent values and the median tracker to the wider range, so that what
+   * was learned keeps covering the same raw values (default `'widen'`). With the whole file's range
+   * given (NAB's harness) no value lies outside it and the two are identical.
+   */
+  readonly outOfRange?: 'clamp' | 'widen';
+  /** With `outOfRange: 'widen'`, extra room added beyond a new extreme, as a share of the new span, in [0, 0.5] (0). */
+  readonly widenMargin?: number;
+  /**
+   * Rows of a warm-up: while the probationary period is being learned, a second ARTime with this
+   * short probationary period scores the stream, its scores multiplied by `warmupWeight`; it is dropped
+   * when the main detector starts. 0 = off: the probationary period scores 0. Default: a fifth of the
+   * probationary period when that is at least 4 × `window` rows (150 of 750), else 0.
+   */
+  readonly warmupPeriod?: number;
+  /** Weight of the warm-up detector's scores, in [0, 1] (0.5). */
+  readonly warmupWeight?: number;
   /** Rows of the probationary period. Default: `StreamInfo.probationaryPeriod`, else 750 (NAB's cap). */
   readonly probationaryPeriod?: number;
   /** Downsampled values per feature window; a power of two (8). */
@@ -50,35 +71,81 @@ export interface ArtimeConfig {
  * 6. An alert's score grows with how far the match fell below both vigilance levels and how poorly
  *    the newest value was matched (at most 1); every other row scores 0.
  *
+ * Ours adds, for streams whose range is not known in advance (the analyzer's causal path): the range is
+ * learned online — the probationary range, padded, widened whenever a value falls outside it, with the
+ * learned categories remapped exactly (`outOfRange: 'widen'`) — and a short warm-up detector scores
+ * the probationary period (`warmupPeriod`). Memory is bounded (`maxCategories`); each row costs
+ * O(categories) at most.
+ *
  * Scores are emitted only on the rows that complete a downsampling step.
  */
+const ARTIME_OPTIONS: ReadonlySet<string> = new Set<keyof ArtimeConfig | 'kind'>([
+  'kind',
+  'minValue',
+  'maxValue',
+  'rangePadding',
+  'outOfRange',
+  'widenMargin',
+  'warmupPeriod',
+  'warmupWeight',
+  'probationaryPeriod',
+  'window',
+  'windowsPerProbation',
+  'levels',
+  'medianSnap',
+  'initialVigilance',
+  'maxCategories',
+]);
+
 export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo = {}): StreamingDetector {
+  // Options often come from JSON (bench flags, configuration): a misspelt one must not pass silently.
+  for (const key of Object.keys(config)) {
+    if (!ARTIME_OPTIONS.has(key)) throw new AnomalyDetectorError('INVALID_CONFIG', `artime: unknown option "${key}"`);
+  }
   const window = config.window ?? 8;
   if (!Number.isInteger(window) || window < 2 || (window & (window - 1)) !== 0) {
-    throw new RangeError(`artime: window must be a power of two ≥ 2, got ${window}`);
+    throw new AnomalyDetectorError('INVALID_CONFIG', `artime: window must be a power of two ≥ 2, got ${window}`);
   }
   const levels = checked('levels', config.levels ?? 80, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
   const medianSnap = checked('medianSnap', config.medianSnap ?? 0.075, (v) => v >= 0 && v <= 1, 'in [0, 1]');
   const padding = checked('rangePadding', config.rangePadding ?? 1, (v) => v >= 0, '≥ 0');
   const perProbation = checked('windowsPerProbation', config.windowsPerProbation ?? 13, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
   const initialVigilance = checked('initialVigilance', config.initialVigilance ?? 0.8, (v) => v > 0 && v <= 1, 'in (0, 1]');
+  const outOfRange = config.outOfRange ?? 'widen';
+  if (outOfRange !== 'clamp' && outOfRange !== 'widen') {
+    throw new AnomalyDetectorError('INVALID_CONFIG', `artime: outOfRange must be 'clamp' or 'widen', got ${JSON.stringify(outOfRange)}`);
+  }
+  const widenMargin = checked('widenMargin', config.widenMargin ?? 0, (v) => v >= 0 && v <= 0.5, 'in [0, 0.5]');
   const maxCategories = checked('maxCategories', config.maxCategories ?? 2048, (v) => v >= 2, '≥ 2');
   const rawProbation = checked('probationaryPeriod', config.probationaryPeriod ?? info.probationaryPeriod ?? 750, Number.isInteger, 'an integer');
   const probation = rawProbation - (rawProbation % 2);
   const step = Math.max(1, Math.floor(probation / (window * perProbation)));
   const trendWindow = Math.floor(probation / step);
   if (trendWindow < 2 * window) {
-    throw new RangeError(`artime: probationary period of ${rawProbation} rows is too short (needs ≥ ${2 * window * step})`);
+    throw new AnomalyDetectorError('INVALID_CONFIG', `artime: probationary period of ${rawProbation} rows is too short (needs ≥ ${2 * window * step})`);
   }
+  const defaultWarmup = Math.floor(rawProbation / 5) >= 4 * window ? Math.floor(rawProbation / 5) : 0;
+  const warmupPeriod = checked('warmupPeriod', config.warmupPeriod ?? defaultWarmup, (v) => Number.isInteger(v) && (v === 0 || (v >= 4 * window && v < rawProbation)), `0 or an integer in [${4 * window}, probationaryPeriod)`);
+  const warmupWeight = checked('warmupWeight', config.warmupWeight ?? 0.5, (v) => v >= 0 && v <= 1, 'in [0, 1]');
+  let warmup: StreamingDetector | undefined =
+    warmupPeriod > 0 ? createArtimeDetector({ ...config, probationaryPeriod: warmupPeriod, warmupPeriod: 0 }, { inputMin: info.inputMin, inputMax: info.inputMax }) : undefined;
   const maskRows = Math.trunc(window * 1.5);
   const fixedMin = config.minValue ?? info.inputMin;
   const fixedMax = config.maxValue ?? info.inputMax;
+  for (const [field, v] of [['minValue', fixedMin], ['maxValue', fixedMax]] as const) {
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
+      throw new AnomalyDetectorError('INVALID_CONFIG', `artime: ${field} must be a finite number, got ${JSON.stringify(v)}`);
+    }
+  }
+  if (fixedMin !== undefined && fixedMax !== undefined && fixedMin > fixedMax) {
+    throw new AnomalyDetectorError('INVALID_CONFIG', `artime: minValue (${fixedMin}) must not exceed maxValue (${fixedMax})`);
+  }
 
   const downsampler = new Downsampler(step);
   const pending: number[] = []; // downsampled values of the probationary period, before normalisation
   let seenMin = Number.POSITIVE_INFINITY;
   let seenMax = Number.NEGATIVE_INFINITY;
-  let featurizer: Featurizer | undefined;
+  let featurizer: ArtimeFeaturizer | undefined;
   let detector: VigilanceController | undefined;
   let dsi = 0; // downsampled values so far
 
@@ -86,28 +153,46 @@ export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo
     let min = fixedMin;
     let max = fixedMax;
     if (min === undefined || max === undefined) {
-      const span = seenMax - seenMin || Math.max(Math.abs(seenMax), 1); // a flat probationary period: its magnitude
-      min = seenMin - padding * span;
-      max = seenMax + padding * span;
+      // A flat probationary period: its magnitude stands for the span, padded by at least half of it.
+      const flat = seenMax === seenMin;
+      const span = flat ? Math.max(Math.abs(seenMax), 1) : seenMax - seenMin;
+      const pad = (flat ? Math.max(padding, 0.5) : padding) * span;
+      min = seenMin - pad;
+      max = seenMax + pad;
     }
-    featurizer = new Featurizer(window, levels, medianSnap, min, max);
+    featurizer = new ArtimeFeaturizer(window, levels, medianSnap, min, max);
     const features = pending.map((v) => featurizer!.next(v));
     detector = new VigilanceController(window, trendWindow, maskRows, features, initialVigilance, maxCategories);
   }
 
+  function widenTo(value: number): void {
+    const { min, max } = featurizer!.range;
+    if (value >= min && value <= max) return;
+    const lo = Math.min(min, value);
+    const hi = Math.max(max, value);
+    const extra = (widenMargin * (hi - lo)) / (1 - widenMargin);
+    const { a, b } = featurizer!.widen(value < min ? lo - extra : lo, value > max ? hi + extra : hi);
+    detector!.rescaleValues(a, b);
+  }
+
   return {
     name: 'artime',
-    score(_timestamp: number, value: number): number {
+    score(timestamp: number, value: number): number {
+      const early = warmup === undefined ? 0 : warmup.score(timestamp, value) * warmupWeight;
       if (value < seenMin) seenMin = value;
       if (value > seenMax) seenMax = value;
       const ds = downsampler.next(value);
-      if (ds === undefined) return 0;
+      if (ds === undefined) return early;
       dsi += 1;
       if (dsi <= trendWindow) {
         pending.push(ds);
-        if (dsi === trendWindow) startDetection();
-        return 0;
+        if (dsi === trendWindow) {
+          startDetection();
+          warmup = undefined;
+        }
+        return early;
       }
+      if (outOfRange === 'widen') widenTo(ds);
       return detector!.detect(featurizer!.next(ds));
     },
   };
@@ -115,7 +200,7 @@ export function createArtimeDetector(config: ArtimeConfig = {}, info: StreamInfo
 
 function checked(field: keyof ArtimeConfig, value: number, ok: (v: number) => boolean, expected: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
-    throw new RangeError(`artime: ${field} must be ${expected}, got ${JSON.stringify(value)}`);
+    throw new AnomalyDetectorError('INVALID_CONFIG', `artime: ${field} must be ${expected}, got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -148,7 +233,7 @@ class Downsampler {
 }
 
 /** Steps 2 and 3: normalise, quantise, snap to the running median, build the feature vector. */
-class Featurizer {
+export class ArtimeFeaturizer {
   private readonly histogram: number[];
   private medianLevel = 0;
   private below = 0;
@@ -160,8 +245,8 @@ class Featurizer {
     private readonly window: number,
     private readonly levels: number,
     private readonly snap: number,
-    private readonly min: number,
-    private readonly max: number,
+    private min: number,
+    private max: number,
   ) {
     this.histogram = new Array<number>(levels + 1).fill(0);
     this.recent = new Array<number>(window).fill(0);
@@ -185,6 +270,38 @@ class Featurizer {
       features.set(this.recent, this.window);
     }
     return features;
+  }
+
+  get range(): { min: number; max: number } {
+    return { min: this.min, max: this.max };
+  }
+
+  /**
+   * Moves to a wider value range [min, max]: normalised values x become a·x + b. The recent values are
+   * mapped, the level histogram is re-binned, and the median tracker restarts from the mapped median.
+   * Returns (a, b) so the caller can remap what else holds normalised values (the ART categories).
+   */
+  widen(min: number, max: number): { a: number; b: number } {
+    // A degenerate old range (min = max) normalised every value to 0: a = 0 maps them all to b.
+    const a = (this.max - this.min) / (max - min);
+    const b = (this.min - min) / (max - min);
+    const map = (x: number): number => Math.min(1, Math.max(0, a * x + b));
+    for (let k = 0; k < this.recent.length; k++) this.recent[k] = map(this.recent[k]);
+    const old = this.histogram.slice();
+    this.histogram.fill(0);
+    for (let l = 0; l <= this.levels; l++) {
+      if (old[l] > 0) this.histogram[roundHalfEven(map(l / this.levels) * this.levels)] += old[l];
+    }
+    this.medianLevel = roundHalfEven(map(this.medianLevel / this.levels) * this.levels);
+    this.below = 0;
+    this.above = 0;
+    for (let l = 0; l <= this.levels; l++) {
+      if (l < this.medianLevel) this.below += this.histogram[l];
+      else if (l > this.medianLevel) this.above += this.histogram[l];
+    }
+    this.min = min;
+    this.max = max;
+    return { a, b };
   }
 
   /** An approximate running median of the levels seen (moves at most one occupied level per value). */
@@ -238,6 +355,11 @@ class VigilanceController {
     const rho = estimateVigilance(probation.slice(window - 1), dim, initialVigilance, Math.floor(trendWindow / 2));
     this.art = new DualVigilanceArt(dim, { lower: rho, upper: rho }, maxCategories);
     for (const f of probation) this.detect(f);
+  }
+
+  /** The value half of the feature vector was remapped by x ↦ a·x + b (a wider range). */
+  rescaleValues(a: number, b: number): void {
+    this.art.rescale(this.window, 2 * this.window, a, b);
   }
 
   detect(features: Float64Array): number {

@@ -39,9 +39,12 @@ export const BEST_ENSEMBLE_MEMBERS: readonly DetectorConfig[] = [{ kind: 'cad-os
 /** No suppression (`rows: 0`). */
 export const BEST_ENSEMBLE_SUPPRESSION: AlertSuppressionConfig = { level: 1, rows: 0 };
 /**
- * The best detector on the NAB corpus (docs/bench-nab.md), and what `createDetector()` builds: ARTime.
- * It normalises values against the stream's value range: the NAB score used the file's min/max passed
- * as `StreamInfo` (as NAB's harness does); without it, the range of the probationary period, padded.
+ * The best detector on the NAB corpus (docs/bench-nab.md), and what `createDetector()` builds: ARTime,
+ * both with the value range given (NAB's harness, or a metric's known domain such as 0–100 % CPU) and
+ * on the causal path (no range known): there it learns the range online — the probationary period's
+ * range padded by its span on each side, widened when a value falls outside it, with what was learned
+ * remapped — and a short warm-up detector scores the probationary period at half weight. Best out of
+ * fold on both paths (`bench nab --folds 2`).
  */
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = { kind: 'artime' };
 

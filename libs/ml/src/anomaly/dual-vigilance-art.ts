@@ -119,6 +119,29 @@ export class DualVigilanceArt {
     return { cluster, match: bestMatch, energy: bestEnergy };
   }
 
+  /**
+   * Re-expresses the categories after the coordinates [from, to) were remapped by x ↦ a·x + b with
+   * a ≥ 0 (a value range that grew): each category is a box [lower, upper] per coordinate (weight =
+   * lower, complement weight = 1 − upper), and an increasing affine map sends boxes to boxes, so the
+   * categories cover in the new coordinates what they covered in the old. Empty boxes (the initial
+   * all-ones category, lower > upper) are left as they are.
+   */
+  rescale(from: number, to: number, a: number, b: number): void {
+    const { dim } = this;
+    if (!(a >= 0) || !Number.isFinite(a) || !Number.isFinite(b) || from < 0 || to > dim || from > to) {
+      throw new RangeError(`rescale: need 0 ≤ from ≤ to ≤ ${dim} and a finite a ≥ 0, got from ${from}, to ${to}, a ${a}, b ${b}`);
+    }
+    for (const w of this.weights) {
+      for (let k = from; k < to; k++) {
+        const lower = w[k];
+        const upper = 1 - w[dim + k];
+        if (lower > upper) continue;
+        w[k] = Math.min(1, Math.max(0, a * lower + b));
+        w[dim + k] = 1 - Math.min(1, Math.max(0, a * upper + b));
+      }
+    }
+  }
+
   private activate(j: number): void {
     const w = this.weights[j];
     const { input } = this;

@@ -1,5 +1,5 @@
 import { BackendError, selectBackend } from './backend-selection';
-import { tfBackendCandidates } from '../adapters/tfjs-backend.adapter';
+import { assertNativeBinding, tfBackendCandidates } from '../adapters/tfjs-backend.adapter';
 
 describe('selectBackend', () => {
   const ok = async (): Promise<void> => undefined;
@@ -45,7 +45,7 @@ describe('selectBackend', () => {
       if (id === '@tensorflow/tfjs') return jest.requireActual('@tensorflow/tfjs');
       throw new Error(`Cannot find module '${id}'`);
     };
-    const choice = await selectBackend(tfBackendCandidates(req, () => '/nowhere'));
+    const choice = await selectBackend(tfBackendCandidates(req, () => '/nowhere', () => undefined));
     expect(choice.name).toBe('cpu');
     expect(choice.tried.map((t) => [t.name, t.ok])).toEqual([
       ['tensorflow-gpu', false],
@@ -54,5 +54,25 @@ describe('selectBackend', () => {
       ['cpu', true],
     ]);
     expect(attempted.slice(0, 3)).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']);
+  });
+
+  it('refuses a native package installed without its addon, before requiring it', async () => {
+    const attempted: string[] = [];
+    const req = (id: string): unknown => {
+      attempted.push(id);
+      return jest.requireActual(id);
+    };
+    const noAddon = (pkg: string): void => {
+      throw new Error(`${pkg} is installed without its native addon`);
+    };
+    const choice = await selectBackend(tfBackendCandidates(req, () => '/nowhere', noAddon).filter((c) => c.name !== 'wasm'));
+    expect(choice.name).toBe('cpu');
+    expect(choice.tried[0]).toEqual({ name: 'tensorflow-gpu', ok: false, error: '@tensorflow/tfjs-node-gpu is installed without its native addon' });
+    expect(attempted).not.toContain('@tensorflow/tfjs-node-gpu');
+    expect(attempted).not.toContain('@tensorflow/tfjs-node');
+  });
+
+  it('assertNativeBinding names the missing addon path', () => {
+    expect(() => assertNativeBinding('@tensorflow/tfjs', (id) => require.resolve(id))).toThrow(/@tensorflow\/tfjs is installed without its native addon \(.*tfjs[/\\]lib[/\\]napi-v\*[/\\]tfjs_binding.node\)/);
   });
 });

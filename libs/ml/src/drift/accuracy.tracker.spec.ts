@@ -15,6 +15,8 @@ describe('accuracyMetrics', () => {
     expect(m.mape).toBeCloseTo((10 / 110 + 20 / 180 + 0) / 3, 12);
     expect(m.p90Coverage).toBeCloseTo(2 / 3, 12); // 180 > 170 is the miss
     expect(m.bias).toBeCloseTo((-10 + 20 + 0) / 3, 12);
+    // Pinball at 0.9: over-covering by 40 costs 0.1 × 40 = 4, missing by 10 costs 0.9 × 10 = 9, over by 100 costs 10.
+    expect(m.upperPinball).toBeCloseTo((4 + 9 + 10) / 3, 12);
   });
 
   it('leaves zero actuals out of MAPE and outcomes without an upper bound out of coverage', () => {
@@ -26,7 +28,7 @@ describe('accuracyMetrics', () => {
   });
 
   it('reports nulls for an empty window', () => {
-    expect(accuracyMetrics([])).toEqual({ count: 0, mae: null, mape: null, mapeCount: 0, p90Coverage: null, coverageCount: 0, bias: null });
+    expect(accuracyMetrics([])).toEqual({ count: 0, mae: null, mape: null, mapeCount: 0, p90Coverage: null, coverageCount: 0, upperPinball: null, bias: null });
   });
 });
 
@@ -52,6 +54,21 @@ describe('AccuracyTracker', () => {
     expect(tracker.report(key, 100_000)).toMatchObject({ count: 2, mae: 15, fromMs: 50_000 });
     expect(tracker.report(key, 200_000)).toMatchObject({ count: 0, mae: null });
     expect(tracker.report(key).count).toBe(3); // no `now`, no time bound
+  });
+
+  it('reports coverage by consecutive blocks of outcomes, so a drifting upper quantile shows', () => {
+    const tracker = new AccuracyTracker({ windowSize: 100, upperQuantile: 0.8 });
+    // First 10: all covered; next 10: half missed; a last partial block of 4 (< half of 10) is left out.
+    for (let i = 0; i < 24; i++) tracker.record(key, { predicted: 10, upper: 20, actual: i < 10 || i % 2 === 0 ? 15 : 30, atMs: i });
+    const blocks = tracker.coverageByWindow(key, 10);
+    expect(blocks.map((b) => [b.fromMs, b.toMs, b.p90Coverage])).toEqual([
+      [0, 9, 1],
+      [10, 19, 0.5],
+    ]);
+    // Pinball at 0.8 in block 2: five at 0.2 × 5 = 1, five at 0.8 × 10 = 8 → 4.5 on average.
+    expect(blocks[1].upperPinball).toBeCloseTo(4.5, 12);
+    expect(tracker.coverageByWindow(key, 8).map((b) => b.count)).toEqual([8, 8, 8]);
+    expect(() => tracker.coverageByWindow(key, 0)).toThrow('coverage window size must be an integer ≥ 1');
   });
 
   it('wraps around the ring correctly many times', () => {

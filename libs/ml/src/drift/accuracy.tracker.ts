@@ -21,18 +21,24 @@ export interface AccuracyMetrics {
   /** Share of outcomes with actual ≤ upper; a calibrated p90 gives ≈ 0.9. */
   readonly p90Coverage: number | null;
   readonly coverageCount: number;
+  /**
+   * Mean pinball loss of the upper quantile at its level q (0.9 unless given):
+   * max(q (actual − upper), (q − 1)(actual − upper)); lower is better, in the unit of the values.
+   */
+  readonly upperPinball: number | null;
   /** Mean (predicted − actual): > 0 means the model over-estimates. */
   readonly bias: number | null;
 }
 
 /** Pure: metrics over a list of outcomes (the tracker's window, or rows from the database). */
-export function accuracyMetrics(outcomes: ReadonlyArray<Omit<PredictionOutcome, 'atMs'>>): AccuracyMetrics {
+export function accuracyMetrics(outcomes: ReadonlyArray<Omit<PredictionOutcome, 'atMs'>>, upperQuantile = 0.9): AccuracyMetrics {
   let absSum = 0;
   let signedSum = 0;
   let apeSum = 0;
   let apeCount = 0;
   let covered = 0;
   let coverageCount = 0;
+  let pinballSum = 0;
   for (const o of outcomes) {
     const diff = o.predicted - o.actual;
     absSum += Math.abs(diff);
@@ -44,6 +50,8 @@ export function accuracyMetrics(outcomes: ReadonlyArray<Omit<PredictionOutcome, 
     if (o.upper !== undefined) {
       coverageCount++;
       if (o.actual <= o.upper) covered++;
+      const e = o.actual - o.upper;
+      pinballSum += Math.max(upperQuantile * e, (upperQuantile - 1) * e);
     }
   }
   const n = outcomes.length;
@@ -54,6 +62,7 @@ export function accuracyMetrics(outcomes: ReadonlyArray<Omit<PredictionOutcome, 
     mapeCount: apeCount,
     p90Coverage: coverageCount > 0 ? covered / coverageCount : null,
     coverageCount,
+    upperPinball: coverageCount > 0 ? pinballSum / coverageCount : null,
     bias: n > 0 ? signedSum / n : null,
   };
 }
@@ -63,6 +72,8 @@ export interface AccuracyTrackerOptions {
   readonly windowSize: number;
   /** Also drop outcomes older than this relative to the `nowMs` given to `report`. */
   readonly windowMs?: number;
+  /** Level of the `upper` predictions (for the pinball loss); 0.9 by default. */
+  readonly upperQuantile?: number;
 }
 
 export interface AccuracyReport extends AccuracyMetrics {
@@ -114,6 +125,9 @@ export class AccuracyTracker {
     if (!Number.isInteger(options.windowSize) || options.windowSize < 1) {
       throw new DriftError('INVALID_POLICY', `accuracy windowSize must be an integer ≥ 1, got ${options.windowSize}`);
     }
+    if (options.upperQuantile !== undefined && !(options.upperQuantile > 0 && options.upperQuantile < 1)) {
+      throw new DriftError('INVALID_POLICY', `accuracy upperQuantile must be in (0, 1), got ${options.upperQuantile}`);
+    }
     if (options.windowMs !== undefined && !(options.windowMs > 0)) {
       throw new DriftError('INVALID_POLICY', `accuracy windowMs must be > 0, got ${options.windowMs}`);
     }
@@ -144,7 +158,24 @@ export class AccuracyTracker {
       fromMs = fromMs === null ? o.atMs : Math.min(fromMs, o.atMs);
       toMs = toMs === null ? o.atMs : Math.max(toMs, o.atMs);
     }
-    return { modelKey, ...accuracyMetrics(window), fromMs, toMs };
+    return { modelKey, ...accuracyMetrics(window, this.options.upperQuantile), fromMs, toMs };
+  }
+
+  /**
+   * Coverage (and MAE, MAPE, pinball) by consecutive blocks of `size` outcomes, oldest first, over the
+   * retained window: shows whether the upper quantile keeps covering what it says as time goes on. A last
+   * partial block is included when it has at least half the size.
+   */
+  coverageByWindow(modelKey: string, size: number, nowMs?: number): AccuracyReport[] {
+    if (!Number.isInteger(size) || size < 1) throw new DriftError('INVALID_POLICY', `coverage window size must be an integer ≥ 1, got ${size}`);
+    const all = this.window(modelKey, nowMs);
+    const out: AccuracyReport[] = [];
+    for (let start = 0; start < all.length; start += size) {
+      const block = all.slice(start, start + size);
+      if (block.length < size && block.length * 2 < size) break;
+      out.push({ modelKey, ...accuracyMetrics(block, this.options.upperQuantile), fromMs: block[0].atMs, toMs: block[block.length - 1].atMs });
+    }
+    return out;
   }
 
   reports(nowMs?: number): AccuracyReport[] {

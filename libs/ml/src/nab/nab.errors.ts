@@ -2,6 +2,7 @@ export type NabErrorCode =
   | 'CSV_EMPTY'
   | 'CSV_HEADER'
   | 'CSV_ROW'
+  | 'FOLDS'
   | 'LABELS_FORMAT'
   | 'LABELS_WINDOW'
   | 'PROFILES_FORMAT'

@@ -9,11 +9,12 @@ function makeTask(over: Partial<TraceTask>): TraceTask {
 const col = (name: (typeof DURATION_FEATURE_NAMES)[number]): number => DURATION_FEATURE_NAMES.indexOf(name);
 
 describe('buildDurationDataset', () => {
-  it('only uses completions whose end time is at or before the create time', () => {
+  it('only uses completions whose end time is strictly before the create time', () => {
     const tasks = [
       makeTask({ taskId: 'a', createTime: 0, endTime: 100 }), // ends at 100
       makeTask({ taskId: 'b', createTime: 50, endTime: 60 }), // a not finished yet at 50
-      makeTask({ taskId: 'c', createTime: 100, endTime: 130 }), // a and b finished by 100
+      makeTask({ taskId: 'x', createTime: 60, endTime: 70, jobId: 'j2' }), // b ends at 60: not visible at 60
+      makeTask({ taskId: 'c', createTime: 101, endTime: 130 }), // a, b and x finished before 101
     ];
     const ds = buildDurationDataset(tasks, { trainFraction: 0.5 });
     const f = (row: number, name: (typeof DURATION_FEATURE_NAMES)[number]): number => ds.features[row * ds.cols + col(name)];
@@ -24,12 +25,17 @@ describe('buildDurationDataset', () => {
     expect(f(1, 'job_done_mean_log_dur')).toBe(-1);
     expect(f(1, 'log_job_running')).toBeCloseTo(Math.log1p(2));
     expect(f(1, 'job_running_max_log_elapsed')).toBeCloseTo(Math.log1p(50));
-    expect(f(2, 'log_job_done')).toBeCloseTo(Math.log1p(2));
-    expect(f(2, 'job_done_last_log_dur')).toBeCloseTo(Math.log1p(100));
-    expect(f(2, 'job_done_mean_log_dur')).toBeCloseTo((Math.log1p(10) + Math.log1p(100)) / 2);
-    // Moving-average baselines see the same history: at c, completions b (10 s) then a (100 s).
-    expect(ds.baselines.global.get(5)?.[2]).toBeCloseTo(55);
-    expect(ds.baselines.global.get(5)?.[1]).toBe(0);
+    expect(f(2, 'log_job_done')).toBe(0);
+    expect(f(3, 'log_job_done')).toBeCloseTo(Math.log1p(2));
+    expect(f(3, 'job_done_last_log_dur')).toBeCloseTo(Math.log1p(100));
+    expect(f(3, 'job_done_mean_log_dur')).toBeCloseTo((Math.log1p(10) + Math.log1p(100)) / 2);
+    // The baselines see the same history: at c, completions b (10 s), x (10 s) then a (100 s).
+    expect(ds.baselines.global.get(5)?.[3]).toBeCloseTo(40);
+    expect(ds.baselines.global.get(5)?.[2]).toBe(0);
+    expect(ds.baselines.medianShape[3]).toBe(10);
+    expect(ds.baselines.medianJob[3]).toBe(55); // j1's finished siblings a and b
+    expect(ds.baselines.medianJob[2]).toBe(0); // nothing finished before 60
+    expect(ds.baselines.upperShape[3]).toBeCloseTo(10 + 0.8 * 90); // type-7 p90 of {10, 10, 100}
   });
 
   it('splits by job arrival order and emits rows only for real durations', () => {

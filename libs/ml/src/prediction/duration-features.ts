@@ -1,4 +1,5 @@
 import { TraceTask, hasRealDuration } from './alibaba-trace.parser';
+import { CausalBaselineState, SortedBag, shapeKeyOf, type CausalBaselineOptions } from './causal-baselines';
 
 /**
  * Duration features (seed 000): the task's requests and instance count, its queue (the job it belongs
@@ -54,7 +55,94 @@ export const DURATION_FEATURE_NAMES = [
   'log_submission_next_instances',
   'log_shape_done',
   'shape_done_mean_log_dur',
+  // Appended (issue 16): the causal baselines as inputs, more job context and replayed queue state.
+  'shape_median_log_dur',
+  'log_shape_count',
+  'shape_p90_log_dur',
+  'shape_recent_median_log_dur',
+  'global_median_log_dur',
+  'job_finished_share',
+  'log_job_waiting',
+  'log_cluster_running_mem',
+  'log_arrival_instances_10min',
+  'log_finished_10min',
+  'template_median_log_dur',
+  'log_template_count',
+  'template_coarse_median_log_dur',
+  'log_template_coarse_count',
 ] as const;
+export type DurationFeatureName = (typeof DURATION_FEATURE_NAMES)[number];
+
+/**
+ * Feature groups for the ablation in `bench duration` (one group removed at a time). "submission" is the
+ * job's DAG position (what was submitted together, and this task's place in it); "queue" is replayed
+ * cluster state (tasks arrived and not yet finished, arrivals and completions in the last 10 minutes).
+ */
+export const DURATION_FEATURE_GROUPS = {
+  requests: ['log_instances', 'plan_cpu', 'plan_mem', 'log_total_cpu'],
+  time: ['hour_of_day'],
+  job: [
+    'log_job_tasks_seen',
+    'log_job_age_s',
+    'log_job_done',
+    'job_done_mean_log_dur',
+    'job_done_last_log_dur',
+    'job_done_max_log_dur',
+    'log_job_running',
+    'job_running_max_log_elapsed',
+    'log_job_same_instant',
+    'job_prev_submission_log_gap',
+    'log_job_submission_index',
+    'job_done_median_log_dur',
+    'job_nearest_instances_log_dur',
+    'job_done_min_log_dur',
+    'log_since_job_last_done',
+    'job_prev_submission_max_log_dur',
+    'job_finished_share',
+    'log_job_waiting',
+  ],
+  submission: [
+    'log_submission_tasks',
+    'log_submission_instances',
+    'log_submission_max_instances',
+    'instance_share_of_submission',
+    'log_submission_rank',
+    'submission_rank_frac',
+    'log_submission_instances_before',
+    'log_submission_prev_instances',
+    'log_submission_tasks_after',
+    'submission_sum_log_instances_before',
+    'log_submission_max_instances_before',
+    'log_submission_next_instances',
+  ],
+  queue: [
+    'log_cluster_running_tasks',
+    'log_cluster_running_instances',
+    'log_cluster_running_cpu',
+    'log_arrivals_10min',
+    'log_cluster_running_mem',
+    'log_arrival_instances_10min',
+    'log_finished_10min',
+  ],
+  similar: [
+    'log_sig_done',
+    'sig_done_mean_log_dur',
+    'inst_bucket_mean_log_dur',
+    'sig_done_median_log_dur',
+    'log_shape_done',
+    'shape_done_mean_log_dur',
+    'shape_median_log_dur',
+    'log_shape_count',
+    'shape_p90_log_dur',
+    'shape_recent_median_log_dur',
+    'template_median_log_dur',
+    'log_template_count',
+    'template_coarse_median_log_dur',
+    'log_template_coarse_count',
+  ],
+  cluster: ['global_recent_mean_log_dur', 'global_recent_mean_log_dur_per_instance', 'global_recent_median_log_dur', 'global_median_log_dur'],
+} as const satisfies Record<string, readonly DurationFeatureName[]>;
+export type DurationFeatureGroup = keyof typeof DURATION_FEATURE_GROUPS;
 export const DURATION_FEATURE_COUNT = DURATION_FEATURE_NAMES.length;
 
 /** Per-step features of the history sequence the LSTM reads. */
@@ -91,6 +179,13 @@ export interface DurationTaskSpec {
     readonly maxInstancesBefore?: number;
     /** Instance count of the task just after this one in that order. */
     readonly nextInstances?: number;
+    /**
+     * The submission's template: its tasks' shapes (plan_cpu|plan_mem|instances) in task-id order, plus this
+     * task's rank. Recurring jobs resubmit the same template, so earlier finished tasks with the same template
+     * and rank are the most similar history there is. `coarseTemplate` leaves the other tasks' instance counts out.
+     */
+    readonly template?: string;
+    readonly coarseTemplate?: string;
   };
 }
 
@@ -161,13 +256,26 @@ export class DurationFeatureState {
   private globalPerInstSum = 0;
   private readonly instBucketDone = new Map<number, number[]>();
   private readonly shapeDone = new Map<string, number[]>();
+  private readonly templateDone = new Map<string, SortedBag>();
   private runningTasks = 0;
   private runningInstances = 0;
   private runningCpu = 0;
+  private runningMem = 0;
   private readonly arrivals: number[] = [];
+  private readonly arrivalInstances: number[] = [];
   private arrivalsHead = 0;
+  private arrivalInstancesInWindow = 0;
+  private readonly endTimes: number[] = [];
+  private endsHead = 0;
+  /** The causal median / moving-average / upper-quantile lookups, fed with the same completions. */
+  readonly baselines: CausalBaselineState;
 
-  constructor(readonly historyLength = 16) {}
+  constructor(
+    readonly historyLength = 16,
+    baselineOptions: Partial<CausalBaselineOptions> = {},
+  ) {
+    this.baselines = new CausalBaselineState(baselineOptions);
+  }
 
   private job(queue: string, t: number): JobState {
     let j = this.jobs.get(queue);
@@ -201,9 +309,12 @@ export class DurationFeatureState {
     j.lastCreate = spec.createTime;
     j.runningCreates.push(spec.createTime);
     this.arrivals.push(spec.createTime);
+    this.arrivalInstances.push(spec.instanceNum);
+    this.arrivalInstancesInWindow += spec.instanceNum;
     this.runningTasks++;
     this.runningInstances += spec.instanceNum;
     this.runningCpu += spec.instanceNum * (spec.planCpu ?? 0);
+    this.runningMem += spec.instanceNum * (spec.planMem ?? 0);
   }
 
   /** A task left the cluster; `realDuration` says whether its duration is a true run time. */
@@ -214,8 +325,11 @@ export class DurationFeatureState {
     this.runningTasks--;
     this.runningInstances -= spec.instanceNum;
     this.runningCpu -= spec.instanceNum * (spec.planCpu ?? 0);
+    this.runningMem -= spec.instanceNum * (spec.planMem ?? 0);
+    this.endTimes.push(endTime);
     if (!realDuration) return;
     const duration = Math.max(0, endTime - spec.createTime);
+    this.baselines.observe({ jobId: spec.queue, instanceNum: spec.instanceNum, planCpu: spec.planCpu, planMem: spec.planMem }, duration);
     const c: Completion = { endTime, duration, instanceNum: spec.instanceNum, planCpu: spec.planCpu, planMem: spec.planMem, createTime: spec.createTime };
     const ld = Math.log1p(duration);
     j.done.push(c);
@@ -245,6 +359,15 @@ export class DurationFeatureState {
     }
     b.push(ld);
     if (b.length > SIG_MEAN_WINDOW) b.shift();
+    for (const key of [spec.submission?.template, spec.submission?.coarseTemplate]) {
+      if (key === undefined) continue;
+      let bag = this.templateDone.get(key);
+      if (!bag) {
+        bag = new SortedBag();
+        this.templateDone.set(key, bag);
+      }
+      bag.add(duration);
+    }
     const shape = shapeOf(spec);
     if (shape !== null) {
       let h = this.shapeDone.get(shape);
@@ -270,10 +393,19 @@ export class DurationFeatureState {
   features(spec: DurationTaskSpec, out: Float64Array = new Float64Array(DURATION_FEATURE_COUNT)): Float64Array {
     const t = spec.createTime;
     const j = this.jobs.get(spec.queue);
-    while (this.arrivalsHead < this.arrivals.length && this.arrivals[this.arrivalsHead] < t - 600) this.arrivalsHead++;
+    while (this.arrivalsHead < this.arrivals.length && this.arrivals[this.arrivalsHead] < t - 600) {
+      this.arrivalInstancesInWindow -= this.arrivalInstances[this.arrivalsHead];
+      this.arrivalsHead++;
+    }
     if (this.arrivalsHead > 4096) {
       this.arrivals.splice(0, this.arrivalsHead);
+      this.arrivalInstances.splice(0, this.arrivalsHead);
       this.arrivalsHead = 0;
+    }
+    while (this.endsHead < this.endTimes.length && this.endTimes[this.endsHead] < t - 600) this.endsHead++;
+    if (this.endsHead > 4096) {
+      this.endTimes.splice(0, this.endsHead);
+      this.endsHead = 0;
     }
     const sig = this.sigDone.get(signatureOf(spec));
     let sigMean = MISSING;
@@ -368,6 +500,30 @@ export class DurationFeatureState {
     const sh = shape === null ? undefined : this.shapeDone.get(shape);
     out[44] = Math.log1p(sh ? sh.length : 0);
     out[45] = sh && sh.length > 0 ? sh.reduce((a, v) => a + v, 0) / sh.length : MISSING;
+    const b = this.baselines.estimate({ jobId: spec.queue, instanceNum: spec.instanceNum, planCpu: spec.planCpu, planMem: spec.planMem });
+    out[46] = b.shapeCount > 0 ? Math.log1p(b.medianShape) : MISSING;
+    out[47] = Math.log1p(b.shapeCount);
+    out[48] = b.shapeCount > 0 ? Math.log1p(b.upperShape) : MISSING;
+    out[49] = b.shapeCount > 0 ? Math.log1p(b.medianShapeRecent) : MISSING;
+    out[50] = b.finishedCount > 0 ? Math.log1p(b.globalMedian) : MISSING;
+    out[51] = j && j.tasksSeen > 0 ? done.length / j.tasksSeen : 0;
+    let waiting = 0;
+    if (j) for (const c of j.runningCreates) if (c < t) waiting++;
+    out[52] = Math.log1p(waiting);
+    out[53] = Math.log1p(Math.max(0, this.runningMem));
+    out[54] = Math.log1p(Math.max(0, this.arrivalInstancesInWindow));
+    out[55] = Math.log1p(this.endTimes.length - this.endsHead);
+    const tpl = sub?.template === undefined ? undefined : this.templateDone.get(sub.template);
+    out[56] = tpl ? Math.log1p(tpl.quantile(0.5)) : MISSING;
+    out[57] = Math.log1p(tpl?.size ?? 0);
+    const coarse = sub?.coarseTemplate === undefined ? undefined : this.templateDone.get(sub.coarseTemplate);
+    out[58] = coarse ? Math.log1p(coarse.quantile(0.5)) : MISSING;
+    out[59] = Math.log1p(coarse?.size ?? 0);
+  }
+
+  /** The causal baselines for `spec` at this moment (what `bench duration` and the deploy gate compare with). */
+  baselineEstimate(spec: DurationTaskSpec): ReturnType<CausalBaselineState['estimate']> {
+    return this.baselines.estimate({ jobId: spec.queue, instanceNum: spec.instanceNum, planCpu: spec.planCpu, planMem: spec.planMem });
   }
 
   /**
@@ -397,12 +553,20 @@ export class DurationFeatureState {
   }
 }
 
-/** Moving-average baselines, computed at the same moments with the same visibility as the features. */
+/**
+ * The causal baselines per row (seconds), computed at the same moments with the same visibility as the
+ * features (see causal-baselines.ts for each definition).
+ */
 export interface BaselinePredictions {
-  /** Mean of the last k completed durations cluster-wide, per k. */
+  /** Moving average of the last k finished durations cluster-wide, per k. */
   readonly global: ReadonlyMap<number, Float64Array>;
-  /** Mean of the last k completions of the same job, else same signature, else cluster-wide. */
+  /** Moving average of the same shape's last k finished durations (else cluster-wide), per k. */
   readonly similar: ReadonlyMap<number, Float64Array>;
+  readonly medianShape: Float64Array;
+  readonly medianJob: Float64Array;
+  readonly medianShapeRecent: Float64Array;
+  /** Empirical upper quantile (p90) of the same shape's finished durations, else of all. */
+  readonly upperShape: Float64Array;
 }
 
 export interface DurationDataset {
@@ -412,6 +576,11 @@ export interface DurationDataset {
   /** Seconds, for rows with a real duration only. */
   readonly durations: Float64Array;
   readonly createTimes: Float64Array;
+  /** createTime + duration: when the outcome becomes known (online updates replay on it). */
+  readonly endTimes: Float64Array;
+  readonly jobIds: readonly string[];
+  /** shapeKeyOf(task): (plan_cpu, plan_mem, instance_num). */
+  readonly shapeKeys: readonly string[];
   readonly isTrain: Uint8Array;
   readonly sequences: Float32Array;
   readonly historyLength: number;
@@ -438,16 +607,10 @@ export function compareTaskIds(a: { taskId: string }, b: { taskId: string }): nu
   return a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0;
 }
 
-function meanLast(xs: readonly number[], k: number): number {
-  const from = Math.max(0, xs.length - k);
-  let s = 0;
-  for (let i = from; i < xs.length; i++) s += xs[i];
-  return xs.length > from ? s / (xs.length - from) : NaN;
-}
-
 /**
  * Replays a trace in time order and emits one example per task with a real duration. Train/test split
- * is by job: the earliest `trainFraction` of jobs by first arrival train, the rest test.
+ * is by job: the earliest `trainFraction` of jobs by first arrival train, the rest test. Causal: a task's
+ * end is visible to arrivals strictly after its end time (task_end_time < arrival).
  */
 export function buildDurationDataset(
   tasks: readonly TraceTask[],
@@ -476,16 +639,22 @@ export function buildDurationDataset(
   const features = new Float64Array(rows * cols);
   const durations = new Float64Array(rows);
   const createTimes = new Float64Array(rows);
+  const endTimes = new Float64Array(rows);
+  const jobIds: string[] = new Array<string>(rows);
+  const shapeKeys: string[] = new Array<string>(rows);
   const isTrain = new Uint8Array(rows);
+  const medianShape = new Float64Array(rows);
+  const medianJob = new Float64Array(rows);
+  const medianShapeRecent = new Float64Array(rows);
+  const upperShape = new Float64Array(rows);
   const sequences = new Float32Array(rows * stepSize);
   const globalBl = new Map(opt.baselineWindows.map((k) => [k, new Float64Array(rows)]));
   const similarBl = new Map(opt.baselineWindows.map((k) => [k, new Float64Array(rows)]));
 
-  const state = new DurationFeatureState(opt.historyLength);
+  const state = new DurationFeatureState(opt.historyLength, { maWindows: opt.baselineWindows });
   // Pending ends ordered by end time (binary-inserted; the sweep pops from the front).
   const ends: Array<{ end: number; task: TraceTask }> = [];
   let endHead = 0;
-  const globalRaw: number[] = [];
   const insertEnd = (task: TraceTask): void => {
     const end = Math.max(task.endTime, task.createTime);
     let lo = endHead;
@@ -521,6 +690,8 @@ export function buildDurationDataset(
     let before = 0;
     let sumLog = 0;
     let maxBefore = 0;
+    const template = m.map((t) => shapeKeyOf(t)).join(';');
+    const coarse = m.map((t) => `${t.planCpu ?? '-'}|${t.planMem ?? '-'}`).join(';');
     m.forEach((t, rank) => {
       position.set(t, {
         tasks: m.length,
@@ -532,6 +703,8 @@ export function buildDurationDataset(
         sumLogInstancesBefore: sumLog,
         maxInstancesBefore: maxBefore,
         nextInstances: rank + 1 < m.length ? m[rank + 1].instanceNum : undefined,
+        template: `${template}#${rank}`,
+        coarseTemplate: `~${coarse}#${rank}#${t.instanceNum}`,
       });
       before += t.instanceNum;
       sumLog += Math.log1p(t.instanceNum);
@@ -553,14 +726,9 @@ export function buildDurationDataset(
   for (let n = 0; n < sorted.length; n++) {
     const task = sorted[n];
     const now = task.createTime;
-    while (endHead < ends.length && ends[endHead].end <= now) {
+    while (endHead < ends.length && ends[endHead].end < now) {
       const e = ends[endHead++];
-      const real = hasRealDuration(e.task);
-      state.observeEnd(specOf(e.task), e.end, real);
-      if (real) {
-        globalRaw.push(e.task.endTime - e.task.createTime);
-        if (globalRaw.length > 4096) globalRaw.splice(0, 2048);
-      }
+      state.observeEnd(specOf(e.task), e.end, hasRealDuration(e.task));
     }
     if (endHead > 8192) {
       ends.splice(0, endHead);
@@ -573,16 +741,19 @@ export function buildDurationDataset(
       state.historySequence(spec, sequences.subarray(row * stepSize, (row + 1) * stepSize));
       durations[row] = task.endTime - task.createTime;
       createTimes[row] = now;
+      endTimes[row] = task.endTime;
+      jobIds[row] = task.jobId;
+      shapeKeys[row] = shapeKeyOf(task);
       isTrain[row] = trainJobs.has(task.jobId) ? 1 : 0;
-      const jobH = state.jobHistory(spec.queue);
-      const sigH = state.signatureHistory(spec);
-      for (const k of opt.baselineWindows) {
-        const g = meanLast(globalRaw, k);
-        const fallback = Number.isNaN(g) ? 0 : g;
-        (globalBl.get(k) as Float64Array)[row] = fallback;
-        const sim = jobH.length > 0 ? meanLast(jobH, k) : sigH.length > 0 ? meanLast(sigH, k) : fallback;
-        (similarBl.get(k) as Float64Array)[row] = sim;
-      }
+      const b = state.baselineEstimate(spec);
+      opt.baselineWindows.forEach((k, w) => {
+        (globalBl.get(k) as Float64Array)[row] = b.maGlobal[w];
+        (similarBl.get(k) as Float64Array)[row] = b.maShape[w];
+      });
+      medianShape[row] = b.medianShape;
+      medianJob[row] = b.medianJob;
+      medianShapeRecent[row] = b.medianShapeRecent;
+      upperShape[row] = b.upperShape;
       row++;
     }
     insertEnd(task);
@@ -594,10 +765,13 @@ export function buildDurationDataset(
     cols,
     durations,
     createTimes,
+    endTimes,
+    jobIds,
+    shapeKeys,
     isTrain,
     sequences,
     historyLength: opt.historyLength,
-    baselines: { global: globalBl, similar: similarBl },
+    baselines: { global: globalBl, similar: similarBl, medianShape, medianJob, medianShapeRecent, upperShape },
     trainJobs: nTrainJobs,
     testJobs: jobOrder.length - nTrainJobs,
     splitTime,

@@ -77,6 +77,11 @@ export interface GbdtModelJson {
   readonly left: number[];
   readonly right: number[];
   readonly value: number[];
+  /**
+   * Training rows (of the tree's subsample) that reached each node, parallel to `feature`; what TreeSHAP
+   * weights unseen branches by. Absent in artifacts written before covers were recorded.
+   */
+  readonly cover?: number[];
 }
 
 const PREDICT_BLOCK_ROWS = 256;
@@ -93,6 +98,7 @@ export class GbdtModel {
     private readonly left: Int32Array,
     private readonly right: Int32Array,
     private readonly value: Float64Array,
+    private readonly cover: Float64Array | null = null,
   ) {
     let next = true;
     for (let i = 0; i < feature.length && next; i++) if (feature[i] >= 0 && left[i] !== i + 1) next = false;
@@ -113,9 +119,10 @@ export class GbdtModel {
     left: ArrayLike<number>;
     right: ArrayLike<number>;
     value: ArrayLike<number>;
+    cover?: ArrayLike<number>;
   }): GbdtModel {
     const n = parts.feature.length;
-    if ([parts.threshold, parts.left, parts.right, parts.value].some((a) => a.length !== n)) {
+    if ([parts.threshold, parts.left, parts.right, parts.value, ...(parts.cover ? [parts.cover] : [])].some((a) => a.length !== n)) {
       throw new PredictionError('INVALID_ARTIFACT', 'gbdt node arrays have different lengths');
     }
     const feature = Int32Array.from(parts.feature);
@@ -144,7 +151,13 @@ export class GbdtModel {
       left,
       right,
       Float64Array.from(parts.value),
+      parts.cover ? Float64Array.from(parts.cover) : null,
     );
+  }
+
+  /** Whether per-node training covers were recorded (models trained before covers existed have none). */
+  get hasCovers(): boolean {
+    return this.cover !== null;
   }
 
   get treeCount(): number {
@@ -230,6 +243,7 @@ export class GbdtModel {
       left: Array.from(this.left),
       right: Array.from(this.right),
       value: Array.from(this.value),
+      ...(this.cover ? { cover: Array.from(this.cover) } : {}),
     };
   }
 
@@ -269,6 +283,7 @@ export class GbdtModel {
       left: nums('left'),
       right: nums('right'),
       value: nums('value'),
+      ...(o.cover !== undefined ? { cover: nums('cover') } : {}),
     });
   }
 }
@@ -286,7 +301,10 @@ export function averageGbdtModels(models: readonly GbdtModel[]): GbdtModel {
   }
   const k = parts.length;
   const out = { treeRoots: [] as number[], feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], value: [] as number[] };
+  const withCovers = parts.every((p) => p.cover !== undefined);
+  const cover: number[] = [];
   for (const p of parts) {
+    if (withCovers) for (const c of p.cover as number[]) cover.push(c);
     const off = out.feature.length;
     for (const r of p.treeRoots) out.treeRoots.push(r + off);
     for (let i = 0; i < p.feature.length; i++) {
@@ -297,7 +315,7 @@ export function averageGbdtModels(models: readonly GbdtModel[]): GbdtModel {
       out.value.push(p.value[i] / k);
     }
   }
-  return GbdtModel.fromArrays({ loss: first.loss, alpha: first.alpha, nFeatures: first.nFeatures, base: parts.reduce((a, p) => a + p.base, 0) / k, ...out });
+  return GbdtModel.fromArrays({ loss: first.loss, alpha: first.alpha, nFeatures: first.nFeatures, base: parts.reduce((a, p) => a + p.base, 0) / k, ...out, ...(withCovers ? { cover } : {}) });
 }
 
 interface Bins {
@@ -410,6 +428,7 @@ interface NodeBuilder {
   left: number[];
   right: number[];
   value: number[];
+  cover: number[];
 }
 
 /** Fits a boosted ensemble; `y` is the target per row of `x`. */
@@ -455,7 +474,7 @@ export function trainGbdt(
   const pred = new Float64Array(rows).fill(base);
   const grad = new Float64Array(rows);
   const resid = new Float64Array(rows);
-  const nodes: NodeBuilder = { feature: [], threshold: [], left: [], right: [], value: [] };
+  const nodes: NodeBuilder = { feature: [], threshold: [], left: [], right: [], value: [], cover: [] };
   const roots: number[] = [];
   const nBins = p.maxBins;
   const histSum = new Float64Array(nBins);
@@ -494,6 +513,7 @@ export function trainGbdt(
       nodes.right.push(-1);
       nodes.value.push(0);
       const n = rowsIdx.length;
+      nodes.cover.push(n);
       let total = 0;
       let totalW = 0;
       for (let k = 0; k < n; k++) {

@@ -1,3 +1,4 @@
+import { DeployGateError, evaluateDeployGate, type DeployGatePolicy } from './deploy-gate.policy';
 import { artifactChecksum, featureSchemaHash } from './feature-schema.hash';
 import { assertModelName } from './model-name.policy';
 import { isModelRegistryError, ModelRegistryError } from './model-registry.errors';
@@ -10,6 +11,7 @@ import {
   type RegistryClock,
   type StageChange,
   type StageChangeActor,
+  type StageChangeGateAudit,
   type StageChangeReason,
   type TrainResult,
 } from './model-version.model';
@@ -25,6 +27,13 @@ export interface ModelRegistryOptions {
 export interface PromoteOptions extends StageChangeActor {
   /** Refuse (FEATURE_SCHEMA_MISMATCH) unless the candidate reads the same features as the current production. */
   readonly requireSameFeatureSchema?: boolean;
+  /**
+   * Apply the deploy gate: refuse (DeployGateError DEPLOY_GATE_REFUSED) unless the candidate beats the
+   * production version and the strongest baseline by the policy's margins.
+   */
+  readonly gate?: DeployGatePolicy;
+  /** Deploy even though the gate refuses; the reason is required and kept in the stage history. */
+  readonly force?: { readonly reason: string };
 }
 
 /** A version's record with its verified artifact bytes. */
@@ -108,10 +117,27 @@ export class ModelRegistry implements ProductionModelSource {
     if (options.requireSameFeatureSchema && current && current.featureSchemaHash !== target.featureSchemaHash) {
       throw featureSchemaMismatch(target, current.features);
     }
+    let audit: StageChangeGateAudit | undefined;
+    let note = options.note;
+    if (options.force !== undefined && !(options.force.reason ?? '').trim()) {
+      throw new DeployGateError('FORCE_REASON_REQUIRED', `forcing ${name}@${version} into production needs a reason for the audit trail`);
+    }
+    if (options.gate) {
+      const verdict = evaluateDeployGate(target, current, options.gate);
+      if (!verdict.deployable && options.force === undefined) throw new DeployGateError('DEPLOY_GATE_REFUSED', verdict.summary, verdict);
+      const forced = !verdict.deployable;
+      const forceReason = forced ? options.force?.reason.trim() : undefined;
+      audit = { deployable: verdict.deployable, forced, ...(forceReason !== undefined ? { forceReason } : {}), summary: verdict.summary };
+      if (forced) note = `FORCED: ${forceReason} | ${verdict.summary}${options.note ? ` | ${options.note}` : ''}`;
+    } else if (options.force !== undefined) {
+      audit = { deployable: false, forced: true, forceReason: options.force.reason.trim(), summary: 'deploy gate not evaluated' };
+      note = `FORCED: ${options.force.reason.trim()}${options.note ? ` | ${options.note}` : ''}`;
+    }
+    const actor = { by: options.by, note };
     const at = this.clock.now().toISOString();
     const stageChanges: StageChange[] = [];
-    if (current) stageChanges.push(change(current.version, 'production', 'archived', 'promote', at, options));
-    stageChanges.push(change(version, 'candidate', 'production', 'promote', at, options));
+    if (current) stageChanges.push(change(current.version, 'production', 'archived', 'promote', at, actor));
+    stageChanges.push({ ...change(version, 'candidate', 'production', 'promote', at, actor), ...(audit ? { gate: audit } : {}) });
     const next = await this.store.commit(name, snapshot.revision, { stageChanges });
     return findVersion(next, version);
   }

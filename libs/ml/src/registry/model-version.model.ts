@@ -16,8 +16,14 @@ export interface TrainingWindow {
   readonly to: string;
 }
 
-/** Evaluation figures at registration time, e.g. { maeMs: 1234, mape: 0.21 }; all finite numbers. */
+/**
+ * Evaluation figures at registration time, e.g. { maeMs: 1234, mape: 0.21 }; all finite numbers. Keys starting
+ * with IMPORTANCE_METRIC_PREFIX hold the version's feature importances (explain/feature-importance.metrics.ts);
+ * versions registered without them simply lack those keys.
+ */
 export type ModelMetrics = Readonly<Record<string, number>>;
+
+export const IMPORTANCE_METRIC_PREFIX = 'importance.';
 
 /** Where the serialised model lives: content-addressed by its SHA-256 (lower-case hex). */
 export interface ArtifactRef {
@@ -53,7 +59,22 @@ export interface ModelVersion {
 
 export type StageChangeReason = 'register' | 'promote' | 'rollback' | 'archive';
 
-/** Append-only audit record of one stage move; `from` is null for registration. */
+/** What the deploy gate said about a promotion, kept in the audit trail. */
+export interface StageChangeGateAudit {
+  readonly deployable: boolean;
+  /** True when the gate refused and the promotion was forced. */
+  readonly forced: boolean;
+  /** The operator's reason for forcing (required when forced). */
+  readonly forceReason?: string;
+  /** The gate's verdict in words (which metric, by how much). */
+  readonly summary: string;
+}
+
+/**
+ * Append-only audit record of one stage move; `from` is null for registration. A forced promotion's note
+ * starts with "FORCED:" and carries the reason and the gate's verdict, so stores that keep only `by`/`note`
+ * still keep who and why.
+ */
 export interface StageChange {
   readonly version: number;
   readonly from: ModelStage | null;
@@ -62,6 +83,7 @@ export interface StageChange {
   readonly at: string;
   readonly by: string;
   readonly note?: string;
+  readonly gate?: StageChangeGateAudit;
 }
 
 /**

@@ -96,8 +96,14 @@ export interface PlatformTrainingOptions {
   readonly gbdt: Partial<GbdtParams>;
   /** Order statistics kept per feature in the reference profile. */
   readonly referenceSamples: number;
-  /** Moving-average window of the baseline (same signature, else cluster-wide). */
+  /** Moving-average window of the moving-average baseline (same shape, else cluster-wide). */
   readonly baselineWindow: number;
+  /**
+   * The production model's serving artifact (bytes, so it crosses a worker boundary), when there is one: it
+   * is scored on the same validation rows and recorded as `productionMaeMs`, so the deploy gate compares
+   * like with like.
+   */
+  readonly productionArtifact?: Uint8Array;
 }
 
 export const DEFAULT_PLATFORM_TRAINING: PlatformTrainingOptions = {
@@ -120,8 +126,9 @@ export interface PlatformTrainingOutcome {
 /**
  * Trains the GBDT duration model (p50 and p90) on platform history: replays the tasks in time order
  * through the shared feature state (no look-ahead), trains on the older examples and validates on the
- * newest ones against the moving-average baseline. Pure and synchronous: the analyzer runs it in a
- * worker thread.
+ * newest ones against the strongest causal baseline (`baselineMaeMs`: the best of the same-shape median,
+ * the same-job median and the moving average on those rows; each is recorded too), which the deploy gate
+ * reads. Pure and synchronous: the analyzer runs it in a worker thread.
  */
 export function trainPlatformDurationModel(records: readonly PlatformTaskRecord[], options: Partial<PlatformTrainingOptions> = {}): PlatformTrainingOutcome {
   const o: PlatformTrainingOptions = { ...DEFAULT_PLATFORM_TRAINING, ...options, gbdt: { ...DEFAULT_PLATFORM_TRAINING.gbdt, ...options.gbdt } };
@@ -138,18 +145,32 @@ export function trainPlatformDurationModel(records: readonly PlatformTaskRecord[
   const p50 = new Float64Array(nVal);
   const p90 = new Float64Array(nVal);
   predictor.predictInto(valX, p50, p90);
-  const baseline = (data.baselines.similar.get(o.baselineWindow) as Float64Array).subarray(nTrain);
+  // The causal baselines on the same rows; the gate compares with the strongest of them.
+  const baselines = {
+    medianShape: data.baselines.medianShape.subarray(nTrain),
+    medianJob: data.baselines.medianJob.subarray(nTrain),
+    movingAverage: (data.baselines.similar.get(o.baselineWindow) as Float64Array).subarray(nTrain),
+  };
+  const baselineAbs = { medianShape: 0, medianJob: 0, movingAverage: 0 };
+  let productionAbs = 0;
+  const prodP50 = new Float64Array(nVal);
+  const production = o.productionArtifact ? decodeServingArtifact(o.productionArtifact).predictor : undefined;
+  if (production) {
+    if (production.nFeatures !== cols) throw new ServingError('INVALID_ARTIFACT', `production model reads ${production.nFeatures} features, training has ${cols}`);
+    production.predictInto(valX, prodP50, new Float64Array(nVal));
+  }
   let mae = 0;
-  let baselineMae = 0;
   let ape = 0;
   let covered = 0;
   for (let i = 0; i < nVal; i++) {
     const actual = data.durations[nTrain + i];
     mae += Math.abs(p50[i] - actual);
-    baselineMae += Math.abs(baseline[i] - actual);
+    for (const k of ['medianShape', 'medianJob', 'movingAverage'] as const) baselineAbs[k] += Math.abs(baselines[k][i] - actual);
+    productionAbs += Math.abs(prodP50[i] - actual);
     ape += Math.abs(p50[i] - actual) / Math.max(actual, 0.001);
     if (actual <= p90[i]) covered++;
   }
+  const baselineMae = Math.min(baselineAbs.medianShape, baselineAbs.medianJob, baselineAbs.movingAverage);
   const rows: Float64Array[] = [];
   for (let r = 0; r < nTrain; r++) rows.push(data.features.subarray(r * cols, (r + 1) * cols));
   const reference = buildReferenceProfile(columnsFromRows(DURATION_FEATURE_NAMES, rows), DURATION_FEATURE_NAMES, { maxSamples: o.referenceSamples });
@@ -163,6 +184,10 @@ export function trainPlatformDurationModel(records: readonly PlatformTaskRecord[
       validationMaeMs,
       baselineMaeMs,
       maeRatioToBaseline: baselineMaeMs > 0 ? validationMaeMs / baselineMaeMs : 0,
+      medianShapeMaeMs: (baselineAbs.medianShape / nVal) * 1000,
+      medianJobMaeMs: (baselineAbs.medianJob / nVal) * 1000,
+      movingAverageMaeMs: (baselineAbs.movingAverage / nVal) * 1000,
+      ...(production ? { productionMaeMs: (productionAbs / nVal) * 1000 } : {}),
       validationMape: ape / nVal,
       p90Coverage: covered / nVal,
       trainExamples: nTrain,
@@ -202,8 +227,9 @@ export class LiveDurationFeatures {
       events.push({ t: r.createdAtMs, kind: 0, r });
       if (r.finishedAtMs !== null && r.finishedAtMs <= nowMs) events.push({ t: Math.max(r.finishedAtMs, r.createdAtMs), kind: 1, r });
     }
-    // Ends before arrivals at the same instant: a completion at t is visible to a task created at t.
-    events.sort((a, b) => a.t - b.t || b.kind - a.kind);
+    // Arrivals before ends at the same instant: a completion is visible only to tasks created after it
+    // (the same causality as the trace replay in buildDurationDataset).
+    events.sort((a, b) => a.t - b.t || a.kind - b.kind);
     for (const e of events) {
       if (e.kind === 0) this.observeQueued(e.r.taskId, toDurationSpec(e.r));
       else this.observeFinished(e.r.taskId, e.r.finishedAtMs as number, e.r.succeeded);

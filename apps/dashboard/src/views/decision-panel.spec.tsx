@@ -1,0 +1,72 @@
+import { render } from 'preact-render-to-string';
+import { confidenceLevel, decisionPanelModel, parseDecisionRecord } from '../domain/decision-record';
+import { DECISION_FIXTURE } from '../testing/factories';
+import { DecisionPanel } from './decision-panel';
+
+describe('decision record ("why this node, why now")', () => {
+  it('accepts the documented shape and rejects others, naming the field', () => {
+    expect(parseDecisionRecord(DECISION_FIXTURE)).toEqual({ record: DECISION_FIXTURE, problem: null });
+    expect(parseDecisionRecord(undefined)).toEqual({ record: null, problem: null });
+    const bad = parseDecisionRecord({ ...DECISION_FIXTURE, confidence: 1.5 });
+    expect(bad.record).toBeNull();
+    expect(bad.problem).toMatch(/^confidence: /);
+    expect(parseDecisionRecord({ ...DECISION_FIXTURE, chosen: { nodeId: 'n0', score: 'high', components: [] } }).problem).toMatch(/^chosen\.score: /);
+  });
+
+  it('ranks score components by how much they favoured the chosen node (hand-computed)', () => {
+    const m = decisionPanelModel(DECISION_FIXTURE);
+    // Contributions chosen − runner-up: free cpu 0.57 − 0.36 = 0.21; data locality 0.1 − 0 = 0.1;
+    // free memory 0.15 − 0.24 = −0.09.
+    expect(m.components.map((c) => c.name)).toEqual(['free cpu', 'data locality', 'free memory']);
+    expect(m.components[0].chosenContribution).toBeCloseTo(0.57, 10);
+    expect(m.components[0].runnerUpContribution).toBeCloseTo(0.36, 10);
+    expect(m.components[0].advantage).toBeCloseTo(0.21, 10);
+    expect(m.components[2].advantage).toBeCloseTo(-0.09, 10);
+    expect(m.runnerUp).toEqual({ nodeId: 'n1', score: '0.6', margin: '0.22', rejectedBecause: 'less free CPU' });
+    expect(m.chosenScore).toBe('0.82');
+    expect(m.confidence).toEqual({ value: '74 %', level: 'medium' });
+    expect(m.inconsistent).toEqual([]);
+    expect(m.headline).toBe('Placed on n0 by least-loaded · queue default ordered by priority · attempt 1');
+    expect(m.inputs).toContainEqual({ label: 'waited', value: '120 ms' });
+    expect(m.inputs).toContainEqual({ label: 'requested memory', value: '64 MB' });
+    expect(m.inputs).toContainEqual({ label: 'note', value: 'warm cache' });
+  });
+
+  it('flags a score its components do not add up to', () => {
+    const m = decisionPanelModel({ ...DECISION_FIXTURE, chosen: { ...DECISION_FIXTURE.chosen, score: 0.9 } });
+    expect(m.inconsistent).toEqual(['n0: components sum to 0.82, score says 0.9']);
+  });
+
+  it('handles a single candidate and an unknown confidence', () => {
+    const m = decisionPanelModel({ ...DECISION_FIXTURE, runnerUp: null, confidence: null });
+    expect(m.runnerUp).toBeNull();
+    expect(m.components.every((c) => c.advantage === null)).toBe(true);
+    expect(m.confidence).toEqual({ value: 'not estimated', level: 'unknown' });
+    expect([confidenceLevel(0.8), confidenceLevel(0.5), confidenceLevel(0.49)]).toEqual(['high', 'medium', 'low']);
+  });
+
+  it('renders the fixture: policy, why now, inputs, components of both nodes, runner-up, confidence', () => {
+    const html = render(<DecisionPanel raw={DECISION_FIXTURE} />);
+    for (const text of [
+      'Placed on n0 by least-loaded',
+      'highest priority in queue default (1st of 4 queued)',
+      'predicted p90',
+      '900 ms',
+      'free cpu',
+      '0.95 → 0.57',
+      '0.6 → 0.36',
+      '+0.21',
+      '-0.09',
+      'n1 (score 0.6, 0.22 behind) — less free CPU',
+      '74 %',
+    ]) {
+      expect(html).toContain(text);
+    }
+    expect(html).not.toContain('score does not add up');
+  });
+
+  it('renders a placeholder without a record, and the problem with a malformed one', () => {
+    expect(render(<DecisionPanel raw={undefined} />)).toContain('No placement decision recorded');
+    expect(render(<DecisionPanel raw={{ taskId: 'x' }} />)).toContain('decision record unreadable: attempt: ');
+  });
+});

@@ -1,0 +1,38 @@
+import { CausalBaselineState, SortedBag, shapeKeyOf } from './causal-baselines';
+
+const task = (jobId: string, instanceNum = 1, planCpu: number | null = 50, planMem: number | null = 0.01) => ({ jobId, instanceNum, planCpu, planMem });
+
+describe('SortedBag', () => {
+  it('keeps values sorted and gives type-7 quantiles (checked against numpy.quantile)', () => {
+    const b = new SortedBag();
+    expect(b.quantile(0.5)).toBeNaN();
+    for (const v of [5, 1, 9, 3, 7, 7, 2, 40, 11, 0, 6, 8, 13, 4, 1, 2, 3, 100]) b.add(v);
+    expect(b.size).toBe(18);
+    // numpy.quantile([5,1,9,3,7,7,2,40,11,0,6,8,13,4,1,2,3,100], [0.5, 0.9]) = [5.5, 21.1]
+    expect(b.quantile(0.5)).toBeCloseTo(5.5);
+    expect(b.quantile(0.9)).toBeCloseTo(21.1);
+  });
+});
+
+describe('CausalBaselineState', () => {
+  it('median lookups by shape and by job, each with its fallback', () => {
+    const s = new CausalBaselineState({ maWindows: [2] });
+    expect(s.estimate(task('j1'))).toMatchObject({ medianShape: 0, medianJob: 0, maGlobal: [0], shapeCount: 0 });
+    s.observe(task('j1'), 10);
+    s.observe(task('j2'), 30);
+    s.observe(task('j2', 4), 100); // another shape
+    // Same shape as the first two: median 20; job j1 has 10; a new job falls back to the shape's median.
+    expect(s.estimate(task('j1'))).toMatchObject({ medianShape: 20, medianJob: 10, jobCount: 1, shapeCount: 2, globalMedian: 30 });
+    expect(s.estimate(task('new'))).toMatchObject({ medianJob: 20 });
+    // An unseen shape falls back to the global median; the moving averages to the cluster-wide ones.
+    const unseen = s.estimate(task('new', 9));
+    expect(unseen).toMatchObject({ medianShape: 30, medianJob: 30, maGlobal: [65], maShape: [65] });
+    expect(s.estimate(task('x')).maShape).toEqual([20]);
+  });
+
+  it('keys shapes by exact (plan_cpu, plan_mem, instance_num), empty requests included', () => {
+    expect(shapeKeyOf({ planCpu: 50, planMem: 0.01, instanceNum: 3 })).toBe('50|0.01|3');
+    expect(shapeKeyOf({ planCpu: null, planMem: null, instanceNum: 3 })).toBe('-|-|3');
+    expect(shapeKeyOf({ planCpu: 50, planMem: 0.01, instanceNum: 4 })).not.toBe(shapeKeyOf({ planCpu: 50, planMem: 0.01, instanceNum: 3 }));
+  });
+});
