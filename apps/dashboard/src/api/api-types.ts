@@ -9,7 +9,7 @@ export type { RunSpec, SubmitTaskInput, SubmitWorkflowInput, TaskStatus, Workflo
 /** A workflow task's state in its run (scheduling-core's DagTaskStatus). */
 export type DagTaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'upstream_failed';
 /** An executor attempt's outcome (attempts.status). */
-export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'lost' | 'abandoned';
+export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'timed_out' | 'oom_killed' | 'cancelled' | 'lost' | 'abandoned';
 /** Every status the dashboard colours. */
 export type AnyStatus = TaskStatus | DagTaskStatus | AttemptStatus;
 

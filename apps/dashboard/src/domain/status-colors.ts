@@ -19,6 +19,7 @@ export const STATUS_COLORS: Readonly<Record<AnyStatus, StatusColor>> = {
   succeeded: { fill: '#c9f2d3', stroke: '#2e9d4f', text: '#0d3d1b' },
   failed: { fill: '#f8c9c9', stroke: '#c62828', text: '#5c0b0b' },
   timed_out: { fill: '#fbd7b5', stroke: '#d46b08', text: '#5a2a00' },
+  oom_killed: { fill: '#ffd6e0', stroke: '#b0144f', text: '#4d0620' },
   cancelled: { fill: '#e3e3e3', stroke: '#777777', text: '#333333' },
   upstream_failed: { fill: '#f3d9ef', stroke: '#a33c93', text: '#4a0f41' },
   lost: { fill: '#e6dcf7', stroke: '#6b46c1', text: '#2c1763' },
@@ -41,4 +42,4 @@ export function workflowTaskStatus(t: Pick<WorkflowTaskView, 'status' | 'taskSta
   return t.taskStatus ?? t.status;
 }
 
-export const TASK_STATUS_ORDER: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'upstream_failed'];
+export const TASK_STATUS_ORDER: readonly TaskStatus[] = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'oom_killed', 'cancelled', 'upstream_failed'];
