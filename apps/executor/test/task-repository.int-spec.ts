@@ -103,7 +103,7 @@ describe('TaskRepository on PostgreSQL', () => {
 
   it('retries a failed attempt after back-off, then fails terminally with one completed event', async () => {
     const [id] = await insertTasks(1, 2);
-    const repo = new TaskRepository(db, 'exec-a', 60_000, () => 0.5) // full jitter: U[0, 1 s) at attempt 1, so the draw 0.5 holds the retry back 0.5 s;
+    const repo = new TaskRepository(db, 'exec-a', 60_000, () => 0.5); // full jitter: U[0, 1 s) at attempt 1, so the draw 0.5 holds the retry back 0.5 s
     const [first] = await repo.claim([{ taskId: id, nodeId: 'n' }]);
     expect(await repo.completeAttempt(first, { outcome: 'failed', exitCode: 1, outputTail: '', error: 'exit code 1', durationMs: 1 })).toBe('queued');
     const [{ wait }] = await db.query<{ wait: number }>(`SELECT extract(epoch FROM run_after - now())::float AS wait FROM tasks WHERE id = $1`, [id]);
