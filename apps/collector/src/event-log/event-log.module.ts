@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { EventLogConsumer } from './event-log.consumer';
+import { EVENT_LOG_REPOSITORY, PgEventLogRepository } from './event-log.repository';
+
+@Module({
+  controllers: [EventLogConsumer],
+  providers: [{ provide: EVENT_LOG_REPOSITORY, useClass: PgEventLogRepository }],
+})
+export class EventLogModule {}
