@@ -166,7 +166,8 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
     }
     const history = await this.durations.recentDurations(spec.signature);
     const est = movingAverageEstimate(history);
-    return est ? { ...est, model: 'moving-average', modelVersion: 'v1', basedOn: history.length } : null;
+    // The moving average's central estimate is a mean; it fills the contract's central (p50) slot.
+    return est ? { p50Ms: est.meanMs, p90Ms: est.p90Ms, model: 'moving-average', modelVersion: 'v1', basedOn: history.length } : null;
   }
 
   /**

@@ -203,7 +203,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     void this.heartbeat().catch((err) => this.logger.warn({ err }, 'heartbeat failed'));
   }
 
-  private async heartbeat(): Promise<void> {
+  /** One heartbeat round (the timer calls it every HEARTBEAT_MS): node flags in, node rows and heartbeat events out. */
+  async heartbeat(): Promise<void> {
     const { executorId, heartbeatMs } = this.settings;
     const flags = await this.nodeRows.flags(this.nodes.map((n) => n.id));
     for (const f of flags) {
@@ -230,7 +231,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     await Promise.all(events.map((e) => lastValueFrom(this.bus.emit(e.topic, e), { defaultValue: undefined })));
   }
 
-  private async maintainLeases(): Promise<void> {
+  /** One lease round (every LEASE_MS/3): renew ours, recover expired ones, apply cancellations. */
+  async maintainLeases(): Promise<void> {
     await this.repo.renewLeases();
     const recovered = await this.repo.recoverExpiredLeases();
     if (recovered.length) {
@@ -243,7 +245,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /** Publishes each running attempt's use (source task) and each node's total (source node, every round). */
-  private async sampleResources(): Promise<void> {
+  async sampleResources(): Promise<void> {
     const withPid = [...this.running.values()].filter((r) => r.pid !== null);
     const stats = await this.sampler.sample(withPid.map((r) => r.pid!));
     const now = new Date(this.clock.now()).toISOString();

@@ -15,7 +15,7 @@ export class DatabaseHealthIndicator implements HealthIndicator, OnModuleInit {
     this.registry.addIndicator(this);
   }
   async check(): Promise<HealthCheckResult> {
-    await this.db.query('SELECT 1');
+    await this.db.ping();
     return { status: 'up', details: { kind: this.db.embedded ? 'pglite' : 'postgresql' } };
   }
 }
