@@ -1,8 +1,9 @@
 import { Test } from '@nestjs/testing';
-import type { INestMicroservice } from '@nestjs/microservices';
+import type { INestMicroservice } from '@nestjs/common';
 import { InProcessEventBus, KairosBusServer, RethrowRpcErrorsFilter } from '@kairos/bus';
 import { makeEnvelope, type Envelope } from '@kairos/contracts';
-import { fakeCoreModule, FakeClock, testIdentity } from '@kairos/testing';
+import { kairosTestCoreModule } from '@kairos/runtime';
+import { FakeClock, testIdentity } from '@kairos/testing';
 import { InMemoryEventLogRepository, InMemoryMetricRepository } from '../test/fakes/in-memory-metric.repository';
 import { CollectorModule } from './collector.module';
 import { EVENT_LOG_REPOSITORY } from './event-log/event-log.repository';
@@ -43,7 +44,7 @@ describe('collector consumers over the bus transport', () => {
     bus = new InProcessEventBus();
     metrics = new InMemoryMetricRepository();
     log = new InMemoryEventLogRepository();
-    const moduleRef = await Test.createTestingModule({ imports: [fakeCoreModule({ service: 'collector', bus }), CollectorModule] })
+    const moduleRef = await Test.createTestingModule({ imports: [kairosTestCoreModule({ service: 'collector', bus }), CollectorModule] })
       .overrideProvider(METRIC_REPOSITORY)
       .useValue(metrics)
       .overrideProvider(EVENT_LOG_REPOSITORY)

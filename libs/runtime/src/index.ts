@@ -8,3 +8,4 @@ export * from './health/health.registry';
 export * from './health/health.indicators';
 export * from './health/health.controller';
 export * from './fault-injection.controller';
+export * from './testing/kairos-test-core.module';

@@ -1,5 +1,5 @@
-import { Controller, HttpStatus, Module } from '@nestjs/common';
-import { EventPattern, MessagePattern, Payload, type INestMicroservice } from '@nestjs/microservices';
+import { Controller, HttpStatus, Module, type INestMicroservice } from '@nestjs/common';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { lastValueFrom } from 'rxjs';
 import pino from 'pino';

@@ -1,10 +1,20 @@
-import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import pino from 'pino';
-import { EVENT_BUS, isConsumerDown, KairosBusClient, type ConsumerStatus, type EventBus, type EventHandler, type SubscribeOptions } from '@kairos/bus';
 import type { Envelope, Topic } from '@kairos/contracts';
-import { DATABASE } from '@kairos/persistence';
-import { CLOCK, LOGGER, loadConfig, type Clock, type KairosConfig } from '@kairos/platform';
-import { BUS_CLIENT, CONFIG, HealthRegistry, PROCESS_IDENTITY, type AppIdentity } from '@kairos/runtime';
+import { loadConfig, type Clock, type KairosConfig, type Logger } from '@kairos/platform';
+
+// This lib imports only domain and util libs (contracts, platform): libs/bus, persistence and runtime
+// use it in their own tests, so importing them here would be a cycle. The fakes satisfy those libs'
+// ports structurally; the Nest test core module is libs/runtime's `kairosTestCoreModule`.
+
+/** The shape of libs/bus's ConsumerStatus. */
+export interface RecordedConsumer {
+  group: string;
+  topics: string[];
+  state: 'idle' | 'joining' | 'running' | 'crashed' | 'restarting' | 'stopped';
+  crashes: number;
+  lastError: string | null;
+  since: string;
+}
 
 /**
  * Reusable in-memory fakes of the ports every app takes by injection (immich's test/ fakes, in spirit):
@@ -31,8 +41,8 @@ export function testConfig(overrides: Partial<KairosConfig> = {}): KairosConfig 
   return loadConfig({}, { LOG_LEVEL: 'silent', ...overrides });
 }
 
-/** An app identity with a silent logger. */
-export function testIdentity(app: string, instanceId = `${app}-test`): AppIdentity {
+/** An app identity (libs/runtime's AppIdentity) with a silent logger. */
+export function testIdentity(app: string, instanceId = `${app}-test`): { app: string; instanceId: string; logger: Logger } {
   return { app, instanceId, logger: pino({ level: 'silent' }) };
 }
 
@@ -48,12 +58,12 @@ export class KickCounter {
  * An EventBus that keeps what was published and lets a test deliver envelopes to the subscribed
  * handlers by hand (no validation, no retries: those are the real adapters' job, tested in libs/bus).
  */
-export class RecordingEventBus implements EventBus {
+export class RecordingEventBus {
   readonly kind = 'recording';
   readonly published: Envelope[] = [];
   readonly raw: Array<{ topic: string; key: string | null; bytes: Buffer }> = [];
-  private readonly handlers: Array<{ topic: string; group: string; handler: EventHandler<Topic> }> = [];
-  private states = new Map<string, ConsumerStatus>();
+  private readonly handlers: Array<{ topic: string; group: string; handler: (e: Envelope) => Promise<void> }> = [];
+  private states = new Map<string, RecordedConsumer>();
   started = false;
   closed = false;
 
@@ -66,9 +76,9 @@ export class RecordingEventBus implements EventBus {
   async publishRaw(topic: string, key: string | null, bytes: Buffer): Promise<void> {
     this.raw.push({ topic, key, bytes });
   }
-  async subscribe<T extends Topic>(topic: T, options: SubscribeOptions, handler: EventHandler<T>): Promise<void> {
-    this.handlers.push({ topic, group: options.group, handler: handler as unknown as EventHandler<Topic> });
-    const s = this.states.get(options.group) ?? { group: options.group, topics: [], state: 'idle', crashes: 0, lastError: null, since: new Date(0).toISOString() };
+  async subscribe<T extends Topic>(topic: T, options: { group: string; maxAttempts?: number }, handler: (event: Envelope<T>) => Promise<void>): Promise<void> {
+    this.handlers.push({ topic, group: options.group, handler: handler as unknown as (e: Envelope) => Promise<void> });
+    const s: RecordedConsumer = this.states.get(options.group) ?? { group: options.group, topics: [], state: 'idle', crashes: 0, lastError: null, since: new Date(0).toISOString() };
     s.topics.push(topic);
     this.states.set(options.group, s);
   }
@@ -79,7 +89,7 @@ export class RecordingEventBus implements EventBus {
   async close(): Promise<void> {
     this.closed = true;
   }
-  consumerStates(): ConsumerStatus[] {
+  consumerStates(): RecordedConsumer[] {
     return [...this.states.values()].map((s) => ({ ...s, topics: [...s.topics] }));
   }
   crashConsumer(group: string): boolean {
@@ -90,12 +100,12 @@ export class RecordingEventBus implements EventBus {
     return true;
   }
   /** Marks a group's state (e.g. 'restarting') for health tests. */
-  setState(group: string, state: ConsumerStatus['state']): void {
+  setState(group: string, state: RecordedConsumer['state']): void {
     const s = this.states.get(group);
     if (s) s.state = state;
   }
   anyDown(): boolean {
-    return this.consumerStates().some(isConsumerDown);
+    return this.consumerStates().some((s) => s.state === 'crashed' || s.state === 'restarting');
   }
   /** Delivers an envelope to every handler of its topic (one per group), in registration order. */
   async deliver(event: Envelope): Promise<void> {
@@ -109,50 +119,3 @@ export class RecordingEventBus implements EventBus {
   }
 }
 
-/** The Nest bus client over a RecordingEventBus: what a service `emit`s lands in `bus.published`. */
-export function recordingBusClient(bus: RecordingEventBus = new RecordingEventBus()): { bus: RecordingEventBus; client: KairosBusClient } {
-  return { bus, client: new KairosBusClient(bus) };
-}
-
-/** A Database stand-in for unit tests: any query fails loudly (override the repositories instead). */
-export const unusableDatabase = {
-  embedded: true,
-  async query(): Promise<never> {
-    throw new Error('unit test touched the database: override the repository provider with a fake');
-  },
-  async transaction(): Promise<never> {
-    throw new Error('unit test touched the database: override the repository provider with a fake');
-  },
-  async ping(): Promise<void> {},
-  async close(): Promise<void> {},
-};
-
-export interface FakeCoreOptions {
-  service?: string;
-  config?: Partial<KairosConfig>;
-  clock?: Clock;
-  bus?: EventBus;
-}
-
-/**
- * What KairosCoreModule provides to every app module (CONFIG, LOGGER, PROCESS_IDENTITY, CLOCK,
- * DATABASE, EVENT_BUS, BUS_CLIENT, HealthRegistry), with fakes: import it next to an app module in a
- * Nest testing module and override that module's repositories.
- */
-export function fakeCoreModule(opts: FakeCoreOptions = {}): DynamicModule {
-  const bus = opts.bus ?? new RecordingEventBus();
-  @Global()
-  @Module({})
-  class FakeKairosCoreModule {}
-  const providers: Provider[] = [
-    { provide: CONFIG, useValue: testConfig(opts.config) },
-    { provide: LOGGER, useValue: pino({ level: 'silent' }) },
-    { provide: PROCESS_IDENTITY, useValue: { service: opts.service ?? 'test', instanceId: 'test-instance' } },
-    { provide: CLOCK, useValue: opts.clock ?? new FakeClock() },
-    { provide: DATABASE, useValue: unusableDatabase },
-    { provide: EVENT_BUS, useValue: bus },
-    { provide: BUS_CLIENT, useValue: new KairosBusClient(bus) },
-    HealthRegistry,
-  ];
-  return { module: FakeKairosCoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
-}

@@ -1,7 +1,8 @@
 import type { ClientProxy } from '@nestjs/microservices';
 import type { RunSpec } from '@kairos/contracts';
 import { ConfigError } from '@kairos/platform';
-import { FakeClock, KickCounter, recordingBusClient, testIdentity, type RecordingEventBus } from '@kairos/testing';
+import { KairosBusClient } from '@kairos/bus';
+import { FakeClock, KickCounter, RecordingEventBus, testIdentity } from '@kairos/testing';
 import { InMemoryTaskRepository } from '../../test/fakes/in-memory-task.repository';
 import { FakeResourceSampler, InMemoryNodeRepository, InMemoryQueuePolicyRepository } from '../../test/fakes/in-memory-nodes';
 import type { ExecutorSettings } from '../core/executor-settings';
@@ -59,13 +60,13 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
   });
 
   const build = (over: Partial<ExecutorSettings> = {}): ExecutorService => {
-    const client = recordingBusClient();
-    bus = client.bus;
+    bus = new RecordingEventBus();
+    const client = new KairosBusClient(bus);
     const runners = new Map<RunSpec['kind'], TaskRunner>([
       ['noop', new NoopRunner() as TaskRunner],
       ['shell', gated as TaskRunner],
     ]);
-    return new ExecutorService(tasks, nodes, queues, runners, sampler, client.client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'));
+    return new ExecutorService(tasks, nodes, queues, runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'));
   };
 
   beforeEach(() => {
