@@ -1,8 +1,7 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumerOptions } from '@kairos/bus';
 import type { Envelope } from '@kairos/contracts';
-import { TASK_REPOSITORY, type TaskRepository } from '../tasks/task.repository';
 import { ExecutorService } from './executor.service';
 
 /** Consumer groups of the executor's scheduling loop (replicas share each group's partitions). */
@@ -11,10 +10,7 @@ export const PREDICTIONS_GROUP: ConsumerOptions = { group: 'executor-predictions
 
 @Controller()
 export class ExecutionConsumer {
-  constructor(
-    private readonly executor: ExecutorService,
-    @Inject(TASK_REPOSITORY) private readonly tasks: TaskRepository,
-  ) {}
+  constructor(private readonly executor: ExecutorService) {}
 
   /** New work: schedule now instead of at the next 250 ms poll (PostgreSQL stays the source of truth). */
   @EventPattern('task.queued.v1', EXECUTOR_GROUP)
@@ -25,6 +21,6 @@ export class ExecutionConsumer {
   /** The analyzer's estimate, kept on the queued task for the duration-aware policies. */
   @EventPattern('prediction.duration.estimated.v1', PREDICTIONS_GROUP)
   async onEstimated(@Payload() e: Envelope<'prediction.duration.estimated.v1'>): Promise<void> {
-    await this.tasks.recordPrediction(e.payload.taskId, e.payload.p50Ms, e.payload.p90Ms);
+    await this.executor.recordPrediction(e.payload.taskId, e.payload.p50Ms, e.payload.p90Ms);
   }
 }

@@ -277,6 +277,11 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     return new Map(limited.map(([q, p]) => [q, Math.max(0, p.maxConcurrent! - (running.get(q) ?? 0))]));
   }
 
+  /** The analyzer's estimate, kept on a still-queued task for the duration-aware policies. */
+  recordPrediction(taskId: string, p50Ms: number, p90Ms: number): Promise<void> {
+    return this.repo.recordPrediction(taskId, p50Ms, p90Ms);
+  }
+
   runningCount(): number {
     return this.running.size;
   }

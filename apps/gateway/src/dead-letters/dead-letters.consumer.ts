@@ -1,15 +1,15 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumerOptions } from '@kairos/bus';
 import type { Envelope } from '@kairos/contracts';
-import { DEAD_LETTER_REPOSITORY, type DeadLetterRepository } from './dead-letter.repository';
+import { DeadLetterService } from './dead-letter.service';
 
 const GROUP: ConsumerOptions = { group: 'gateway-dead-letters', maxAttempts: 3 };
 
 /** Keeps dead letters for operators (GET /api/dead-letters). A broken dead letter is logged, never re-dead-lettered. */
 @Controller()
 export class DeadLettersConsumer {
-  constructor(@Inject(DEAD_LETTER_REPOSITORY) private readonly deadLetters: DeadLetterRepository) {}
+  constructor(private readonly deadLetters: DeadLetterService) {}
 
   @EventPattern('kairos.deadletter.v1', GROUP)
   onDeadLetter(@Payload() e: Envelope<'kairos.deadletter.v1'>): Promise<void> {

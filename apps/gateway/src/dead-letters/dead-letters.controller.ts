@@ -1,14 +1,14 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DEAD_LETTER_REPOSITORY, type DeadLetterRepository } from './dead-letter.repository';
+import { DeadLetterService } from './dead-letter.service';
 
 @ApiTags('dead-letters')
 @Controller('api/dead-letters')
 export class DeadLettersController {
-  constructor(@Inject(DEAD_LETTER_REPOSITORY) private readonly deadLetters: DeadLetterRepository) {}
+  constructor(private readonly deadLetters: DeadLetterService) {}
 
   @Get()
   list() {
-    return this.deadLetters.recent(200);
+    return this.deadLetters.recent();
   }
 }
