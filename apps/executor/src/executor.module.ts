@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { CommandsModule } from './commands/commands.module';
 import { ExecutionModule } from './execution/execution.module';
 import { RepairsModule } from './repairs/repairs.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 export { EXECUTOR_MIGRATIONS } from './database/migrations';
 
-/** The executor: scheduling loop and runners, repairs, workflow advancement. */
-@Module({ imports: [ExecutionModule, RepairsModule, WorkflowsModule] })
+/** The executor: scheduling loop and runners, repairs, workflow advancement, other services' commands. */
+@Module({ imports: [ExecutionModule, RepairsModule, WorkflowsModule, CommandsModule] })
 export class ExecutorModule {}

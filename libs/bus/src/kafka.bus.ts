@@ -55,7 +55,7 @@ export interface KafkaBusConfig {
   retryDelayMs?: (attempt: number) => number;
   /**
    * Back-off before replacing a consumer kafkajs gave up on (restart 1, 2, …): seconds, not a
-   * minute. Default 500 ms doubling to at most 8 s.
+   * minute. Default 1 s doubling to at most 8 s.
    */
   restartDelayMs?: (restart: number) => number;
   /** kafkajs' own logging; default 'warn'. */
@@ -161,7 +161,7 @@ export class KafkaEventBus implements EventBus {
     this.tuning = { ...DEFAULT_CONSUMER, ...config.consumer };
     this.log = config.log ?? defaultLog;
     this.retryDelayMs = config.retryDelayMs ?? ((attempt) => Math.min(1000, 10 * 2 ** attempt));
-    this.restartDelayMs = config.restartDelayMs ?? ((restart) => Math.min(8_000, 500 * 2 ** Math.max(0, restart - 1)));
+    this.restartDelayMs = config.restartDelayMs ?? ((restart) => Math.min(8_000, 1_000 * 2 ** Math.max(0, restart - 1)));
     this.maxBatchMessages = config.maxBatchMessages ?? 10_000;
     const log = this.log;
     this.kafka = new Kafka({

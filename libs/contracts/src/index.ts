@@ -4,3 +4,4 @@ export * from './topics';
 export * from './envelope';
 export * from './repair.schema';
 export * from './workflow.schema';
+export * from './commands.schema';

@@ -19,6 +19,6 @@ import { PidusageSampler, RESOURCE_SAMPLER } from './resource-sampler';
     { provide: QUEUE_POLICY_REPOSITORY, useClass: PgQueuePolicyRepository },
     { provide: RESOURCE_SAMPLER, useClass: PidusageSampler },
   ],
-  exports: [ExecutorService],
+  exports: [ExecutorService, QUEUE_POLICY_REPOSITORY],
 })
 export class ExecutionModule {}

@@ -15,6 +15,8 @@ export interface QueuePolicyRepository {
   policies(): Promise<QueuePolicyRow[]>;
   /** Running tasks of each given queue, cluster-wide. */
   runningByQueue(queues: string[]): Promise<Map<string, number>>;
+  /** The operator's ordering policy and placement for a queue (its throttle is kept). */
+  setPolicy(queue: string, policy: string, placement: string): Promise<void>;
 }
 
 @Injectable()
@@ -24,6 +26,14 @@ export class PgQueuePolicyRepository implements QueuePolicyRepository {
   async policies(): Promise<QueuePolicyRow[]> {
     const rows = await this.db.query<{ queue: string; policy: string; placement: string; max_concurrent: number | null }>(`SELECT queue, policy, placement, max_concurrent FROM queue_policies`);
     return rows.map((r) => ({ queue: r.queue, policy: r.policy, placement: r.placement, maxConcurrent: r.max_concurrent }));
+  }
+
+  async setPolicy(queue: string, policy: string, placement: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO queue_policies (queue, policy, placement) VALUES ($1, $2, $3)
+       ON CONFLICT (queue) DO UPDATE SET policy = $2, placement = $3, updated_at = now()`,
+      [queue, policy, placement],
+    );
   }
 
   async runningByQueue(queues: string[]): Promise<Map<string, number>> {

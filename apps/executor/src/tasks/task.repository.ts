@@ -87,6 +87,8 @@ export interface TaskRepository {
   applyCancellations(): Promise<string[]>;
   /** Stores the analyzer's estimate on a still-queued task (for the policies). */
   recordPrediction(taskId: string, p50Ms: number, p90Ms: number): Promise<void>;
+  /** Marks a queued or running task for cancellation (applyCancellations acts on it); false when it had ended. */
+  requestCancel(taskId: string): Promise<boolean>;
 }
 
 /** PostgreSQL: claims with FOR UPDATE SKIP LOCKED, group-committed completions and predictions. */
@@ -300,6 +302,15 @@ export class PgTaskRepository implements TaskRepository {
       [this.executorId],
     );
     return running.map((r) => r.id);
+  }
+
+  async requestCancel(taskId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
+       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+      [taskId],
+    );
+    return rows.length > 0;
   }
 
   /** Stores the analyzer's estimate on a still-queued task (for the policies); concurrent ones share one UPDATE. */

@@ -36,6 +36,11 @@ export interface WorkflowRunRepository {
   workflowRunOf(taskId: string): Promise<string | null>;
   /** Running runs with a finished task the checkpoint still shows running (a missed completion event). */
   staleRuns(limit: number): Promise<string[]>;
+  /**
+   * Cancels a run still running in `generation`: marks it cancelled (the advancer then leaves it alone)
+   * and requests cancellation of that generation's queued and running tasks. False when it was not.
+   */
+  cancel(runId: string, generation: number): Promise<boolean>;
 }
 
 @Injectable()
@@ -71,6 +76,21 @@ export class PgWorkflowRunRepository implements WorkflowRunRepository {
   async workflowRunOf(taskId: string): Promise<string | null> {
     const rows = await this.db.query<{ workflow_run_id: string | null }>(`SELECT workflow_run_id FROM tasks WHERE id = $1`, [taskId]);
     return rows[0]?.workflow_run_id ?? null;
+  }
+
+  cancel(runId: string, generation: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const runs = await tx.query<{ status: WorkflowStatus; generation: number }>(`SELECT status, generation FROM workflow_runs WHERE id = $1 FOR UPDATE`, [runId]);
+      const w = runs[0];
+      if (!w || w.status !== 'running' || w.generation !== generation) return false;
+      await tx.query(`UPDATE workflow_runs SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE id = $1`, [runId]);
+      await tx.query(
+        `UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
+         WHERE workflow_run_id = $1 AND workflow_generation = $2 AND status IN ('queued', 'running')`,
+        [runId, generation],
+      );
+      return true;
+    });
   }
 
   async staleRuns(limit: number): Promise<string[]> {

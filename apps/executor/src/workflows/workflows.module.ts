@@ -10,5 +10,6 @@ import { WorkflowsConsumer } from './workflows.consumer';
   imports: [ExecutorCoreModule, ExecutionModule],
   controllers: [WorkflowsConsumer],
   providers: [WorkflowAdvancer, WorkflowReconciler, { provide: WORKFLOW_RUN_REPOSITORY, useClass: PgWorkflowRunRepository }],
+  exports: [WORKFLOW_RUN_REPOSITORY],
 })
 export class WorkflowsModule {}

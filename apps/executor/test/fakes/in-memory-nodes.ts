@@ -25,6 +25,11 @@ export class InMemoryQueuePolicyRepository implements QueuePolicyRepository {
   async policies(): Promise<QueuePolicyRow[]> {
     return this.rows;
   }
+  async setPolicy(queue: string, policy: string, placement: string): Promise<void> {
+    const row = this.rows.find((r) => r.queue === queue);
+    if (row) Object.assign(row, { policy, placement });
+    else this.rows.push({ queue, policy, placement, maxConcurrent: null });
+  }
   async runningByQueue(queues: string[]): Promise<Map<string, number>> {
     return new Map(queues.map((q) => [q, this.runningElsewhere.get(q) ?? 0]));
   }

@@ -122,6 +122,13 @@ export class InMemoryTaskRepository implements TaskRepository {
     if (t && t.status === 'queued') t.predictedP50Ms = p50Ms;
   }
 
+  async requestCancel(taskId: string): Promise<boolean> {
+    const t = this.tasks.get(taskId);
+    if (!t || (t.status !== 'queued' && t.status !== 'running')) return false;
+    t.cancelRequested = true;
+    return true;
+  }
+
   terminal(): FakeTask[] {
     return [...this.tasks.values()].filter((t) => isTerminalStatus(t.status));
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type Database } from '@kairos/persistence';
+import type { Envelope } from '@kairos/contracts';
+import { appendToOutbox, DATABASE, type Database } from '@kairos/persistence';
 
 export const QUEUE_POLICY_REPOSITORY = Symbol('GATEWAY_QUEUE_POLICY_REPOSITORY');
 
@@ -12,17 +13,10 @@ export interface QueueRow {
   running: number;
 }
 
-export interface QueuePolicyRow {
-  queue: string;
-  policy: string;
-  placement: string;
-  updatedAt: Date;
-}
-
-/** Queues with their policy and load; the operator's choice of ordering policy and placement per queue. */
+/** Queues with their policy and load (queue_policies is the executor's); a policy change is a command to it. */
 export interface QueuePolicyRepository {
   listQueues(): Promise<QueueRow[]>;
-  setPolicy(queue: string, policy: string, placement: string): Promise<QueuePolicyRow>;
+  requestPolicy(command: Envelope<'queue.policy.requested.v1'>): Promise<void>;
 }
 
 @Injectable()
@@ -39,13 +33,7 @@ export class PgQueuePolicyRepository implements QueuePolicyRepository {
     );
   }
 
-  async setPolicy(queue: string, policy: string, placement: string): Promise<QueuePolicyRow> {
-    const rows = await this.db.query<QueuePolicyRow>(
-      `INSERT INTO queue_policies (queue, policy, placement) VALUES ($1, $2, $3)
-       ON CONFLICT (queue) DO UPDATE SET policy = $2, placement = $3, updated_at = now()
-       RETURNING queue, policy, placement, updated_at AS "updatedAt"`,
-      [queue, policy, placement],
-    );
-    return rows[0];
+  async requestPolicy(command: Envelope<'queue.policy.requested.v1'>): Promise<void> {
+    await this.db.transaction((tx) => appendToOutbox(tx, 'gateway', [command]));
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { PLACEMENT_NAMES, POLICY_NAMES } from '@kairos/scheduling-core';
@@ -21,7 +21,8 @@ export class QueuesController {
   }
 
   @Put(':queue/policy')
-  @ApiOperation({ summary: 'Switch a queue to another ordering policy / placement strategy' })
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Switch a queue to another ordering policy / placement strategy (202: the executors apply it within about a second)' })
   @ApiBody({ schema: z.toJSONSchema(QueuePolicySchema, { io: 'input' }) as object })
   set(@Param('queue') queue: string, @Body() body: unknown) {
     return this.queues.set(parseOrThrow(QueueNameSchema, queue, 'queue name'), parseOrThrow(QueuePolicySchema, body, 'queue policy'));

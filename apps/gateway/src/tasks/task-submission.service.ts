@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { makeEnvelope, type SubmitTask } from '@kairos/contracts';
+import { isTerminalStatus, makeEnvelope, type SubmitTask, type TaskStatus } from '@kairos/contracts';
 import { OutboxRelayService } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
 import { TASK_REPOSITORY, type TaskRepository, type TaskRow } from './task.repository';
@@ -77,10 +77,13 @@ export class TaskSubmissionService {
   }
 
   async requestCancel(id: string): Promise<TaskView> {
-    const row = await this.tasks.requestCancel(id);
-    if (row) return toView(row);
-    const t = await this.get(id);
-    throw new GatewayError('TASK_ALREADY_FINISHED', `task ${id} already ended as ${t.status}`, { taskId: id, status: t.status });
+    const row = await this.tasks.findById(id);
+    if (!row) throw new GatewayError('TASK_NOT_FOUND', `task ${id} not found`, { taskId: id });
+    if (isTerminalStatus(row.status as TaskStatus)) throw new GatewayError('TASK_ALREADY_FINISHED', `task ${id} already ended as ${row.status}`, { taskId: id, status: row.status });
+    // The executor owns the task's state: it applies the request (queued: cancelled; running: stopped).
+    await this.tasks.requestCancel(makeEnvelope('task.cancel.requested.v1', id, { taskId: id, requestedAt: new Date().toISOString() }));
+    this.relay.kick();
+    return toView(row);
   }
 
   async counts(): Promise<Record<string, number>> {

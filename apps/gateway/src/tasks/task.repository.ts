@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope, SubmitTask } from '@kairos/contracts';
-import { DATABASE, type Database } from '@kairos/persistence';
+import { appendToOutbox, DATABASE, type Database } from '@kairos/persistence';
 import { GroupBatcher } from '@kairos/platform';
 
 export const TASK_REPOSITORY = Symbol('GATEWAY_TASK_REPOSITORY');
@@ -52,7 +52,7 @@ export interface TaskEventRow {
 
 /**
  * What the gateway reads and writes of `tasks` (the executor owns the table; the gateway inserts
- * submissions and records cancellation requests, docs/architecture.md), plus the attempts and the
+ * submissions and asks the executor to cancel, docs/architecture.md), plus the attempts and the
  * event log it shows.
  */
 export interface TaskRepository {
@@ -63,8 +63,8 @@ export interface TaskRepository {
   attemptsOf(id: string): Promise<AttemptView[]>;
   eventsOf(id: string): Promise<TaskEventRow[]>;
   list(filter: { status?: string; queue?: string; limit: number }): Promise<TaskRow[]>;
-  /** Marks a queued or running task for cancellation; undefined when it had already ended (or does not exist). */
-  requestCancel(id: string): Promise<TaskRow | undefined>;
+  /** Sends a task.cancel.requested.v1 command (the executor owns the task's state) through the gateway's outbox. */
+  requestCancel(command: Envelope<'task.cancel.requested.v1'>): Promise<void>;
   countsByStatus(): Promise<Record<string, number>>;
 }
 
@@ -152,13 +152,8 @@ export class PgTaskRepository implements TaskRepository {
     );
   }
 
-  async requestCancel(id: string): Promise<TaskRow | undefined> {
-    const rows = await this.db.query<TaskRow>(
-      `UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
-       WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,
-      [id],
-    );
-    return rows[0];
+  async requestCancel(command: Envelope<'task.cancel.requested.v1'>): Promise<void> {
+    await this.db.transaction((tx) => appendToOutbox(tx, 'gateway', [command]));
   }
 
   async countsByStatus(): Promise<Record<string, number>> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { WorkflowStatus, WorkflowTask } from '@kairos/contracts';
-import { DATABASE, insertWorkflowTasks, type Database } from '@kairos/persistence';
+import type { Envelope, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
+import { appendToOutbox, DATABASE, insertWorkflowTasks, type Database } from '@kairos/persistence';
 import type { DagRunSnapshot } from '@kairos/scheduling-core';
 
 export const WORKFLOW_REPOSITORY = Symbol('GATEWAY_WORKFLOW_REPOSITORY');
@@ -45,9 +45,9 @@ export interface RunStart {
 const PRODUCER = 'gateway';
 
 /**
- * The gateway's writes to workflow_runs (and the task rows they start): a new run, the start of a
- * new generation of a run that is not running (rerun), and a cancellation request. Each is one
- * transaction, with the queued events of the tasks it inserts in the outbox.
+ * The gateway's writes to workflow_runs (and the task rows they start): a new run and the start of a
+ * new generation of a run that is not running (rerun), each one transaction with the queued events of
+ * the tasks it inserts; a cancellation is a command the executor applies.
  */
 export interface WorkflowRepository {
   insertRun(run: { id: string; name: string; dag: StoredWorkflow }, start: RunStart, traceId: string): Promise<void>;
@@ -56,8 +56,8 @@ export interface WorkflowRepository {
    * `decide` gets undefined for an unknown id.
    */
   startGeneration<T>(id: string, decide: (w: WorkflowRow | undefined) => { start: RunStart; result: T }, traceId: string): Promise<T>;
-  /** Locks the run; `check` throws to refuse; marks it cancelled and requests cancellation of its queued and running tasks. */
-  cancel(id: string, check: (w: WorkflowRow | undefined) => WorkflowRow): Promise<void>;
+  /** Sends a workflow.cancel.requested.v1 command (the executor owns the run's progress) through the gateway's outbox. */
+  requestCancel(command: Envelope<'workflow.cancel.requested.v1'>): Promise<void>;
   findById(id: string): Promise<WorkflowRow | undefined>;
   /** The latest task row per key: kept (succeeded) tasks of a rerun still point at their earlier generation. */
   latestTasks(id: string): Promise<WorkflowTaskRow[]>;
@@ -96,17 +96,8 @@ export class PgWorkflowRepository implements WorkflowRepository {
     });
   }
 
-  async cancel(id: string, check: (w: WorkflowRow | undefined) => WorkflowRow): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const rows = await tx.query<WorkflowRow>(`SELECT * FROM workflow_runs WHERE id = $1 FOR UPDATE`, [id]);
-      const w = check(rows[0]);
-      await tx.query(`UPDATE workflow_runs SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE id = $1`, [id]);
-      await tx.query(
-        `UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
-         WHERE workflow_run_id = $1 AND workflow_generation = $2 AND status IN ('queued', 'running')`,
-        [id, w.generation],
-      );
-    });
+  async requestCancel(command: Envelope<'workflow.cancel.requested.v1'>): Promise<void> {
+    await this.db.transaction((tx) => appendToOutbox(tx, PRODUCER, [command]));
   }
 
   async findById(id: string): Promise<WorkflowRow | undefined> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { SubmitWorkflow, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
+import { makeEnvelope, type SubmitWorkflow, type WorkflowStatus, type WorkflowTask } from '@kairos/contracts';
 import { OutboxRelayService } from '@kairos/runtime';
 import {
   buildDag,
@@ -99,11 +99,12 @@ export class WorkflowService {
    * and running tasks; the executor stops them as for any cancelled task. A later rerun resumes it.
    */
   async cancel(id: string): Promise<WorkflowView> {
-    await this.runs.cancel(id, (w) => {
-      if (!w) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
-      if (w.status !== 'running') throw new GatewayError('WORKFLOW_ALREADY_FINISHED', `workflow ${id} already ended as ${w.status}`, { workflowId: id, status: w.status });
-      return w;
-    });
+    const w = await this.runs.findById(id);
+    if (!w) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
+    if (w.status !== 'running') throw new GatewayError('WORKFLOW_ALREADY_FINISHED', `workflow ${id} already ended as ${w.status}`, { workflowId: id, status: w.status });
+    // The executor owns the run's progress: it marks the run cancelled and cancels its tasks.
+    await this.runs.requestCancel(makeEnvelope('workflow.cancel.requested.v1', id, { workflowRunId: id, generation: w.generation, requestedAt: new Date().toISOString() }));
+    this.relay.kick();
     return this.get(id);
   }
 
