@@ -77,12 +77,13 @@ describe('consumer crash recovery (Kafka test broker)', () => {
     // Traffic keeps flowing while the consumer is down (tasks, and executor heartbeats every 500 ms).
     const submitting = submit(60);
 
+    // Down (503) while crashed; back when the replacement consumes again (the group's state is running).
     let downSeen: { at: number; body: Health } | null = null;
     let upAgainAt = 0;
     while (Date.now() - injectedAt < 60_000) {
       const h = await health();
       if (h.code === 503 && !downSeen) downSeen = { at: Date.now(), body: h.body };
-      if (downSeen && h.code === 200) {
+      if (downSeen && h.code === 200 && h.body.consumers.find((c) => c.group === 'collector')?.state === 'running') {
         upAgainAt = Date.now();
         break;
       }

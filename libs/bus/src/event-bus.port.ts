@@ -26,8 +26,8 @@ export interface SubscribeOptions {
 }
 
 /**
- * Where a consumer group stands. `crashed` (the client gave up on it) and `restarting` (a replacement
- * is joining) mean nothing is being consumed for that group in this process: /health reports it down.
+ * Where a consumer group stands. `crashed`: the client gave up on it and nothing consumes for the group
+ * in this process until its replacement starts; `restarting`: a replacement is joining the group.
  */
 export type ConsumerState = 'idle' | 'joining' | 'running' | 'crashed' | 'restarting' | 'stopped';
 
@@ -42,7 +42,14 @@ export interface ConsumerStatus {
   since: string;
 }
 
-export const isConsumerDown = (s: ConsumerStatus): boolean => s.state === 'crashed' || s.state === 'restarting';
+/**
+ * Down for /health: crashed, or a replacement still joining after `joinGraceMs` (a join may take up to
+ * the rebalance timeout while the other members rejoin; longer than that, it is stuck).
+ */
+export function isConsumerDown(s: ConsumerStatus, nowMs: number = Date.now(), joinGraceMs = Number.POSITIVE_INFINITY): boolean {
+  if (s.state === 'crashed') return true;
+  return s.state === 'restarting' && nowMs - Date.parse(s.since) > joinGraceMs;
+}
 
 export interface EventBus {
   /** 'kafka' or 'in-process', for /health. */

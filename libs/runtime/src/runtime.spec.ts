@@ -34,7 +34,7 @@ describe('/health', () => {
   const controller = (bus: RecordingEventBus, dbUp = true) => {
     const registry = new HealthRegistry();
     registry.addIndicator({ name: 'database', check: () => { if (!dbUp) throw new Error('connection refused'); return { status: 'up', details: { kind: 'postgresql' } }; } });
-    registry.addIndicator(new ConsumersHealthIndicator(bus, registry));
+    registry.addIndicator(new ConsumersHealthIndicator(bus, registry, { KAFKA_REBALANCE_TIMEOUT_MS: 6_000 }, { now: () => Date.parse('2026-01-01T00:00:10Z') }));
     registry.addFacts(() => ({ extra: 1 }));
     return new HealthController(registry, { service: 'collector', instanceId: 'c1' });
   };
@@ -49,23 +49,24 @@ describe('/health', () => {
     expect(body).toMatchObject({ status: 'ok', service: 'collector', database: 'up', databaseKind: 'postgresql', bus: 'recording', down: [], extra: 1 });
   });
 
-  it('answers 503 naming the consumers while a consumer group is crashed or its replacement has not joined', async () => {
+  it('answers 503 naming the consumers while a group is crashed, or its replacement has been joining longer than the rebalance timeout', async () => {
     const bus = new RecordingEventBus();
     await bus.subscribe('node.heartbeat.v1', { group: 'collector' }, async () => undefined);
     await bus.start();
-    for (const state of ['crashed', 'restarting'] as const) {
-      bus.setState('collector', state);
+    // The clock reads 00:00:10; the rebalance timeout is 6 s.
+    for (const [state, since, code] of [
+      ['crashed', '2026-01-01T00:00:09Z', HttpStatus.SERVICE_UNAVAILABLE],
+      ['restarting', '2026-01-01T00:00:03Z', HttpStatus.SERVICE_UNAVAILABLE],
+      ['restarting', '2026-01-01T00:00:05Z', HttpStatus.OK],
+      ['joining', '2026-01-01T00:00:00Z', HttpStatus.OK], // joining at start-up is not down
+    ] as const) {
+      bus.setState('collector', state, since);
       const r = res();
       const body = await controller(bus).health(r as never);
-      expect(r.code).toBe(HttpStatus.SERVICE_UNAVAILABLE);
-      expect(body.status).toBe('down');
-      expect(body.down).toEqual(['consumers']);
+      expect([state, since, r.code]).toEqual([state, since, code]);
       expect(body.consumers).toEqual([expect.objectContaining({ group: 'collector', state })]);
+      if (code === HttpStatus.SERVICE_UNAVAILABLE) expect(body).toMatchObject({ status: 'down', down: ['consumers'] });
     }
-    bus.setState('collector', 'joining'); // joining at start-up is not down
-    const r = res();
-    await controller(bus).health(r as never);
-    expect(r.code).toBe(HttpStatus.OK);
   });
 
   it('answers 503 when the database does not answer', async () => {

@@ -100,9 +100,11 @@ export class RecordingEventBus {
     return true;
   }
   /** Marks a group's state (e.g. 'restarting') for health tests. */
-  setState(group: string, state: RecordedConsumer['state']): void {
+  setState(group: string, state: RecordedConsumer['state'], since?: string): void {
     const s = this.states.get(group);
-    if (s) s.state = state;
+    if (!s) return;
+    s.state = state;
+    if (since) s.since = since;
   }
   anyDown(): boolean {
     return this.consumerStates().some((s) => s.state === 'crashed' || s.state === 'restarting');

@@ -1,5 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { EVENT_BUS, isConsumerDown, type EventBus } from '@kairos/bus';
+import { CLOCK, type Clock, type KairosConfig } from '@kairos/platform';
+import { CONFIG } from '../tokens';
 import { DATABASE, type Database } from '@kairos/persistence';
 import { HealthRegistry, type HealthCheckResult, type HealthIndicator } from './health.registry';
 
@@ -21,8 +23,9 @@ export class DatabaseHealthIndicator implements HealthIndicator, OnModuleInit {
 }
 
 /**
- * Every consumer group of this process is consuming: a crashed consumer, or one whose replacement has
- * not joined its group yet, is down (joining at start-up is not).
+ * Every consumer group of this process is consuming: a crashed consumer is down, and so is one whose
+ * replacement has been joining for longer than KAFKA_REBALANCE_TIMEOUT_MS (a join waits at most that
+ * long for the other members); joining at start-up is not.
  */
 @Injectable()
 export class ConsumersHealthIndicator implements HealthIndicator, OnModuleInit {
@@ -30,13 +33,16 @@ export class ConsumersHealthIndicator implements HealthIndicator, OnModuleInit {
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly registry: HealthRegistry,
+    @Inject(CONFIG) private readonly config: Pick<KairosConfig, 'KAFKA_REBALANCE_TIMEOUT_MS'>,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
   onModuleInit(): void {
     this.registry.addIndicator(this);
   }
   check(): HealthCheckResult {
     const groups = this.bus.consumerStates();
-    const down = groups.filter(isConsumerDown);
+    const now = this.clock.now();
+    const down = groups.filter((g) => isConsumerDown(g, now, this.config.KAFKA_REBALANCE_TIMEOUT_MS));
     return { status: down.length ? 'down' : 'up', details: { bus: this.bus.kind, down: down.map((g) => g.group), groups } };
   }
 }
