@@ -44,4 +44,40 @@ module.exports = [
       'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'browser code: no Node built-ins' }], paths: ['fs', 'path', 'crypto', 'os', 'child_process'] }],
     },
   },
+  // SQL lives only in *.repository.ts (and migrations): services, controllers and consumers take
+  // repositories by injection, so they are unit-tested with fakes (STYLE.md "Every I/O behind a repository").
+  {
+    files: ['apps/**/*.ts', 'libs/runtime/**/*.ts', 'libs/bus/**/*.ts'],
+    ignores: ['**/*.repository.ts', '**/migrations/**', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='query']",
+          message: 'SQL only in *.repository.ts: call a repository (a provider bound to a token) instead of .query().',
+        },
+        {
+          selector: 'CallExpression[callee.property.name=/^(transaction|createQueryRunner)$/]',
+          message: 'Transactions only in *.repository.ts: give the repository a method for the unit of work.',
+        },
+        {
+          selector: 'TemplateLiteral[quasis.0.value.raw=/^\\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM|WITH \\w+ AS)\\b/]',
+          message: 'SQL text only in *.repository.ts and migrations.',
+        },
+        {
+          selector: 'Literal[value=/^\\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM|WITH \\w+ AS)\\b/]',
+          message: 'SQL text only in *.repository.ts and migrations.',
+        },
+      ],
+    },
+  },
+  // The ml registry core (and every domain lib) touches no file system: file access is a port
+  // (RegistryFiles) with its Node adapter in libs/ml/src/adapters.
+  {
+    files: ['libs/ml/src/**/*.ts', 'libs/contracts/src/**/*.ts', 'libs/scheduling-core/src/**/*.ts'],
+    ignores: ['libs/ml/src/adapters/**', '**/*.spec.ts', '**/*.fixtures.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name) => ({ name, message: 'Domain code imports no file system: use a port with an adapter (libs/ml/src/adapters).' })) }],
+    },
+  },
 ];

@@ -19,6 +19,9 @@ prediction.duration.estimated.v1
 node.heartbeat.v1
 repair.requested.v1
 model.drift.detected.v1
+task.cancel.requested.v1
+workflow.cancel.requested.v1
+queue.policy.requested.v1
 kairos.deadletter.v1
 "
 

@@ -139,6 +139,32 @@ async function drive(system: SystemName, setup: string, port: number, tasks: num
   const lat = list.map((t) => new Date(t.finishedAt).getTime() - new Date(t.createdAt).getTime());
   lat.sort((a, b) => a - b);
   // Decision latency as each executor measured it (worst executor's quantiles when there are several).
+  // Consumer groups after the run, from every service's /health: crashes during the run, and any left
+  // down. A group caught while its replacement is joining gets up to 60 s to come back.
+  const readConsumers = async () =>
+    (
+      await Promise.all(
+        [port, ...executorPorts.filter((p) => p !== port)].map(async (p) => {
+          const h = (await (await fetch(`http://127.0.0.1:${p}/health`)).json()) as { service: string; consumers?: Array<{ group: string; state: string; crashes: number }> };
+          return (h.consumers ?? []).map((c) => ({ ...c, at: `${h.service}:${p}` }));
+        }),
+      )
+    ).flat();
+  const downOf = (cs: Awaited<ReturnType<typeof readConsumers>>) => cs.filter((c) => c.state === 'crashed' || c.state === 'restarting').map((c) => `${c.at}/${c.group}`);
+  let consumers = await readConsumers();
+  const downAtEnd = downOf(consumers);
+  const checkedAt = performance.now();
+  while (downOf(consumers).length && performance.now() - checkedAt < 60_000) {
+    await new Promise((r) => setTimeout(r, 250));
+    consumers = await readConsumers();
+  }
+  const consumersDown = downOf(consumers);
+  const consumerCrashes = consumers.reduce((n, c) => n + c.crashes, 0);
+  process.stderr.write(
+    `${system}: consumer groups ${consumers.length}, crashes during the run ${consumerCrashes} (each replaced), down when the run ended: ${downAtEnd.join(', ') || 'none'}` +
+      (downAtEnd.length ? `, back within ${((performance.now() - checkedAt) / 1000).toFixed(1)} s` : '') +
+      `, left down: ${consumersDown.join(', ') || 'none'}\n`,
+  );
   const decisions = await Promise.all(
     executorPorts.map(async (p) => ((await (await fetch(`http://127.0.0.1:${p}/api/executor/status`)).json()) as { decisionLatency: { count: number; p50Ms: number; p99Ms: number } }).decisionLatency),
   );
@@ -156,6 +182,8 @@ async function drive(system: SystemName, setup: string, port: number, tasks: num
     decisionP50Ms: Math.max(...decisions.map((d) => d.p50Ms)),
     decisionP99Ms: Math.max(...decisions.map((d) => d.p99Ms)),
     decisions: decisions.reduce((n, d) => n + d.count, 0),
+    consumerCrashes,
+    consumersDown,
   };
 }
 

@@ -26,6 +26,12 @@ export interface ThroughputResult {
   decisionP50Ms?: number;
   decisionP99Ms?: number;
   decisions?: number;
+  /**
+   * Kairos only, read from each service's /health after the run: consumer-group crashes during the run
+   * (each replaced with back-off) and the groups still down at the end (should be none).
+   */
+  consumerCrashes?: number;
+  consumersDown?: string[];
 }
 
 export function positiveInt(flag: string, v: string): number {

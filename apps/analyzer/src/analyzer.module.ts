@@ -1,20 +1,10 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { RUNTIME, type Runtime } from '@kairos/runtime';
-import { AnalyzerLifecycle } from './analyzer.lifecycle';
-import { DiagnosisController } from './http/diagnosis.controller';
-import { ModelsController } from './http/models.controller';
-import { PredictionsController } from './http/predictions.controller';
+import { Module } from '@nestjs/common';
+import { DiagnosisModule } from './diagnosis/diagnosis.module';
+import { JobsModule } from './jobs/jobs.module';
+import { ModelsModule } from './models/models.module';
 
-export { AnalyzerLifecycle } from './analyzer.lifecycle';
+export { ANALYZER_MIGRATIONS } from './database/migrations';
 
-@Module({})
-export class AnalyzerModule {
-  /** `lifecycle` lets main.ts share the instance with /health; by default the module makes its own. */
-  static forRuntime(rt: Runtime, lifecycle: AnalyzerLifecycle = new AnalyzerLifecycle(rt)): DynamicModule {
-    return {
-      module: AnalyzerModule,
-      controllers: [ModelsController, PredictionsController, DiagnosisController],
-      providers: [{ provide: RUNTIME, useValue: rt }, { provide: AnalyzerLifecycle, useValue: lifecycle }],
-    };
-  }
-}
+/** The analyzer: duration model (registry, serving, drift), diagnosis and repair decisions, periodic jobs. */
+@Module({ imports: [ModelsModule, DiagnosisModule, JobsModule] })
+export class AnalyzerModule {}

@@ -2,15 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InProcessEventBus } from '@kairos/bus';
+import { EVENT_BUS, type EventBus } from '@kairos/bus';
 import type { Envelope } from '@kairos/contracts';
-import { Database, MIGRATIONS } from '@kairos/persistence';
-import { createLogger, loadConfig, type KairosConfig } from '@kairos/platform';
-import type { Runtime } from '@kairos/runtime';
+import { DATABASE, Database, withBaseline } from '@kairos/persistence';
+import { loadConfig, type KairosConfig } from '@kairos/platform';
+import { createKairosContext, OutboxRelayService } from '@kairos/runtime';
 import { createTestDatabase } from '@kairos/testing';
 import { ModelRegistry } from '@kairos/ml';
-import { PgModelStore } from '../src/models/pg-model.store';
-import { AnalyzerLifecycle } from '../src/analyzer.lifecycle';
+import { PgModelStore } from '../src/models/model-store.repository';
+import { AnalyzerModule, ANALYZER_MIGRATIONS } from '../src/analyzer.module';
+import { ANALYZER_OPTIONS, type AnalyzerOptions } from '../src/core/analyzer-options';
+import { DiagnosisService } from '../src/diagnosis/diagnosis.service';
+import { DurationModelService } from '../src/models/duration-model.service';
+
+const MIGRATIONS = withBaseline(ANALYZER_MIGRATIONS);
+
+/** One analyzer replica (a Nest application context over the analyzer module) and what the tests drive. */
+interface AnalyzerReplica {
+  durations: DurationModelService;
+  diagnosis: DiagnosisService;
+  relay: OutboxRelayService;
+  beforeApplicationShutdown(): Promise<void>;
+}
 
 // Two analyzer replicas over one PostgreSQL database: registry lifecycle with hot swap seen by the
 // running replica, rollback, and diagnosis decisions (sent vs dry-run) with their audit trail.
@@ -18,21 +31,20 @@ describe('analyzer replicas on PostgreSQL', () => {
   let pg: { url: string; drop(): Promise<void> };
   let dir: string;
   const dbs: Database[] = [];
-  const replicas: AnalyzerLifecycle[] = [];
+  const replicas: AnalyzerReplica[] = [];
   const repairs: Array<Envelope<'repair.requested.v1'>> = [];
 
-  async function replica(id: string, overrides: Partial<KairosConfig>): Promise<AnalyzerLifecycle> {
-    const db = await Database.open({ url: pg.url, dataDir: dir, migrations: MIGRATIONS });
-    dbs.push(db);
-    const config = loadConfig({}, { ANALYZER_MODEL_POLL_MS: 100, ...overrides });
-    const bus = new InProcessEventBus();
-    const rt: Runtime = { service: 'analyzer', instanceId: id, config, logger: createLogger(id, 'silent'), db, bus, busKind: 'in-process' };
+  async function replica(id: string, overrides: Partial<KairosConfig>): Promise<AnalyzerReplica> {
+    const config = loadConfig({}, { ANALYZER_MODEL_POLL_MS: 100, EXECUTOR_ID: id, DATABASE_URL: pg.url, DATA_DIR: dir, LOG_LEVEL: 'silent', ...overrides });
+    const options: AnalyzerOptions = { tfBackend: async () => ({ name: 'cpu', tried: [{ name: 'cpu', ok: true, error: null }] }), timers: false };
+    const app = await createKairosContext({ service: 'analyzer', config, migrations: MIGRATIONS, modules: [AnalyzerModule], globals: [{ provide: ANALYZER_OPTIONS, useValue: options }] });
+    dbs.push(app.get<Database>(DATABASE));
+    const bus = app.get<EventBus>(EVENT_BUS);
     await bus.subscribe('repair.requested.v1', { group: 'test' }, async (e) => void repairs.push(e));
-    const lifecycle = new AnalyzerLifecycle(rt, { tfBackend: async () => ({ name: 'cpu', tried: [{ name: 'cpu', ok: true, error: null }] }), timers: false });
-    await lifecycle.onApplicationBootstrap();
     await bus.start();
-    replicas.push(lifecycle);
-    return lifecycle;
+    const r: AnalyzerReplica = { durations: app.get(DurationModelService), diagnosis: app.get(DiagnosisService), relay: app.get(OutboxRelayService), beforeApplicationShutdown: () => app.close() };
+    replicas.push(r);
+    return r;
   }
 
   /** 240 finished tasks of three kinds (≈1 s, 5 s, 20 s) over the last 8 hours, as the gateway and executor store them. */
@@ -71,8 +83,8 @@ describe('analyzer replicas on PostgreSQL', () => {
     }
   }
 
-  let a: AnalyzerLifecycle;
-  let b: AnalyzerLifecycle;
+  let a: AnalyzerReplica;
+  let b: AnalyzerReplica;
 
   beforeAll(async () => {
     pg = await createTestDatabase();

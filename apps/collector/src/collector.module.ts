@@ -1,54 +1,11 @@
-import { Controller, Get, Inject, Module, Param, type DynamicModule, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { RUNTIME, type Runtime } from '@kairos/runtime';
-import { MetricStore } from './metrics/metric-store';
+import { Module } from '@nestjs/common';
+import type { MigrationClass } from '@kairos/persistence';
+import { EventLogModule } from './event-log/event-log.module';
+import { MetricsModule } from './metrics/metrics.module';
 
-export class CollectorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  readonly store: MetricStore;
-  private timer: NodeJS.Timeout | null = null;
-  private lastRollup = new Date(Date.now() - 60_000);
-  constructor(private readonly rt: Runtime) {
-    this.store = new MetricStore(rt.db);
-  }
-  async onApplicationBootstrap(): Promise<void> {
-    await this.rt.bus.subscribe('metrics.sampled.v1', { group: 'collector' }, async (e) => {
-      await this.store.insert(e.eventId, e.payload);
-    });
-    for (const topic of ['task.queued.v1', 'task.started.v1', 'task.completed.v1', 'node.heartbeat.v1'] as const) {
-      await this.rt.bus.subscribe(topic, { group: 'collector' }, (e) => this.store.logEvent(e));
-    }
-    this.timer = setInterval(() => {
-      const since = this.lastRollup;
-      this.lastRollup = new Date();
-      this.store.rollUp(since).catch((err) => this.rt.logger.error({ err }, 'metric roll-up failed'));
-    }, 15_000);
-  }
-  beforeApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-}
+/** The collector: metric samples and roll-ups, and the event log. Tables: metric_samples, metric_rollups, event_log. */
+@Module({ imports: [MetricsModule, EventLogModule] })
+export class CollectorModule {}
 
-@ApiTags('metrics')
-@Controller('api/metrics')
-export class MetricsController {
-  constructor(@Inject(CollectorLifecycle) private readonly c: CollectorLifecycle) {}
-  @Get('tasks/:id')
-  task(@Param('id') id: string) {
-    return this.c.store.taskSamples(id);
-  }
-  @Get('nodes/:id/rollups')
-  node(@Param('id') id: string) {
-    return this.c.store.nodeRollups(id, 60);
-  }
-}
-
-@Module({})
-export class CollectorModule {
-  static forRuntime(rt: Runtime): DynamicModule {
-    return {
-      module: CollectorModule,
-      controllers: [MetricsController],
-      providers: [{ provide: RUNTIME, useValue: rt }, { provide: CollectorLifecycle, useFactory: () => new CollectorLifecycle(rt) }],
-    };
-  }
-}
+/** The collector's own migrations: none beyond the baseline (its tables are in libs/persistence's CoreTables and EventLog). */
+export const COLLECTOR_MIGRATIONS: MigrationClass[] = [];

@@ -2,9 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database, MIGRATIONS } from '@kairos/persistence';
+import { Database, withBaseline } from '@kairos/persistence';
+import { EXECUTOR_MIGRATIONS } from '../src/database/migrations';
 import { createTestDatabase } from '@kairos/testing';
-import { TaskRepository } from '../src/tasks/task.repository';
+import { PgTaskRepository } from '../src/tasks/task.repository';
+
+const repository = (db: Database, executorId: string, leaseMs: number, random?: () => number): PgTaskRepository => {
+  const repo = new PgTaskRepository(db, { executorId, leaseMs });
+  if (random) repo.random = random;
+  return repo;
+};
 
 // Claims, fencing and lease recovery against a real PostgreSQL server.
 describe('TaskRepository on PostgreSQL', () => {
@@ -13,7 +20,7 @@ describe('TaskRepository on PostgreSQL', () => {
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    db = await Database.open({ url: tdb.url, dataDir: mkdtempSync(join(tmpdir(), 'kairos-')), migrations: MIGRATIONS });
+    db = await Database.open({ url: tdb.url, dataDir: mkdtempSync(join(tmpdir(), 'kairos-')), migrations: withBaseline(EXECUTOR_MIGRATIONS) });
   });
   afterAll(async () => {
     await db?.close();
@@ -33,8 +40,8 @@ describe('TaskRepository on PostgreSQL', () => {
 
   it('never lets two executors claim the same task, even when they race', async () => {
     const ids = await insertTasks(200);
-    const a = new TaskRepository(db, 'exec-a', 60_000);
-    const b = new TaskRepository(db, 'exec-b', 60_000);
+    const a = repository(db, 'exec-a', 60_000);
+    const b = repository(db, 'exec-b', 60_000);
     const all = ids.map((taskId) => ({ taskId, nodeId: 'n' }));
     const [ca, cb] = await Promise.all([a.claim(all), b.claim(all)]);
     const claimed = [...ca, ...cb].map((c) => c.id);
@@ -46,8 +53,8 @@ describe('TaskRepository on PostgreSQL', () => {
 
   it('fences a completion from an executor whose lease was recovered, and retries the task elsewhere', async () => {
     const [id] = await insertTasks(1, 1);
-    const a = new TaskRepository(db, 'exec-a', 1000);
-    const b = new TaskRepository(db, 'exec-b', 60_000);
+    const a = repository(db, 'exec-a', 1000);
+    const b = repository(db, 'exec-b', 60_000);
     const [claimed] = await a.claim([{ taskId: id, nodeId: 'na' }]);
     await db.query(`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
     const recovered = await b.recoverExpiredLeases();
@@ -65,7 +72,7 @@ describe('TaskRepository on PostgreSQL', () => {
 
   it('group-commits concurrent completions: each task gets its own status, attempt row and (terminal) event', async () => {
     const ids = await insertTasks(20, 2);
-    const repo = new TaskRepository(db, 'exec-a', 60_000, () => 0);
+    const repo = repository(db, 'exec-a', 60_000, () => 0);
     const claimed = await repo.claim(ids.map((taskId) => ({ taskId, nodeId: 'n' })));
     expect(claimed).toHaveLength(20);
     await db.query(`UPDATE tasks SET lease_owner = 'exec-other' WHERE id = $1`, [claimed[19].id]); // fenced
@@ -92,7 +99,7 @@ describe('TaskRepository on PostgreSQL', () => {
 
   it('records a fenced completion as abandoned and publishes nothing when the lease is no longer ours', async () => {
     const [id] = await insertTasks(1, 1);
-    const a = new TaskRepository(db, 'exec-a', 60_000);
+    const a = repository(db, 'exec-a', 60_000);
     const [claimed] = await a.claim([{ taskId: id, nodeId: 'na' }]);
     await db.query(`UPDATE tasks SET lease_owner = 'exec-other' WHERE id = $1`, [id]);
     expect(await a.completeAttempt(claimed, { outcome: 'succeeded', exitCode: 0, outputTail: 'late', error: null, durationMs: 5 })).toBeNull();
@@ -103,7 +110,7 @@ describe('TaskRepository on PostgreSQL', () => {
 
   it('retries a failed attempt after back-off, then fails terminally with one completed event', async () => {
     const [id] = await insertTasks(1, 2);
-    const repo = new TaskRepository(db, 'exec-a', 60_000, () => 0.5); // full jitter: U[0, 1 s) at attempt 1, so the draw 0.5 holds the retry back 0.5 s
+    const repo = repository(db, 'exec-a', 60_000, () => 0.5); // full jitter: U[0, 1 s) at attempt 1, so the draw 0.5 holds the retry back 0.5 s
     const [first] = await repo.claim([{ taskId: id, nodeId: 'n' }]);
     expect(await repo.completeAttempt(first, { outcome: 'failed', exitCode: 1, outputTail: '', error: 'exit code 1', durationMs: 1 })).toBe('queued');
     const [{ wait }] = await db.query<{ wait: number }>(`SELECT extract(epoch FROM run_after - now())::float AS wait FROM tasks WHERE id = $1`, [id]);

@@ -1,16 +1,7 @@
 import 'reflect-metadata';
-import { loadConfig } from '@kairos/platform';
-import { createRuntime, startHttpService } from '@kairos/runtime';
-import { GatewayModule } from './gateway.module';
+import { withBaseline } from '@kairos/persistence';
+import { runKairosService } from '@kairos/runtime';
 import { gatewayStatusOf } from './errors/gateway.errors';
+import { GatewayModule, GATEWAY_MIGRATIONS } from './gateway.module';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const rt = await createRuntime('gateway', config);
-  await startHttpService([GatewayModule.forRuntime(rt)], rt, { title: 'Kairos gateway', port: config.PORT, host: config.HOST, statusOf: gatewayStatusOf });
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`gateway failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runKairosService({ service: 'gateway', title: 'Kairos gateway', modules: [GatewayModule], migrations: withBaseline(GATEWAY_MIGRATIONS), statusOf: gatewayStatusOf });

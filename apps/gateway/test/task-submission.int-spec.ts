@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeEnvelope, SubmitTaskSchema } from '@kairos/contracts';
-import { Database, MIGRATIONS } from '@kairos/persistence';
+import { Database, withBaseline } from '@kairos/persistence';
+import { GATEWAY_MIGRATIONS } from '../src/gateway.module';
 import { createTestDatabase } from '@kairos/testing';
+import { PgTaskRepository } from '../src/tasks/task.repository';
 import { TaskSubmissionService } from '../src/tasks/task-submission.service';
 
 // Group-committed submissions against a real PostgreSQL server: concurrent callers, one statement.
@@ -15,8 +17,8 @@ describe('TaskSubmissionService on PostgreSQL', () => {
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    db = await Database.open({ url: tdb.url, dataDir: mkdtempSync(join(tmpdir(), 'kairos-')), migrations: MIGRATIONS });
-    service = new TaskSubmissionService(db, () => commits++);
+    db = await Database.open({ url: tdb.url, dataDir: mkdtempSync(join(tmpdir(), 'kairos-')), migrations: withBaseline(GATEWAY_MIGRATIONS) });
+    service = new TaskSubmissionService(new PgTaskRepository(db), { kick: () => void commits++ });
   });
   afterAll(async () => {
     await db?.close();

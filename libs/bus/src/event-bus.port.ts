@@ -25,7 +25,35 @@ export interface SubscribeOptions {
   maxAttempts?: number;
 }
 
+/**
+ * Where a consumer group stands. `crashed`: the client gave up on it and nothing consumes for the group
+ * in this process until its replacement starts; `restarting`: a replacement is joining the group.
+ */
+export type ConsumerState = 'idle' | 'joining' | 'running' | 'crashed' | 'restarting' | 'stopped';
+
+export interface ConsumerStatus {
+  group: string;
+  topics: string[];
+  state: ConsumerState;
+  /** Crashes since start (each one replaced with back-off). */
+  crashes: number;
+  lastError: string | null;
+  /** When the group entered its current state (ISO). */
+  since: string;
+}
+
+/**
+ * Down for /health: crashed, or a replacement still joining after `joinGraceMs` (a join may take up to
+ * the rebalance timeout while the other members rejoin; longer than that, it is stuck).
+ */
+export function isConsumerDown(s: ConsumerStatus, nowMs: number = Date.now(), joinGraceMs = Number.POSITIVE_INFINITY): boolean {
+  if (s.state === 'crashed') return true;
+  return s.state === 'restarting' && nowMs - Date.parse(s.since) > joinGraceMs;
+}
+
 export interface EventBus {
+  /** 'kafka' or 'in-process', for /health. */
+  readonly kind: string;
   publish<T extends Topic>(event: Envelope<T>): Promise<void>;
   publishBatch(events: Envelope[]): Promise<void>;
   subscribe<T extends Topic>(topic: T, options: SubscribeOptions, handler: EventHandler<T>): Promise<void>;
@@ -33,4 +61,11 @@ export interface EventBus {
   publishRaw(topic: string, key: string | null, bytes: Buffer): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
+  /** One entry per consumer group this bus runs. */
+  consumerStates(): ConsumerStatus[];
+  /**
+   * Fault injection for tests (KAIROS_FAULT_INJECTION): makes the group's consumer crash the way a
+   * client-level failure would; false when this bus has no such group.
+   */
+  crashConsumer(group: string): boolean;
 }

@@ -1,7 +1,7 @@
 import { DEAD_LETTER_TOPIC, encodeEnvelope, type Envelope, type Topic } from '@kairos/contracts';
-import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, KafkaJSNonRetriableError, Partitioners, logLevel as KafkaLogLevel, type Consumer, type EachBatchPayload, type LogEntry, type Producer } from 'kafkajs';
 import { deliver } from './dispatch';
-import type { EventBus, EventHandler, SubscribeOptions } from './event-bus.port';
+import type { ConsumerState, ConsumerStatus, EventBus, EventHandler, SubscribeOptions } from './event-bus.port';
 
 export type KafkaBusErrorCode = 'CLOSED' | 'DUPLICATE_SUBSCRIPTION' | 'BAD_CONFIG';
 
@@ -53,6 +53,11 @@ export interface KafkaBusConfig {
   maxBatchMessages?: number;
   /** Back-off before re-running a handler that failed retryably (attempt starts at 1). */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * Back-off before replacing a consumer kafkajs gave up on (restart 1, 2, …): seconds, not a
+   * minute. Default 1 s doubling to at most 8 s.
+   */
+  restartDelayMs?: (restart: number) => number;
   /** kafkajs' own logging; default 'warn'. */
   kafkaLogLevel?: 'nothing' | BusLogLevel;
   /** Sink for the bus's and kafkajs' logs; default console. */
@@ -103,6 +108,14 @@ interface Group {
   topics: Map<string, Registration>;
   consumer: Consumer | null;
   assignment: Record<string, number[]>;
+  state: ConsumerState;
+  since: string;
+  crashes: number;
+  /** Consecutive restarts without a successful join (drives the back-off). */
+  restarts: number;
+  lastError: string | null;
+  /** Fault injection: the next batch makes kafkajs crash this consumer. */
+  crashNext: boolean;
 }
 
 interface Queued {
@@ -127,10 +140,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * time, so concurrent publishes batch without reordering a key's events.
  */
 export class KafkaEventBus implements EventBus {
+  readonly kind = 'kafka';
   private readonly kafka: Kafka;
   private readonly tuning: KafkaConsumerTuning;
   private readonly log: BusLog;
   private readonly retryDelayMs: (attempt: number) => number;
+  private readonly restartDelayMs: (restart: number) => number;
   private readonly maxBatchMessages: number;
   private readonly groups = new Map<string, Group>();
   private producer: Producer | null = null;
@@ -146,6 +161,7 @@ export class KafkaEventBus implements EventBus {
     this.tuning = { ...DEFAULT_CONSUMER, ...config.consumer };
     this.log = config.log ?? defaultLog;
     this.retryDelayMs = config.retryDelayMs ?? ((attempt) => Math.min(1000, 10 * 2 ** attempt));
+    this.restartDelayMs = config.restartDelayMs ?? ((restart) => Math.min(8_000, 1_000 * 2 ** Math.max(0, restart - 1)));
     this.maxBatchMessages = config.maxBatchMessages ?? 10_000;
     const log = this.log;
     this.kafka = new Kafka({
@@ -186,7 +202,7 @@ export class KafkaEventBus implements EventBus {
     if (this.closed) throw new KafkaBusError('CLOSED', 'bus is closed');
     let group = this.groups.get(options.group);
     if (!group) {
-      group = { id: options.group, topics: new Map(), consumer: null, assignment: {} };
+      group = { id: options.group, topics: new Map(), consumer: null, assignment: {}, state: 'idle', since: new Date().toISOString(), crashes: 0, restarts: 0, lastError: null, crashNext: false };
       this.groups.set(options.group, group);
     }
     if (group.topics.has(topic)) throw new KafkaBusError('DUPLICATE_SUBSCRIPTION', `group ${options.group} already subscribes to ${topic} on this bus`);
@@ -195,6 +211,17 @@ export class KafkaEventBus implements EventBus {
     // A running kafkajs consumer cannot add topics; rejoin with the larger subscription.
     if (group.consumer) await this.stopGroup(group);
     await this.runGroup(group);
+  }
+
+  consumerStates(): ConsumerStatus[] {
+    return [...this.groups.values()].map((g) => ({ group: g.id, topics: [...g.topics.keys()], state: g.state, crashes: g.crashes, lastError: g.lastError, since: g.since }));
+  }
+
+  crashConsumer(group: string): boolean {
+    const g = this.groups.get(group);
+    if (!g || !g.consumer || this.closed) return false;
+    g.crashNext = true;
+    return true;
   }
 
   /** Partitions each group's consumer currently owns (topic → partitions), from the last group join. */
@@ -281,14 +308,23 @@ export class KafkaEventBus implements EventBus {
       retry: { restartOnFailure: async () => !this.closed },
     });
     group.consumer = consumer;
+    if (group.state !== 'restarting') this.setState(group, 'joining');
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      if (group.consumer !== consumer) return;
       group.assignment = e.payload.memberAssignment;
+      group.restarts = 0;
+      this.setState(group, 'running');
     });
     consumer.on(consumer.events.CRASH, (e) => {
+      if (group.consumer !== consumer) return;
+      group.crashes++;
+      group.lastError = e.payload.error.message;
+      this.setState(group, 'crashed');
       this.log('error', 'consumer crashed', { group: group.id, error: e.payload.error.message, restart: e.payload.restart });
       // kafkajs restarts only after retriable errors; a non-retriable one (e.g. a broker answering a
       // SyncGroup during a rebalance storm with an error kafkajs does not classify) would leave the
-      // group without a consumer for good. Replace the consumer instead, unless we are closing.
+      // group without a consumer for good. Replace the consumer instead, with back-off, unless we are
+      // closing. (After a retriable one kafkajs restarts it itself; GROUP_JOIN marks it running again.)
       if (!e.payload.restart && !this.closed) this.replaceConsumer(group, consumer);
     });
     await consumer.connect();
@@ -301,24 +337,41 @@ export class KafkaEventBus implements EventBus {
     });
   }
 
-  private replaceConsumer(group: Group, crashed: Consumer, delayMs = 1_000): void {
+  /**
+   * Replaces a consumer kafkajs will not restart, after `restartDelayMs(n)` (n = consecutive restarts
+   * without a successful join). The crashed consumer is disconnected first (kafkajs leaves the group
+   * when it crashed while consuming), so the replacement's join does not wait for the old member's
+   * session to expire. Messages it had not committed are redelivered to whoever owns their partitions.
+   */
+  private replaceConsumer(group: Group, crashed: Consumer): void {
+    group.restarts++;
+    const delayMs = this.restartDelayMs(group.restarts);
     setTimeout(() => {
       if (this.closed || group.consumer !== crashed) return; // closed, or already replaced/re-subscribed
-      this.stopGroup(group)
+      this.setState(group, 'restarting');
+      this.stopGroup(group, 'restarting')
         .then(() => (this.closed ? undefined : this.runGroup(group)))
-        .then(() => this.log('warn', 'consumer replaced after a crash', { group: group.id }))
+        .then(() => this.log('warn', 'consumer replaced after a crash', { group: group.id, restart: group.restarts, delayMs }))
         .catch((err: Error) => {
           this.log('error', 'replacing a crashed consumer failed; retrying', { group: group.id, error: err.message });
-          if (group.consumer) this.replaceConsumer(group, group.consumer, Math.min(30_000, delayMs * 2));
+          group.lastError = err.message;
+          if (group.consumer && !this.closed) this.replaceConsumer(group, group.consumer);
         });
     }, delayMs).unref();
   }
 
-  private async stopGroup(group: Group): Promise<void> {
+  private setState(group: Group, state: ConsumerState): void {
+    if (group.state === state) return;
+    group.state = state;
+    group.since = new Date().toISOString();
+  }
+
+  private async stopGroup(group: Group, next: ConsumerState = 'stopped'): Promise<void> {
     const consumer = group.consumer;
     group.consumer = null;
     group.assignment = {};
-    if (consumer) await consumer.disconnect(); // waits for running batches, which commit what they handled
+    this.setState(group, next);
+    if (consumer) await consumer.disconnect().catch((e: Error) => this.log('warn', 'consumer disconnect failed', { group: group.id, error: e.message })); // waits for running batches, which commit what they handled
   }
 
   private async handleBatch(group: Group, { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -339,6 +392,12 @@ export class KafkaEventBus implements EventBus {
       lastDone = offset;
       sinceCommit++;
     };
+    if (group.crashNext) {
+      // Fault injection: a non-retriable client-level error, which kafkajs answers by crashing the
+      // consumer (restart: false). Nothing in this batch is resolved, so nothing is lost.
+      group.crashNext = false;
+      throw new KafkaJSNonRetriableError(`injected consumer crash (fault injection) in group ${group.id}`);
+    }
     try {
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break; // unresolved messages are fetched again by whoever owns the partition

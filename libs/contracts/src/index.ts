@@ -14,3 +14,4 @@ export * from './security/secret-sealing';
 export * from './security/string-hygiene.probe';
 export * from './prediction-explanation.schema';
 export * from './decision-record.schema';
+export * from './commands.schema';

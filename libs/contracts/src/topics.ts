@@ -9,6 +9,7 @@ import {
   TaskQueuedSchema,
   TaskStartedSchema,
 } from './events.schema';
+import { QueuePolicyRequestedSchema, TaskCancelRequestedSchema, WorkflowCancelRequestedSchema } from './commands.schema';
 import { RepairRequestedSchema } from './repair.schema';
 
 /** The one typed map from topic name to payload schema. Names: domain.entity.pastTense.vN. */
@@ -21,6 +22,9 @@ export const TOPIC_SCHEMAS = {
   'node.heartbeat.v1': NodeHeartbeatSchema,
   'repair.requested.v1': RepairRequestedSchema,
   'model.drift.detected.v1': ModelDriftDetectedSchema,
+  'task.cancel.requested.v1': TaskCancelRequestedSchema,
+  'workflow.cancel.requested.v1': WorkflowCancelRequestedSchema,
+  'queue.policy.requested.v1': QueuePolicyRequestedSchema,
   'kairos.deadletter.v1': DeadLetterSchema,
 } as const;
 

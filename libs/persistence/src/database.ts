@@ -122,6 +122,11 @@ export class Database implements SqlExecutor {
     return this.lock ? this.lock.run(run) : run();
   }
 
+  /** One round trip (health checks). */
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }

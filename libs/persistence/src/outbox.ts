@@ -1,6 +1,10 @@
 import { encodeEnvelope, type Envelope } from '@kairos/contracts';
-import type { EventBus } from '@kairos/bus';
 import type { SqlExecutor, Database } from './database';
+
+/** Where the relay sends what it read from the outbox (the bus, which persistence does not know). */
+export interface OutboxPublisher {
+  publishBatch(events: Envelope[]): Promise<void>;
+}
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
@@ -29,7 +33,7 @@ export class OutboxRelay {
 
   constructor(
     private readonly db: Database,
-    private readonly bus: EventBus,
+    private readonly bus: OutboxPublisher,
     private readonly producer: string,
     private readonly onError: (err: unknown) => void,
     private readonly pollMs = 500,

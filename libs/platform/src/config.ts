@@ -81,6 +81,11 @@ export const ConfigSchema = z.object({
    * (its probationary period; with METRICS_SAMPLE_MS = 1000, 750 samples are 12.5 minutes).
    */
   ANOMALY_PROBATION_SAMPLES: int(16, 100_000).default(750),
+  /**
+   * Test-only fault injection: POST /internal/faults/consumer-crash/:group makes that consumer group
+   * crash (e2e tests of consumer recovery). Never enable in production.
+   */
+  KAIROS_FAULT_INJECTION: bool.default(false),
   /** Repairs are requested only for diagnoses at or above this confidence (0..1). */
   REPAIR_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
   /** Dry-run: diagnoses and decisions are recorded, no repair.requested event is sent. */

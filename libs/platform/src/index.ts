@@ -7,3 +7,4 @@ export * from './security/rate-limiter';
 export * from './security/secret-key.format';
 export * from './security/secret-key.file';
 export * from './security/task-env';
+export * from './clock';

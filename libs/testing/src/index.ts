@@ -1,2 +1,3 @@
 export * from './mock-kafka';
 export * from './service-process';
+export * from './fakes';

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import { makeEnvelope } from '@kairos/contracts';
 import { createDetector, DEFAULT_DETECTOR_CONFIG, decideRepairs, decisionKey, DiagnosisRuleSchema, evaluateRules, StreamScorers, type DiagnosisRule, type RepairDecision, type StreamInfo, type TargetMetrics } from '@kairos/ml';
-import { appendToOutbox } from '@kairos/persistence';
-import type { Runtime } from '@kairos/runtime';
+import type { KairosConfig } from '@kairos/platform';
+import { APP_IDENTITY, CONFIG, type AppIdentity } from '@kairos/runtime';
 import { AnalyzerError } from '../errors/analyzer.errors';
+import { DIAGNOSIS_REPOSITORY, type DiagnosisRepository } from './diagnosis.repository';
 
 const MAX_WINDOW_SEC = 86_400;
 
@@ -31,54 +33,50 @@ export function metricStreamInfo(key: string, probationaryPeriod: number, memCap
   return { probationaryPeriod };
 }
 
+@Injectable()
 export class DiagnosisService {
   readonly anomalies: StreamScorers;
   /** Declared memory (MB) of the nodes seen in metric samples, read before their streams are scored. */
   private readonly memCapacityMb = new Map<string, number>();
-  constructor(private readonly rt: Runtime) {
-    const probationaryPeriod = rt.config.ANOMALY_PROBATION_SAMPLES;
+  constructor(
+    @Inject(DIAGNOSIS_REPOSITORY) private readonly repo: DiagnosisRepository,
+    @Inject(CONFIG) private readonly config: KairosConfig,
+    @Inject(APP_IDENTITY) private readonly id: AppIdentity,
+  ) {
+    const probationaryPeriod = config.ANOMALY_PROBATION_SAMPLES;
     this.anomalies = new StreamScorers((key) =>
       createDetector(DEFAULT_DETECTOR_CONFIG, metricStreamInfo(key, probationaryPeriod, this.memCapacityMb.get(splitStreamKey(key).nodeId))),
     );
   }
 
   async rules(): Promise<DiagnosisRule[]> {
-    const rows = await this.rt.db.query<{ rule: unknown }>(`SELECT rule FROM diagnosis_rules ORDER BY id`);
-    return rows.map((r) => DiagnosisRuleSchema.parse(r.rule));
+    return (await this.repo.rules()).map((r) => DiagnosisRuleSchema.parse(r));
   }
 
   async rule(id: string): Promise<DiagnosisRule> {
-    const rows = await this.rt.db.query<{ rule: unknown }>(`SELECT rule FROM diagnosis_rules WHERE id = $1`, [id]);
-    if (!rows.length) throw new AnalyzerError('RULE_NOT_FOUND', `no diagnosis rule ${JSON.stringify(id)}`, { id });
-    return DiagnosisRuleSchema.parse(rows[0].rule);
+    const rule = await this.repo.rule(id);
+    if (rule === undefined) throw new AnalyzerError('RULE_NOT_FOUND', `no diagnosis rule ${JSON.stringify(id)}`, { id });
+    return DiagnosisRuleSchema.parse(rule);
   }
 
   async create(rule: DiagnosisRule): Promise<DiagnosisRule> {
-    const rows = await this.rt.db.query(`INSERT INTO diagnosis_rules (id, rule) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`, [rule.id, JSON.stringify(rule)]);
-    if (!rows.length) throw new AnalyzerError('RULE_EXISTS', `diagnosis rule ${JSON.stringify(rule.id)} already exists`, { id: rule.id });
+    if (!(await this.repo.insertRule(rule.id, rule))) throw new AnalyzerError('RULE_EXISTS', `diagnosis rule ${JSON.stringify(rule.id)} already exists`, { id: rule.id });
     return rule;
   }
 
   async replace(id: string, rule: DiagnosisRule): Promise<DiagnosisRule> {
     if (rule.id !== id) throw new AnalyzerError('VALIDATION_FAILED', `invalid diagnosis rule: id: body says ${JSON.stringify(rule.id)}, path says ${JSON.stringify(id)}`, { field: 'id' });
-    const rows = await this.rt.db.query(`UPDATE diagnosis_rules SET rule = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING id`, [id, JSON.stringify(rule)]);
-    if (!rows.length) throw new AnalyzerError('RULE_NOT_FOUND', `no diagnosis rule ${JSON.stringify(id)}`, { id });
+    if (!(await this.repo.updateRule(id, rule))) throw new AnalyzerError('RULE_NOT_FOUND', `no diagnosis rule ${JSON.stringify(id)}`, { id });
     return rule;
   }
 
   async remove(id: string): Promise<void> {
-    const rows = await this.rt.db.query(`DELETE FROM diagnosis_rules WHERE id = $1 RETURNING id`, [id]);
-    if (!rows.length) throw new AnalyzerError('RULE_NOT_FOUND', `no diagnosis rule ${JSON.stringify(id)}`, { id });
+    if (!(await this.repo.deleteRule(id))) throw new AnalyzerError('RULE_NOT_FOUND', `no diagnosis rule ${JSON.stringify(id)}`, { id });
   }
 
   /** Node metric series from the collector's samples: cpuPercent and memMb, times in seconds. */
   async nodeMetrics(windowSec: number, nowMs: number): Promise<TargetMetrics[]> {
-    const rows = await this.rt.db.query<{ node_id: string; sampled_at: Date | string; cpu_percent: number; mem_mb: number; capacity_mb: number | null }>(
-      `SELECT m.node_id, m.sampled_at, m.cpu_percent, m.mem_mb, n.mem_mb AS capacity_mb
-         FROM metric_samples m LEFT JOIN nodes n ON n.id = m.node_id
-        WHERE m.source = 'node' AND m.sampled_at > $1 AND m.sampled_at <= $2 ORDER BY m.sampled_at`,
-      [new Date(nowMs - windowSec * 1000).toISOString(), new Date(nowMs).toISOString()],
-    );
+    const rows = await this.repo.nodeSamples(new Date(nowMs - windowSec * 1000).toISOString(), new Date(nowMs).toISOString());
     const byNode = new Map<string, TargetMetrics>();
     for (const r of rows) {
       let tm = byNode.get(r.node_id);
@@ -127,51 +125,52 @@ export class DiagnosisService {
         max: peak?.value ?? null,
         maxAt: peak ? new Date(peak.t * 1000).toISOString() : null,
         samplesSeen,
-        learning: samplesSeen < this.rt.config.ANOMALY_PROBATION_SAMPLES,
+        learning: samplesSeen < this.config.ANOMALY_PROBATION_SAMPLES,
       };
     });
   }
 
   /** One diagnosis round: evaluate, decide (confidence threshold, cooldown, dry-run), audit, request repairs. */
   async evaluate(nowMs = Date.now()): Promise<RepairDecision[]> {
-    const { config } = this.rt;
+    const { config } = this;
     const rules = (await this.rules()).filter((r) => r.enabled);
     if (!rules.length) return [];
     const windowSec = Math.min(MAX_WINDOW_SEC, Math.max(...rules.flatMap((r) => r.conditions.map((c) => c.windowSec))));
     const diagnoses = evaluateRules(rules, await this.nodeMetrics(windowSec, nowMs), nowMs / 1000);
     if (!diagnoses.length) return [];
-    const recent = await this.rt.db.query<{ rule_id: string; target_key: string; at: Date | string }>(
-      `SELECT rule_id, target_key, max(decided_at) AS at FROM diagnoses WHERE outcome IN ('sent', 'dry-run') AND decided_at > $1 GROUP BY 1, 2`,
-      [new Date(nowMs - config.REPAIR_COOLDOWN_SEC * 1000).toISOString()],
-    );
+    const recent = await this.repo.recentDecisions(new Date(nowMs - config.REPAIR_COOLDOWN_SEC * 1000).toISOString());
     const history = new Map(recent.map((r) => [`${r.rule_id}:${r.target_key}`, new Date(r.at).getTime() / 1000]));
     const decisions = decideRepairs(diagnoses, { minConfidence: config.REPAIR_MIN_CONFIDENCE, dryRun: config.REPAIR_DRY_RUN, cooldownSec: config.REPAIR_COOLDOWN_SEC, maxActionsPerRound: 3 }, history, nowMs / 1000);
-    await this.rt.db.transaction(async (tx) => {
-      for (const d of decisions) {
+    await this.repo.recordDecisions(
+      decisions.map((d) => {
         const outcome = d.suppressed ? 'suppressed' : d.dryRun ? 'dry-run' : 'sent';
         const actionId = outcome === 'sent' ? randomUUID() : null;
         const why = d.suppressed ?? (d.dryRun ? `dry-run: would request ${d.action.kind}` : `requested ${d.action.kind}`);
         const targetKey = decisionKey(d.diagnosis).slice(d.diagnosis.ruleId.length + 1);
-        await tx.query(
-          `INSERT INTO diagnoses (id, rule_id, target, target_key, confidence, explanation, evidence, action, outcome, reason, action_id, decided_by, decided_at)
-           VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13)`,
-          [randomUUID(), d.diagnosis.ruleId, JSON.stringify(d.diagnosis.target), targetKey, d.diagnosis.confidence, d.diagnosis.explanation, JSON.stringify(d.diagnosis.evidence), JSON.stringify(d.action), outcome, why, actionId, this.rt.instanceId, new Date(nowMs).toISOString()],
-        );
-        if (actionId) {
-          await appendToOutbox(tx, 'analyzer', [
-            makeEnvelope('repair.requested.v1', actionId, { actionId, action: d.action, reason: d.reason.slice(0, 2000), confidence: d.diagnosis.confidence, dryRun: false, requestedBy: `analyzer:${d.diagnosis.ruleId}` }),
-          ]);
-        }
-      }
-    });
+        return {
+          id: randomUUID(),
+          ruleId: d.diagnosis.ruleId,
+          target: d.diagnosis.target,
+          targetKey,
+          confidence: d.diagnosis.confidence,
+          explanation: d.diagnosis.explanation,
+          evidence: d.diagnosis.evidence,
+          action: d.action,
+          outcome,
+          reason: why,
+          actionId,
+          decidedBy: this.id.instanceId,
+          decidedAt: new Date(nowMs).toISOString(),
+          event: actionId
+            ? makeEnvelope('repair.requested.v1', actionId, { actionId, action: d.action, reason: d.reason.slice(0, 2000), confidence: d.diagnosis.confidence, dryRun: false, requestedBy: `analyzer:${d.diagnosis.ruleId}` })
+            : null,
+        };
+      }),
+    );
     return decisions;
   }
 
-  audit(limit = 200) {
-    return this.rt.db.query(
-      `SELECT id, rule_id AS "ruleId", target, confidence, explanation, evidence, action, outcome, reason, action_id AS "actionId", decided_by AS "decidedBy", decided_at AS "decidedAt"
-       FROM diagnoses ORDER BY decided_at DESC LIMIT $1`,
-      [limit],
-    );
+  audit(limit = 200): Promise<unknown[]> {
+    return this.repo.audit(limit);
   }
 }

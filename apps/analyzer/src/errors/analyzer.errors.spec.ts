@@ -1,5 +1,5 @@
 import { ModelRegistryError, ServingError } from '@kairos/ml';
-import { TrainBodySchema } from '../http/analyzer.schemas';
+import { TrainBodySchema } from '../models/analyzer.schemas';
 import { AnalyzerError, analyzerStatusOf, parseOrThrow, toAnalyzerError } from './analyzer.errors';
 
 describe('analyzer errors', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { makeEnvelope, type TaskQueued } from '@kairos/contracts';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { TaskQueued } from '@kairos/contracts';
 import {
   AccuracyTracker,
   accuracyMetrics,
@@ -14,53 +15,25 @@ import {
   platformFeatureRows,
   ProductionModelCache,
   toDurationSpec,
+  type BackendChoice,
   type DriftReport,
   type LoadedDurationModel,
+  type ModelStore,
   type ModelVersion,
   type PlatformTrainingOptions,
 } from '@kairos/ml';
-import { appendToOutbox } from '@kairos/persistence';
-import { GroupBatcher } from '@kairos/platform';
-import type { Runtime } from '@kairos/runtime';
+import type { KairosConfig } from '@kairos/platform';
+import { APP_IDENTITY, CONFIG, type AppIdentity } from '@kairos/runtime';
+import { TF_BACKEND } from '../core/analyzer-options';
 import { AnalyzerError } from '../errors/analyzer.errors';
 import { movingAverageEstimate } from '../estimates/duration-baseline';
 import { DurationTrainingRunner } from '../training/duration-training.runner';
 import { TaskHistoryRepository } from '../training/task-history.repository';
-import { PgModelStore } from './pg-model.store';
+import { DURATION_REPOSITORY, type DurationEstimate, type DurationRepository, type FinishedTask, type StoredEstimate } from './duration.repository';
+import { MODEL_STORE } from './model-store.repository';
 
+export type { DurationEstimate } from './duration.repository';
 export const DURATION_MODEL = 'duration';
-const BASELINE_HISTORY = 20;
-
-interface FinishedTask {
-  taskId: string;
-  attempt: number;
-  status: string;
-  durationMs: number;
-  finishedAt: string;
-  fallbackSignature: string;
-}
-
-interface EstimateRow {
-  model: string;
-  model_version: string;
-  p50_ms: number;
-  p90_ms: number;
-}
-
-interface StoredEstimate {
-  taskId: string;
-  signature: string;
-  estimate: DurationEstimate | null;
-  traceId: string;
-}
-
-export interface DurationEstimate {
-  p50Ms: number;
-  p90Ms: number;
-  model: string;
-  modelVersion: string;
-  basedOn: number;
-}
 
 export interface TrainRequest {
   maxRows?: number;
@@ -73,34 +46,50 @@ export interface TrainRequest {
  * The duration model as a service: registry (PostgreSQL), the production model hot-swapped in
  * memory, predictions (model p50/p90, moving-average fallback), live accuracy and drift checks.
  */
-export class DurationModelService {
+@Injectable()
+export class DurationModelService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly registry: ModelRegistry;
   readonly cache: ProductionModelCache<LoadedDurationModel>;
   readonly tracker = new AccuracyTracker({ windowSize: 5_000 });
   readonly drift = new DriftMonitor();
-  readonly history: TaskHistoryRepository;
   private readonly live = new LiveDurationFeatures();
   private readonly runner = new DurationTrainingRunner();
   private training: Promise<ModelVersion> | null = null;
 
   constructor(
-    private readonly rt: Runtime,
-    private readonly backend: () => Promise<string>,
+    @Inject(MODEL_STORE) store: ModelStore,
+    readonly history: TaskHistoryRepository,
+    @Inject(DURATION_REPOSITORY) private readonly durations: DurationRepository,
+    @Inject(TF_BACKEND) private readonly tf: { choice: Promise<BackendChoice | null> },
+    @Inject(CONFIG) private readonly config: KairosConfig,
+    @Inject(APP_IDENTITY) private readonly id: AppIdentity,
   ) {
-    this.registry = new ModelRegistry({ store: new PgModelStore(rt.db) });
-    this.history = new TaskHistoryRepository(rt.db);
+    this.registry = new ModelRegistry({ store });
     this.cache = new ProductionModelCache<LoadedDurationModel>({
       source: this.registry,
       name: DURATION_MODEL,
       expectedFeatures: DURATION_FEATURE_NAMES,
       load: ({ bytes }) => decodeServingArtifact(bytes),
-      onSwap: ({ from, to }) => rt.logger.info({ from: from?.version, to: to.version }, 'duration model hot-swapped'),
-      onError: (err) => rt.logger.warn({ err }, 'production model refresh failed'),
+      onSwap: ({ from, to }) => id.logger.info({ from: from?.version, to: to.version }, 'duration model hot-swapped'),
+      onError: (err) => id.logger.warn({ err }, 'production model refresh failed'),
     });
+  }
+
+  private async backend(): Promise<string> {
+    return (await this.tf.choice)?.name ?? 'none';
   }
 
   get trainingMode(): string {
     return this.runner.mode;
+  }
+
+  /** Loads the production model (if any) and polls the registry for a new one (hot swap). */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.start(this.config.ANALYZER_MODEL_POLL_MS);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   async start(pollMs: number): Promise<void> {
@@ -114,14 +103,14 @@ export class DurationModelService {
   }
 
   async resyncFeatures(): Promise<void> {
-    this.live.resync(await this.history.recent(this.rt.config.ANALYZER_HISTORY_ROWS), Date.now());
+    this.live.resync(await this.history.recent(this.config.ANALYZER_HISTORY_ROWS), Date.now());
   }
 
   /** One training at a time per replica; the GBDT runs in a worker thread. */
   train(req: TrainRequest, by: string): Promise<ModelVersion> {
     if (this.training) throw new AnalyzerError('TRAINING_IN_PROGRESS', 'a duration training run is already in progress on this analyzer');
     const run = (async () => {
-      const records = await this.history.recent(req.maxRows ?? this.rt.config.ANALYZER_HISTORY_ROWS);
+      const records = await this.history.recent(req.maxRows ?? this.config.ANALYZER_HISTORY_ROWS);
       const options: Partial<PlatformTrainingOptions> = {
         ...(req.validationFraction !== undefined ? { validationFraction: req.validationFraction } : {}),
         ...(req.trees !== undefined ? { gbdt: { nTrees: req.trees } } : {}),
@@ -139,7 +128,7 @@ export class DurationModelService {
         createdBy: by,
         notes: `GBDT p50/p90 on ${records.length} platform tasks (${this.runner.mode}); validation MAE ${Math.round(outcome.metrics.validationMaeMs)} ms vs moving average ${Math.round(outcome.metrics.baselineMaeMs)} ms`,
       });
-      this.rt.logger.info({ version: version.version, metrics: version.metrics }, 'duration model trained');
+      this.id.logger.info({ version: version.version, metrics: version.metrics }, 'duration model trained');
       return req.deploy ? this.deploy(DURATION_MODEL, version.version, by) : version;
     })().finally(() => (this.training = null));
     this.training = run;
@@ -175,23 +164,11 @@ export class DurationModelService {
         return { p50Ms: q.p50 * 1000, p90Ms: q.p90 * 1000, model: v.name, modelVersion: String(v.version), basedOn: v.metrics.trainExamples ?? 0 };
       });
     }
-    const history = await this.histories.add(spec.signature);
+    const history = await this.durations.recentDurations(spec.signature);
     const est = movingAverageEstimate(history);
-    return est ? { ...est, model: 'moving-average', modelVersion: 'v1', basedOn: history.length } : null;
+    // The moving average's central estimate is a mean; it fills the contract's central (p50) slot.
+    return est ? { p50Ms: est.meanMs, p90Ms: est.p90Ms, model: 'moving-average', modelVersion: 'v1', basedOn: history.length } : null;
   }
-
-  /** The latest succeeded durations per signature; concurrent lookups share one query. */
-  private readonly histories = new GroupBatcher<string, number[]>(async (signatures) => {
-    const distinct = [...new Set(signatures)];
-    const rows = await this.rt.db.query<{ signature: string; durations: number[] }>(
-      `SELECT s.signature, ARRAY(SELECT h.duration_ms::float8 FROM duration_history h WHERE h.signature = s.signature AND h.status = 'succeeded'
-                                 ORDER BY h.finished_at DESC LIMIT ${BASELINE_HISTORY}) AS durations
-       FROM unnest($1::text[]) AS s(signature)`,
-      [distinct],
-    );
-    const bySignature = new Map(rows.map((r) => [r.signature, r.durations.map(Number)]));
-    return signatures.map((sig) => bySignature.get(sig) ?? []);
-  });
 
   /**
    * Records a finished task: its duration history row (under the signature its estimate was made with,
@@ -199,77 +176,27 @@ export class DurationModelService {
    * tracking). Idempotent on redelivery; concurrent calls share one statement.
    */
   async recordFinished(f: FinishedTask): Promise<void> {
-    const est = await this.finished.add(f);
+    const est = await this.durations.recordFinished(f);
     if (!est || f.status !== 'succeeded') return;
     const version = Number(est.model_version);
     if (Number.isInteger(version)) this.tracker.record(modelVersionKey(est.model, version), { predicted: est.p50_ms, upper: est.p90_ms, actual: f.durationMs, atMs: Date.parse(f.finishedAt) });
   }
-
-  private readonly finished = new GroupBatcher<FinishedTask, EstimateRow | null>(async (batch) => {
-    const rows = await this.rt.db.query<EstimateRow & { task_id: string }>(
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, attempt int, fallback text, status text, duration_ms float8, finished_at timestamptz)
-       ), est AS (
-         SELECT e.task_id, e.signature, e.model, e.model_version, e.p50_ms, e.p90_ms FROM duration_estimates e JOIN input i ON i.task_id = e.task_id
-       ), h AS (
-         INSERT INTO duration_history (task_id, attempt, signature, status, duration_ms, finished_at)
-         SELECT i.task_id, i.attempt, COALESCE(est.signature, i.fallback), i.status, i.duration_ms, i.finished_at
-         FROM input i LEFT JOIN est ON est.task_id = i.task_id
-         ON CONFLICT (task_id, attempt) DO NOTHING
-       ), o AS (
-         INSERT INTO prediction_outcomes (task_id, model, model_version, p50_ms, p90_ms, actual_ms, observed_at)
-         SELECT i.task_id, est.model, est.model_version, est.p50_ms, est.p90_ms, i.duration_ms, i.finished_at
-         FROM input i JOIN est ON est.task_id = i.task_id WHERE i.status = 'succeeded'
-         ON CONFLICT (task_id) DO NOTHING
-       )
-       SELECT task_id, model, model_version, p50_ms, p90_ms FROM est`,
-      [JSON.stringify(batch.map((f) => ({ task_id: f.taskId, attempt: f.attempt, fallback: f.fallbackSignature, status: f.status, duration_ms: f.durationMs, finished_at: f.finishedAt })))],
-    );
-    const byTask = new Map(rows.map((r) => [r.task_id, r]));
-    return batch.map((f) => byTask.get(f.taskId) ?? null);
-  });
 
   /**
    * Stores the estimate made for a queued task and, when there is one, its event; a redelivery inserts
    * neither. Concurrent calls share one statement.
    */
   storeEstimate(e: StoredEstimate): Promise<void> {
-    return this.estimates.add(e);
+    return this.durations.storeEstimate(e);
   }
 
-  private readonly estimates = new GroupBatcher<StoredEstimate, void>(async (batch) => {
-    const input = batch.map(({ taskId, signature, estimate, traceId }) => {
-      const event = estimate
-        ? makeEnvelope('prediction.duration.estimated.v1', taskId, { taskId, ...estimate, estimatedAt: new Date().toISOString() }, { traceId })
-        : null;
-      return {
-        task_id: taskId, signature, p50_ms: estimate?.p50Ms ?? 0, p90_ms: estimate?.p90Ms ?? 0, model: estimate?.model ?? 'moving-average',
-        model_version: estimate?.modelVersion ?? 'v1', based_on: estimate?.basedOn ?? 0, event_id: event?.eventId ?? null, envelope: event, occurred_at: event?.occurredAt ?? null,
-      };
-    });
-    await this.rt.db.query(
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, signature text, p50_ms float8, p90_ms float8, model text, model_version text,
-           based_on int, event_id uuid, envelope jsonb, occurred_at timestamptz)
-       ), e AS (
-         INSERT INTO duration_estimates (task_id, signature, p50_ms, p90_ms, model, model_version, based_on, estimated_at)
-         SELECT task_id, signature, p50_ms, p90_ms, model, model_version, based_on, now() FROM input
-         ON CONFLICT (task_id) DO NOTHING RETURNING task_id
-       )
-       INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at)
-       SELECT i.event_id, 'analyzer', 'prediction.duration.estimated.v1', e.task_id::text, i.envelope, i.occurred_at
-       FROM e JOIN input i ON i.task_id = e.task_id WHERE i.event_id IS NOT NULL`,
-      [JSON.stringify(input)],
-    );
-    return batch.map(() => undefined);
-  });
+  estimateOf(taskId: string): Promise<Record<string, unknown> | undefined> {
+    return this.durations.estimateOf(taskId);
+  }
 
   /** Cluster-wide accuracy per version from the stored outcomes, plus what this replica saw. */
   async accuracy(name: string) {
-    const rows = await this.rt.db.query<{ model_version: string; p50_ms: number; p90_ms: number; actual_ms: number }>(
-      `SELECT model_version, p50_ms, p90_ms, actual_ms FROM prediction_outcomes WHERE model = $1 ORDER BY observed_at DESC LIMIT 20000`,
-      [name],
-    );
+    const rows = await this.durations.outcomes(name, 20_000);
     const byVersion = new Map<string, Array<{ predicted: number; upper: number; actual: number }>>();
     for (const r of rows) {
       const list = byVersion.get(r.model_version) ?? [];
@@ -295,13 +222,10 @@ export class DurationModelService {
     if (!serving) return null;
     const { version } = serving;
     const since = Date.parse(version.trainingWindow.to);
-    const records = await this.history.recent(this.rt.config.ANALYZER_HISTORY_ROWS);
+    const records = await this.history.recent(this.config.ANALYZER_HISTORY_ROWS);
     const rows = platformFeatureRows(records, since + 1);
     if (!rows.length) return null;
-    const outcomes = await this.rt.db.query<{ p50_ms: number; actual_ms: number }>(
-      `SELECT p50_ms, actual_ms FROM prediction_outcomes WHERE model = $1 AND model_version = $2 ORDER BY observed_at DESC LIMIT 5000`,
-      [version.name, String(version.version)],
-    );
+    const outcomes = await this.durations.outcomesOfVersion(version.name, String(version.version), 5_000);
     const liveMae = accuracyMetrics(outcomes.map((o) => ({ predicted: o.p50_ms, actual: o.actual_ms }))).mae;
     const validationMae = version.metrics.validationMaeMs;
     const report = this.drift.assess(
@@ -310,35 +234,12 @@ export class DurationModelService {
       liveMae !== null && validationMae > 0 ? { validationMae, liveMae, liveCount: outcomes.length } : undefined,
     );
     const reportId = randomUUID();
-    const autoRetrain = this.rt.config.ANALYZER_AUTO_RETRAIN && report.decision === 'retrain';
-    await this.rt.db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO model_drift_reports (id, name, version, decision, reasons, report, retrain_requested, assessed_by) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8)`,
-        [reportId, version.name, version.version, report.decision, JSON.stringify(report.reasons), JSON.stringify(report), autoRetrain, this.rt.instanceId],
-      );
-      if (report.decision !== 'none') {
-        await appendToOutbox(tx, 'analyzer', [
-          makeEnvelope('model.drift.detected.v1', version.name, {
-            reportId,
-            name: version.name,
-            version: version.version,
-            decision: report.decision,
-            driftedFeatures: [...report.driftedFeatures],
-            reasons: [...report.reasons],
-            autoRetrain,
-            assessedAt: new Date().toISOString(),
-          }),
-        ]);
-      }
-    });
+    const autoRetrain = this.config.ANALYZER_AUTO_RETRAIN && report.decision === 'retrain';
+    await this.durations.recordDriftReport({ reportId, name: version.name, version: version.version, report, autoRetrain, assessedBy: this.id.instanceId });
     return { reportId, version: version.version, report };
   }
 
-  async driftReports(name: string) {
-    return this.rt.db.query(
-      `SELECT id, version, decision, reasons, retrain_requested AS "retrainRequested", assessed_by AS "assessedBy", assessed_at AS "assessedAt", report
-       FROM model_drift_reports WHERE name = $1 ORDER BY assessed_at DESC LIMIT 50`,
-      [name],
-    );
+  driftReports(name: string): Promise<unknown[]> {
+    return this.durations.driftReports(name);
   }
 }

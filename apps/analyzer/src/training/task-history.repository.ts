@@ -1,6 +1,7 @@
 import type { RunSpec } from '@kairos/contracts';
 import type { PlatformTaskRecord } from '@kairos/ml';
-import type { Database } from '@kairos/persistence';
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type Database } from '@kairos/persistence';
 import { taskSignature } from '../estimates/duration-baseline';
 
 interface HistoryRow {
@@ -19,8 +20,9 @@ interface HistoryRow {
  * The platform's own history for training, drift and patterns: the newest tasks with the run time of
  * their last attempt. A completion becomes visible at created_at + run time (queue wait is not modelled).
  */
+@Injectable()
 export class TaskHistoryRepository {
-  constructor(private readonly db: Database) {}
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   async recent(limit: number, sinceMs?: number): Promise<PlatformTaskRecord[]> {
     const rows = await this.db.query<HistoryRow>(

@@ -1,8 +1,12 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { makeEnvelope, type Envelope, type RunSpec, type ResourceRequest, type TaskStatus } from '@kairos/contracts';
 import { GroupBatcher } from '@kairos/platform';
-import { appendToOutbox, type Database, type SqlExecutor } from '@kairos/persistence';
+import { appendToOutbox, DATABASE, type Database, type SqlExecutor } from '@kairos/persistence';
 import { isTerminalStatus } from '@kairos/contracts';
+import { EXECUTOR_SETTINGS, type ExecutorSettings } from '../core/executor-settings';
 import { nextStatusAfterAttempt, retryDelayMs } from './task-state-machine';
+
+export const TASK_REPOSITORY = Symbol('TASK_REPOSITORY');
 
 export interface RunnableTask {
   id: string;
@@ -68,13 +72,40 @@ interface PendingCompletion {
  * appends its event to the outbox in the same unit, and each guards on the row's current status and lease, so a fenced-off
  * executor (one whose lease expired) can change nothing.
  */
-export class TaskRepository {
+export interface TaskRepository {
+  listRunnable(limit: number): Promise<RunnableTask[]>;
+  /** Claims the given tasks for the given nodes; tasks another executor took meanwhile are skipped. */
+  claim(assignments: Array<{ taskId: string; nodeId: string }>): Promise<ClaimedTask[]>;
+  /** Records an attempt's end; the task's new status, or null when this executor no longer held the lease. */
+  completeAttempt(task: ClaimedTask, result: AttemptOutcome): Promise<TaskStatus | null>;
+  renewLeases(): Promise<number>;
+  /** Requeues (or fails) tasks whose executor stopped renewing its lease. Any executor may run this. */
+  recoverExpiredLeases(limit?: number): Promise<Array<{ id: string; status: TaskStatus }>>;
+  /** Ends this executor's running attempt as `lost` (restart_runner) and requeues it; null when the lease was gone. */
+  requeueRestarted(task: ClaimedTask, error: string): Promise<TaskStatus | null>;
+  /** Cancels queued tasks whose cancellation was requested; returns ids of running ones this executor must stop. */
+  applyCancellations(): Promise<string[]>;
+  /** Stores the analyzer's estimate on a still-queued task (for the policies). */
+  recordPrediction(taskId: string, p50Ms: number, p90Ms: number): Promise<void>;
+  /** Marks a queued or running task for cancellation (applyCancellations acts on it); false when it had ended. */
+  requestCancel(taskId: string): Promise<boolean>;
+}
+
+/** PostgreSQL: claims with FOR UPDATE SKIP LOCKED, group-committed completions and predictions. */
+@Injectable()
+export class PgTaskRepository implements TaskRepository {
+  private readonly executorId: string;
+  private readonly leaseMs: number;
+  /** Jitter source of retry back-off (tests may replace it). */
+  random: () => number = Math.random;
+
   constructor(
-    private readonly db: Database,
-    private readonly executorId: string,
-    private readonly leaseMs: number,
-    private readonly random: () => number = Math.random,
-  ) {}
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(EXECUTOR_SETTINGS) settings: Pick<ExecutorSettings, 'executorId' | 'leaseMs'>,
+  ) {
+    this.executorId = settings.executorId;
+    this.leaseMs = settings.leaseMs;
+  }
 
   async listRunnable(limit: number): Promise<RunnableTask[]> {
     const rows = await this.db.query<TaskRow>(
@@ -273,6 +304,15 @@ export class TaskRepository {
     return running.map((r) => r.id);
   }
 
+  async requestCancel(taskId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
+       WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+      [taskId],
+    );
+    return rows.length > 0;
+  }
+
   /** Stores the analyzer's estimate on a still-queued task (for the policies); concurrent ones share one UPDATE. */
   recordPrediction(taskId: string, p50Ms: number, p90Ms: number): Promise<void> {
     return this.predictions.add({ taskId, p50Ms, p90Ms });
@@ -324,4 +364,3 @@ function completedEvent(
   });
 }
 
-export type { SqlExecutor };

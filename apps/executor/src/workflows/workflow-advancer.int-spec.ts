@@ -3,11 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SubmitWorkflowSchema } from '@kairos/contracts';
-import { Database, insertWorkflowTasks, MIGRATIONS } from '@kairos/persistence';
+import { Database, insertWorkflowTasks, withBaseline } from '@kairos/persistence';
+import { EXECUTOR_MIGRATIONS } from '../database/migrations';
 import { createTestDatabase } from '@kairos/testing';
 import { markStarted, snapshotRun, startRun } from '@kairos/scheduling-core';
 import { dagOf } from './workflow-advance.policy';
 import { WorkflowAdvancer } from './workflow-advancer';
+import { PgWorkflowRunRepository } from './workflow-run.repository';
+
+const advancerOn = (db: Database, onInserted: () => void): WorkflowAdvancer => new WorkflowAdvancer(new PgWorkflowRunRepository(db), { kick: onInserted }, { kick: () => undefined });
 
 // The advancer with every migration, on embedded PGlite and on a PostgreSQL server: missed events are
 // reconciled, duplicates insert nothing, failures propagate, and the run ends with the right status.
@@ -24,8 +28,8 @@ describe.each([
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kairos-wf-int-'));
     pg = server ? await createTestDatabase() : null;
-    db = await Database.open({ url: pg?.url, dataDir: dir, migrations: MIGRATIONS });
-    advancer = new WorkflowAdvancer(db, () => kicks++);
+    db = await Database.open({ url: pg?.url, dataDir: dir, migrations: withBaseline(EXECUTOR_MIGRATIONS) });
+    advancer = advancerOn(db, () => kicks++);
   }, 60_000);
   afterAll(async () => {
     await db.close();
@@ -104,7 +108,7 @@ describe.each([
     const run = await seed();
     await finish(run, 'a', 'succeeded');
     let calls = 0;
-    const counting = new WorkflowAdvancer(db, () => undefined);
+    const counting = advancerOn(db, () => undefined);
     const inner = counting.advance.bind(counting);
     counting.advance = (id: string) => {
       calls++;
@@ -124,7 +128,7 @@ describe.each([
   it('two advancers (two executors) racing on one run insert each task once', async () => {
     const run = await seed();
     await finish(run, 'a', 'succeeded');
-    const other = new WorkflowAdvancer(db, () => undefined);
+    const other = advancerOn(db, () => undefined);
     const [x, y] = await Promise.all([advancer.advance(run), other.advance(run)]);
     expect((x?.inserted ?? 0) + (y?.inserted ?? 0)).toBe(2);
     expect(await taskRows(run)).toEqual({ a: 'succeeded', b: 'queued', c: 'queued' });

@@ -1,19 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { TaskStatus, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
-import { insertUpstreamFailedTasks, insertWorkflowTasks, type Database } from '@kairos/persistence';
-import { snapshotRun, type DagRunSnapshot } from '@kairos/scheduling-core';
+import { Inject, Injectable } from '@nestjs/common';
+import type { WorkflowStatus } from '@kairos/contracts';
+import { OutboxRelayService } from '@kairos/runtime';
+import { snapshotRun } from '@kairos/scheduling-core';
+import { ExecutorService } from '../execution/executor.service';
 import { dagOf, planAdvance } from './workflow-advance.policy';
-
-const PRODUCER = 'executor';
-
-interface WorkflowRow {
-  id: string;
-  name: string;
-  status: WorkflowStatus;
-  dag: { name: string; tasks: WorkflowTask[] };
-  checkpoint: DagRunSnapshot;
-  generation: number;
-}
+import { WORKFLOW_RUN_REPOSITORY, type WorkflowRunRepository } from './workflow-run.repository';
 
 export interface AdvanceResult {
   inserted: number;
@@ -25,15 +16,23 @@ export interface AdvanceResult {
  * PostgreSQL (never from memory), inserts newly runnable tasks with their outbox events and saves the
  * new checkpoint in the same transaction, so any executor can do it and a crash loses nothing.
  */
+@Injectable()
 export class WorkflowAdvancer {
   /** Per run: the advance in progress, and one not yet started that later requests share. */
   private readonly running = new Map<string, Promise<AdvanceResult | null>>();
   private readonly queued = new Map<string, Promise<AdvanceResult | null>>();
 
   constructor(
-    private readonly db: Database,
-    private readonly onInserted: () => void,
+    @Inject(WORKFLOW_RUN_REPOSITORY) private readonly runs: WorkflowRunRepository,
+    @Inject(OutboxRelayService) private readonly relay: Pick<OutboxRelayService, 'kick'>,
+    @Inject(ExecutorService) private readonly executor: Pick<ExecutorService, 'kick'>,
   ) {}
+
+  /** New tasks were inserted: publish their events and schedule now. */
+  private onInserted(): void {
+    this.relay.kick();
+    this.executor.kick();
+  }
 
   /**
    * Called for every task.completed.v1; tasks outside workflows are ignored. `workflowRunId` comes from
@@ -41,10 +40,7 @@ export class WorkflowAdvancer {
    */
   async onTaskCompleted(taskId: string, workflowRunId?: string | null): Promise<AdvanceResult | null> {
     let runId = workflowRunId;
-    if (runId === undefined) {
-      const rows = await this.db.query<{ workflow_run_id: string | null }>(`SELECT workflow_run_id FROM tasks WHERE id = $1`, [taskId]);
-      runId = rows[0]?.workflow_run_id ?? null;
-    }
+    if (runId === undefined) runId = await this.runs.workflowRunOf(taskId);
     return runId ? this.request(runId) : null;
   }
 
@@ -73,28 +69,12 @@ export class WorkflowAdvancer {
   }
 
   async advance(runId: string): Promise<AdvanceResult | null> {
-    const result = await this.db.transaction(async (tx) => {
-      const runs = await tx.query<WorkflowRow>(`SELECT id, name, status, dag, checkpoint, generation FROM workflow_runs WHERE id = $1 FOR UPDATE`, [runId]);
-      const w = runs[0];
-      if (!w || w.status !== 'running') return null;
-      const dag = dagOf(w.dag.tasks);
-      const observed = await tx.query<{ key: string; status: TaskStatus }>(
-        `SELECT workflow_key AS key, status FROM tasks WHERE workflow_run_id = $1 AND workflow_generation = $2`,
-        [runId, w.generation],
-      );
-      const plan = planAdvance(dag, w.checkpoint, observed);
-      if (!plan.changed) return { inserted: 0, status: w.status };
+    const result = await this.runs.advanceLocked(runId, (w, observed) => {
+      const plan = planAdvance(dagOf(w.dag.tasks), w.checkpoint, observed);
+      if (!plan.changed) return null;
       const byKey = new Map(w.dag.tasks.map((t) => [t.key, t]));
-      const ids = await insertWorkflowTasks(tx, PRODUCER, { id: w.id, name: w.name, generation: w.generation }, plan.start.map((k) => byKey.get(k)!), randomUUID());
-      await insertUpstreamFailedTasks(tx, w, plan.upstreamFailed.map((k) => byKey.get(k)!));
       const status: WorkflowStatus = plan.status;
-      await tx.query(
-        `UPDATE workflow_runs SET checkpoint = $2::jsonb, status = $3, updated_at = now(),
-           finished_at = CASE WHEN $3 = 'running' THEN NULL ELSE now() END
-         WHERE id = $1`,
-        [runId, JSON.stringify(snapshotRun(plan.state)), status],
-      );
-      return { inserted: ids.length, status };
+      return { start: plan.start.map((k) => byKey.get(k)!), upstreamFailed: plan.upstreamFailed.map((k) => byKey.get(k)!), checkpoint: snapshotRun(plan.state), status };
     });
     if (result?.inserted) this.onInserted();
     return result;
@@ -102,16 +82,8 @@ export class WorkflowAdvancer {
 
   /** Advances runs whose tasks finished but whose completion event was missed (lost event, crash before handling). */
   async reconcile(limit = 100): Promise<number> {
-    const stale = await this.db.query<{ id: string }>(
-      `SELECT DISTINCT w.id FROM workflow_runs w
-       JOIN tasks t ON t.workflow_run_id = w.id AND t.workflow_generation = w.generation
-       WHERE w.status = 'running'
-         AND t.status IN ('succeeded', 'failed', 'cancelled', 'timed_out', 'upstream_failed')
-         AND w.checkpoint -> 'tasks' -> t.workflow_key ->> 'status' = 'running'
-       LIMIT $1`,
-      [limit],
-    );
-    for (const r of stale) await this.advance(r.id);
+    const stale = await this.runs.staleRuns(limit);
+    for (const id of stale) await this.advance(id);
     return stale.length;
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -19,7 +19,7 @@ const IdSchema = z.string().uuid('id must be a UUID');
 @ApiTags('tasks')
 @Controller('api/tasks')
 export class TasksController {
-  constructor(@Inject(TaskSubmissionService) private readonly tasks: TaskSubmissionService) {}
+  constructor(private readonly tasks: TaskSubmissionService) {}
 
   @Post()
   @ApiOperation({ summary: 'Submit a task (shell command, HTTP call or no-op). 201 when created, 200 when an idempotency key matched an earlier submission.' })

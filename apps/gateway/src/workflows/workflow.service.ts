@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { SubmitWorkflow, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
-import { insertWorkflowTasks, type Database } from '@kairos/persistence';
+import { Inject, Injectable } from '@nestjs/common';
+import { makeEnvelope, type SubmitWorkflow, type WorkflowStatus, type WorkflowTask } from '@kairos/contracts';
+import { OutboxRelayService } from '@kairos/runtime';
 import {
   buildDag,
   markStarted,
@@ -10,44 +11,12 @@ import {
   snapshotRun,
   startRun,
   type Dag,
-  type DagRunSnapshot,
   type DagRunState,
   type DagTaskStatus,
 } from '@kairos/scheduling-core';
 import { GatewayError } from '../errors/gateway.errors';
 import { toDagSpecs } from './workflow-validation';
-
-const PRODUCER = 'gateway';
-
-/** What workflow_runs.dag holds: the validated submission, enough to rebuild the graph anywhere. */
-export interface StoredWorkflow {
-  name: string;
-  tasks: WorkflowTask[];
-}
-
-interface WorkflowRow {
-  id: string;
-  name: string;
-  status: WorkflowStatus;
-  dag: StoredWorkflow;
-  checkpoint: DagRunSnapshot;
-  generation: number;
-  created_at: Date;
-  updated_at: Date;
-  finished_at: Date | null;
-}
-
-interface WorkflowTaskRow {
-  id: string;
-  workflow_key: string;
-  workflow_generation: number;
-  status: string;
-  attempts: number;
-  exit_code: number | null;
-  error: string | null;
-  started_at: Date | null;
-  finished_at: Date | null;
-}
+import { WORKFLOW_REPOSITORY, type StoredWorkflow, type WorkflowRepository, type WorkflowRow } from './workflow.repository';
 
 export interface WorkflowTaskView {
   key: string;
@@ -88,35 +57,28 @@ const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : 
  * their task.queued.v1 events) in one transaction; everything later is advanced by the executor
  * from the checkpoint in PostgreSQL.
  */
+@Injectable()
 export class WorkflowService {
   constructor(
-    private readonly db: Database,
-    private readonly onCommit: () => void,
+    @Inject(WORKFLOW_REPOSITORY) private readonly runs: WorkflowRepository,
+    @Inject(OutboxRelayService) private readonly relay: Pick<OutboxRelayService, 'kick'>,
   ) {}
 
   async submit(spec: SubmitWorkflow, dag: Dag, traceId: string): Promise<WorkflowView> {
     const id = randomUUID();
     const { state, roots } = startRoots(startRun(dag, 1));
     const stored: StoredWorkflow = { name: spec.name, tasks: spec.tasks };
-    await this.db.transaction(async (tx) => {
-      await tx.query(`INSERT INTO workflow_runs (id, name, status, dag, checkpoint, generation) VALUES ($1, $2, 'running', $3::jsonb, $4::jsonb, 1)`, [
-        id,
-        spec.name,
-        JSON.stringify(stored),
-        JSON.stringify(snapshotRun(state)),
-      ]);
-      await insertWorkflowTasks(tx, PRODUCER, { id, name: spec.name, generation: 1 }, pick(spec.tasks, roots), traceId);
-    });
-    this.onCommit();
+    await this.runs.insertRun({ id, name: spec.name, dag: stored }, { checkpoint: snapshotRun(state), generation: 1, tasks: pick(spec.tasks, roots) }, traceId);
+    this.relay.kick();
     return this.get(id);
   }
 
   /** Reruns failed tasks and everything downstream of them (plus `force`); succeeded results are kept. */
   async rerun(id: string, force: readonly string[], traceId: string): Promise<WorkflowView & { rerun: readonly string[]; kept: readonly string[] }> {
-    const plan = await this.db.transaction(async (tx) => {
-      const rows = await tx.query<WorkflowRow>(`SELECT * FROM workflow_runs WHERE id = $1 FOR UPDATE`, [id]);
-      if (!rows.length) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
-      const w = rows[0];
+    const plan = await this.runs.startGeneration(
+      id,
+      (w) => {
+      if (!w) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
       if (w.status === 'running') throw new GatewayError('WORKFLOW_NOT_RERUNNABLE', `workflow ${id} is still running`, { workflowId: id, status: w.status });
       const dag = buildDag(toDagSpecs(w.dag.tasks));
       const unknown = force.filter((k) => !dag.indexOf.has(k));
@@ -124,15 +86,11 @@ export class WorkflowService {
       const p = planRerun(restoreRun(dag, w.checkpoint), force);
       if (!p.rerun.length) throw new GatewayError('WORKFLOW_NOT_RERUNNABLE', `workflow ${id} has nothing to rerun (all tasks succeeded; name some in "force")`, { workflowId: id });
       const { state, roots } = startRoots(p.state);
-      const generation = w.generation + 1;
-      await tx.query(
-        `UPDATE workflow_runs SET status = 'running', checkpoint = $2::jsonb, generation = $3, finished_at = NULL, updated_at = now() WHERE id = $1`,
-        [id, JSON.stringify(snapshotRun(state)), generation],
-      );
-      await insertWorkflowTasks(tx, PRODUCER, { id, name: w.name, generation }, pick(w.dag.tasks, roots), traceId);
-      return p;
-    });
-    this.onCommit();
+      return { start: { checkpoint: snapshotRun(state), generation: w.generation + 1, tasks: pick(w.dag.tasks, roots) }, result: p };
+      },
+      traceId,
+    );
+    this.relay.kick();
     return { ...(await this.get(id)), rerun: plan.rerun, kept: plan.kept };
   }
 
@@ -141,33 +99,21 @@ export class WorkflowService {
    * and running tasks; the executor stops them as for any cancelled task. A later rerun resumes it.
    */
   async cancel(id: string): Promise<WorkflowView> {
-    await this.db.transaction(async (tx) => {
-      const rows = await tx.query<WorkflowRow>(`SELECT * FROM workflow_runs WHERE id = $1 FOR UPDATE`, [id]);
-      if (!rows.length) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
-      const w = rows[0];
-      if (w.status !== 'running') throw new GatewayError('WORKFLOW_ALREADY_FINISHED', `workflow ${id} already ended as ${w.status}`, { workflowId: id, status: w.status });
-      await tx.query(`UPDATE workflow_runs SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE id = $1`, [id]);
-      await tx.query(
-        `UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
-         WHERE workflow_run_id = $1 AND workflow_generation = $2 AND status IN ('queued', 'running')`,
-        [id, w.generation],
-      );
-    });
+    const w = await this.runs.findById(id);
+    if (!w) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
+    if (w.status !== 'running') throw new GatewayError('WORKFLOW_ALREADY_FINISHED', `workflow ${id} already ended as ${w.status}`, { workflowId: id, status: w.status });
+    // The executor owns the run's progress: it marks the run cancelled and cancels its tasks.
+    await this.runs.requestCancel(makeEnvelope('workflow.cancel.requested.v1', id, { workflowRunId: id, generation: w.generation, requestedAt: new Date().toISOString() }));
+    this.relay.kick();
     return this.get(id);
   }
 
   async get(id: string): Promise<WorkflowView> {
-    const rows = await this.db.query<WorkflowRow>(`SELECT * FROM workflow_runs WHERE id = $1`, [id]);
-    if (!rows.length) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
-    const w = rows[0];
+    const w = await this.runs.findById(id);
+    if (!w) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
     const dag = buildDag(toDagSpecs(w.dag.tasks));
     const state = restoreRun(dag, w.checkpoint);
-    // The latest row per key: kept (succeeded) tasks of a rerun still point at their earlier generation.
-    const taskRows = await this.db.query<WorkflowTaskRow>(
-      `SELECT DISTINCT ON (workflow_key) id, workflow_key, workflow_generation, status, attempts, exit_code, error, started_at, finished_at
-       FROM tasks WHERE workflow_run_id = $1 ORDER BY workflow_key, workflow_generation DESC`,
-      [id],
-    );
+    const taskRows = await this.runs.latestTasks(id);
     const byKey = new Map(taskRows.map((r) => [r.workflow_key, r]));
     const tasks = dag.ids.map((key, i): WorkflowTaskView => {
       const r = byKey.get(key);
@@ -189,10 +135,7 @@ export class WorkflowService {
   }
 
   async list(filter: { status?: WorkflowStatus; limit: number }): Promise<WorkflowSummary[]> {
-    const rows = await this.db.query<WorkflowRow>(
-      `SELECT * FROM workflow_runs WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC LIMIT $2`,
-      [filter.status ?? null, filter.limit],
-    );
+    const rows = await this.runs.list(filter);
     return rows.map((w) => summaryOf(w, restoreRun(buildDag(toDagSpecs(w.dag.tasks)), w.checkpoint)));
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -19,7 +19,7 @@ const IdSchema = z.string().uuid('id must be a UUID');
 @ApiTags('workflows')
 @Controller('api/workflows')
 export class WorkflowsController {
-  constructor(@Inject(WorkflowService) private readonly workflows: WorkflowService) {}
+  constructor(private readonly workflows: WorkflowService) {}
 
   @Post()
   @ApiOperation({ summary: 'Submit a DAG workflow: tasks with keys, dependsOn and declared inputs/outputs (a file edge runs producer before consumer).' })

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeRegistryFiles } from '../adapters/node-registry-files.adapter';
 import { FileSystemModelStore } from './file-system-model.store';
 import { ModelRegistryError, type ModelRegistryErrorCode } from './model-registry.errors';
 import { ModelRegistry } from './model-registry.service';
@@ -27,14 +28,14 @@ describe('FileSystemModelStore', () => {
   }
 
   it('survives a restart: a second store on the same directory sees versions, stages and artifacts', async () => {
-    const first = new ModelRegistry({ store: new FileSystemModelStore(dir), clock: steppingClock() });
+    const first = new ModelRegistry({ store: new FileSystemModelStore(dir, nodeRegistryFiles), clock: steppingClock() });
     await first.register(makeTrainResult({ notes: 'one' }));
     await first.register(makeTrainResult({ notes: 'two' }));
     await first.promote('duration-gbdt', 1, { by: 'ops' });
     await first.promote('duration-gbdt', 2, { by: 'ops' });
     await first.rollback('duration-gbdt', { by: 'ops' });
 
-    const reopened = new ModelRegistry({ store: new FileSystemModelStore(dir) });
+    const reopened = new ModelRegistry({ store: new FileSystemModelStore(dir, nodeRegistryFiles) });
     expect((await reopened.list('duration-gbdt')).map((v) => v.stage)).toEqual(['production', 'archived']);
     const loaded = await reopened.loadProduction('duration-gbdt');
     expect(new TextDecoder().decode(loaded.bytes)).toContain('"seed":"one"');
@@ -43,7 +44,7 @@ describe('FileSystemModelStore', () => {
   });
 
   it('detects an artifact file changed on disk (CHECKSUM_MISMATCH names the file)', async () => {
-    const store = new FileSystemModelStore(dir);
+    const store = new FileSystemModelStore(dir, nodeRegistryFiles);
     const registry = new ModelRegistry({ store, clock: steppingClock() });
     const v1 = await registry.register(makeTrainResult());
     await writeFile(store.artifactPath(v1.artifact.checksum), 'tampered');
@@ -55,7 +56,7 @@ describe('FileSystemModelStore', () => {
   });
 
   it('reports a missing artifact file', async () => {
-    const store = new FileSystemModelStore(dir);
+    const store = new FileSystemModelStore(dir, nodeRegistryFiles);
     const registry = new ModelRegistry({ store, clock: steppingClock() });
     const v1 = await registry.register(makeTrainResult());
     await rm(store.artifactPath(v1.artifact.checksum));
@@ -64,8 +65,8 @@ describe('FileSystemModelStore', () => {
   });
 
   it('two store instances on one directory: a stale commit gets REVISION_CONFLICT', async () => {
-    const a = new FileSystemModelStore(dir);
-    const b = new FileSystemModelStore(dir);
+    const a = new FileSystemModelStore(dir, nodeRegistryFiles);
+    const b = new FileSystemModelStore(dir, nodeRegistryFiles);
     await new ModelRegistry({ store: a, clock: steppingClock() }).register(makeTrainResult());
     await new ModelRegistry({ store: a, clock: steppingClock() }).register(makeTrainResult({ notes: 'b' }));
     const revision = await b.revision('duration-gbdt');
@@ -80,7 +81,7 @@ describe('FileSystemModelStore', () => {
   });
 
   it('waits for a held lock, then gives up with STORE_BUSY; breaks a stale lock', async () => {
-    const store = new FileSystemModelStore(dir, { lockTimeoutMs: 60, staleLockMs: 10_000 });
+    const store = new FileSystemModelStore(dir, nodeRegistryFiles, { lockTimeoutMs: 60, staleLockMs: 10_000 });
     const registry = new ModelRegistry({ store, clock: steppingClock() });
     await registry.register(makeTrainResult());
     const lock = join(dir, 'models', 'duration-gbdt.lock');
@@ -103,7 +104,7 @@ describe('FileSystemModelStore', () => {
       'snapshot.versions[0].version must be 1',
     ],
   ])('refuses a corrupt snapshot file (%s), naming the file and field', async (_label, content, detail) => {
-    const store = new FileSystemModelStore(dir);
+    const store = new FileSystemModelStore(dir, nodeRegistryFiles);
     await new ModelRegistry({ store }).register(makeTrainResult());
     await writeFile(store.snapshotPath('duration-gbdt'), content);
     const error = await expectCode(store.load('duration-gbdt'), 'STORE_CORRUPT');

@@ -1,5 +1,3 @@
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { artifactChecksum, isSha256Hex } from './feature-schema.hash';
 import { revisionConflict } from './in-memory-model.store';
 import { assertModelName } from './model-name.policy';
@@ -7,6 +5,7 @@ import { ModelRegistryError } from './model-registry.errors';
 import { applyModelMutation, emptySnapshot } from './model-snapshot.reducer';
 import type { ModelMutation, ModelStore } from './model-store.port';
 import { MODEL_STAGES, type ArtifactRef, type ModelSnapshot, type ModelStage } from './model-version.model';
+import type { RegistryFiles } from './registry-files.port';
 
 export interface FileSystemModelStoreOptions {
   /** How long `commit` waits for another writer's lock before STORE_BUSY. */
@@ -22,27 +21,28 @@ const SNAPSHOT_FORMAT = 'kairos-model-registry/1';
  * `artifacts/<sha256>.bin`. Writers serialise on `models/<name>.lock` (O_EXCL create) and replace
  * the snapshot by write-then-rename, so readers never see a half-written file and two processes
  * sharing the directory get the same optimistic-concurrency guarantee as the database adapter.
- * Artifact bytes are re-hashed on every read.
+ * Artifact bytes are re-hashed on every read. File access goes through the RegistryFiles port
+ * (adapters/node-registry-files.adapter.ts on Node), so this core imports no node:fs.
  */
 export class FileSystemModelStore implements ModelStore {
   private readonly modelsDir: string;
   private readonly artifactsDir: string;
   private readonly lockTimeoutMs: number;
   private readonly staleLockMs: number;
-  private tmpCounter = 0;
 
   constructor(
     readonly rootDir: string,
+    private readonly files: RegistryFiles,
     options: FileSystemModelStoreOptions = {},
   ) {
-    this.modelsDir = join(rootDir, 'models');
-    this.artifactsDir = join(rootDir, 'artifacts');
+    this.modelsDir = files.join(rootDir, 'models');
+    this.artifactsDir = files.join(rootDir, 'artifacts');
     this.lockTimeoutMs = options.lockTimeoutMs ?? 2_000;
     this.staleLockMs = options.staleLockMs ?? 30_000;
   }
 
   async listNames(): Promise<string[]> {
-    const entries = await readdirOrEmpty(this.modelsDir);
+    const entries = await this.files.list(this.modelsDir);
     return entries
       .filter((f) => f.endsWith('.json'))
       .map((f) => f.slice(0, -'.json'.length))
@@ -60,13 +60,13 @@ export class FileSystemModelStore implements ModelStore {
 
   async commit(name: string, expectedRevision: number, mutation: ModelMutation): Promise<ModelSnapshot> {
     assertModelName(name);
-    await mkdir(this.modelsDir, { recursive: true });
+    await this.files.ensureDir(this.modelsDir);
     const release = await this.lock(name);
     try {
       const current = (await this.readSnapshot(name)) ?? emptySnapshot(name);
       if (current.revision !== expectedRevision) throw revisionConflict(name, expectedRevision, current.revision);
       const next = applyModelMutation(current, mutation);
-      await this.writeAtomically(this.snapshotPath(name), JSON.stringify({ format: SNAPSHOT_FORMAT, snapshot: next }, null, 2));
+      await this.files.writeAtomically(this.snapshotPath(name), JSON.stringify({ format: SNAPSHOT_FORMAT, snapshot: next }, null, 2));
       return next;
     } finally {
       await release();
@@ -75,10 +75,11 @@ export class FileSystemModelStore implements ModelStore {
 
   async putArtifact(bytes: Uint8Array): Promise<ArtifactRef> {
     const checksum = artifactChecksum(bytes);
-    await mkdir(this.artifactsDir, { recursive: true });
+    await this.files.ensureDir(this.artifactsDir);
     const path = this.artifactPath(checksum);
     // Re-put repairs a rotten copy instead of trusting that an existing file is intact.
-    if (!(await exists(path)) || !(await hashMatches(path, checksum))) await this.writeAtomically(path, bytes);
+    const existing = await this.files.read(path);
+    if (!existing || artifactChecksum(existing) !== checksum) await this.files.writeAtomically(path, bytes);
     return { checksum, sizeBytes: bytes.byteLength };
   }
 
@@ -89,15 +90,8 @@ export class FileSystemModelStore implements ModelStore {
       });
     }
     const path = this.artifactPath(checksum);
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') {
-        throw new ModelRegistryError('ARTIFACT_NOT_FOUND', `artifact file ${path} does not exist`, { checksum, path });
-      }
-      throw error;
-    }
+    const bytes = await this.files.read(path);
+    if (!bytes) throw new ModelRegistryError('ARTIFACT_NOT_FOUND', `artifact file ${path} does not exist`, { checksum, path });
     const actual = artifactChecksum(bytes);
     if (actual !== checksum) {
       throw new ModelRegistryError('CHECKSUM_MISMATCH', `artifact file ${path} has SHA-256 ${actual}, expected ${checksum}`, {
@@ -110,22 +104,18 @@ export class FileSystemModelStore implements ModelStore {
   }
 
   snapshotPath(name: string): string {
-    return join(this.modelsDir, `${name}.json`);
+    return this.files.join(this.modelsDir, `${name}.json`);
   }
 
   artifactPath(checksum: string): string {
-    return join(this.artifactsDir, `${checksum}.bin`);
+    return this.files.join(this.artifactsDir, `${checksum}.bin`);
   }
 
   private async readSnapshot(name: string): Promise<ModelSnapshot | undefined> {
     const path = this.snapshotPath(name);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined;
-      throw error;
-    }
+    const bytes = await this.files.read(path);
+    if (!bytes) return undefined;
+    const text = new TextDecoder().decode(bytes);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -136,22 +126,17 @@ export class FileSystemModelStore implements ModelStore {
   }
 
   private async lock(name: string): Promise<() => Promise<void>> {
-    const path = join(this.modelsDir, `${name}.lock`);
+    const path = this.files.join(this.modelsDir, `${name}.lock`);
     const deadline = Date.now() + this.lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      try {
-        const handle = await open(path, 'wx');
-        await handle.writeFile(`${process.pid}\n`);
-        await handle.close();
+      if (await this.files.createExclusive(path, `${process.pid}\n`)) {
         return async () => {
-          await unlink(path).catch(() => undefined);
+          await this.files.remove(path).catch(() => undefined);
         };
-      } catch (error) {
-        if (errnoCode(error) !== 'EEXIST') throw error;
       }
-      const age = await lockAgeMs(path);
+      const age = await this.files.ageMs(path);
       if (age !== undefined && age > this.staleLockMs) {
-        await unlink(path).catch(() => undefined);
+        await this.files.remove(path).catch(() => undefined);
         continue;
       }
       if (Date.now() >= deadline) {
@@ -159,18 +144,6 @@ export class FileSystemModelStore implements ModelStore {
       }
       await sleep(Math.min(50, 2 + attempt * 2));
     }
-  }
-
-  private async writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
-    const tmp = `${path}.${process.pid}.${this.tmpCounter++}.tmp`;
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
   }
 }
 
@@ -205,40 +178,6 @@ export function parseStoredSnapshot(json: unknown, name: string, source: string)
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return isRecord(error) && typeof error['code'] === 'string' ? error['code'] : undefined;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function hashMatches(path: string, checksum: string): Promise<boolean> {
-  return artifactChecksum(new Uint8Array(await readFile(path))) === checksum;
-}
-
-async function lockAgeMs(path: string): Promise<number | undefined> {
-  try {
-    return Date.now() - (await stat(path)).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
-async function readdirOrEmpty(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return [];
-    throw error;
-  }
 }
 
 function sleep(ms: number): Promise<void> {

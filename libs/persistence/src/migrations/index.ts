@@ -1,11 +1,21 @@
+import type { MigrationInterface } from 'typeorm';
 import { CreateOutbox1732350000000 } from '../outbox';
 import { CoreTables1732350001000 } from './1732350001000-core-tables';
 import { EventLog1732350002000 } from './1732350002000-event-log';
-import { QueuePolicies1732350004000 } from './1732350004000-queue-policies';
-import { Repairs1732350005000 } from './1732350005000-repairs';
-import { Workflows1732350003000 } from './1732350003000-workflows';
-import { Analyzer1732350006000 } from './1732350006000-analyzer';
-import { NodeRestarts1732350007000 } from './1732350007000-node-restarts';
 
-/** Every migration, in order. New ones are appended with a later timestamp; never edit a landed one. */
-export const MIGRATIONS = [CreateOutbox1732350000000, CoreTables1732350001000, EventLog1732350002000, QueuePolicies1732350004000, Repairs1732350005000, Workflows1732350003000, Analyzer1732350006000, NodeRestarts1732350007000];
+export type MigrationClass = new () => MigrationInterface;
+
+/**
+ * The baseline every service runs: the outbox (shared infrastructure, one producer per row) and the two
+ * migrations that landed before tables had one owner each and create tables of several apps
+ * (CoreTables: executor, collector and analyzer tables; EventLog: the collector's event_log and the
+ * gateway's dead_letters). Their names are recorded in existing databases, so they cannot be split;
+ * they stay here, frozen. Every later migration lives with the app that owns its tables
+ * (apps/<app>/src/database/migrations), and docs/architecture.md lists the owner of every table.
+ */
+export const BASELINE_MIGRATIONS: readonly MigrationClass[] = [CreateOutbox1732350000000, CoreTables1732350001000, EventLog1732350002000];
+
+/** A process's migrations: the baseline plus the given apps' own (TypeORM runs them in timestamp order). */
+export function withBaseline(...own: ReadonlyArray<readonly MigrationClass[]>): MigrationClass[] {
+  return [...new Set([...BASELINE_MIGRATIONS, ...own.flat()])];
+}

@@ -1,0 +1,76 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { mapErrors, parseOrThrow } from '../errors/analyzer.errors';
+import { DURATION_MODEL, DurationModelService } from './duration-model.service';
+import { TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
+
+/** Model registry: train, list, deploy, roll back; accuracy and drift of live predictions. */
+@ApiTags('models')
+@Controller('api/models')
+export class ModelsController {
+  constructor(private readonly durations: DurationModelService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Registered models with their production version' })
+  list() {
+    return mapErrors(async () => {
+      const names = await this.durations.registry.listNames();
+      return Promise.all(
+        names.map(async (name) => {
+          const versions = await this.durations.registry.list(name);
+          const production = versions.find((v) => v.stage === 'production');
+          return { name, versions: versions.length, production: production ?? null, revision: await this.durations.registry.revision(name) };
+        }),
+      );
+    });
+  }
+
+  @Post('duration/train')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Train the GBDT duration model on platform history (worker thread); registers a candidate version' })
+  @ApiBody({ schema: z.toJSONSchema(TrainBodySchema, { io: 'input' }) as object, required: false })
+  train(@Body() body: unknown) {
+    const req = parseOrThrow(TrainBodySchema, body, 'training request');
+    return mapErrors(() => this.durations.train(req, 'api'));
+  }
+
+  @Get(':name/versions')
+  @ApiOperation({ summary: 'Every version of a model, oldest first, with the stage history' })
+  versions(@Param('name') name: string) {
+    return mapErrors(async () => ({ name, versions: await this.durations.registry.list(name), history: await this.durations.registry.history(name) }));
+  }
+
+  @Post(':name/versions/:version/deploy')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Promote a candidate to production (the previous production version is archived); replicas hot-swap' })
+  deploy(@Param('name') name: string, @Param('version') version: string) {
+    const v = parseOrThrow(VersionParamSchema, version, 'version');
+    return mapErrors(() => this.durations.deploy(name, v, 'api'));
+  }
+
+  @Post(':name/rollback')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Archive the production version and restore the one before it' })
+  rollback(@Param('name') name: string) {
+    return mapErrors(() => this.durations.rollback(name, 'api'));
+  }
+
+  @Get(':name/accuracy')
+  @ApiOperation({ summary: 'MAE, MAPE, p90 coverage and bias of live predictions against actual durations, per version' })
+  accuracy(@Param('name') name: string) {
+    return mapErrors(async () => {
+      await this.durations.registry.list(name);
+      return this.durations.accuracy(name);
+    });
+  }
+
+  @Get(':name/drift')
+  @ApiOperation({ summary: 'Recent drift reports (PSI and KS per feature, live vs validation error) and their decisions' })
+  drift(@Param('name') name: string) {
+    return mapErrors(async () => {
+      await this.durations.registry.list(name);
+      return { name, policy: name === DURATION_MODEL ? this.durations.drift.policy : null, reports: await this.durations.driftReports(name) };
+    });
+  }
+}

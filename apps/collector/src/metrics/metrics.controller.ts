@@ -1,0 +1,19 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { MetricService } from './metric.service';
+
+@ApiTags('metrics')
+@Controller('api/metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricService) {}
+
+  @Get('tasks/:id')
+  task(@Param('id') id: string) {
+    return this.metrics.taskSamples(id);
+  }
+
+  @Get('nodes/:id/rollups')
+  node(@Param('id') id: string) {
+    return this.metrics.nodeRollups(id, 60);
+  }
+}

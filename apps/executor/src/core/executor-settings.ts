@@ -1,0 +1,32 @@
+import type { KairosConfig } from '@kairos/platform';
+import type { AppIdentity } from '@kairos/runtime';
+
+export const EXECUTOR_SETTINGS = Symbol('EXECUTOR_SETTINGS');
+
+/** The executor's settings, read once from the validated config and its identity. */
+export interface ExecutorSettings {
+  /** Lease owner of the attempts it runs; EXECUTOR_ID or a generated id. */
+  executorId: string;
+  leaseMs: number;
+  heartbeatMs: number;
+  metricsSampleMs: number;
+  slotsPerNode: number;
+  outputTailBytes: number;
+  /** Default ordering policy (SCHEDULER_POLICY) for queues without one. */
+  schedulerPolicy: string;
+  /** EXECUTOR_NODES, or unset for one node sized from this host. */
+  nodes: string | undefined;
+}
+
+export function executorSettings(id: AppIdentity, config: KairosConfig): ExecutorSettings {
+  return {
+    executorId: id.instanceId,
+    leaseMs: config.LEASE_MS,
+    heartbeatMs: config.HEARTBEAT_MS,
+    metricsSampleMs: config.METRICS_SAMPLE_MS,
+    slotsPerNode: config.EXECUTOR_SLOTS,
+    outputTailBytes: config.OUTPUT_TAIL_BYTES,
+    schedulerPolicy: config.SCHEDULER_POLICY,
+    nodes: config.EXECUTOR_NODES,
+  };
+}

@@ -1,0 +1,20 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ExecutorService } from './executor.service';
+
+@ApiTags('executor')
+@Controller('api/executor')
+export class ExecutorStatusController {
+  constructor(private readonly executor: ExecutorService) {}
+
+  @Get('status')
+  status() {
+    const s = this.executor;
+    return {
+      defaultPolicy: s.defaultPolicy,
+      decisionLatency: s.decisionLatency.summary(),
+      running: s.runningCount(),
+      nodes: s.nodes.map(({ id, cpuMillis, memMb, usedCpu, usedMem, running, cordoned }) => ({ id, cpuMillis, memMb, usedCpu, usedMem, running, cordoned })),
+    };
+  }
+}

@@ -1,0 +1,176 @@
+import type { ClientProxy } from '@nestjs/microservices';
+import type { RunSpec } from '@kairos/contracts';
+import { ConfigError } from '@kairos/platform';
+import { KairosBusClient } from '@kairos/bus';
+import { FakeClock, KickCounter, RecordingEventBus, testIdentity } from '@kairos/testing';
+import { InMemoryTaskRepository } from '../../test/fakes/in-memory-task.repository';
+import { FakeResourceSampler, InMemoryNodeRepository, InMemoryQueuePolicyRepository } from '../../test/fakes/in-memory-nodes';
+import type { ExecutorSettings } from '../core/executor-settings';
+import { NoopRunner } from '../runners/noop.runner';
+import type { RunContext, RunResult, TaskRunner } from '../runners/runner.port';
+import { ExecutorService } from './executor.service';
+
+/** A shell-kind runner the test finishes by hand; it reports a pid and honours abort like the real ones. */
+class GatedRunner implements TaskRunner<'shell'> {
+  readonly kind = 'shell' as const;
+  readonly running = new Map<string, { finish: (r: RunResult) => void; ctx: RunContext }>();
+  async run(_spec: Extract<RunSpec, { kind: 'shell' }>, ctx: RunContext): Promise<RunResult> {
+    ctx.onPid?.(1000 + this.running.size);
+    return new Promise<RunResult>((resolve) => {
+      this.running.set(ctx.taskId, { finish: resolve, ctx });
+      ctx.signal.addEventListener('abort', () => resolve({ outcome: 'cancelled', exitCode: null, outputTail: '', error: 'cancelled' }), { once: true });
+    });
+  }
+  finish(taskId: string, r: RunResult = { outcome: 'succeeded', exitCode: 0, outputTail: 'ok', error: null }): void {
+    this.running.get(taskId)!.finish(r);
+  }
+}
+
+const shell: RunSpec = { kind: 'shell', command: ['true'], shell: false, env: {} };
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+async function until(cond: () => boolean, what: string, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+describe('ExecutorService (in-memory repositories, fake runners and clock)', () => {
+  let tasks: InMemoryTaskRepository;
+  let nodes: InMemoryNodeRepository;
+  let queues: InMemoryQueuePolicyRepository;
+  let sampler: FakeResourceSampler;
+  let bus: RecordingEventBus;
+  let relay: KickCounter;
+  let gated: GatedRunner;
+  let service: ExecutorService;
+
+  const settings = (over: Partial<ExecutorSettings> = {}): ExecutorSettings => ({
+    executorId: 'exec-t',
+    leaseMs: 15_000,
+    heartbeatMs: 2_000,
+    metricsSampleMs: 1_000,
+    slotsPerNode: 2,
+    outputTailBytes: 1024,
+    schedulerPolicy: 'fifo',
+    nodes: 'n1:4000:8192,n2:4000:8192',
+    ...over,
+  });
+
+  const build = (over: Partial<ExecutorSettings> = {}): ExecutorService => {
+    bus = new RecordingEventBus();
+    const client = new KairosBusClient(bus);
+    const runners = new Map<RunSpec['kind'], TaskRunner>([
+      ['noop', new NoopRunner() as TaskRunner],
+      ['shell', gated as TaskRunner],
+    ]);
+    return new ExecutorService(tasks, nodes, queues, runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'));
+  };
+
+  beforeEach(() => {
+    tasks = new InMemoryTaskRepository();
+    nodes = new InMemoryNodeRepository();
+    queues = new InMemoryQueuePolicyRepository();
+    sampler = new FakeResourceSampler();
+    relay = new KickCounter();
+    gated = new GatedRunner();
+    service = build();
+  });
+
+  afterEach(async () => {
+    for (const [taskId] of gated.running) gated.finish(taskId);
+    await service.stop();
+  });
+
+  it('claims no more than its slots (2 per node x 2 nodes), runs them, records each outcome and kicks the relay', async () => {
+    for (let i = 1; i <= 5; i++) tasks.add({ id: id(i), run: shell });
+    await service.scheduleOnce();
+    expect(gated.running.size).toBe(4);
+    expect([...tasks.tasks.values()].filter((t) => t.status === 'running').map((t) => t.nodeId).sort()).toEqual(['n1', 'n1', 'n2', 'n2']);
+    expect(relay.kicks).toBe(1); // the task.started events of the claim
+    for (let i = 1; i <= 4; i++) gated.finish(id(i));
+    await until(() => service.runningCount() === 0, 'four attempts to finish');
+    expect(tasks.outcomes.map((o) => [o.taskId, o.status])).toEqual([1, 2, 3, 4].map((i) => [id(i), 'succeeded']));
+    expect(relay.kicks).toBe(5); // + one per recorded completion
+    await service.scheduleOnce();
+    expect([...gated.running.keys()]).toContain(id(5));
+  });
+
+  it('a failed attempt is retried within the task budget, then the task fails for good', async () => {
+    tasks.add({ id: id(1), run: { kind: 'noop', sleepMs: 0, failWith: 3 }, maxAttempts: 2 });
+    await service.scheduleOnce();
+    await until(() => tasks.outcomes.length === 1, 'the first attempt');
+    expect(tasks.status(id(1))).toBe('queued');
+    await service.scheduleOnce();
+    await until(() => tasks.outcomes.length === 2, 'the second attempt');
+    expect(tasks.outcomes.map((o) => [o.attempt, o.outcome, o.status])).toEqual([
+      [1, 'failed', 'queued'],
+      [2, 'failed', 'failed'],
+    ]);
+  });
+
+  it('places no work on a cordoned node', async () => {
+    nodes.set('n1', { cordoned: true });
+    await service.heartbeat();
+    for (let i = 1; i <= 4; i++) tasks.add({ id: id(i), run: shell });
+    await service.scheduleOnce();
+    expect([...tasks.tasks.values()].filter((t) => t.status === 'running').map((t) => t.nodeId)).toEqual(['n2', 'n2']);
+    expect(nodes.heartbeats.find((h) => h.id === 'n1')?.status).toBe('cordoned');
+  });
+
+  it('keeps a throttled queue within max_concurrent, counting what runs elsewhere in the cluster', async () => {
+    queues.rows = [{ queue: 'slow', policy: 'fifo', placement: 'least-loaded', maxConcurrent: 2 }];
+    queues.runningElsewhere.set('slow', 1);
+    for (let i = 1; i <= 3; i++) tasks.add({ id: id(i), run: shell, queue: 'slow' });
+    tasks.add({ id: id(4), run: shell, queue: 'fast' });
+    await service.scheduleOnce();
+    const running = [...tasks.tasks.values()].filter((t) => t.status === 'running');
+    expect(running.filter((t) => t.queue === 'slow')).toHaveLength(1);
+    expect(running.filter((t) => t.queue === 'fast')).toHaveLength(1);
+  });
+
+  it('stops a running attempt whose cancellation was requested and records it cancelled', async () => {
+    await service.start(); // a started executor records what it stops (a stopping one leaves it to lease recovery)
+    tasks.add({ id: id(1), run: shell });
+    await service.scheduleOnce();
+    tasks.tasks.get(id(1))!.cancelRequested = true;
+    await service.maintainLeases();
+    await until(() => tasks.outcomes.length === 1, 'the cancelled attempt');
+    expect(tasks.outcomes[0]).toMatchObject({ taskId: id(1), outcome: 'cancelled', status: 'cancelled' });
+  });
+
+  it('restart_runner: a newer restart mark on a node stops its attempts and requeues them without charging the retry budget', async () => {
+    nodes.set('n1', { restartRequestedAt: new Date(1_000) });
+    await service.start(); // its first heartbeat learns the old mark: nothing to stop
+    tasks.add({ id: id(1), run: shell, maxAttempts: 1 });
+    await service.scheduleOnce();
+    const nodeId = tasks.tasks.get(id(1))!.nodeId!;
+    nodes.set(nodeId, { restartRequestedAt: new Date(2_000) });
+    await service.heartbeat();
+    await until(() => tasks.outcomes.length === 1, 'the restarted attempt');
+    expect(tasks.outcomes[0]).toMatchObject({ outcome: 'lost', status: 'queued' });
+    expect(tasks.tasks.get(id(1))!.lostCount).toBe(1);
+  });
+
+  it('publishes a heartbeat per node and, each sampling round, every running attempt and every node total', async () => {
+    await service.heartbeat();
+    expect(bus.publishedOn('node.heartbeat.v1').map((e) => [e.key, e.payload.executorId, e.payload.running])).toEqual([
+      ['n1', 'exec-t', 0],
+      ['n2', 'exec-t', 0],
+    ]);
+    tasks.add({ id: id(1), run: shell });
+    await service.scheduleOnce();
+    sampler.usage.set(1000, { cpu: 50, memory: 64 * 2 ** 20 });
+    await service.sampleResources();
+    const samples = bus.publishedOn('metrics.sampled.v1').map((e) => e.payload);
+    expect(samples.filter((s) => s.source === 'task')).toEqual([expect.objectContaining({ taskId: id(1), cpuPercent: 50, memMb: 64 })]);
+    expect(samples.filter((s) => s.source === 'node').map((s) => s.nodeId).sort()).toEqual(['n1', 'n2']);
+  });
+
+  it('rejects an unknown SCHEDULER_POLICY naming the variable', () => {
+    expect(() => build({ schedulerPolicy: 'telepathy' })).toThrow(ConfigError);
+    expect(() => build({ schedulerPolicy: 'telepathy' })).toThrow('SCHEDULER_POLICY="telepathy"');
+  });
+});

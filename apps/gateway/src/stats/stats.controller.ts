@@ -1,0 +1,15 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { StatsService } from './stats.service';
+
+/** GET /api/stats: task counts by status, nodes, and tasks finished per minute over the last 30 minutes. */
+@ApiTags('stats')
+@Controller('api/stats')
+export class StatsController {
+  constructor(private readonly stats: StatsService) {}
+
+  @Get()
+  get() {
+    return this.stats.stats();
+  }
+}

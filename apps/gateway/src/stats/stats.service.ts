@@ -1,0 +1,17 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TaskSubmissionService } from '../tasks/task-submission.service';
+import { STATS_REPOSITORY, type NodeView, type StatsRepository } from './stats.repository';
+
+/** The dashboard's numbers: task counts by status, nodes, and tasks finished per minute (last 30 minutes). */
+@Injectable()
+export class StatsService {
+  constructor(
+    private readonly tasks: TaskSubmissionService,
+    @Inject(STATS_REPOSITORY) private readonly views: StatsRepository,
+  ) {}
+
+  async stats(): Promise<{ tasks: Record<string, number>; nodes: NodeView[]; throughput: Array<{ minute: string; status: string; count: number }> }> {
+    const [tasks, nodes, throughput] = await Promise.all([this.tasks.counts(), this.views.nodes(), this.views.finishedPerMinute(30)]);
+    return { tasks, nodes, throughput: throughput.map((r) => ({ minute: new Date(r.minute).toISOString(), status: r.status, count: r.count })) };
+  }
+}

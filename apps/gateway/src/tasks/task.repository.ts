@@ -1,0 +1,163 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Envelope, SubmitTask } from '@kairos/contracts';
+import { appendToOutbox, DATABASE, type Database } from '@kairos/persistence';
+import { GroupBatcher } from '@kairos/platform';
+
+export const TASK_REPOSITORY = Symbol('GATEWAY_TASK_REPOSITORY');
+
+export interface TaskRow {
+  id: string;
+  name: string | null;
+  queue: string;
+  priority: number;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  run: unknown;
+  resources: unknown;
+  exit_code: number | null;
+  output_tail: string | null;
+  error: string | null;
+  node_id: string | null;
+  predicted_p50_ms: number | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  idempotency_key: string | null;
+}
+
+export interface PendingSubmission {
+  id: string;
+  spec: SubmitTask;
+  event: Envelope<'task.queued.v1'>;
+}
+
+export interface AttemptView {
+  attempt: number;
+  nodeId: string;
+  executorId: string;
+  status: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  exitCode: number | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+export interface TaskEventRow {
+  topic: string;
+  occurred_at: Date;
+  envelope: { payload: Record<string, unknown> };
+}
+
+/**
+ * What the gateway reads and writes of `tasks` (the executor owns the table; the gateway inserts
+ * submissions and asks the executor to cancel, docs/architecture.md), plus the attempts and the
+ * event log it shows.
+ */
+export interface TaskRepository {
+  /** Inserts the task row and its queued event; null when the idempotency key was already used. */
+  insertSubmission(s: PendingSubmission): Promise<TaskRow | null>;
+  findByIdempotencyKey(key: string): Promise<TaskRow | undefined>;
+  findById(id: string): Promise<TaskRow | undefined>;
+  attemptsOf(id: string): Promise<AttemptView[]>;
+  eventsOf(id: string): Promise<TaskEventRow[]>;
+  list(filter: { status?: string; queue?: string; limit: number }): Promise<TaskRow[]>;
+  /** Sends a task.cancel.requested.v1 command (the executor owns the task's state) through the gateway's outbox. */
+  requestCancel(command: Envelope<'task.cancel.requested.v1'>): Promise<void>;
+  countsByStatus(): Promise<Record<string, number>>;
+}
+
+@Injectable()
+export class PgTaskRepository implements TaskRepository {
+  /** Concurrent submissions share one INSERT statement (group commit): one round trip per batch. */
+  private readonly inserts = new GroupBatcher<PendingSubmission, TaskRow | null>((batch) => this.insertBatch(batch));
+
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  insertSubmission(s: PendingSubmission): Promise<TaskRow | null> {
+    return this.inserts.add(s);
+  }
+
+  /**
+   * Task rows and their outbox events for a batch of submissions in ONE statement (a data-modifying CTE
+   * is atomic on its own). Rows are inserted in arrival order, each with its own clock_timestamp(), so
+   * FIFO order by created_at holds inside a batch. A repeated idempotency key inserts neither row nor
+   * event; its slot is null.
+   */
+  private async insertBatch(batch: PendingSubmission[]): Promise<Array<TaskRow | null>> {
+    const input = batch.map(({ id, spec, event }, ord) => ({
+      id,
+      name: spec.name ?? null,
+      queue: spec.queue,
+      priority: spec.priority,
+      run: spec.run,
+      resources: spec.resources,
+      labels: spec.labels,
+      timeout_ms: spec.timeoutMs,
+      max_attempts: spec.maxAttempts,
+      idempotency_key: spec.idempotencyKey ?? null,
+      event_id: event.eventId,
+      envelope: event,
+      occurred_at: event.occurredAt,
+      ord,
+    }));
+    const rows = await this.db.query<TaskRow>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, queue text, priority int, run jsonb, resources jsonb, labels jsonb,
+           timeout_ms int, max_attempts int, idempotency_key text, event_id uuid, envelope jsonb, occurred_at timestamptz, ord int)
+       ), t AS (
+         INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, status, created_at)
+         SELECT id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, 'queued', clock_timestamp()
+         FROM input ORDER BY ord
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING *
+       ), o AS (
+         INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at)
+         SELECT i.event_id, 'gateway', 'task.queued.v1', t.id::text,
+                jsonb_set(i.envelope, '{payload,submittedAt}', to_jsonb(to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
+                i.occurred_at
+         FROM t JOIN input i ON i.id = t.id ORDER BY i.ord
+       )
+       SELECT * FROM t`,
+      [JSON.stringify(input)],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return batch.map((b) => byId.get(b.id) ?? null);
+  }
+
+  async findByIdempotencyKey(key: string): Promise<TaskRow | undefined> {
+    return (await this.db.query<TaskRow>(`SELECT * FROM tasks WHERE idempotency_key = $1`, [key]))[0];
+  }
+
+  async findById(id: string): Promise<TaskRow | undefined> {
+    return (await this.db.query<TaskRow>(`SELECT * FROM tasks WHERE id = $1`, [id]))[0];
+  }
+
+  attemptsOf(id: string): Promise<AttemptView[]> {
+    return this.db.query<AttemptView>(
+      `SELECT attempt, node_id AS "nodeId", executor_id AS "executorId", status, started_at AS "startedAt", finished_at AS "finishedAt",
+              exit_code AS "exitCode", duration_ms AS "durationMs", error FROM attempts WHERE task_id = $1 ORDER BY started_at`,
+      [id],
+    );
+  }
+
+  eventsOf(id: string): Promise<TaskEventRow[]> {
+    return this.db.query<TaskEventRow>(`SELECT topic, occurred_at, envelope FROM outbox WHERE key = $1 ORDER BY occurred_at, id`, [id]);
+  }
+
+  list(filter: { status?: string; queue?: string; limit: number }): Promise<TaskRow[]> {
+    return this.db.query<TaskRow>(
+      `SELECT * FROM tasks WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR queue = $2) ORDER BY created_at DESC LIMIT $3`,
+      [filter.status ?? null, filter.queue ?? null, filter.limit],
+    );
+  }
+
+  async requestCancel(command: Envelope<'task.cancel.requested.v1'>): Promise<void> {
+    await this.db.transaction((tx) => appendToOutbox(tx, 'gateway', [command]));
+  }
+
+  async countsByStatus(): Promise<Record<string, number>> {
+    const rows = await this.db.query<{ status: string; n: string }>(`SELECT status, count(*)::text AS n FROM tasks GROUP BY status`);
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { GatewayCoreModule } from '../core/gateway-core.module';
+import { PgWorkflowRepository, WORKFLOW_REPOSITORY } from './workflow.repository';
+import { WorkflowService } from './workflow.service';
+import { WorkflowsController } from './workflows.controller';
+
+@Module({
+  imports: [GatewayCoreModule],
+  controllers: [WorkflowsController],
+  providers: [WorkflowService, { provide: WORKFLOW_REPOSITORY, useClass: PgWorkflowRepository }],
+})
+export class WorkflowsModule {}

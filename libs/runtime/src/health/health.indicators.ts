@@ -1,0 +1,48 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { EVENT_BUS, isConsumerDown, type EventBus } from '@kairos/bus';
+import { CLOCK, type Clock, type KairosConfig } from '@kairos/platform';
+import { CONFIG } from '../tokens';
+import { DATABASE, type Database } from '@kairos/persistence';
+import { HealthRegistry, type HealthCheckResult, type HealthIndicator } from './health.registry';
+
+/** The database answers `SELECT 1`. */
+@Injectable()
+export class DatabaseHealthIndicator implements HealthIndicator, OnModuleInit {
+  readonly name = 'database';
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    private readonly registry: HealthRegistry,
+  ) {}
+  onModuleInit(): void {
+    this.registry.addIndicator(this);
+  }
+  async check(): Promise<HealthCheckResult> {
+    await this.db.ping();
+    return { status: 'up', details: { kind: this.db.embedded ? 'pglite' : 'postgresql' } };
+  }
+}
+
+/**
+ * Every consumer group of this process is consuming: a crashed consumer is down, and so is one whose
+ * replacement has been joining for longer than KAFKA_REBALANCE_TIMEOUT_MS (a join waits at most that
+ * long for the other members); joining at start-up is not.
+ */
+@Injectable()
+export class ConsumersHealthIndicator implements HealthIndicator, OnModuleInit {
+  readonly name = 'consumers';
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly registry: HealthRegistry,
+    @Inject(CONFIG) private readonly config: Pick<KairosConfig, 'KAFKA_REBALANCE_TIMEOUT_MS'>,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+  onModuleInit(): void {
+    this.registry.addIndicator(this);
+  }
+  check(): HealthCheckResult {
+    const groups = this.bus.consumerStates();
+    const now = this.clock.now();
+    const down = groups.filter((g) => isConsumerDown(g, now, this.config.KAFKA_REBALANCE_TIMEOUT_MS));
+    return { status: down.length ? 'down' : 'up', details: { bus: this.bus.kind, down: down.map((g) => g.group), groups } };
+  }
+}

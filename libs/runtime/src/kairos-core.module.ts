@@ -1,0 +1,78 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { EVENT_BUS, InProcessEventBus, KafkaEventBus, KairosBusClient, KairosBusServer, type EventBus } from '@kairos/bus';
+import { DATABASE, Database, type MigrationClass } from '@kairos/persistence';
+import { CLOCK, createLogger, LOGGER, systemClock, type KairosConfig, type Logger } from '@kairos/platform';
+import { FaultInjectionController } from './fault-injection.controller';
+import { HealthController } from './health/health.controller';
+import { ConsumersHealthIndicator, DatabaseHealthIndicator } from './health/health.indicators';
+import { HealthRegistry } from './health/health.registry';
+import { processIdentity } from './identity';
+import { BUS_CLIENT, CONFIG, PROCESS_IDENTITY, type ProcessIdentity } from './tokens';
+
+export interface KairosCoreOptions {
+  /** The process's service name ('gateway', …, or 'standalone'). */
+  service: string;
+  config: KairosConfig;
+  /** Every migration this process runs (the baseline plus its apps' own). */
+  migrations: MigrationClass[];
+}
+
+/** KAFKA_BROKERS set: Kafka; unset: the in-process twin (standalone). */
+export function createEventBus(service: string, config: KairosConfig, logger: Logger): EventBus {
+  if (!config.KAFKA_BROKERS) return new InProcessEventBus();
+  return new KafkaEventBus({
+    brokers: config.KAFKA_BROKERS.split(','),
+    clientId: `${config.KAFKA_CLIENT_ID}-${service}`,
+    idempotent: config.KAFKA_IDEMPOTENT,
+    consumer: { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatIntervalMs: config.KAFKA_HEARTBEAT_MS, rebalanceTimeoutMs: config.KAFKA_REBALANCE_TIMEOUT_MS },
+    log: (level, message, fields) => logger[level]({ ...fields, component: 'kafka-bus' }, message),
+  });
+}
+
+/** Closes the database after everything else (the bus is closed by the transport server before this). */
+class DatabaseCloser implements OnApplicationShutdown {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+/**
+ * What every process shares, bound to tokens for every app module in it: CONFIG, LOGGER, DATABASE
+ * (migrated before anything uses it), EVENT_BUS with its Nest transport (KairosBusServer) and client
+ * (BUS_CLIENT), CLOCK, the process identity, and /health.
+ */
+@Global()
+@Module({})
+export class KairosCoreModule {
+  static forRoot(opts: KairosCoreOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: CONFIG, useValue: opts.config },
+      { provide: LOGGER, useValue: createLogger(opts.service, opts.config.LOG_LEVEL) },
+      { provide: PROCESS_IDENTITY, useValue: processIdentity(opts.service, opts.config) },
+      { provide: CLOCK, useValue: systemClock },
+      {
+        provide: DATABASE,
+        useFactory: async (logger: Logger, proc: ProcessIdentity) => {
+          const db = await Database.open({ url: opts.config.DATABASE_URL, dataDir: opts.config.DATA_DIR, poolSize: opts.config.DATABASE_POOL_SIZE, migrations: opts.migrations });
+          logger.info({ db: db.embedded ? 'pglite' : 'postgresql', instanceId: proc.instanceId }, 'database ready');
+          return db;
+        },
+        inject: [LOGGER, PROCESS_IDENTITY],
+      },
+      { provide: EVENT_BUS, useFactory: (logger: Logger) => createEventBus(opts.service, opts.config, logger), inject: [LOGGER] },
+      { provide: KairosBusServer, useFactory: (bus: EventBus) => new KairosBusServer(bus), inject: [EVENT_BUS] },
+      { provide: BUS_CLIENT, useFactory: (bus: EventBus) => new KairosBusClient(bus), inject: [EVENT_BUS] },
+      HealthRegistry,
+      DatabaseHealthIndicator,
+      ConsumersHealthIndicator,
+      DatabaseCloser,
+    ];
+    return {
+      module: KairosCoreModule,
+      controllers: [HealthController, ...(opts.config.KAIROS_FAULT_INJECTION ? [FaultInjectionController] : [])],
+      providers,
+      exports: [CONFIG, LOGGER, PROCESS_IDENTITY, CLOCK, DATABASE, EVENT_BUS, KairosBusServer, BUS_CLIENT, HealthRegistry],
+    };
+  }
+}

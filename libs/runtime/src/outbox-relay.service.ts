@@ -1,0 +1,34 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { EVENT_BUS, type EventBus } from '@kairos/bus';
+import { DATABASE, OutboxRelay, type Database } from '@kairos/persistence';
+import { APP_IDENTITY, OUTBOX_PRODUCER, type AppIdentity } from './tokens';
+
+/**
+ * One app's outbox relay (its OUTBOX_PRODUCER rows → the bus), started with the app and stopped before
+ * the bus closes. `kick()` after a commit asks for a flush soon.
+ */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly relay: OutboxRelay;
+
+  constructor(
+    @Inject(DATABASE) db: Database,
+    @Inject(EVENT_BUS) bus: EventBus,
+    @Inject(OUTBOX_PRODUCER) producer: string,
+    @Inject(APP_IDENTITY) id: AppIdentity,
+  ) {
+    this.relay = new OutboxRelay(db, bus, producer, (err) => id.logger.error({ err }, 'outbox relay failed'), 200);
+  }
+
+  kick(): void {
+    this.relay.kick();
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
