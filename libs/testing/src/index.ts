@@ -1,3 +1,4 @@
 export * from './mock-kafka';
 export * from './service-process';
 export * from './fakes';
+export * from './test-auth';
