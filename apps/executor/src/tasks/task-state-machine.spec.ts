@@ -29,16 +29,16 @@ describe('task state machine', () => {
   ] as const)('%s at attempt %d/%d lost=%d → %s', (outcome, a, m, l, next) => {
     expect(nextStatusAfterAttempt(outcome, a, m, l)).toBe(next);
   });
-  // The shared default (1 s × 2^(n−1), cap 100 s, full jitter): delay = u · ceiling, hand-computed.
+  // The shared default (1 s × 2^(n−1), cap 100 s, equal jitter): delay = ceiling · (1 + u) / 2, hand-computed.
   it.each([
-    [1, 0, 0],
-    [1, 0.5, 500],
-    [1, 0.999, 999],
-    [3, 0.25, 1000],
-    [4, 0.5, 4000],
-    [30, 0.5, 50_000],
+    [1, 0, 500],
+    [1, 0.5, 750],
+    [1, 0.999, 1000],
+    [3, 0.25, 2500],
+    [4, 0.5, 6000],
+    [30, 0.5, 75_000],
     [30, 1, 100_000],
-  ])('retry after attempt %d with u = %d waits %d ms (full jitter, uniform on [0, ceiling))', (attempt, u, ms) => {
+  ])('retry after attempt %d with u = %d waits %d ms (equal jitter, uniform on [ceiling/2, ceiling))', (attempt, u, ms) => {
     expect(retryDelayMs(attempt, u)).toBe(ms);
   });
 });

@@ -35,7 +35,7 @@ export function assertTransition(taskId: string, from: TaskStatus, to: TaskStatu
 /**
  * Delay (whole ms) before the retry after the `attempt`-th failed attempt, for a draw `random` in
  * [0, 1): the one retry policy the simulator uses too (libs/scheduling-core `DEFAULT_RETRY_POLICY`:
- * 1 s × 2^(attempt−1) capped at 100 s, full jitter, i.e. uniform on [0, ceiling)). Until 2026-11 this
+ * 1 s × 2^(attempt−1) capped at 100 s, equal jitter, i.e. uniform on [ceiling/2, ceiling)). Until 2026-11 this
  * had its own 500 ms / 60 s schedule documented as full jitter but implementing equal jitter.
  */
 export function retryDelayMs(attempt: number, random: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): number {

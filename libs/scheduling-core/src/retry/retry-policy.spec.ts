@@ -94,7 +94,7 @@ describe('RetryPolicy', () => {
   });
 
   it('defaults: 1 s, ×2, cap 100 s, full jitter, 4 attempts; the bus schedule 20 ms … 1 s', () => {
-    expect(DEFAULT_RETRY_POLICY.toJSON()).toEqual({ initialDelayMs: 1000, backoffFactor: 2, maxDelayMs: 100_000, jitter: 'full', maxAttempts: 4 });
+    expect(DEFAULT_RETRY_POLICY.toJSON()).toEqual({ initialDelayMs: 1000, backoffFactor: 2, maxDelayMs: 100_000, jitter: 'equal', maxAttempts: 4 });
     expect([1, 2, 3, 8].map((n) => DEFAULT_RETRY_POLICY.ceilingFor(n))).toEqual([1000, 2000, 4000, 100_000]);
     const busDelay = BUS_HANDLER_RETRY_POLICY.delayFunction(fixed(0.5));
     expect([1, 2, 6, 7].map(busDelay)).toEqual([10, 20, 320, 500]); // ceilings 20, 40, 640, 1000 (capped) × 0.5

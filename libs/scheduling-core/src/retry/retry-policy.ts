@@ -137,7 +137,9 @@ export class RetryPolicy implements RetryPolicySpec {
 
 /**
  * The default for task instances, live and simulated: Temporal's defaults (1 s initial interval,
- * coefficient 2, maximum interval 100 × initial) with full jitter, and 4 attempts in all (3 retries).
+ * coefficient 2, maximum interval 100 × initial) with equal jitter — half the ceiling fixed, half
+ * uniform, so a retry never comes sooner than half its back-off (full jitter can retry a failing task
+ * at once, which users read as "no back-off") — and 4 attempts in all (3 retries).
  * The live executor takes the delays from here; its attempt budget is each task's own `maxAttempts`
  * (set at submission), which the simulator's `maxAttempts` stands in for.
  */
@@ -145,7 +147,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = RetryPolicy.of({
   initialDelayMs: 1000,
   backoffFactor: 2,
   maxDelayMs: 100_000,
-  jitter: 'full',
+  jitter: 'equal',
   maxAttempts: 4,
 });
 
