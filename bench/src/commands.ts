@@ -7,6 +7,7 @@ import { register as registerThroughput } from './throughput.bench';
 import { register as registerInference } from './inference.bench';
 import { register as registerWorkflows } from './workflows.bench';
 import { register as registerSchedulesCore } from './schedules-core.bench';
+import { register as registerTrainScheduler } from './train-scheduler.bench';
 
 // Each benchmark file exports `register(bench: Command)`; add one import + one call per benchmark.
 export function registerBenchCommands(bench: Command): void {
@@ -18,5 +19,6 @@ export function registerBenchCommands(bench: Command): void {
   registerInference(bench);
   registerWorkflows(bench);
   registerSchedulesCore(bench);
+  registerTrainScheduler(bench);
   void bench;
 }

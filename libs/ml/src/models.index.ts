@@ -10,5 +10,6 @@ export * from './prediction/prediction.metrics';
 export * from './backend/backend-selection';
 export * from './adapters/tfjs-backend.adapter';
 export * from './adapters/lstm-duration.model';
+export * from './adapters/candidate-policy.tfjs';
 export * from './patterns/kmeans';
 export * from './patterns/task-patterns';

@@ -11,3 +11,4 @@ export * from './learned.policy';
 export * from './learned-trainer';
 export * from './policy.registry';
 export * from './sjf-online-tuning';
+export * from './neural/index';
