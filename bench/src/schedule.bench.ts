@@ -20,6 +20,7 @@ import {
   POLICY_NAMES,
   POLICY_WEIGHTS_FORMAT,
   SJF_ONLINE_GRID,
+  SJF_WORK_GRID,
   SchedulingError,
   alibabaToTasks,
   capInstances,
@@ -42,6 +43,7 @@ import {
   syntheticWorkload,
   trainLearnedWeights,
   tuneSjfOnline,
+  tuneSjfWork,
   type AlibabaParseResult,
   type ArrivalWindow,
   type DurationPredictor,
@@ -55,14 +57,18 @@ import {
   type RetryPolicy,
   type SimMetrics,
   type SjfOnlineKnobs,
+  type SjfWorkKnobs,
+  type SjfWorkTuningStep,
   type Task,
   type TuningStep,
 } from '@kairos/scheduling-core';
 
 const DEFAULT_TRACE = 'alibaba2017:../shared/datasets/alibaba-2017/batch_task.csv';
 /** The baselines with the learned policy's information, the oracle (labelled) and the learned policy. */
-const DEFAULT_POLICIES = 'fifo,backfill,sjf,sjf-online,sjf-online-tuned,mlfq,packing,sjf-oracle,ai';
+const DEFAULT_POLICIES = 'fifo,backfill,sjf,sjf-online,sjf-online-tuned,sjf-work,sjf-work-tuned,mlfq,packing,sjf-oracle,ai,rl';
 const TUNED = 'sjf-online-tuned';
+const WORK_TUNED = 'sjf-work-tuned';
+const TUNED_NAMES: readonly string[] = [TUNED, WORK_TUNED];
 /** Policies that are not "non-learned baselines with the same information". */
 const NOT_BASELINES = new Set(['ai', 'rl', 'sjf-oracle']);
 /** Learned policies: `ai`, `rl` and one `rl:<file>` row per --rl-weights file. */
@@ -152,11 +158,34 @@ function loadWeights(file: string | undefined): { ai: LearnedWeights; rl?: Polic
   return { ai: loadAiWeights(raw, file) };
 }
 
-/** `--rl-weights a.json,b.json`: one `rl:<file name>` row per file (e.g. one per training seed). */
-export function loadRlWeightFiles(list: string | undefined): { name: string; file: string; weights: PolicyWeights }[] {
+const RL_ABLATIONS = ['no-task-net', 'no-context-net', 'skip-only'] as const;
+type RlAblation = (typeof RL_ABLATIONS)[number];
+
+/** The network with its output layer zeroed: it adds nothing to the score. */
+const silenced = (n: PolicyWeights['taskNet']): PolicyWeights['taskNet'] => ({
+  layers: n.layers.map((l, i) => (i === n.layers.length - 1 ? { ...l, weights: l.weights.map(() => 0), bias: l.bias.map(() => 0) } : l)),
+});
+
+export function ablateRlWeights(w: PolicyWeights, a: RlAblation): PolicyWeights {
+  const taskNet = a === 'no-task-net' || a === 'skip-only' ? silenced(w.taskNet) : w.taskNet;
+  const contextNet = a === 'no-context-net' || a === 'skip-only' ? silenced(w.contextNet) : w.contextNet;
+  return { ...w, taskNet, contextNet, version: `${w.version}-${a}` };
+}
+
+/**
+ * `--rl-weights a.json,b.json`: one `rl:<file name>` row per file (e.g. one per training seed), and
+ * with `--rl-ablate`, one `rl:<file name>-<ablation>` row per file and ablation.
+ */
+export function loadRlWeightFiles(list: string | undefined, ablate?: string): { name: string; file: string; weights: PolicyWeights; ablation?: RlAblation }[] {
   if (!list) return [];
+  const ablations = (ablate ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  for (const a of ablations) if (!(RL_ABLATIONS as readonly string[]).includes(a)) throw new BenchArgError(`--rl-ablate: unknown "${a}" (known: ${RL_ABLATIONS.join(', ')})`);
   const files = list.split(',').map((f) => f.trim()).filter(Boolean);
-  const out = files.map((file) => ({ name: `rl:${basename(file).replace(/\.json$/, '')}`, file, weights: parsePolicyWeights(readJson(file, '--rl-weights'), file) }));
+  const out = files.flatMap((file) => {
+    const name = `rl:${basename(file).replace(/\.json$/, '')}`;
+    const weights = parsePolicyWeights(readJson(file, '--rl-weights'), file);
+    return [{ name, file, weights }, ...ablations.map((a) => ({ name: `${name}-${a}`, file, weights: ablateRlWeights(weights, a as RlAblation), ablation: a as RlAblation }))];
+  });
   const names = new Set(out.map((x) => x.name));
   if (names.size !== out.length) throw new BenchArgError('--rl-weights: two files with the same name');
   return out;
@@ -336,6 +365,7 @@ interface ScheduleOpts {
   seed: string;
   weights?: string;
   rlWeights?: string;
+  rlAblate?: string;
   json?: string;
   svg?: string;
 }
@@ -427,9 +457,9 @@ function runSchedule(o: ScheduleOpts): void {
   const tunePasses = intArg('tune-passes', o.tunePasses, 2, 1);
   const policies = o.policies.split(',').map((p) => p.trim()).filter(Boolean);
   for (const p of policies) {
-    if (p !== TUNED && !(POLICY_NAMES as readonly string[]).includes(p)) throw new BenchArgError(`--policies: unknown policy "${p}" (known: ${POLICY_NAMES.join(', ')}, ${TUNED})`);
+    if (!TUNED_NAMES.includes(p) && !(POLICY_NAMES as readonly string[]).includes(p)) throw new BenchArgError(`--policies: unknown policy "${p}" (known: ${POLICY_NAMES.join(', ')}, ${TUNED_NAMES.join(', ')})`);
   }
-  if (policies.includes(TUNED) && trainFraction === 0) throw new BenchArgError(`--policies ${TUNED} is tuned on the training part: give --train-fraction > 0`);
+  for (const t of TUNED_NAMES) if (policies.includes(t) && trainFraction === 0) throw new BenchArgError(`--policies ${t} is tuned on the training part: give --train-fraction > 0`);
   createPlacement(o.placement);
   let windowSpec;
   try {
@@ -439,7 +469,7 @@ function runSchedule(o: ScheduleOpts): void {
   }
   const loaded = loadWeights(o.weights);
   const weights = loaded.ai;
-  const rlFiles = loadRlWeightFiles(o.rlWeights);
+  const rlFiles = loadRlWeightFiles(o.rlWeights, o.rlAblate);
   policies.push(...rlFiles.map((r) => r.name));
   const trace = loadTrace(o.trace, { gang: o.gang ?? false, seed, strict: o.strict ?? false });
   const sample = numArg('sample', o.sample, trace.kind === 'alibaba2017' ? 0.1 : 1, 0.0001, 1);
@@ -495,12 +525,17 @@ function runSchedule(o: ScheduleOpts): void {
       if (!tunedWeights) throw new BenchArgError(`${TUNED}: not tuned`);
       return new LearnedPolicy({ placement, nodeCapacity: trace.machine, weights: tunedWeights, name: TUNED });
     }
+    if (name === WORK_TUNED) {
+      if (!workTuning) throw new BenchArgError(`${WORK_TUNED}: not tuned`);
+      return new NeuralPolicy({ placement, nodeCapacity: trace.machine, weights: workTuning.weights, name: WORK_TUNED });
+    }
     const rlFile = rlFiles.find((r) => r.name === name);
     if (rlFile) return new NeuralPolicy({ placement, nodeCapacity: trace.machine, weights: rlFile.weights, name });
     return createPolicy(name, { placement, rng: seededRng(seed + 17), nodeCapacity: trace.machine, learnedWeights: weights, policyWeights: loaded.rl });
   };
 
   // Tuning: sjf-online's knobs chosen on the training part only, over `tuneSeeds` seeds.
+  let workTuning: { knobs: SjfWorkKnobs; weights: PolicyWeights; score: number; steps: SjfWorkTuningStep[]; wallSeconds: number } | undefined;
   let tuning: { knobs: SjfOnlineKnobs; weights: LearnedWeights; score: number; steps: TuningStep[]; wallSeconds: number } | undefined;
   const train = parts.find((p) => p.name === 'train');
   if (policies.includes(TUNED) && train) {
@@ -520,6 +555,23 @@ function runSchedule(o: ScheduleOpts): void {
     });
     tuning = { ...res, wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9 };
     log(`tuned sjf-online: ${Object.entries(res.knobs).map(([k, v]) => `${k}=${v}`).join(' ')}; training score ${res.score.toFixed(4)} (1 = hand-set default)`);
+  }
+  // The same for sjf-work (Smith's rule by task work): its knobs on the training part only.
+  if (policies.includes(WORK_TUNED) && train) {
+    const t0 = process.hrtime.bigint();
+    const seeds = Array.from({ length: tuneSeeds }, (_, i) => seed + i);
+    const res = tuneSjfWork({
+      seeds: tuneSeeds,
+      passes: tunePasses,
+      rollout: (w, si) => {
+        const m = simulate(train.tasks, new NeuralPolicy({ placement: createPlacement(o.placement), nodeCapacity: trace.machine, weights: w, name: WORK_TUNED }), simConfig(train, seeds[si] as number)).metrics;
+        return { perTask: m.meanWaitPerTask, perInstance: m.meanWaitPerInstance };
+      },
+      onStep: (st, i, budget) =>
+        log(`[tune sjf-work ${i}/≤${budget}] ${Object.entries(st.knobs).map(([k, v]) => `${k}=${v}`).join(' ')} → score ${st.score.toFixed(4)} (train, ${tuneSeeds} seeds)`),
+    });
+    workTuning = { ...res, wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+    log(`tuned sjf-work: ${Object.entries(res.knobs).map(([k, v]) => `${k}=${v}`).join(' ')}; training score ${res.score.toFixed(4)} (1 = hand-set sjf-work)`);
   }
 
   const results: { part: Part; rows: Row[]; bySeed: Row[][] }[] = [];
@@ -555,9 +607,10 @@ function runSchedule(o: ScheduleOpts): void {
     config,
   ];
   if (tuning) lines.push(`${TUNED}: ${Object.entries(tuning.knobs).map(([k2, v]) => `${k2}=${v}`).join(' ')} (chosen on the training part; grid ${JSON.stringify(SJF_ONLINE_GRID)})`);
+  if (workTuning) lines.push(`${WORK_TUNED}: ${Object.entries(workTuning.knobs).map(([k2, v]) => `${k2}=${v}`).join(' ')} (chosen on the training part; grid ${JSON.stringify(SJF_WORK_GRID)})`);
   const seedNote = evalSeeds > 1 ? ` — mean over seeds ${seedsToReport.join(', ')} (per-seed ratios in brackets)` : ` — seed ${seed}`;
   for (const { part, rows, bySeed } of results) {
-    lines.push('', `${describe(part)}${seedNote}`, formatTable(rows, part.offered.bottleneck), ...ratioLines(rows, policies.filter((n) => isLearned(n) || n === TUNED), bySeed), ...worstOfLines(rows, rlFiles.map((r) => r.name), bySeed));
+    lines.push('', `${describe(part)}${seedNote}`, formatTable(rows, part.offered.bottleneck), ...ratioLines(rows, policies.filter((n) => (isLearned(n) && !rlFiles.some((r) => r.ablation && r.name === n)) || TUNED_NAMES.includes(n)), bySeed), ...worstOfLines(rows, rlFiles.filter((r) => !r.ablation).map((r) => r.name), bySeed));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -572,6 +625,7 @@ function runSchedule(o: ScheduleOpts): void {
       learnedWeights: weights,
       rlWeights: [...(loaded.rl ? [{ name: 'rl', file: o.weights, version: loaded.rl.version, training: loaded.rl.training }] : []), ...rlFiles.map((r) => ({ name: r.name, file: r.file, version: r.weights.version, training: r.weights.training }))],
       tuning: tuning && { grid: SJF_ONLINE_GRID, knobs: tuning.knobs, score: tuning.score, wallSeconds: tuning.wallSeconds, steps: tuning.steps },
+      workTuning: workTuning && { grid: SJF_WORK_GRID, knobs: workTuning.knobs, score: workTuning.score, wallSeconds: workTuning.wallSeconds, steps: workTuning.steps },
       parts: results.map(({ part, rows, bySeed }) => ({
         name: part.name,
         window: { start: part.window.start, end: part.window.end },
@@ -670,7 +724,7 @@ export function runLatency(o: LatencyOpts): void {
   const specs: NodeSpec[] = Array.from({ length: nodeCount }, (_, i) => ({ id: `n${i}`, capacity: machine }));
   const tasks = syntheticWorkload({ tasks: queued, rng: seededRng(seed) });
   const rows: LatencyRow[] = [];
-  for (const name of o.policies.split(',').map((s) => s.trim()).filter((s) => s && s !== TUNED)) {
+  for (const name of o.policies.split(',').map((s) => s.trim()).filter((s) => s && !TUNED_NAMES.includes(s))) {
     const cluster = new ClusterState(specs);
     const placement = createPlacement(o.placement);
     const policy = createPolicy(name, { placement, rng: seededRng(seed), nodeCapacity: machine });
@@ -759,7 +813,7 @@ export function register(bench: Command): void {
     .description('replay a workload through the ordering policies, split by time (tune on the earlier part, report both); table + JSON + SVG')
     .option('--trace <spec>', 'alibaba2017:<batch_task.csv> or synthetic:<tasks>', DEFAULT_TRACE)
     .option('--strict', 'fail on the first malformed trace row (file:line, field) instead of skipping and counting it')
-    .option('--policies <list>', `comma-separated (${POLICY_NAMES.join(',')},${TUNED})`, DEFAULT_POLICIES)
+    .option('--policies <list>', `comma-separated (${POLICY_NAMES.join(',')},${TUNED_NAMES.join(',')})`, DEFAULT_POLICIES)
     .option('--load <x>', 'offered load ρ (usual definition, bottleneck resource) each part\'s cluster is sized for', '0.9')
     .option('--nodes <n>', 'use n machines in every part instead of sizing from --load (ρ is still reported)')
     .option('--noise-sigma <σ>', 'per-instance duration noise: instance runs span × exp(σZ − σ²/2); 0 = every instance runs the span', String(DEFAULT_NOISE_SIGMA))
@@ -777,6 +831,7 @@ export function register(bench: Command): void {
     .option('--placement <name>', 'placement strategy for every policy', 'best-fit')
     .option('--seed <n>', 'seed of the noise, failures and retry jitter (tuning uses seed … seed + tune-seeds − 1)', '1')
     .option('--weights <file>', 'weights of the ai policy (learned-weights.json format) or of the rl policy (kairos.scheduling-policy format); default: the shipped ones')
+    .option('--rl-ablate <list>', `with --rl-weights: also run each file with parts of the network silenced (${RL_ABLATIONS.join(', ')})`)
     .option('--rl-weights <list>', 'comma-separated rl weights files, one rl:<file name> row each (e.g. one per training seed), with the worst and spread over them')
     .option('--json <file>', 'write results as JSON')
     .option('--svg <file>', 'write a bar chart of the last part')

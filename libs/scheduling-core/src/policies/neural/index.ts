@@ -5,3 +5,4 @@ export * from './neural.policy';
 export * from './policy-weights.factory';
 export * from './policy-trajectory';
 export * from './policy-gradient.trainer';
+export * from './linear-rule-tuning';
