@@ -10,6 +10,7 @@ import { register as registerSchedulesCore } from './schedules-core.bench';
 import { register as registerFairShare } from './fair-share.bench';
 import { register as registerPegasusDuration } from './pegasus-duration.bench';
 import { register as registerExplainLatency } from './explain-latency.bench';
+import { register as registerTrainScheduler } from './train-scheduler.bench';
 
 // Each benchmark file exports `register(bench: Command)`; add one import + one call per benchmark.
 export function registerBenchCommands(bench: Command): void {
@@ -24,5 +25,6 @@ export function registerBenchCommands(bench: Command): void {
   registerFairShare(bench);
   registerPegasusDuration(bench);
   registerExplainLatency(bench);
+  registerTrainScheduler(bench);
   void bench;
 }

@@ -4,6 +4,7 @@
 // `bench decision-latency` times pickNext + placement. Definitions: ../shared/BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import type { Command } from 'commander';
 import {
@@ -15,8 +16,11 @@ import {
   DEFAULT_RETRY_POLICY,
   HistoryDurationEstimator,
   LearnedPolicy,
+  NeuralPolicy,
   POLICY_NAMES,
+  POLICY_WEIGHTS_FORMAT,
   SJF_ONLINE_GRID,
+  SJF_WORK_GRID,
   SchedulingError,
   alibabaToTasks,
   capInstances,
@@ -25,6 +29,7 @@ import {
   observeHistory,
   offeredLoad,
   parseAlibabaBatchTasks,
+  parsePolicyWeights,
   parseWindowSpec,
   realiseInstanceDurations,
   resolveWindow,
@@ -38,6 +43,7 @@ import {
   syntheticWorkload,
   trainLearnedWeights,
   tuneSjfOnline,
+  tuneSjfWork,
   type AlibabaParseResult,
   type ArrivalWindow,
   type DurationPredictor,
@@ -45,48 +51,56 @@ import {
   type NodeSpec,
   type OfferedLoad,
   type OrderingPolicy,
+  type PolicyWeights,
   type RealisedDurations,
   type Resources,
   type RetryPolicy,
   type SimMetrics,
   type SjfOnlineKnobs,
+  type SjfWorkKnobs,
+  type SjfWorkTuningStep,
   type Task,
   type TuningStep,
 } from '@kairos/scheduling-core';
 
 const DEFAULT_TRACE = 'alibaba2017:../shared/datasets/alibaba-2017/batch_task.csv';
 /** The baselines with the learned policy's information, the oracle (labelled) and the learned policy. */
-const DEFAULT_POLICIES = 'fifo,backfill,sjf,sjf-online,sjf-online-tuned,mlfq,packing,sjf-oracle,ai';
+const DEFAULT_POLICIES = 'fifo,backfill,sjf,sjf-online,sjf-online-tuned,sjf-work,sjf-work-tuned,mlfq,packing,sjf-oracle,ai,rl';
 const TUNED = 'sjf-online-tuned';
+const WORK_TUNED = 'sjf-work-tuned';
+const TUNED_NAMES: readonly string[] = [TUNED, WORK_TUNED];
 /** Policies that are not "non-learned baselines with the same information". */
-const NOT_BASELINES = new Set(['ai', 'sjf-oracle']);
+const NOT_BASELINES = new Set(['ai', 'rl', 'sjf-oracle']);
+/** Learned policies: `ai`, `rl` and one `rl:<file>` row per --rl-weights file. */
+const isLearned = (name: string): boolean => name === 'ai' || name === 'rl' || name.startsWith('rl:');
+const isBaseline = (name: string): boolean => !NOT_BASELINES.has(name) && !isLearned(name);
 
-class BenchArgError extends Error {
+export class BenchArgError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'BenchArgError';
   }
 }
 
-const log = (s: string): void => {
+export const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
 
-function intArg(name: string, v: string | undefined, def: number, min = 0): number {
+export function intArg(name: string, v: string | undefined, def: number, min = 0): number {
   if (v === undefined) return def;
   const x = Number(v);
   if (!Number.isInteger(x) || x < min) throw new BenchArgError(`--${name}: expected an integer ≥ ${min}, got "${v}"`);
   return x;
 }
 
-function numArg(name: string, v: string | undefined, def: number, lo: number, hi: number): number {
+export function numArg(name: string, v: string | undefined, def: number, lo: number, hi: number): number {
   if (v === undefined) return def;
   const x = Number(v);
   if (!Number.isFinite(x) || x < lo || x > hi) throw new BenchArgError(`--${name}: expected a number in [${lo}, ${hi}], got "${v}"`);
   return x;
 }
 
-function readText(file: string): string {
+export function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
@@ -95,7 +109,7 @@ function readText(file: string): string {
 }
 
 /** The whole trace as tasks (no window, sample or cap yet), and what the parser skipped. */
-interface Trace {
+export interface Trace {
   readonly kind: 'alibaba2017' | 'synthetic';
   readonly label: string;
   readonly tasks: Task[];
@@ -125,9 +139,59 @@ export function loadTrace(spec: string, o: { gang: boolean; seed: number; strict
   throw new BenchArgError(`--trace: unknown kind "${kind}" (use alibaba2017:<csv> or synthetic:<n>)`);
 }
 
-function loadWeights(file: string | undefined): LearnedWeights {
-  if (!file) return DEFAULT_LEARNED_WEIGHTS;
-  const raw: unknown = JSON.parse(readText(file));
+function readJson(file: string, flag: string): unknown {
+  try {
+    return JSON.parse(readText(file));
+  } catch (e) {
+    if (e instanceof SchedulingError) throw e;
+    throw new BenchArgError(`${flag} ${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+const isPolicyWeightsDocument = (raw: unknown): boolean => !!raw && typeof raw === 'object' && (raw as { format?: unknown }).format === POLICY_WEIGHTS_FORMAT;
+
+/** `--weights`: the `ai` ranker's weights (learned-weights.json format) or the `rl` policy's (kairos.scheduling-policy). */
+function loadWeights(file: string | undefined): { ai: LearnedWeights; rl?: PolicyWeights } {
+  if (!file) return { ai: DEFAULT_LEARNED_WEIGHTS };
+  const raw = readJson(file, '--weights');
+  if (isPolicyWeightsDocument(raw)) return { ai: DEFAULT_LEARNED_WEIGHTS, rl: parsePolicyWeights(raw, file) };
+  return { ai: loadAiWeights(raw, file) };
+}
+
+const RL_ABLATIONS = ['no-task-net', 'no-context-net', 'skip-only'] as const;
+type RlAblation = (typeof RL_ABLATIONS)[number];
+
+/** The network with its output layer zeroed: it adds nothing to the score. */
+const silenced = (n: PolicyWeights['taskNet']): PolicyWeights['taskNet'] => ({
+  layers: n.layers.map((l, i) => (i === n.layers.length - 1 ? { ...l, weights: l.weights.map(() => 0), bias: l.bias.map(() => 0) } : l)),
+});
+
+export function ablateRlWeights(w: PolicyWeights, a: RlAblation): PolicyWeights {
+  const taskNet = a === 'no-task-net' || a === 'skip-only' ? silenced(w.taskNet) : w.taskNet;
+  const contextNet = a === 'no-context-net' || a === 'skip-only' ? silenced(w.contextNet) : w.contextNet;
+  return { ...w, taskNet, contextNet, version: `${w.version}-${a}` };
+}
+
+/**
+ * `--rl-weights a.json,b.json`: one `rl:<file name>` row per file (e.g. one per training seed), and
+ * with `--rl-ablate`, one `rl:<file name>-<ablation>` row per file and ablation.
+ */
+export function loadRlWeightFiles(list: string | undefined, ablate?: string): { name: string; file: string; weights: PolicyWeights; ablation?: RlAblation }[] {
+  if (!list) return [];
+  const ablations = (ablate ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  for (const a of ablations) if (!(RL_ABLATIONS as readonly string[]).includes(a)) throw new BenchArgError(`--rl-ablate: unknown "${a}" (known: ${RL_ABLATIONS.join(', ')})`);
+  const files = list.split(',').map((f) => f.trim()).filter(Boolean);
+  const out = files.flatMap((file) => {
+    const name = `rl:${basename(file).replace(/\.json$/, '')}`;
+    const weights = parsePolicyWeights(readJson(file, '--rl-weights'), file);
+    return [{ name, file, weights }, ...ablations.map((a) => ({ name: `${name}-${a}`, file, weights: ablateRlWeights(weights, a as RlAblation), ablation: a as RlAblation }))];
+  });
+  const names = new Set(out.map((x) => x.name));
+  if (names.size !== out.length) throw new BenchArgError('--rl-weights: two files with the same name');
+  return out;
+}
+
+function loadAiWeights(raw: unknown, file: string): LearnedWeights {
   const w = raw as Partial<LearnedWeights>;
   if (!raw || typeof raw !== 'object' || !Array.isArray(w.weights) || typeof w.agePerHour !== 'number' || typeof w.fitWeight !== 'number') {
     throw new BenchArgError(`--weights ${file}: not a learned-weights JSON (needs weights[], agePerHour, fitWeight)`);
@@ -189,7 +253,7 @@ export function barChartSvg(rows: readonly Row[], title: string): string {
     .map((r, i) => {
       const y = top + i * (barH + 8);
       const bw = Math.max(1, ((w - left - 200) * r.meanWaitPerTask) / max);
-      const fill = r.policy === 'ai' ? '#d9480f' : r.policy === 'sjf-oracle' ? '#868e96' : '#4263eb';
+      const fill = isLearned(r.policy) ? '#d9480f' : r.policy === 'sjf-oracle' ? '#868e96' : '#4263eb';
       return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(r.policy)}</text><rect x="${left}" y="${y}" width="${bw.toFixed(1)}" height="${barH}" fill="${fill}"/><text x="${left + bw + 6}" y="${y + 15}" font-size="11">${sec(r.meanWaitPerTask)} s/task · ${sec(r.meanWaitPerInstance)} s/inst · ok ${pct(r.successRate)}</text>`;
     })
     .join('');
@@ -216,7 +280,7 @@ export function meanRow(rows: readonly Row[]): Row {
  */
 export function ratioLines(rows: readonly Row[], who: readonly string[], bySeed: readonly (readonly Row[])[] = []): string[] {
   const by = new Map(rows.map((r) => [r.policy, r]));
-  const baselines = rows.filter((r) => !NOT_BASELINES.has(r.policy));
+  const baselines = rows.filter((r) => isBaseline(r.policy));
   const out: string[] = [];
   for (const metric of ['meanWaitPerTask', 'meanWaitPerInstance'] as const) {
     const best = baselines.slice().sort((a, b) => a[metric] - b[metric])[0];
@@ -247,6 +311,38 @@ export function ratioLines(rows: readonly Row[], who: readonly string[], bySeed:
   return out;
 }
 
+/**
+ * Learned results over training seeds (../shared/BENCHMARKS.md: worst and spread over ≥ 3 seeds):
+ * per metric, each `who` row's ratio to the best non-learned baseline (mean over evaluation seeds),
+ * the worst of them with its ratio to sjf-oracle, and the spread.
+ */
+export function worstOfLines(rows: readonly Row[], who: readonly string[], bySeed: readonly (readonly Row[])[] = []): string[] {
+  const learned = who.map((n) => rows.find((r) => r.policy === n)).filter((r): r is Row => !!r);
+  if (learned.length < 2) return [];
+  const baselines = rows.filter((r) => isBaseline(r.policy));
+  const oracle = rows.find((r) => r.policy === 'sjf-oracle');
+  const out: string[] = [];
+  for (const metric of ['meanWaitPerTask', 'meanWaitPerInstance'] as const) {
+    const best = baselines.slice().sort((a, b) => a[metric] - b[metric])[0];
+    if (!best || !(best[metric] > 0)) continue;
+    const ratios = learned.map((r) => ({ name: r.policy, ratio: r[metric] / best[metric], wait: r[metric] }));
+    const worst = ratios.slice().sort((a, b) => b.ratio - a.ratio)[0] as { name: string; ratio: number; wait: number };
+    const lo = Math.min(...ratios.map((r) => r.ratio));
+    const perSeed = bySeed.flatMap((seedRows) => {
+      const a = seedRows.find((x) => x.policy === worst.name);
+      const b = seedRows.find((x) => x.policy === best.policy);
+      return a && b && b[metric] > 0 ? [a[metric] / b[metric]] : [];
+    });
+    const seedRange = perSeed.length > 1 ? ` [evaluation seeds ${Math.min(...perSeed).toFixed(3)}–${Math.max(...perSeed).toFixed(3)}]` : '';
+    const label = metric === 'meanWaitPerTask' ? 'per task' : 'per instance';
+    out.push(
+      `rl over ${learned.length} training seeds ${label}: worst ${worst.name} ${sec(worst.wait)} s = ${worst.ratio.toFixed(3)} × best non-learned (${best.policy})${seedRange}; ` +
+        `spread over training seeds ${lo.toFixed(3)}–${worst.ratio.toFixed(3)}; worst ÷ sjf-oracle ${oracle && oracle[metric] > 0 ? (worst.wait / oracle[metric]).toFixed(3) : 'n/a'}`,
+    );
+  }
+  return out;
+}
+
 interface ScheduleOpts {
   trace: string;
   policies: string;
@@ -268,12 +364,14 @@ interface ScheduleOpts {
   placement: string;
   seed: string;
   weights?: string;
+  rlWeights?: string;
+  rlAblate?: string;
   json?: string;
   svg?: string;
 }
 
 /** One part of the time split, ready to replay: its tasks, cluster and warmed predictor per seed. */
-interface Part {
+export interface Part {
   readonly name: 'train' | 'eval' | 'all';
   readonly tasks: Task[];
   readonly window: ArrivalWindow;
@@ -290,7 +388,7 @@ function fixedCluster(tasks: readonly Task[], durations: RealisedDurations, n: n
   return { nodes, offered: offeredLoad(tasks, durations, capacity) };
 }
 
-function runMeta(): Record<string, unknown> {
+export function runMeta(): Record<string, unknown> {
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -298,6 +396,48 @@ function runMeta(): Record<string, unknown> {
     // not a git checkout: leave it unknown
   }
   return { date: new Date().toISOString(), commit, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgAtStart: loadavg().map((x) => Math.round(x * 100) / 100) };
+}
+
+/**
+ * One replayable part: its cluster (sized for `load` on realised durations of `sizingSeed`, or
+ * `fixedNodes` machines), realised durations per seed, and per seed a predictor warmed on every task
+ * of `history` that had ended in the trace before the part's first arrival.
+ */
+export function makeReplayPart<N extends string>(o: {
+  name: N;
+  tasks: Task[];
+  window: ArrivalWindow;
+  history: readonly Task[];
+  traceKind: Trace['kind'];
+  machine: Resources;
+  sigma: number;
+  load: number;
+  fixedNodes?: number;
+  sizingSeed: number;
+}): Omit<Part, 'name'> & { name: N } {
+  const { tasks, sigma } = o;
+  const durationsBySeed = new Map<number, RealisedDurations>();
+  const durations = (s: number): RealisedDurations => {
+    let d = durationsBySeed.get(s);
+    if (!d) durationsBySeed.set(s, (d = realiseInstanceDurations(tasks, { sigma, seed: s })));
+    return d;
+  };
+  const first = tasks.reduce((m, t) => Math.min(m, t.arrival), Infinity);
+  const warmed = new Map<number, HistoryDurationEstimator>();
+  const predictor = (s: number): DurationPredictor | undefined => {
+    if (o.traceKind !== 'alibaba2017') return undefined;
+    let p = warmed.get(s);
+    if (!p) {
+      p = new HistoryDurationEstimator();
+      // Everything (sampled or not) that had ended in the trace before the part's first arrival.
+      observeHistory(p, o.history, { sigma, seed: s }, first);
+      warmed.set(s, p);
+    }
+    return p.clone();
+  };
+  const { nodes, offered } =
+    o.fixedNodes === undefined ? sizeCluster(tasks, durations(o.sizingSeed), o.load, o.machine) : fixedCluster(tasks, durations(o.sizingSeed), o.fixedNodes, o.machine);
+  return { name: o.name, tasks, window: o.window, nodes, offered, durations, predictor };
 }
 
 function runSchedule(o: ScheduleOpts): void {
@@ -317,9 +457,9 @@ function runSchedule(o: ScheduleOpts): void {
   const tunePasses = intArg('tune-passes', o.tunePasses, 2, 1);
   const policies = o.policies.split(',').map((p) => p.trim()).filter(Boolean);
   for (const p of policies) {
-    if (p !== TUNED && !(POLICY_NAMES as readonly string[]).includes(p)) throw new BenchArgError(`--policies: unknown policy "${p}" (known: ${POLICY_NAMES.join(', ')}, ${TUNED})`);
+    if (!TUNED_NAMES.includes(p) && !(POLICY_NAMES as readonly string[]).includes(p)) throw new BenchArgError(`--policies: unknown policy "${p}" (known: ${POLICY_NAMES.join(', ')}, ${TUNED_NAMES.join(', ')})`);
   }
-  if (policies.includes(TUNED) && trainFraction === 0) throw new BenchArgError(`--policies ${TUNED} is tuned on the training part: give --train-fraction > 0`);
+  for (const t of TUNED_NAMES) if (policies.includes(t) && trainFraction === 0) throw new BenchArgError(`--policies ${t} is tuned on the training part: give --train-fraction > 0`);
   createPlacement(o.placement);
   let windowSpec;
   try {
@@ -327,7 +467,10 @@ function runSchedule(o: ScheduleOpts): void {
   } catch (e) {
     throw new BenchArgError(`--window: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const weights = loadWeights(o.weights);
+  const loaded = loadWeights(o.weights);
+  const weights = loaded.ai;
+  const rlFiles = loadRlWeightFiles(o.rlWeights, o.rlAblate);
+  policies.push(...rlFiles.map((r) => r.name));
   const trace = loadTrace(o.trace, { gang: o.gang ?? false, seed, strict: o.strict ?? false });
   const sample = numArg('sample', o.sample, trace.kind === 'alibaba2017' ? 0.1 : 1, 0.0001, 1);
   // The capped trace is "the trace" for everyone: the history the predictor learns from and the replay.
@@ -336,30 +479,8 @@ function runSchedule(o: ScheduleOpts): void {
   const replay = sampleJobs(selectArrivalWindow(capped, window), sample);
   if (replay.length < 2) throw new BenchArgError(`--window/--sample: only ${replay.length} task(s) left to replay`);
 
-  const makePart = (name: Part['name'], tasks: Task[], w: ArrivalWindow): Part => {
-    const durationsBySeed = new Map<number, RealisedDurations>();
-    const durations = (s: number): RealisedDurations => {
-      let d = durationsBySeed.get(s);
-      if (!d) durationsBySeed.set(s, (d = realiseInstanceDurations(tasks, { sigma, seed: s })));
-      return d;
-    };
-    const first = tasks.reduce((m, t) => Math.min(m, t.arrival), Infinity);
-    const warmed = new Map<number, HistoryDurationEstimator>();
-    const predictor = (s: number): DurationPredictor | undefined => {
-      if (trace.kind !== 'alibaba2017') return undefined;
-      let p = warmed.get(s);
-      if (!p) {
-        p = new HistoryDurationEstimator();
-        // Everything (sampled or not) that had ended in the trace before the part's first arrival.
-        observeHistory(p, capped, { sigma, seed: s }, first);
-        warmed.set(s, p);
-      }
-      return p.clone();
-    };
-    const { nodes, offered } =
-      fixedNodes === undefined ? sizeCluster(tasks, durations(seed), load, trace.machine) : fixedCluster(tasks, durations(seed), fixedNodes, trace.machine);
-    return { name, tasks, window: w, nodes, offered, durations, predictor };
-  };
+  const makePart = (name: Part['name'], tasks: Task[], w: ArrivalWindow): Part =>
+    makeReplayPart({ name, tasks, window: w, history: capped, traceKind: trace.kind, machine: trace.machine, sigma, load, fixedNodes, sizingSeed: seed });
 
   const parts: Part[] = [];
   if (trainFraction > 0) {
@@ -404,10 +525,17 @@ function runSchedule(o: ScheduleOpts): void {
       if (!tunedWeights) throw new BenchArgError(`${TUNED}: not tuned`);
       return new LearnedPolicy({ placement, nodeCapacity: trace.machine, weights: tunedWeights, name: TUNED });
     }
-    return createPolicy(name, { placement, rng: seededRng(seed + 17), nodeCapacity: trace.machine, learnedWeights: weights });
+    if (name === WORK_TUNED) {
+      if (!workTuning) throw new BenchArgError(`${WORK_TUNED}: not tuned`);
+      return new NeuralPolicy({ placement, nodeCapacity: trace.machine, weights: workTuning.weights, name: WORK_TUNED });
+    }
+    const rlFile = rlFiles.find((r) => r.name === name);
+    if (rlFile) return new NeuralPolicy({ placement, nodeCapacity: trace.machine, weights: rlFile.weights, name });
+    return createPolicy(name, { placement, rng: seededRng(seed + 17), nodeCapacity: trace.machine, learnedWeights: weights, policyWeights: loaded.rl });
   };
 
   // Tuning: sjf-online's knobs chosen on the training part only, over `tuneSeeds` seeds.
+  let workTuning: { knobs: SjfWorkKnobs; weights: PolicyWeights; score: number; steps: SjfWorkTuningStep[]; wallSeconds: number } | undefined;
   let tuning: { knobs: SjfOnlineKnobs; weights: LearnedWeights; score: number; steps: TuningStep[]; wallSeconds: number } | undefined;
   const train = parts.find((p) => p.name === 'train');
   if (policies.includes(TUNED) && train) {
@@ -427,6 +555,23 @@ function runSchedule(o: ScheduleOpts): void {
     });
     tuning = { ...res, wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9 };
     log(`tuned sjf-online: ${Object.entries(res.knobs).map(([k, v]) => `${k}=${v}`).join(' ')}; training score ${res.score.toFixed(4)} (1 = hand-set default)`);
+  }
+  // The same for sjf-work (Smith's rule by task work): its knobs on the training part only.
+  if (policies.includes(WORK_TUNED) && train) {
+    const t0 = process.hrtime.bigint();
+    const seeds = Array.from({ length: tuneSeeds }, (_, i) => seed + i);
+    const res = tuneSjfWork({
+      seeds: tuneSeeds,
+      passes: tunePasses,
+      rollout: (w, si) => {
+        const m = simulate(train.tasks, new NeuralPolicy({ placement: createPlacement(o.placement), nodeCapacity: trace.machine, weights: w, name: WORK_TUNED }), simConfig(train, seeds[si] as number)).metrics;
+        return { perTask: m.meanWaitPerTask, perInstance: m.meanWaitPerInstance };
+      },
+      onStep: (st, i, budget) =>
+        log(`[tune sjf-work ${i}/≤${budget}] ${Object.entries(st.knobs).map(([k, v]) => `${k}=${v}`).join(' ')} → score ${st.score.toFixed(4)} (train, ${tuneSeeds} seeds)`),
+    });
+    workTuning = { ...res, wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+    log(`tuned sjf-work: ${Object.entries(res.knobs).map(([k, v]) => `${k}=${v}`).join(' ')}; training score ${res.score.toFixed(4)} (1 = hand-set sjf-work)`);
   }
 
   const results: { part: Part; rows: Row[]; bySeed: Row[][] }[] = [];
@@ -462,9 +607,10 @@ function runSchedule(o: ScheduleOpts): void {
     config,
   ];
   if (tuning) lines.push(`${TUNED}: ${Object.entries(tuning.knobs).map(([k2, v]) => `${k2}=${v}`).join(' ')} (chosen on the training part; grid ${JSON.stringify(SJF_ONLINE_GRID)})`);
+  if (workTuning) lines.push(`${WORK_TUNED}: ${Object.entries(workTuning.knobs).map(([k2, v]) => `${k2}=${v}`).join(' ')} (chosen on the training part; grid ${JSON.stringify(SJF_WORK_GRID)})`);
   const seedNote = evalSeeds > 1 ? ` — mean over seeds ${seedsToReport.join(', ')} (per-seed ratios in brackets)` : ` — seed ${seed}`;
   for (const { part, rows, bySeed } of results) {
-    lines.push('', `${describe(part)}${seedNote}`, formatTable(rows, part.offered.bottleneck), ...ratioLines(rows, ['ai', TUNED].filter((n) => policies.includes(n)), bySeed));
+    lines.push('', `${describe(part)}${seedNote}`, formatTable(rows, part.offered.bottleneck), ...ratioLines(rows, policies.filter((n) => (isLearned(n) && !rlFiles.some((r) => r.ablation && r.name === n)) || TUNED_NAMES.includes(n)), bySeed), ...worstOfLines(rows, rlFiles.filter((r) => !r.ablation).map((r) => r.name), bySeed));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -477,7 +623,9 @@ function runSchedule(o: ScheduleOpts): void {
       machine: trace.machine,
       options: { load, nodes: fixedNodes ?? null, sigma, failures, retry: retry.toJSON(), nodeFailures, maxInstancesPerTask: cap, sample, window: o.window ?? null, trainFraction, placement: o.placement, seed, tuneSeeds, tunePasses, evalSeeds: seedsToReport },
       learnedWeights: weights,
+      rlWeights: [...(loaded.rl ? [{ name: 'rl', file: o.weights, version: loaded.rl.version, training: loaded.rl.training }] : []), ...rlFiles.map((r) => ({ name: r.name, file: r.file, version: r.weights.version, training: r.weights.training }))],
       tuning: tuning && { grid: SJF_ONLINE_GRID, knobs: tuning.knobs, score: tuning.score, wallSeconds: tuning.wallSeconds, steps: tuning.steps },
+      workTuning: workTuning && { grid: SJF_WORK_GRID, knobs: workTuning.knobs, score: workTuning.score, wallSeconds: workTuning.wallSeconds, steps: workTuning.steps },
       parts: results.map(({ part, rows, bySeed }) => ({
         name: part.name,
         window: { start: part.window.start, end: part.window.end },
@@ -562,9 +710,12 @@ interface LatencyOpts {
 
 /**
  * Decision latency: fill a policy with `queued` tasks on a `nodes`-node cluster that is almost
- * full (so most candidates do not fit — the expensive case), then time pickNext + commit.
+ * full (so most candidates do not fit — the expensive case), then time pickNext + placement +
+ * commit. Whenever nothing fits, a random running instance ends (the cluster frees it and the
+ * policy hears `onInstanceEnd` with its real task and start): that call, and the decision right
+ * after it (the re-rank after an instance ends), are timed too.
  */
-function runLatency(o: LatencyOpts): void {
+export function runLatency(o: LatencyOpts): void {
   const queued = intArg('queued', o.queued, 10_000, 1);
   const nodeCount = intArg('nodes', o.nodes, 100, 1);
   const decisions = intArg('decisions', o.decisions, 2000, 1);
@@ -572,50 +723,88 @@ function runLatency(o: LatencyOpts): void {
   const machine = resources({ cpuMillis: 16_000, memMb: 65_536, io: 200, net: 1000 });
   const specs: NodeSpec[] = Array.from({ length: nodeCount }, (_, i) => ({ id: `n${i}`, capacity: machine }));
   const tasks = syntheticWorkload({ tasks: queued, rng: seededRng(seed) });
-  const rows: { policy: string; p50Ms: number; p99Ms: number; maxMs: number; decisions: number }[] = [];
-  for (const name of o.policies.split(',').map((s) => s.trim()).filter((s) => s && s !== TUNED)) {
+  const rows: LatencyRow[] = [];
+  for (const name of o.policies.split(',').map((s) => s.trim()).filter((s) => s && !TUNED_NAMES.includes(s))) {
     const cluster = new ClusterState(specs);
     const placement = createPlacement(o.placement);
     const policy = createPolicy(name, { placement, rng: seededRng(seed), nodeCapacity: machine });
     for (const t of tasks) policy.enqueue(t, t.instances, 0);
     // Fill the cluster with the first decisions so the timed ones run against a busy cluster.
-    const running: { node: number; req: Resources }[] = [];
+    const running: { node: number; task: Task; start: number }[] = [];
     const times: number[] = [];
+    const endTimes: number[] = [];
+    const afterEnd: number[] = [];
     const rng = seededRng(seed + 1);
     const byId = new Map(tasks.map((t) => [t.id, t]));
+    let endedAt = -1;
+    let endMs = 0;
     for (let i = 0; i < decisions * 2; i++) {
       const t0 = process.hrtime.bigint();
       const d = policy.pickNext(cluster, i);
       if (d.kind === 'dispatch') {
         const task = byId.get(d.taskId);
-        if (task) for (const n of d.nodeIndexes) cluster.allocate(n, task.request), running.push({ node: n, req: task.request });
+        if (task) for (const n of d.nodeIndexes) cluster.allocate(n, task.request), running.push({ node: n, task, start: i });
         policy.commit(d, i);
       }
       const dt = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (i >= decisions) times.push(dt);
-      // Free a random running instance when nothing fits, as completions would.
+      if (i >= decisions) {
+        times.push(dt);
+        if (endedAt === i) afterEnd.push(endMs + dt);
+      }
+      // Nothing fits: a random running instance ends, as a completion would.
       if (d.kind === 'idle' && running.length > 0) {
         const k = Math.floor(rng.next() * running.length);
         const r = running[k];
         if (r) {
-          cluster.release(r.node, r.req);
           running.splice(k, 1);
-          policy.onInstanceEnd(tasks[0] as Task, r.node, 0, i, true);
+          const t1 = process.hrtime.bigint();
+          cluster.release(r.node, r.task.request);
+          policy.onInstanceEnd(r.task, r.node, r.start, i + 1, true);
+          endMs = Number(process.hrtime.bigint() - t1) / 1e6;
+          if (i + 1 >= decisions) endTimes.push(endMs);
+          endedAt = i + 1;
         }
       }
       if (policy.queuedInstances === 0) break;
     }
-    times.sort((a, b) => a - b);
-    const q = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
-    rows.push({ policy: name, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: times[times.length - 1] ?? 0, decisions: times.length });
+    const q = (xs: number[], p: number): number => {
+      const s = xs.slice().sort((a, b) => a - b);
+      return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+    };
+    rows.push({
+      policy: name,
+      p50Ms: q(times, 0.5),
+      p99Ms: q(times, 0.99),
+      maxMs: times.reduce((m, x) => Math.max(m, x), 0),
+      decisions: times.length,
+      endP99Ms: q(endTimes, 0.99),
+      afterEndP50Ms: q(afterEnd, 0.5),
+      afterEndP99Ms: q(afterEnd, 0.99),
+      ends: afterEnd.length,
+    });
   }
   const meta = runMeta();
-  const head = `| policy | p50 ms | p99 ms | max ms | timed decisions |\n|---|---|---|---|---|`;
+  const head = `| policy | p50 ms | p99 ms | max ms | timed decisions | onInstanceEnd p99 ms | end → next decision p50 ms | end → next decision p99 ms | timed ends |\n|---|---|---|---|---|---|---|---|---|`;
+  const f = (x: number): string => x.toFixed(3);
   process.stdout.write(
     `decision latency — ${String(meta['date'])}, commit ${String(meta['commit'])}, load average at start ${(meta['loadavgAtStart'] as number[]).join(' ')}: ${queued} queued tasks, ${nodeCount} nodes, placement ${o.placement}\n` +
-      `${head}\n${rows.map((r) => `| ${r.policy} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${r.maxMs.toFixed(3)} | ${r.decisions} |`).join('\n')}\n`,
+      `${head}\n${rows.map((r) => `| ${r.policy} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${f(r.maxMs)} | ${r.decisions} | ${f(r.endP99Ms)} | ${f(r.afterEndP50Ms)} | ${f(r.afterEndP99Ms)} | ${r.ends} |`).join('\n')}\n`,
   );
   if (o.json) writeFileSync(o.json, JSON.stringify({ benchmark: 'decision-latency', ...meta, queued, nodes: nodeCount, placement: o.placement, results: rows }, null, 2));
+}
+
+interface LatencyRow {
+  readonly policy: string;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly decisions: number;
+  /** onInstanceEnd alone (the policy's re-rank of the ended task). */
+  readonly endP99Ms: number;
+  /** onInstanceEnd plus the decision that follows it. */
+  readonly afterEndP50Ms: number;
+  readonly afterEndP99Ms: number;
+  readonly ends: number;
 }
 
 export function register(bench: Command): void {
@@ -624,7 +813,7 @@ export function register(bench: Command): void {
     .description('replay a workload through the ordering policies, split by time (tune on the earlier part, report both); table + JSON + SVG')
     .option('--trace <spec>', 'alibaba2017:<batch_task.csv> or synthetic:<tasks>', DEFAULT_TRACE)
     .option('--strict', 'fail on the first malformed trace row (file:line, field) instead of skipping and counting it')
-    .option('--policies <list>', `comma-separated (${POLICY_NAMES.join(',')},${TUNED})`, DEFAULT_POLICIES)
+    .option('--policies <list>', `comma-separated (${POLICY_NAMES.join(',')},${TUNED_NAMES.join(',')})`, DEFAULT_POLICIES)
     .option('--load <x>', 'offered load ρ (usual definition, bottleneck resource) each part\'s cluster is sized for', '0.9')
     .option('--nodes <n>', 'use n machines in every part instead of sizing from --load (ρ is still reported)')
     .option('--noise-sigma <σ>', 'per-instance duration noise: instance runs span × exp(σZ − σ²/2); 0 = every instance runs the span', String(DEFAULT_NOISE_SIGMA))
@@ -641,7 +830,9 @@ export function register(bench: Command): void {
     .option('--gang', 'start all instances of a task together')
     .option('--placement <name>', 'placement strategy for every policy', 'best-fit')
     .option('--seed <n>', 'seed of the noise, failures and retry jitter (tuning uses seed … seed + tune-seeds − 1)', '1')
-    .option('--weights <file>', 'learned-policy weights JSON (default: the shipped ones)')
+    .option('--weights <file>', 'weights of the ai policy (learned-weights.json format) or of the rl policy (kairos.scheduling-policy format); default: the shipped ones')
+    .option('--rl-ablate <list>', `with --rl-weights: also run each file with parts of the network silenced (${RL_ABLATIONS.join(', ')})`)
+    .option('--rl-weights <list>', 'comma-separated rl weights files, one rl:<file name> row each (e.g. one per training seed), with the worst and spread over them')
     .option('--json <file>', 'write results as JSON')
     .option('--svg <file>', 'write a bar chart of the last part')
     .option('--decision-latency', 'run the decision-latency benchmark instead (10,000 queued, 100 nodes)')
@@ -670,7 +861,7 @@ export function register(bench: Command): void {
     .description('time one policy decision (pickNext + placement + commit) with many queued tasks')
     .option('--queued <n>', 'queued tasks', '10000')
     .option('--nodes <n>', 'nodes', '100')
-    .option('--policies <list>', 'policies', 'fifo,backfill,rr,sjf,sjf-oracle,priority,dynamic,mlfq,ga,packing,sjf-online,ai')
+    .option('--policies <list>', 'policies', 'fifo,backfill,rr,sjf,sjf-oracle,priority,dynamic,mlfq,ga,packing,sjf-online,sjf-work,ai,rl')
     .option('--placement <name>', 'placement strategy', 'best-fit')
     .option('--decisions <n>', 'timed decisions per policy', '2000')
     .option('--seed <n>', 'RNG seed', '1')

@@ -14,5 +14,6 @@ export * from './backend/backend-selection';
 export * from './adapters/tfjs-backend.adapter';
 export * from './adapters/lstm-duration.model';
 export * from './adapters/mlp-duration.model';
+export * from './adapters/candidate-policy.tfjs';
 export * from './patterns/kmeans';
 export * from './patterns/task-patterns';

@@ -11,7 +11,8 @@ export type SchedulingErrorCode =
   | 'INFEASIBLE'
   | 'SOLVER_FAILED'
   | 'TRACE_PARSE'
-  | 'TRACE_IO';
+  | 'TRACE_IO'
+  | 'INVALID_WEIGHTS';
 
 export class SchedulingError extends Error {
   constructor(
@@ -33,5 +34,16 @@ export class TraceParseError extends SchedulingError {
   ) {
     super('TRACE_PARSE', `${file}:${line}: ${reason}`);
     this.name = 'TraceParseError';
+  }
+}
+
+/** A learned policy's weights file that does not validate: every issue as `path: message`. */
+export class PolicyWeightsError extends SchedulingError {
+  constructor(
+    readonly source: string,
+    readonly issues: readonly string[],
+  ) {
+    super('INVALID_WEIGHTS', `${source}: invalid policy weights: ${issues.join('; ')}`);
+    this.name = 'PolicyWeightsError';
   }
 }

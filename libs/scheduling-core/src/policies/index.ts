@@ -13,3 +13,4 @@ export * from './policy.registry';
 export * from './sjf-online-tuning';
 export * from './observed.policy';
 export * from './fair-share.policy';
+export * from './neural/index';

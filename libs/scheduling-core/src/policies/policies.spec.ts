@@ -218,4 +218,54 @@ describe('ordering policies', () => {
       expect(p.queuedInstances).toBe(0);
     }
   });
+
+  it.each(POLICY_NAMES.map((n) => [n]))('%s keeps the OrderingPolicy contract: enqueue, pickNext, commit, onInstanceEnd, remove', (name) => {
+    const tasks = Array.from({ length: 8 }, (_, i) =>
+      makeTask({ id: `c${i}`, arrival: i, tenant: `T${i % 2}`, instances: 1 + (i % 2), predicted: 3 + i, request: { cpuMillis: 1000, memMb: 256 } }),
+    );
+    const p = createPolicy(name, { placement: placement(), rng: seededRng(2), nodeCapacity: NODE });
+    enqueueAll(p, tasks);
+    expect(p.queuedTasks).toBe(8);
+    expect(p.queuedInstances).toBe(12);
+    // remove: the task and its instances leave the queue and are never dispatched.
+    p.remove('c3');
+    p.remove('not-queued');
+    expect(p.queuedTasks).toBe(7);
+    expect(p.queuedInstances).toBe(10);
+    const c = cluster(1);
+    // pickNext does not change the queue; commit takes the started instances off it.
+    const first = p.pickNext(c, 10);
+    expect(p.queuedInstances).toBe(10);
+    expect(first.kind).toBe('dispatch');
+    const started: { task: Task; node: number }[] = [];
+    const dispatched: string[] = [];
+    let now = 10;
+    for (let guard = 0; guard < 100 && p.queuedInstances > 0; guard++) {
+      const d = p.pickNext(c, now);
+      if (d.kind === 'idle') {
+        // onInstanceEnd: an instance finishes, its resources return, dispatching resumes.
+        const r = started.shift();
+        expect(r).toBeDefined();
+        if (!r) break;
+        c.release(r.node, r.task.request);
+        now += 5;
+        p.onInstanceEnd(r.task, r.node, now - 5, now, true);
+        continue;
+      }
+      const t = tasks.find((x) => x.id === d.taskId) as Task;
+      for (const n of d.nodeIndexes) {
+        c.allocate(n, t.request);
+        started.push({ task: t, node: n });
+      }
+      const before = p.queuedInstances;
+      p.commit(d, now);
+      expect(p.queuedInstances).toBe(before - d.nodeIndexes.length);
+      dispatched.push(...d.nodeIndexes.map(() => d.taskId));
+    }
+    expect(p.queuedInstances).toBe(0);
+    expect(p.queuedTasks).toBe(0);
+    expect(dispatched).toHaveLength(10);
+    expect(dispatched).not.toContain('c3');
+    expect(p.pickNext(c, now)).toEqual({ kind: 'idle', reason: 'empty' });
+  });
 });

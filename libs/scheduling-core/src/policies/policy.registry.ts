@@ -13,6 +13,10 @@ import { DynamicPriorityPolicy, StaticPriorityPolicy } from './priority.policy';
 import { TenantRoundRobinPolicy } from './round-robin.policy';
 import { SjfPolicy } from './sjf.policy';
 import defaultWeights from './learned-weights.json';
+import { NeuralPolicy } from './neural/neural.policy';
+import { parsePolicyWeights, type PolicyWeights } from './neural/neural-weights';
+import { SJF_WORK_RULE, linearRuleWeights } from './neural/policy-weights.factory';
+import shippedRlWeights from './neural/rl-weights.json';
 
 export const POLICY_NAMES = [
   'fifo',
@@ -28,7 +32,9 @@ export const POLICY_NAMES = [
   'ga',
   'packing',
   'sjf-online',
+  'sjf-work',
   'ai',
+  'rl',
 ] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
@@ -38,9 +44,21 @@ export interface PolicyContext {
   /** Capacity of one (typical) node. */
   readonly nodeCapacity: Resources;
   readonly learnedWeights?: LearnedWeights;
+  /**
+   * Weights of the `rl` policy (validated with parsePolicyWeights): the executor injects the
+   * production version from the model registry here and builds a new policy to hot-swap it.
+   */
+  readonly policyWeights?: PolicyWeights;
 }
 
 export const DEFAULT_LEARNED_WEIGHTS: LearnedWeights = defaultWeights;
+
+let defaultPolicyWeights: PolicyWeights | undefined;
+/** The shipped `rl` weights (neural/rl-weights.json; training command and seed inside), validated once. */
+export function defaultRlWeights(): PolicyWeights {
+  defaultPolicyWeights ??= parsePolicyWeights(shippedRlWeights, 'policies/neural/rl-weights.json');
+  return defaultPolicyWeights;
+}
 
 /**
  * Hand-set (not learned) baseline with the ai policy's information: shortest predicted duration
@@ -62,6 +80,13 @@ export const SJF_ONLINE_WEIGHTS: LearnedWeights = {
   jobBlend: 0,
   trainedOn: 'hand-set',
 };
+
+/**
+ * Hand-set (not learned) rule with sjf-online's information: Smith's rule for the per-task objective —
+ * the task's instances × current estimate, smallest first — with sjf-online's pilot probing
+ * (SJF_WORK_RULE), through the rl policy's code with a linear rule and no network.
+ */
+export const SJF_WORK_WEIGHTS: PolicyWeights = linearRuleWeights('sjf-work', SJF_WORK_RULE);
 
 export function createPolicy(name: string, ctx: PolicyContext): OrderingPolicy {
   const placement = ctx.placement;
@@ -92,8 +117,12 @@ export function createPolicy(name: string, ctx: PolicyContext): OrderingPolicy {
       return new PackingPolicy({ placement });
     case 'sjf-online':
       return new LearnedPolicy({ placement, nodeCapacity: ctx.nodeCapacity, weights: SJF_ONLINE_WEIGHTS, name: 'sjf-online' });
+    case 'sjf-work':
+      return new NeuralPolicy({ placement, nodeCapacity: ctx.nodeCapacity, weights: SJF_WORK_WEIGHTS, name: 'sjf-work' });
     case 'ai':
       return new LearnedPolicy({ placement, nodeCapacity: ctx.nodeCapacity, weights: ctx.learnedWeights ?? DEFAULT_LEARNED_WEIGHTS });
+    case 'rl':
+      return new NeuralPolicy({ placement, nodeCapacity: ctx.nodeCapacity, weights: ctx.policyWeights ?? defaultRlWeights() });
     default:
       throw new SchedulingError('UNKNOWN_POLICY', `unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')})`);
   }
