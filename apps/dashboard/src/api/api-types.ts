@@ -136,7 +136,7 @@ export interface QueueRow {
   queue: string;
   policy: string | null;
   placement: string | null;
-  maxConcurrency?: number | null;
+  maxConcurrent?: number | null;
   updatedAt: string | null;
   queued: number;
   running: number;
