@@ -16,9 +16,19 @@ export interface QueuePolicyChange {
   maxConcurrent?: number | null;
 }
 
+export interface QueueStats {
+  queue: string;
+  queued: number;
+  running: number;
+  /** Seconds since the oldest queued task was created (0 when none is queued). */
+  oldestQueuedAgeSeconds: number;
+}
+
 /** What scheduling reads: per-queue policies and throttles (queue_policies), and running tasks per queue. */
 export interface QueuePolicyRepository {
   policies(): Promise<QueuePolicyRow[]>;
+  /** Every queue with queued or running tasks: counts and the oldest queued task's age (for /metrics). */
+  queueStats(): Promise<QueueStats[]>;
   /** Running tasks of each given queue, cluster-wide. */
   runningByQueue(queues: string[]): Promise<Map<string, number>>;
   /**
@@ -49,6 +59,15 @@ export class PgQueuePolicyRepository implements QueuePolicyRepository {
          updated_at = now()`,
       [queue, change.policy ?? null, change.placement ?? null, change.maxConcurrent ?? null, defaults.policy, defaults.placement, setLimit],
     );
+  }
+
+  async queueStats(): Promise<QueueStats[]> {
+    const rows = await this.db.query<{ queue: string; queued: number; running: number; age: number | null }>(
+      `SELECT queue, count(*) FILTER (WHERE status = 'queued')::int AS queued, count(*) FILTER (WHERE status = 'running')::int AS running,
+              EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status = 'queued'))::float8 AS age
+       FROM tasks WHERE status IN ('queued', 'running') GROUP BY queue`,
+    );
+    return rows.map((r) => ({ queue: r.queue, queued: r.queued, running: r.running, oldestQueuedAgeSeconds: Math.max(0, r.age ?? 0) }));
   }
 
   async runningByQueue(queues: string[]): Promise<Map<string, number>> {

@@ -1,5 +1,5 @@
 import type { NodeFlags, NodeHeartbeat, NodeRepository } from '../../src/execution/node.repository';
-import type { QueuePolicyChange, QueuePolicyRepository, QueuePolicyRow } from '../../src/execution/queue-policy.repository';
+import type { QueuePolicyChange, QueuePolicyRepository, QueuePolicyRow, QueueStats } from '../../src/execution/queue-policy.repository';
 import type { ProcessUsage, ResourceSampler } from '../../src/execution/resource-sampler';
 
 /** nodes in memory: the flags a test sets (cordon, restart mark) and the heartbeats the executor wrote. */
@@ -31,6 +31,10 @@ export class InMemoryQueuePolicyRepository implements QueuePolicyRepository {
     if (change.policy !== undefined) row.policy = change.policy;
     if (change.placement !== undefined) row.placement = change.placement;
     if (change.maxConcurrent !== undefined) row.maxConcurrent = change.maxConcurrent;
+  }
+  stats: QueueStats[] = [];
+  async queueStats(): Promise<QueueStats[]> {
+    return this.stats;
   }
   async runningByQueue(queues: string[]): Promise<Map<string, number>> {
     return new Map(queues.map((q) => [q, this.runningElsewhere.get(q) ?? 0]));
