@@ -269,6 +269,17 @@ describe('kairos policy, serve, topics', () => {
     expect(await h.run('policy', 'set', 'batch', '--max-concurrent', '-1')).toBe(2);
   });
 
+  it('models deploy goes through the gate; --force sends the reason', async () => {
+    const version = { name: 'duration', version: 2, stage: 'production', createdAt: '2026-11-30T00:00:00.000Z', metrics: {} };
+    const h = cliHarness((req) => (req.method === 'POST' ? jsonReply(200, version) : undefined));
+    expect(await h.run('models', 'deploy', 'duration', '2')).toBe(0);
+    expect(await h.run('models', 'deploy', 'duration', '2', '--force', 'hot fix')).toBe(0);
+    expect(h.requests.map((r) => [r.path, r.body])).toEqual([
+      ['/api/models/duration/versions/2/deploy', {}],
+      ['/api/models/duration/versions/2/deploy', { force: { reason: 'hot fix' } }],
+    ]);
+  });
+
   it('serve passes PORT, HOST, DATA_DIR and --env to the service it starts', async () => {
     const h = cliHarness(() => undefined);
     expect(await h.run('serve', 'executor', '--port', '3003', '--host', '0.0.0.0', '--data-dir', '/d', '--env', 'EXECUTOR_ID=exec-1')).toBe(0);

@@ -6,6 +6,7 @@ import {
   accuracyMetrics,
   columnsFromRows,
   decodeServingArtifact,
+  DEFAULT_DEPLOY_GATE_POLICY,
   DriftMonitor,
   DURATION_FEATURE_NAMES,
   DURATION_SERVING_FORMAT,
@@ -137,8 +138,13 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
     return run;
   }
 
-  async deploy(name: string, version: number, by: string): Promise<ModelVersion> {
-    const v = await this.registry.promote(name, version, { by, note: 'deploy via API' });
+  /**
+   * Promote through the deploy gate (the candidate must beat production and the moving-average baseline
+   * on its validation rows by 2 %); `force` overrides a refusal, with its reason audited.
+   */
+  async deploy(name: string, version: number, by: string, force?: { reason: string }): Promise<ModelVersion> {
+    const v = await this.registry.promote(name, version, { by, note: 'deploy via API', gate: DEFAULT_DEPLOY_GATE_POLICY, ...(force ? { force } : {}) });
+    if (force) this.id.logger.warn({ model: name, version, by, reason: force.reason }, 'deploy gate overridden (forced deploy)');
     if (name === DURATION_MODEL) await this.cache.notifyChanged();
     return v;
   }
