@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
+import { classifyStorageFailure, isWriteStatement, StorageHealth } from './storage-failure';
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -40,6 +41,8 @@ class Mutex {
  */
 export class Database implements SqlExecutor {
   readonly embedded: boolean;
+  /** Storage failures seen by this process's statements (disk full, server unreachable), for /health. */
+  readonly storage = new StorageHealth();
   private readonly lock: Mutex | null;
 
   private constructor(
@@ -61,7 +64,8 @@ export class Database implements SqlExecutor {
     };
     let ds: DataSource;
     if (opts.url) {
-      ds = new DataSource({ ...common, url: opts.url, extra: { max: opts.poolSize ?? 10 } });
+      // A connect that cannot complete fails after 5 s (a storage failure: 503) instead of holding requests forever.
+      ds = new DataSource({ ...common, url: opts.url, extra: { max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000 } });
     } else {
       const dir = resolve(opts.dataDir, 'pglite');
       mkdirSync(dir, { recursive: true });
@@ -94,12 +98,25 @@ export class Database implements SqlExecutor {
     const run = async () => {
       const qr = this.dataSource.createQueryRunner();
       try {
-        return await structured<T>(qr, sql, params);
+        const { rows, wrote } = await structured<T>(qr, sql, params);
+        if (wrote) this.storage.wrote();
+        return rows;
       } finally {
         await qr.release();
       }
     };
-    return this.lock ? this.lock.run(run) : run();
+    return this.watch(this.lock ? this.lock.run(run) : run());
+  }
+
+  /** Notes a storage failure (for /health) and passes every error on unchanged. */
+  private async watch<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (err) {
+      const f = classifyStorageFailure(err);
+      if (f) this.storage.failed(f);
+      throw err;
+    }
   }
 
   /** Runs fn in one transaction; commits if it resolves, rolls back if it throws. */
@@ -108,9 +125,17 @@ export class Database implements SqlExecutor {
       const qr: QueryRunner = this.dataSource.createQueryRunner();
       await qr.connect();
       await qr.startTransaction();
+      let wrote = false;
       try {
-        const result = await fn({ query: <R>(sql: string, params: unknown[] = []) => structured<R>(qr, sql, params) });
+        const result = await fn({
+          query: async <R>(sql: string, params: unknown[] = []) => {
+            const r = await structured<R>(qr, sql, params);
+            wrote ||= r.wrote;
+            return r.rows;
+          },
+        });
         await qr.commitTransaction();
+        if (wrote) this.storage.wrote();
         return result;
       } catch (e) {
         await qr.rollbackTransaction().catch(() => undefined);
@@ -119,7 +144,7 @@ export class Database implements SqlExecutor {
         await qr.release();
       }
     };
-    return this.lock ? this.lock.run(run) : run();
+    return this.watch(this.lock ? this.lock.run(run) : run());
   }
 
   /** One round trip (health checks). */
@@ -132,8 +157,12 @@ export class Database implements SqlExecutor {
   }
 }
 
-/** TypeORM returns [rows, count] for UPDATE/DELETE; the structured result is rows for every statement. */
-async function structured<T>(qr: QueryRunner, sql: string, params: unknown[]): Promise<T[]> {
+/**
+ * TypeORM returns [rows, count] for UPDATE/DELETE; the structured result is rows for every statement.
+ * `wrote`: a writing statement changed rows (evidence that writes go through, for StorageHealth).
+ */
+async function structured<T>(qr: QueryRunner, sql: string, params: unknown[]): Promise<{ rows: T[]; wrote: boolean }> {
   const result = await qr.query(sql, params, true);
-  return (result.records ?? []) as T[];
+  const rows = (result.records ?? []) as T[];
+  return { rows, wrote: isWriteStatement(sql) && ((result.affected ?? 0) > 0 || rows.length > 0) };
 }

@@ -1,6 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, type Logger } from '@kairos/platform';
+import { classifyStorageFailure } from '@kairos/persistence';
 
 /** Maps a domain error to an HTTP status; each app supplies an exhaustive mapping for its codes. */
 export type DomainStatusMapper = (err: DomainError) => number | undefined;
@@ -27,6 +28,16 @@ export class HttpErrorFilter implements ExceptionFilter {
       const body = err.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       res.status(status).json({ error: status === 400 ? 'VALIDATION_FAILED' : status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', message: String(message ?? err.message), details: {} });
+      return;
+    }
+    // Disk full, database unreachable: the request may succeed later, so 503 with Retry-After and a
+    // stable code (never the statement or its parameters).
+    const storage = classifyStorageFailure(err);
+    if (storage) {
+      this.logger.warn({ code: storage.code, cause: storage.cause }, 'request failed: storage unavailable');
+      res.setHeader('Retry-After', String(storage.retryAfterSeconds));
+      const message = storage.code === 'STORAGE_FULL' ? 'the database is out of disk space; retry later' : 'the database is unreachable; retry later';
+      res.status(503).json({ error: storage.code, message, details: { cause: storage.cause, retryAfterSeconds: storage.retryAfterSeconds } });
       return;
     }
     this.logger.error({ err }, 'unhandled request error');
