@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
-import { classifyStorageFailure, isWriteStatement, StorageHealth } from './storage-failure';
+import { classifyStorageFailure, StorageHealth } from './storage-failure';
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -98,9 +98,7 @@ export class Database implements SqlExecutor {
     const run = async () => {
       const qr = this.dataSource.createQueryRunner();
       try {
-        const { rows, wrote } = await structured<T>(qr, sql, params);
-        if (wrote) this.storage.wrote();
-        return rows;
+        return await structured<T>(qr, sql, params);
       } finally {
         await qr.release();
       }
@@ -108,10 +106,12 @@ export class Database implements SqlExecutor {
     return this.watch(this.lock ? this.lock.run(run) : run());
   }
 
-  /** Notes a storage failure (for /health) and passes every error on unchanged. */
+  /** Notes storage failures and successes (for /health); passes results and errors on unchanged. */
   private async watch<T>(p: Promise<T>): Promise<T> {
     try {
-      return await p;
+      const result = await p;
+      this.storage.succeeded();
+      return result;
     } catch (err) {
       const f = classifyStorageFailure(err);
       if (f) this.storage.failed(f);
@@ -125,17 +125,9 @@ export class Database implements SqlExecutor {
       const qr: QueryRunner = this.dataSource.createQueryRunner();
       await qr.connect();
       await qr.startTransaction();
-      let wrote = false;
       try {
-        const result = await fn({
-          query: async <R>(sql: string, params: unknown[] = []) => {
-            const r = await structured<R>(qr, sql, params);
-            wrote ||= r.wrote;
-            return r.rows;
-          },
-        });
+        const result = await fn({ query: <R>(sql: string, params: unknown[] = []) => structured<R>(qr, sql, params) });
         await qr.commitTransaction();
-        if (wrote) this.storage.wrote();
         return result;
       } catch (e) {
         await qr.rollbackTransaction().catch(() => undefined);
@@ -157,12 +149,8 @@ export class Database implements SqlExecutor {
   }
 }
 
-/**
- * TypeORM returns [rows, count] for UPDATE/DELETE; the structured result is rows for every statement.
- * `wrote`: a writing statement changed rows (evidence that writes go through, for StorageHealth).
- */
-async function structured<T>(qr: QueryRunner, sql: string, params: unknown[]): Promise<{ rows: T[]; wrote: boolean }> {
+/** TypeORM returns [rows, count] for UPDATE/DELETE; the structured result is rows for every statement. */
+async function structured<T>(qr: QueryRunner, sql: string, params: unknown[]): Promise<T[]> {
   const result = await qr.query(sql, params, true);
-  const rows = (result.records ?? []) as T[];
-  return { rows, wrote: isWriteStatement(sql) && ((result.affected ?? 0) > 0 || rows.length > 0) };
+  return (result.records ?? []) as T[];
 }

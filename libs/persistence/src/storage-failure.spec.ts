@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { classifyStorageFailure, isWriteStatement, StorageHealth } from './storage-failure';
+import { classifyStorageFailure, StorageHealth } from './storage-failure';
 
 const pgError = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
 
@@ -42,34 +42,35 @@ describe('classifyStorageFailure', () => {
 });
 
 describe('StorageHealth', () => {
-  it('is down from a failure until a later write goes through', () => {
+  const full = { code: 'STORAGE_FULL' as const, cause: '53100', retryAfterSeconds: 30 };
+  const down = { code: 'STORAGE_UNAVAILABLE' as const, cause: 'ECONNREFUSED', retryAfterSeconds: 5 };
+  it('disk full holds for fullHoldMs after the last disk-full error, even while other statements succeed', () => {
     let t = 1000;
-    const h = new StorageHealth(() => t);
+    const h = new StorageHealth(() => t, 30_000);
     expect(h.current()).toBeNull();
-    h.failed({ code: 'STORAGE_FULL', cause: '53100', retryAfterSeconds: 30 });
-    t += 10;
+    h.failed(full);
+    t += 10_000;
+    h.succeeded();
     expect(h.current()).toMatchObject({ code: 'STORAGE_FULL', at: 1000 });
-    h.wrote();
+    h.failed(full); // still failing: the hold restarts
+    t += 25_000;
+    expect(h.current()).toMatchObject({ code: 'STORAGE_FULL', at: 11_000 });
+    t += 6_000;
     expect(h.current()).toBeNull();
   });
-
-  it('stops reporting a failure after holdMs without a new one (a process that no longer writes)', () => {
+  it('unreachable holds until a statement succeeds', () => {
     let t = 0;
-    const h = new StorageHealth(() => t, 60_000);
-    h.failed({ code: 'STORAGE_UNAVAILABLE', cause: 'ECONNREFUSED', retryAfterSeconds: 5 });
-    t = 59_000;
-    expect(h.current()).not.toBeNull();
-    t = 61_000;
+    const h = new StorageHealth(() => t);
+    h.failed(down);
+    t = 600_000;
+    expect(h.current()).toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    h.succeeded();
     expect(h.current()).toBeNull();
   });
-});
-
-describe('isWriteStatement', () => {
-  it('tells writes from reads', () => {
-    expect(isWriteStatement('INSERT INTO tasks VALUES ($1)')).toBe(true);
-    expect(isWriteStatement('WITH t AS (UPDATE tasks SET x = 1 RETURNING id) SELECT id FROM t')).toBe(true);
-    expect(isWriteStatement('delete from outbox')).toBe(true);
-    expect(isWriteStatement('SELECT 1')).toBe(false);
-    expect(isWriteStatement('SELECT updated_at FROM tasks')).toBe(false);
+  it('reports disk full before unreachable when both hold', () => {
+    const h = new StorageHealth(() => 0);
+    h.failed(down);
+    h.failed(full);
+    expect(h.current()?.code).toBe('STORAGE_FULL');
   });
 });

@@ -58,37 +58,33 @@ export function classifyStorageFailure(err: unknown, depth = 0): StorageFailure 
 }
 
 /**
- * What the process last saw of its storage: the last storage failure and the last write that went
- * through. The database counts as down from a storage failure until a later write succeeds (a
- * `SELECT 1` still answers on a full disk, so reads prove nothing) or until `holdMs` passed without
- * another failure (a process that stops writing must not report down forever).
+ * What the process last saw of its storage, for /health (a `SELECT 1` still answers on a full disk).
+ * - STORAGE_FULL holds for `fullHoldMs` after the last disk-full error, whatever succeeds meanwhile: on
+ *   a full disk writes that fit in existing pages still go through, so a success proves nothing.
+ * - STORAGE_UNAVAILABLE holds until a statement succeeds again (the server is reachable again).
  */
 export class StorageHealth {
-  private failure: (StorageFailure & { at: number }) | null = null;
-  private lastWriteAt = Number.NEGATIVE_INFINITY;
+  private full: (StorageFailure & { at: number }) | null = null;
+  private unavailable: (StorageFailure & { at: number }) | null = null;
 
   constructor(
     private readonly now: () => number = Date.now,
-    readonly holdMs = 60_000,
+    readonly fullHoldMs = 30_000,
   ) {}
 
   failed(f: StorageFailure): void {
-    this.failure = { ...f, at: this.now() };
+    if (f.code === 'STORAGE_FULL') this.full = { ...f, at: this.now() };
+    else this.unavailable = { ...f, at: this.now() };
   }
 
-  wrote(): void {
-    this.lastWriteAt = this.now();
+  /** A statement went through: the server is reachable. */
+  succeeded(): void {
+    this.unavailable = null;
   }
 
   /** The failure that makes storage down now, or null. */
   current(): (StorageFailure & { at: number }) | null {
-    const f = this.failure;
-    if (!f || this.lastWriteAt >= f.at || this.now() - f.at > this.holdMs) return null;
-    return f;
+    if (this.full && this.now() - this.full.at <= this.fullHoldMs) return this.full;
+    return this.unavailable;
   }
-}
-
-/** Statements that write: a success of one of them (with rows affected) shows writes go through again. */
-export function isWriteStatement(sql: string): boolean {
-  return /\b(INSERT|UPDATE|DELETE)\b/i.test(sql);
 }
