@@ -58,4 +58,17 @@ linux('GroupWatchdog (real processes)', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(reaper.isAlive(g)).toBe(true);
   });
+
+  it('replaces a watchdog that died alone and tells it the running groups', async () => {
+    const dog = new GroupWatchdog(300, 100);
+    dog.start();
+    const g = startGroup('sleep 30');
+    dog.watch(g);
+    const first = dog.pid!;
+    process.kill(first, 'SIGKILL');
+    expect(await waitUntil(() => dog.pid !== null && dog.pid !== first, 5_000)).toBe(true);
+    expect(reaper.isAlive(g)).toBe(true);
+    dog.stop();
+    expect(await waitUntil(() => !reaper.isAlive(g), 10_000)).toBe(true);
+  });
 });

@@ -75,24 +75,47 @@ process.on('SIGINT', () => {});
  * those still listed the moment the executor's end of its stdin pipe closes. Holes: a watchdog killed
  * together with its executor (`kill -9` of both, the OOM killer choosing it, a whole cgroup killed —
  * which kills the tasks too) leaves the groups running; the restarted executor's sweep (OrphanGuard)
- * finds and kills those from attempt_processes.
+ * finds and kills those from attempt_processes. A watchdog that dies alone is replaced after
+ * `respawnMs` and told the groups still running.
  */
 export class GroupWatchdog {
   private child: ChildProcess | null = null;
+  /** pgid → start time of the groups running now (re-sent to a replacement watchdog). */
+  private readonly groups = new Map<number, number>();
+  private wanted = false;
+  private respawn: NodeJS.Timeout | null = null;
 
-  constructor(private readonly graceMs = 2_000) {}
+  constructor(
+    private readonly graceMs = 2_000,
+    private readonly respawnMs = 1_000,
+  ) {}
 
   /** Starts the watchdog; false where it could not be (non-Linux: no /proc; the guard's sweep still works). */
   start(): boolean {
-    if (this.child || process.platform !== 'linux') return this.child !== null;
+    if (process.platform !== 'linux') return false;
+    this.wanted = true;
+    if (this.child) return true;
     const child = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(this.graceMs)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: {} });
-    child.on('error', () => (this.child = null));
-    child.on('exit', () => (this.child = null));
+    const gone = () => {
+      if (this.child !== child) return;
+      this.child = null;
+      // A watchdog that died alone (its executor lives) is replaced, and told the running groups.
+      if (this.wanted && !this.respawn) {
+        this.respawn = setTimeout(() => {
+          this.respawn = null;
+          if (this.wanted) this.start();
+        }, this.respawnMs);
+        this.respawn.unref();
+      }
+    };
+    child.on('error', gone);
+    child.on('exit', gone);
     child.stdin?.on('error', () => undefined);
     child.unref();
     // The pipe must not keep the executor's event loop alive either.
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     this.child = child;
+    for (const [pgid, start] of this.groups) child.stdin?.write(`+ ${pgid} ${start}\n`);
     return true;
   }
 
@@ -101,16 +124,23 @@ export class GroupWatchdog {
   }
 
   watch(id: ProcessIdentity): void {
-    if (id.startTime !== null) this.child?.stdin?.write(`+ ${id.pgid} ${id.startTime}\n`);
+    if (id.startTime === null) return;
+    this.groups.set(id.pgid, id.startTime);
+    this.child?.stdin?.write(`+ ${id.pgid} ${id.startTime}\n`);
   }
 
   unwatch(id: ProcessIdentity): void {
+    this.groups.delete(id.pgid);
     this.child?.stdin?.write(`- ${id.pgid}\n`);
   }
 
   /** Closes the pipe: the watchdog kills whatever is still listed (nothing, after a clean stop) and exits. */
   stop(): void {
-    this.child?.stdin?.end();
+    this.wanted = false;
+    if (this.respawn) clearTimeout(this.respawn);
+    this.respawn = null;
+    const child = this.child;
     this.child = null;
+    child?.stdin?.end();
   }
 }
