@@ -5,7 +5,7 @@ import { PLACEMENT_NAMES, POLICY_NAMES } from '@kairos/scheduling-core';
 import { parseOrThrow } from '../tasks/parse-body';
 import { QueuePolicyService } from './queue-policy.service';
 
-const QueuePolicySchema = z
+export const QueuePolicySchema = z
   .object({
     policy: z.enum(POLICY_NAMES).optional(),
     placement: z.enum(PLACEMENT_NAMES).optional(),
@@ -14,7 +14,7 @@ const QueuePolicySchema = z
   })
   .strict()
   .refine((p) => p.policy !== undefined || p.placement !== undefined || p.maxConcurrent !== undefined, { message: 'give at least one of policy, placement, maxConcurrent' });
-const QueueNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'queue must be lower-case letters, digits, _ . -').max(100);
+export const QueueNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'queue must be lower-case letters, digits, _ . -').max(100);
 
 /** Ordering policy and placement per queue, switchable while the platform runs (executors re-read within a second). */
 @ApiTags('queues')

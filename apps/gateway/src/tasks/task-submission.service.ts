@@ -66,12 +66,18 @@ export class TaskSubmissionService {
     const row = await this.tasks.findById(id);
     if (!row) throw new GatewayError('TASK_NOT_FOUND', `task ${id} not found`, { taskId: id });
     const attempts = await this.tasks.attemptsOf(id);
+    return { ...toView(row), attemptsDetail: attempts, events: await this.events(id) };
+  }
+
+  /** A task's lifecycle events in the order they happened (what GET /api/tasks/:id lists). */
+  async events(id: string): Promise<Array<Record<string, unknown>>> {
     const events = await this.tasks.eventsOf(id);
-    return {
-      ...toView(row),
-      attemptsDetail: attempts,
-      events: events.map((e) => ({ topic: e.topic, at: new Date(e.occurred_at).toISOString(), ...summarise(e.envelope.payload) })),
-    };
+    return events.map((e) => ({ topic: e.topic, at: new Date(e.occurred_at).toISOString(), ...summarise(e.envelope.payload) }));
+  }
+
+  /** The task's status, or null when there is no such task. */
+  async statusOf(id: string): Promise<TaskStatus | null> {
+    return ((await this.tasks.findById(id))?.status as TaskStatus | undefined) ?? null;
   }
 
   async list(filter: { status?: string; queue?: string; limit: number }): Promise<TaskView[]> {
