@@ -1,4 +1,4 @@
-import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Module, type ArgumentsHost, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import request from 'supertest';
@@ -50,5 +50,16 @@ describe('HttpErrorFilter: storage failures', () => {
     const res = await request(app.getHttpServer()).get('/fail/bug').expect(500);
     expect(res.body.error).toBe('INTERNAL');
     expect(res.headers['retry-after']).toBeUndefined();
+  });
+});
+
+describe('HttpErrorFilter: storage failures in a GraphQL resolver', () => {
+  const filter = new HttpErrorFilter(pino({ level: 'silent' }), () => undefined);
+  const gql = { getType: () => 'graphql' } as unknown as ArgumentsHost;
+  it('carry the stable code, status 503 and the retry delay in extensions', () => {
+    const e = filter.catch(pgError('53100', 'No space left on device'), gql);
+    expect(e?.extensions).toEqual({ code: 'STORAGE_FULL', status: 503, details: { cause: '53100', retryAfterSeconds: 30 } });
+    expect(filter.catch(pgError('ECONNREFUSED', 'connect ECONNREFUSED'), gql)?.extensions).toMatchObject({ code: 'STORAGE_UNAVAILABLE', status: 503 });
+    expect(filter.catch(new Error('a bug'), gql)?.extensions).toMatchObject({ code: 'INTERNAL', status: 500 });
   });
 });
