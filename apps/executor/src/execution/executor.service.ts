@@ -8,10 +8,12 @@ import { APP_IDENTITY, BUS_CLIENT, KAIROS_METRICS, OutboxRelayService, type AppI
 import { EXECUTOR_SETTINGS, type ExecutorSettings } from '../core/executor-settings';
 import { localNodesFromConfig, type LocalNode } from '../nodes/local-nodes';
 import { nodeSamples } from '../nodes/node-samples';
+import type { ProcessIdentity } from '../runners/process-group.reaper';
 import { RUNNERS, type RunResult, type TaskRunner } from '../runners/runner.port';
 import { DEFAULT_QUEUE_POLICY, planAssignments, type QueuePolicy } from '../scheduling/plan-assignments';
 import { TASK_REPOSITORY, type ClaimedTask, type TaskRepository } from '../tasks/task.repository';
 import { NODE_REPOSITORY, type NodeRepository } from './node.repository';
+import { ORPHAN_GUARD, type OrphanGuard } from './orphan-guard';
 import { QUEUE_POLICY_REPOSITORY, type QueuePolicyRepository } from './queue-policy.repository';
 import { RESOURCE_SAMPLER, type ResourceSampler } from './resource-sampler';
 
@@ -19,6 +21,8 @@ interface RunningTask {
   task: ClaimedTask;
   abort: AbortController;
   pid: number | null;
+  /** The attempt's process group (shell), once the runner reported it. */
+  group: ProcessIdentity | null;
   done: Promise<void>;
   /** Set when a restart_runner repair stopped it: the attempt is requeued, not recorded as cancelled. */
   restarting?: string;
@@ -56,6 +60,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EXECUTOR_SETTINGS) private readonly settings: ExecutorSettings,
     @Inject(APP_IDENTITY) id: AppIdentity,
+    @Inject(ORPHAN_GUARD) private readonly orphans: Pick<OrphanGuard, 'sweep' | 'clearBefore' | 'started' | 'ended' | 'stop'>,
     @Optional() @Inject(KAIROS_METRICS) private readonly metrics?: KairosMetrics,
   ) {
     this.logger = id.logger;
@@ -75,6 +80,9 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async start(): Promise<void> {
+    // Before anything is claimed: kill what a dead executor on this host left running, so no retry
+    // here overlaps it.
+    await this.orphans.sweep();
     this.stopped = false;
     await this.heartbeat();
     const { heartbeatMs, leaseMs, metricsSampleMs } = this.settings;
@@ -133,7 +141,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     node.usedMem += task.resources.memMb;
     node.running += 1;
     const abort = new AbortController();
-    const entry: RunningTask = { task, abort, pid: null, done: Promise.resolve() };
+    const entry: RunningTask = { task, abort, pid: null, group: null, done: Promise.resolve() };
     this.running.set(task.id, entry);
     entry.done = this.execute(task, entry).finally(() => {
       node.usedCpu -= task.resources.cpuMillis;
@@ -151,14 +159,26 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const runner = this.runners.get(task.run.kind);
     try {
       if (!runner) throw new Error(`no runner for kind ${task.run.kind}`);
-      result = await runner.run(task.run as never, {
-        taskId: task.id,
-        attempt: task.attempt,
-        timeoutMs: task.timeoutMs,
-        outputTailBytes: this.settings.outputTailBytes,
-        signal: entry.abort.signal,
-        onPid: (pid) => (entry.pid = pid),
-      });
+      // A retry on this host starts only once what an earlier attempt left here is gone.
+      const blocked = task.attempt > 1 ? await this.orphans.clearBefore(task.id, task.attempt) : null;
+      if (blocked) {
+        result = { outcome: 'failed', exitCode: null, outputTail: '', error: blocked };
+      } else {
+        result = await runner.run(task.run as never, {
+          taskId: task.id,
+          attempt: task.attempt,
+          timeoutMs: task.timeoutMs,
+          outputTailBytes: this.settings.outputTailBytes,
+          signal: entry.abort.signal,
+          onPid: (pid) => (entry.pid = pid),
+          onProcess: (group) => {
+            entry.group = group;
+            this.orphans.started(task.id, task.attempt, group);
+          },
+        });
+        // The runner killed and reaped the attempt's group before returning.
+        if (entry.group) void this.orphans.ended(task.id, task.attempt, entry.group, result.outcome);
+      }
     } catch (err) {
       result = { outcome: 'failed', exitCode: null, outputTail: '', error: `runner crashed: ${(err as Error).message}` };
     }
@@ -299,6 +319,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     await this.ticking;
     for (const r of this.running.values()) r.abort.abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    this.orphans.stop();
     this.sampler.close();
   }
 
