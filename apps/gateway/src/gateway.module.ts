@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { MigrationClass } from '@kairos/persistence';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { GATEWAY_OWN_MIGRATIONS } from './database/migrations';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { QueuesModule } from './queues/queues.module';
@@ -9,8 +11,11 @@ import { TasksModule } from './tasks/tasks.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 /** The gateway: REST API, dashboard, dead-letter store. */
-@Module({ imports: [TasksModule, WorkflowsModule, QueuesModule, RepairsModule, DeadLettersModule, StatsModule, DashboardModule] })
+@Module({ imports: [ApiKeysModule, TasksModule, WorkflowsModule, QueuesModule, RepairsModule, DeadLettersModule, StatsModule, DashboardModule] })
 export class GatewayModule {}
 
-/** The gateway's own migrations: none beyond the baseline (dead_letters is in libs/persistence's EventLog). */
-export const GATEWAY_MIGRATIONS: MigrationClass[] = [];
+/** The gateway's own migrations beyond the baseline (dead_letters is in libs/persistence's EventLog): api_keys. */
+export const GATEWAY_MIGRATIONS: MigrationClass[] = [...GATEWAY_OWN_MIGRATIONS];
+
+/** Routes whose bodies may reach HTTP_BATCH_BODY_LIMIT_BYTES (a workflow carries up to 10,000 task specs). */
+export const GATEWAY_BATCH_ROUTES = [{ method: 'POST', path: '/api/workflows' }] as const;

@@ -8,6 +8,18 @@ import { routeRequirement } from './route-scope.decorator';
 export const API_KEY_LOOKUP = Symbol('API_KEY_LOOKUP');
 /** Optional: a TokenBucketLimiter keyed by key id (429 with Retry-After when empty). */
 export const API_KEY_RATE_LIMITER = Symbol('API_KEY_RATE_LIMITER');
+/** Optional ApiKeyGuardOptions (default: keys enforced, no extra origins). */
+export const API_KEY_GUARD_OPTIONS = Symbol('API_KEY_GUARD_OPTIONS');
+
+export interface ApiKeyGuardOptions {
+  /** false (KAIROS_AUTH=off, loopback only): every route is open and nothing is checked. */
+  enforced: boolean;
+  /** Origins besides the request's own that may send state-changing requests with the session cookie. */
+  allowedOrigins: readonly string[];
+}
+
+/** The dashboard's session cookie (HttpOnly, SameSite=Strict): it carries the key it was exchanged for. */
+export const SESSION_COOKIE = 'kairos_session';
 
 export interface StoredApiKey {
   keyId: string;
@@ -50,6 +62,44 @@ export function extractApiKey(headers: Request['headers']): string | null {
   return null;
 }
 
+/** The value of one cookie in a Cookie header (null when absent). */
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    const value = part.slice(eq + 1).trim();
+    try {
+      return decodeURIComponent(value.replace(/^"(.*)"$/, '$1'));
+    } catch {
+      return value;
+    }
+  }
+  return null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A cookie rides along with every request the browser makes, whoever's page caused it, so a
+ * state-changing request authenticated by the cookie alone must prove it came from the dashboard: an
+ * Origin equal to the request's own (scheme-less host comparison: Host is what the browser connected
+ * to) or an allowed origin. SameSite=Strict already keeps the cookie off cross-site requests; this also
+ * covers same-site pages on other ports (another local service) and browsers that ignore SameSite.
+ */
+export function sessionOriginAllowed(method: string, headers: Request['headers'], allowedOrigins: readonly string[]): boolean {
+  if (SAFE_METHODS.has(method.toUpperCase())) return true;
+  const origin = headers.origin;
+  if (typeof origin !== 'string' || origin === 'null') return false;
+  if (allowedOrigins.some((o) => o.toLowerCase() === origin.toLowerCase())) return true;
+  try {
+    const host = headers.host;
+    return typeof host === 'string' && new URL(origin).host.toLowerCase() === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Authenticates every request by API key and checks the route's scope (see route-scope.decorator).
  * 401 (KEY_*) when the key is missing, malformed, unknown, wrong or revoked; 429 when over its rate;
@@ -61,15 +111,25 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(API_KEY_LOOKUP) private readonly keys: ApiKeyLookup,
-    @Optional() @Inject(API_KEY_RATE_LIMITER) private readonly limiter?: TokenBucketLimiter,
+    @Optional() @Inject(API_KEY_RATE_LIMITER) private readonly limiter?: TokenBucketLimiter | null,
+    @Optional() @Inject(API_KEY_GUARD_OPTIONS) private readonly options: ApiKeyGuardOptions = { enforced: true, allowedOrigins: [] },
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
     const need = routeRequirement(this.reflector, context.getHandler(), context.getClass());
-    if (need.kind === 'public') return true;
+    if (need.kind === 'public' || !this.options.enforced) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
-    const token = extractApiKey(req.headers);
+    let token = extractApiKey(req.headers);
+    if (!token) {
+      token = readCookie(req.headers.cookie, SESSION_COOKIE);
+      if (token && !sessionOriginAllowed(req.method, req.headers, this.options.allowedOrigins)) {
+        throw new ApiKeyError('SESSION_ORIGIN_REQUIRED', 'a state-changing request authenticated by the session cookie must carry an Origin header of this server (or an ALLOWED_ORIGINS entry)', {
+          origin: typeof req.headers.origin === 'string' ? req.headers.origin.slice(0, 200) : null,
+        });
+      }
+    }
     if (!token) throw new ApiKeyError('KEY_MISSING', 'this endpoint needs an API key: send "Authorization: Bearer <key>"', { requiredScope: need.scope });
     const { keyId } = parseApiKey(token);
     const stored = await this.keys.findByKeyId(keyId);
