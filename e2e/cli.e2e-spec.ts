@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, startService, type ServiceProcess } from '@kairos/testing';
+import { freePort, startService, TEST_ADMIN_KEY, type ServiceProcess } from '@kairos/testing';
 
 // The `kairos` CLI as a user runs it: a child process (from source through the launcher) against
 // standalone mode started as its own process. Submits and watches workflows, lists, reads logs.
@@ -11,14 +11,12 @@ const ROOT = resolve(__dirname, '..');
 const LAUNCHER = join(ROOT, 'apps', 'cli', 'bin', 'kairos.js');
 
 /**
- * When the server requires API keys (the security work), give both sides the same admin key: the
- * service creates it at first start from KAIROS_ADMIN_KEY, the CLI sends it as KAIROS_KEY. Set
- * KAIROS_ADMIN_KEY to run this file against a key-enforcing build; this is the one line to change
- * to generate a key here instead.
+ * The server requires API keys: both sides get the same admin key. The service stores it at first
+ * start from KAIROS_ADMIN_KEY (startService sets TEST_ADMIN_KEY), the CLI sends it as KAIROS_KEY.
  */
-const ADMIN_KEY: string | undefined = process.env.KAIROS_ADMIN_KEY;
-const serviceAuthEnv = (): Record<string, string> => (ADMIN_KEY ? { KAIROS_ADMIN_KEY: ADMIN_KEY } : {});
-const cliAuthEnv = (): Record<string, string> => (ADMIN_KEY ? { KAIROS_KEY: ADMIN_KEY } : {});
+const ADMIN_KEY = TEST_ADMIN_KEY;
+const serviceAuthEnv = (): Record<string, string> => ({ KAIROS_ADMIN_KEY: ADMIN_KEY });
+const cliAuthEnv = (): Record<string, string> => ({ KAIROS_KEY: ADMIN_KEY });
 
 interface CliRun {
   code: number;
