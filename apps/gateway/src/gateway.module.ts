@@ -16,6 +16,3 @@ export class GatewayModule {}
 
 /** The gateway's own migrations beyond the baseline (dead_letters is in libs/persistence's EventLog): api_keys. */
 export const GATEWAY_MIGRATIONS: MigrationClass[] = [...GATEWAY_OWN_MIGRATIONS];
-
-/** Routes whose bodies may reach HTTP_BATCH_BODY_LIMIT_BYTES (a workflow carries up to 10,000 task specs). */
-export const GATEWAY_BATCH_ROUTES = [{ method: 'POST', path: '/api/workflows' }] as const;

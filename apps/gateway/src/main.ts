@@ -2,6 +2,6 @@ import 'reflect-metadata';
 import { withBaseline } from '@kairos/persistence';
 import { runKairosService } from '@kairos/runtime';
 import { gatewayStatusOf } from './errors/gateway.errors';
-import { GATEWAY_BATCH_ROUTES, GatewayModule, GATEWAY_MIGRATIONS } from './gateway.module';
+import { GatewayModule, GATEWAY_MIGRATIONS } from './gateway.module';
 
-runKairosService({ service: 'gateway', title: 'Kairos gateway', modules: [GatewayModule], migrations: withBaseline(GATEWAY_MIGRATIONS), statusOf: gatewayStatusOf, batchRoutes: GATEWAY_BATCH_ROUTES });
+runKairosService({ service: 'gateway', title: 'Kairos gateway', modules: [GatewayModule], migrations: withBaseline(GATEWAY_MIGRATIONS), statusOf: gatewayStatusOf });

@@ -6,7 +6,7 @@ import { analyzerStatusOf } from '../../analyzer/src/errors/analyzer.errors';
 import { CollectorModule } from '../../collector/src/collector.module';
 import { ExecutorModule } from '../../executor/src/executor.module';
 import { gatewayStatusOf } from '../../gateway/src/errors/gateway.errors';
-import { GATEWAY_BATCH_ROUTES, GatewayModule } from '../../gateway/src/gateway.module';
+import { GatewayModule } from '../../gateway/src/gateway.module';
 import { STANDALONE_MIGRATIONS } from './standalone.migrations';
 
 /**
@@ -21,5 +21,4 @@ runKairosService({
   modules: [GatewayModule, CollectorModule, AnalyzerModule, ExecutorModule],
   migrations: STANDALONE_MIGRATIONS,
   statusOf: (e) => gatewayStatusOf(e) ?? analyzerStatusOf(e),
-  batchRoutes: GATEWAY_BATCH_ROUTES,
 });

@@ -23,9 +23,12 @@ export interface KairosServiceOptions {
   config?: KairosConfig;
   /** Port override (tests: 0 for any free port). */
   port?: number;
-  /** Routes whose bodies may reach HTTP_BATCH_BODY_LIMIT_BYTES instead of HTTP_BODY_LIMIT_BYTES. */
+  /** Routes that take batches and get HTTP_BATCH_BODY_LIMIT_BYTES instead of HTTP_BODY_LIMIT_BYTES (default: POST /api/workflows). */
   batchRoutes?: ReadonlyArray<{ method: string; path: string | RegExp }>;
 }
+
+/** Workflow submissions carry up to 10,000 task specs. */
+export const DEFAULT_BATCH_ROUTES: ReadonlyArray<{ method: string; path: string | RegExp }> = [{ method: 'POST', path: '/api/workflows' }];
 
 @Module({})
 class KairosRootModule {}
@@ -49,7 +52,7 @@ export async function startKairosService(opts: KairosServiceOptions): Promise<IN
   const logger = app.get<Logger>(LOGGER);
   // Host/Origin allow-lists, strict CORS, helmet, no X-Powered-By, JSON-only bodies (docs/security.md).
   // Workflow submissions (batch routes) carry up to 10,000 task specs and get the batch limit.
-  applyHttpSecurity(app, httpSecurityOptionsFromConfig(config, { batchRoutes: opts.batchRoutes }));
+  applyHttpSecurity(app, httpSecurityOptionsFromConfig(config, { batchRoutes: opts.batchRoutes ?? DEFAULT_BATCH_ROUTES }));
   app.useGlobalFilters(new HttpErrorFilter(logger, (e) => (e instanceof ApiKeyError ? apiKeyErrorStatus(e.code) : opts.statusOf(e))));
   app.enableShutdownHooks();
   // Deferred so the RPC filter is in place when the handlers are built; the app's own init() below runs
