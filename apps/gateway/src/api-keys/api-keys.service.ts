@@ -8,7 +8,7 @@ import { API_KEYS_REPOSITORY, type ApiKeyRecord, type ApiKeysRepository } from '
 export const ADMIN_KEY_ANNOUNCER = Symbol('ADMIN_KEY_ANNOUNCER');
 export type AdminKeyAnnouncer = (text: string) => void;
 
-export function adminKeyBanner(token: string, keyId: string): string {
+export function adminKeyBanner(token: string, keyId: string, baseUrl: string): string {
   return [
     '',
     '================================================================================',
@@ -17,8 +17,8 @@ export function adminKeyBanner(token: string, keyId: string): string {
     '',
     `   ${token}`,
     '',
-    ` key id ${keyId}. Use it:  curl -H "Authorization: Bearer <key>" http://HOST:PORT/api/tasks`,
-    '                    or:  kairos login --key-stdin',
+    ` key id ${keyId}. Use it:  curl -H "Authorization: Bearer <key>" ${baseUrl}/api/tasks`,
+    '                    or:  kairos login --key-stdin   (then paste it)',
     '================================================================================',
     '',
   ].join('\n');
@@ -33,7 +33,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   constructor(
     @Inject(API_KEYS_REPOSITORY) private readonly repo: ApiKeysRepository,
     @Inject(API_KEY_LOOKUP) private readonly lookup: ApiKeyLookup,
-    @Inject(CONFIG) private readonly config: Pick<KairosConfig, 'KAIROS_ADMIN_KEY' | 'KAIROS_AUTH'>,
+    @Inject(CONFIG) private readonly config: Pick<KairosConfig, 'KAIROS_ADMIN_KEY' | 'HOST' | 'PORT'>,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(ADMIN_KEY_ANNOUNCER) private readonly announce: AdminKeyAnnouncer = (text) => void process.stdout.write(text),
@@ -51,7 +51,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const key = generateApiKey();
     if (await this.repo.insertIfEmpty({ keyId: key.keyId, digest: key.digest, name: 'admin (first start)', scopes: ['admin'], createdBy: 'first-start' })) {
       this.logger.info({ keyId: key.keyId }, 'generated the first admin API key (printed once on stdout, stored as a digest)');
-      this.announce(adminKeyBanner(key.token, key.keyId));
+      this.announce(adminKeyBanner(key.token, key.keyId, `http://${this.config.HOST.includes(':') ? `[${this.config.HOST}]` : this.config.HOST}:${this.config.PORT}`));
     }
   }
 
