@@ -139,6 +139,28 @@ describe('kairos CLI against standalone', () => {
     expect(down.stderr).toContain(`error: cannot reach http://127.0.0.1:${closed} (ECONNREFUSED)`);
   }, 60_000);
 
+  it('API keys: no key → exit 3 saying how to log in; keys create/ls/revoke; a read key cannot submit', async () => {
+    const none = await kairos(['ls'], { KAIROS_KEY: '' });
+    expect({ code: none.code, out: show(none) }).toMatchObject({ code: 3 });
+    expect(none.stderr).toContain('KEY_MISSING');
+    expect(none.stderr).toContain('kairos login --key-stdin');
+    const created = await kairos(['keys', 'create', '--name', 'e2e-reader', '--scope', 'read']);
+    expect({ code: created.code, out: show(created) }).toMatchObject({ code: 0 });
+    const reader = created.stdout.trim();
+    expect(reader).toMatch(/^kairos_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    const id = reader.split('_')[1];
+    const listed = await kairos(['keys', 'ls']);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(reader);
+    expect((await kairos(['ls'], { KAIROS_KEY: reader })).code).toBe(0);
+    const submit = await kairos(['submit', '--', 'echo', 'nope'], { KAIROS_KEY: reader });
+    expect({ code: submit.code, out: show(submit) }).toMatchObject({ code: 3 });
+    expect(submit.stderr).toContain('SCOPE_INSUFFICIENT');
+    expect((await kairos(['keys', 'revoke', id])).code).toBe(0);
+    const revoked = await kairos(['ls'], { KAIROS_KEY: reader });
+    expect(revoked.stderr).toContain('KEY_REVOKED');
+  }, 60_000);
+
   it('`npx kairos` finds the launcher through package.json (root bin; node_modules/.bin after npm ci)', async () => {
     const r = await new Promise<CliRun>((res) =>
       execFile('npx', ['--offline', '--no-install', 'kairos', '--version'], { cwd: ROOT, timeout: 45_000, env: { ...process.env, NODE_OPTIONS: '', KAIROS_CLI_FROM_SOURCE: '1' } }, (err, stdout, stderr) =>

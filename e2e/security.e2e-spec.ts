@@ -118,7 +118,7 @@ describe('security end to end', () => {
   });
 
   it('a read key may read but not submit (403); keys are shown once, listed without secrets, revocable', async () => {
-    const created = await api<{ key: string; keyId: string; scopes: string[] }>('/api/keys', { method: 'POST', body: { name: 'reader', scopes: ['read'] } });
+    const created = await api<{ key: string; id: string; scopes: string[] }>('/api/keys', { method: 'POST', body: { name: 'reader', scopes: ['read'] } });
     expect(created.status).toBe(201);
     const reader = created.body.key;
     expect((await api('/api/tasks', { key: reader })).status).toBe(200);
@@ -129,11 +129,11 @@ describe('security end to end', () => {
     expect(submit.text).not.toContain(reader);
     expect(await taskCount()).toBe(before);
     expect((await api('/api/keys', { key: reader })).status).toBe(403);
-    const listed = await api<Array<{ keyId: string }>>('/api/keys');
-    expect(listed.body.map((k) => k.keyId)).toEqual(expect.arrayContaining([created.body.keyId, TEST_ADMIN_KEY.split('_')[1]]));
+    const listed = await api<Array<{ id: string }>>('/api/keys');
+    expect(listed.body.map((k) => k.id)).toEqual(expect.arrayContaining([created.body.id, TEST_ADMIN_KEY.split('_')[1]]));
     expect(listed.text).not.toContain(reader.split('_')[2]);
     expect(listed.text).not.toContain('digest');
-    expect((await api(`/api/keys/${created.body.keyId}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await api(`/api/keys/${created.body.id}`, { method: 'DELETE' })).status).toBe(200);
     expect((await api<{ error: string }>('/api/tasks', { key: reader })).body.error).toBe('KEY_REVOKED');
     // The last admin key cannot be revoked (that would lock everyone out).
     expect((await api<{ error: string }>(`/api/keys/${TEST_ADMIN_KEY.split('_')[1]}`, { method: 'DELETE' })).body.error).toBe('LAST_ADMIN_KEY');

@@ -6,7 +6,8 @@ export const API_KEYS_REPOSITORY = Symbol('GATEWAY_API_KEYS_REPOSITORY');
 
 /** A stored key as the API shows it: never the digest, never the key. */
 export interface ApiKeyRecord {
-  keyId: string;
+  /** The key id (public part of the key, `kairos_<id>_…`). */
+  id: string;
   name: string;
   scopes: ApiKeyScope[];
   createdBy: string;
@@ -35,7 +36,7 @@ export interface ApiKeysRepository {
   revoke(keyId: string, at: Date): Promise<RevokeResult>;
 }
 
-const COLUMNS = `key_id AS "keyId", name, scopes, created_by AS "createdBy", created_at AS "createdAt", revoked_at AS "revokedAt"`;
+const COLUMNS = `key_id AS "id", name, scopes, created_by AS "createdBy", created_at AS "createdAt", revoked_at AS "revokedAt"`;
 /** Serialises first-start key creation between gateway replicas sharing a database. */
 const BOOTSTRAP_LOCK = 727275;
 

@@ -9,7 +9,7 @@ import { ApiKeysService } from './api-keys.service';
 class MemoryKeys implements ApiKeysRepository, ApiKeyLookup {
   readonly rows = new Map<string, NewApiKeyRow & { createdAt: Date; revokedAt: Date | null }>();
   private record(r: NewApiKeyRow & { createdAt: Date; revokedAt: Date | null }): ApiKeyRecord {
-    return { keyId: r.keyId, name: r.name, scopes: r.scopes, createdBy: r.createdBy, createdAt: r.createdAt, revokedAt: r.revokedAt };
+    return { id: r.keyId, name: r.name, scopes: r.scopes, createdBy: r.createdBy, createdAt: r.createdAt, revokedAt: r.revokedAt };
   }
   async insert(r: NewApiKeyRow): Promise<ApiKeyRecord> {
     const row = { ...r, createdAt: new Date(0), revokedAt: null };
@@ -79,8 +79,8 @@ describe('ApiKeysService', () => {
     const { service, keys } = setup();
     const created = await service.create({ name: 'ci', scopes: ['submit', 'submit'] as ApiKeyScope[] }, 'admin-id');
     expect(created.scopes).toEqual(['submit']);
-    expect(verifyApiKey(created.key, keys.rows.get(created.keyId)!.digest)).toBe(true);
-    expect(await service.verify(created.key)).toEqual({ keyId: created.keyId, scopes: ['submit'] });
+    expect(verifyApiKey(created.key, keys.rows.get(created.id)!.digest)).toBe(true);
+    expect(await service.verify(created.key)).toEqual({ keyId: created.id, scopes: ['submit'] });
     const listed = JSON.stringify(await service.list());
     expect(listed).not.toContain(created.key.split('_')[2]);
     expect(listed).not.toContain('digest');
@@ -91,9 +91,9 @@ describe('ApiKeysService', () => {
     const admin = await service.create({ name: 'a', scopes: ['admin'] }, 'x');
     const reader = await service.create({ name: 'r', scopes: ['read'] }, 'x');
     await expect(service.revoke('0123456789abcdef', 'x')).rejects.toMatchObject({ code: 'API_KEY_NOT_FOUND' });
-    await expect(service.revoke(admin.keyId, 'x')).rejects.toBeInstanceOf(GatewayError);
-    await expect(service.revoke(admin.keyId, 'x')).rejects.toMatchObject({ code: 'LAST_ADMIN_KEY' });
-    expect((await service.revoke(reader.keyId, 'x')).revokedAt).toEqual(new Date('2026-11-30T00:00:00Z'));
+    await expect(service.revoke(admin.id, 'x')).rejects.toBeInstanceOf(GatewayError);
+    await expect(service.revoke(admin.id, 'x')).rejects.toMatchObject({ code: 'LAST_ADMIN_KEY' });
+    expect((await service.revoke(reader.id, 'x')).revokedAt).toEqual(new Date('2026-11-30T00:00:00Z'));
     await expect(service.verify(reader.key)).rejects.toMatchObject({ code: 'KEY_REVOKED' });
     await expect(service.verify(reader.key.slice(0, -1) + (reader.key.endsWith('A') ? 'B' : 'A'))).rejects.toBeInstanceOf(ApiKeyError);
     await expect(service.verify('nope')).rejects.toMatchObject({ code: 'KEY_MALFORMED' });
