@@ -70,14 +70,19 @@ describe('web dashboard', () => {
     mkdirSync(SHOTS, { recursive: true });
     // The server requires a key: the first API answer is 401 and the app shows its login view; a wrong
     // key shows the server's message; the right one is exchanged for the HttpOnly session cookie.
-    await page.goto(`${base}/`);
-    await page.locator('#login').waitFor({ timeout: 20_000 });
-    await page.fill('#api-key', 'kairos_0000000000000000_wrongwrongwrongwrongwrongwrongwrongwrongwro');
-    await page.click('#login button[type=submit]');
-    await page.locator('#login-error', { hasText: 'API key 0000000000000000 does not exist' }).waitFor({ timeout: 10_000 });
-    await page.fill('#api-key', TEST_ADMIN_KEY);
-    await page.click('#login button[type=submit]');
-    await page.locator('#login').waitFor({ state: 'detached', timeout: 10_000 });
+    try {
+      await page.goto(`${base}/`);
+      await page.locator('#login').waitFor({ timeout: 20_000 });
+      await page.fill('#api-key', 'kairos_0000000000000000_wrongwrongwrongwrongwrongwrongwrongwrongwro');
+      await page.click('#login button[type=submit]');
+      await page.locator('#login-error', { hasText: 'API key 0000000000000000 does not exist' }).waitFor({ timeout: 10_000 });
+      await page.fill('#api-key', TEST_ADMIN_KEY);
+      await page.click('#login button[type=submit]');
+      await page.locator('#login').waitFor({ state: 'detached', timeout: 10_000 });
+    } catch (e) {
+      const shown = await page.locator('body').innerHTML().catch(() => '(unreadable)');
+      throw new Error(`${(e as Error).message}\npage: ${shown.slice(0, 2000)}\n${dump()}`);
+    }
     signInErrors = httpErrors.splice(0);
   }, 75_000);
 
