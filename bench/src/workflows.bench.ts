@@ -44,10 +44,14 @@ export function register(bench: Command): void {
     .command('workflows')
     .description('DAG workflows (fan-out/fan-in, chain, layered) of no-op tasks through the API')
     .option('--shapes <list>', 'shapes as kind:tasks, kinds fan | chain | layers', 'chain:100,fan:1000,layers:1000')
-    .option('--url <url>', 'a running Kairos gateway or standalone (default: start standalone from source)')
+    .option('--url <url>', 'a running Kairos gateway or standalone (default: start standalone from source); its API key from KAIROS_KEY')
     .option('--json <file>', 'write results as JSON')
     .action(async (o: { shapes: string; url?: string; json?: string }) => {
       const shapes = o.shapes.split(',').map(parseShape);
+      if (o.url) {
+        if (!process.env.KAIROS_KEY) throw new WorkflowBenchError('--url: set KAIROS_KEY to an API key with the submit scope for that server');
+        AUTH.authorization = `Bearer ${process.env.KAIROS_KEY}`;
+      }
       const svc = o.url ? null : await startStandalone();
       const base = o.url ?? `http://127.0.0.1:${svc!.port}`;
       const results: WorkflowBenchResult[] = [];
@@ -116,7 +120,7 @@ async function runShape(base: string, kind: 'fan' | 'chain' | 'layers', n: numbe
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The service enforces API keys: a fresh admin key per run, given as KAIROS_ADMIN_KEY and sent on every call. */
+/** The service enforces API keys: a fresh admin key per run, given as KAIROS_ADMIN_KEY and sent on every call (with --url: KAIROS_KEY). */
 const BENCH_KEY = generateApiKey().token;
 const AUTH = { authorization: `Bearer ${BENCH_KEY}` };
 
