@@ -60,7 +60,7 @@ export async function startKairosService(opts: KairosServiceOptions): Promise<IN
   const bus = app.connectMicroservice({ strategy: app.get(KairosBusServer) }, { deferInitialization: true });
   if (bus instanceof NestMicroservice) bus.setIsInitHookCalled(true);
   bus.useGlobalFilters(new RethrowRpcErrorsFilter());
-  const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(opts.title).setVersion('1').build());
+  const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(opts.title).setVersion('1').addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key: kairos_<id>_<secret>' }, 'apiKey').addSecurityRequirements('apiKey').build());
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
   await app.init();
   await app.startAllMicroservices();
