@@ -213,6 +213,16 @@ describe('security end to end', () => {
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
   });
 
+  it('refuses to listen beyond loopback with the API open (KAIROS_AUTH=off), saying why', async () => {
+    const open = await startService('standalone', { HOST: '0.0.0.0', KAIROS_AUTH: 'off', DATA_DIR: join(logDir, 'refused') }, 'security-open');
+    const err = await open.waitHealthy(60_000).then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    await open.kill();
+    expect(err).toContain('standalone failed to start: refusing to listen on HOST=0.0.0.0: it is reachable from other machines and API keys are not enforced');
+  });
+
   describe('secrets used by a run', () => {
     const SECRET_ENV = `sekret-env-${randomBytes(9).toString('hex')}`;
     const SECRET_AUTO = `sekret-auto-${randomBytes(9).toString('hex')}`;
