@@ -50,7 +50,9 @@ describe('security end to end', () => {
     const text = await r.text();
     return { status: r.status, body: (text ? JSON.parse(text) : null) as T, text };
   };
-  const taskCount = async () => (await api<unknown[]>('/api/tasks?limit=1000')).body.length;
+  /** Lists answer a bare array or (after helper secc's lean lists) `{ items, nextCursor }`. */
+  const itemsOf = <T>(body: T[] | { items: T[] }): T[] => (Array.isArray(body) ? body : body.items);
+  const taskCount = async () => itemsOf((await api<unknown[] | { items: unknown[] }>('/api/tasks?limit=1000')).body).length;
   async function finished(id: string): Promise<{ status: string; outputTail: string | null; error?: string | null }> {
     const until = Date.now() + 60_000;
     for (;;) {
@@ -129,8 +131,8 @@ describe('security end to end', () => {
     expect(submit.text).not.toContain(reader);
     expect(await taskCount()).toBe(before);
     expect((await api('/api/keys', { key: reader })).status).toBe(403);
-    const listed = await api<Array<{ id: string }>>('/api/keys');
-    expect(listed.body.map((k) => k.id)).toEqual(expect.arrayContaining([created.body.id, TEST_ADMIN_KEY.split('_')[1]]));
+    const listed = await api<Array<{ id: string }> | { items: Array<{ id: string }> }>('/api/keys');
+    expect(itemsOf(listed.body).map((k) => k.id)).toEqual(expect.arrayContaining([created.body.id, TEST_ADMIN_KEY.split('_')[1]]));
     expect(listed.text).not.toContain(reader.split('_')[2]);
     expect(listed.text).not.toContain('digest');
     expect((await api(`/api/keys/${created.body.id}`, { method: 'DELETE' })).status).toBe(200);
