@@ -215,6 +215,20 @@ describe('security end to end', () => {
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
   });
 
+  it('audit records name the key id of who asked, never the key', async () => {
+    const { body } = await api<{ key: string; id: string }>('/api/keys', { method: 'POST', body: { name: 'operator', scopes: ['operate'] } });
+    const asked = await api<{ actionId: string }>('/api/repairs', { method: 'POST', body: { action: { kind: 'scale_request', service: 'executor', delta: 1 }, reason: 'e2e: audit actor', dryRun: true }, key: body.key });
+    expect(asked.status).toBe(202);
+    const until = Date.now() + 30_000;
+    let audit = '';
+    while (!audit.includes(asked.body.actionId) && Date.now() < until) {
+      audit = (await api('/api/repairs')).text;
+      if (!audit.includes(asked.body.actionId)) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(audit).toContain(`"requestedBy":"api:key:${body.id}"`);
+    expect(audit).not.toContain(body.key);
+  });
+
   it('refuses to listen beyond loopback with the API open (KAIROS_AUTH=off), saying why', async () => {
     const open = await startService('standalone', { HOST: '0.0.0.0', KAIROS_AUTH: 'off', DATA_DIR: join(logDir, 'refused') }, 'security-open');
     const err = await open.waitHealthy(60_000).then(

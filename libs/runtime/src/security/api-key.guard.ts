@@ -47,6 +47,15 @@ export function authenticatedKeyOf(req: object): AuthenticatedKey | null {
 }
 
 /**
+ * Who made a request, for audit records: `api:key:<key id>` (never the key), or `api` where
+ * authentication is off (KAIROS_AUTH=off) or the route is public.
+ */
+export function requestActor(req: object): string {
+  const k = authenticatedKeyOf(req);
+  return k ? `api:key:${k.keyId}` : 'api';
+}
+
+/**
  * The presented key: `Authorization: Bearer <key>` or `X-Api-Key: <key>`. Never a query parameter
  * (URLs end up in logs, proxies and browser history).
  */
