@@ -73,6 +73,13 @@ export class Database implements SqlExecutor {
     return db;
   }
 
+  /** pg pool connections (total, idle, waiting clients); null for the embedded database, which has no pool. */
+  poolStats(): { total: number; idle: number; waiting: number } | null {
+    if (this.embedded) return null;
+    const pool = (this.dataSource.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
+    return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
+  }
+
   /** Runs pending migrations; an advisory lock keeps replicas booting together from racing. */
   private async migrate(): Promise<void> {
     if (this.embedded) {

@@ -1,11 +1,15 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { GraphQLError } from 'graphql';
 import { DomainError, type Logger } from '@kairos/platform';
 
 /** Maps a domain error to an HTTP status; each app supplies an exhaustive mapping for its codes. */
 export type DomainStatusMapper = (err: DomainError) => number | undefined;
 
-/** Every error leaves as one JSON shape: { error: code, message, details }. */
+/**
+ * Every error leaves as one JSON shape: { error: code, message, details }. In a GraphQL resolver the
+ * same code, status and details go in the error's `extensions` (`code` is the stable code).
+ */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(
@@ -13,7 +17,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     private readonly statusOf: DomainStatusMapper,
   ) {}
 
-  catch(err: unknown, host: ArgumentsHost): void {
+  catch(err: unknown, host: ArgumentsHost): GraphQLError | void {
+    if (host.getType<string>() === 'graphql') return this.toGraphQL(err);
     const res = host.switchToHttp().getResponse<Response>();
     if (err instanceof DomainError) {
       const status = this.statusOf(err);
@@ -31,5 +36,19 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     this.logger.error({ err }, 'unhandled request error');
     res.status(500).json({ error: 'INTERNAL', message: 'internal error', details: {} });
+  }
+
+  private toGraphQL(err: unknown): GraphQLError {
+    if (err instanceof GraphQLError) return err;
+    if (err instanceof DomainError) {
+      const status = this.statusOf(err);
+      if (status !== undefined) return new GraphQLError(err.message, { extensions: { code: err.code, status, details: err.details } });
+    }
+    if (err instanceof HttpException) {
+      const status = err.getStatus();
+      return new GraphQLError(err.message, { extensions: { code: status === 400 ? 'VALIDATION_FAILED' : status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', status } });
+    }
+    this.logger.error({ err }, 'unhandled GraphQL resolver error');
+    return new GraphQLError('internal error', { extensions: { code: 'INTERNAL', status: 500 } });
   }
 }

@@ -4,6 +4,7 @@ import { RunnersModule } from '../runners/runners.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { ExecutionConsumer } from './execution.consumer';
 import { ExecutorStatusController } from './executor-status.controller';
+import { ExecutorMetricsService } from './executor-metrics.service';
 import { ExecutorService } from './executor.service';
 import { NODE_REPOSITORY, PgNodeRepository } from './node.repository';
 import { PgQueuePolicyRepository, QUEUE_POLICY_REPOSITORY } from './queue-policy.repository';
@@ -15,6 +16,7 @@ import { PidusageSampler, RESOURCE_SAMPLER } from './resource-sampler';
   controllers: [ExecutorStatusController, ExecutionConsumer],
   providers: [
     ExecutorService,
+    ExecutorMetricsService,
     { provide: NODE_REPOSITORY, useClass: PgNodeRepository },
     { provide: QUEUE_POLICY_REPOSITORY, useClass: PgQueuePolicyRepository },
     { provide: RESOURCE_SAMPLER, useClass: PidusageSampler },

@@ -1,10 +1,10 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { makeEnvelope, type Envelope, type RunSpec } from '@kairos/contracts';
 import { CLOCK, ConfigError, type Clock } from '@kairos/platform';
 import { LatencyWindow, POLICY_NAMES } from '@kairos/scheduling-core';
-import { APP_IDENTITY, BUS_CLIENT, OutboxRelayService, type AppIdentity } from '@kairos/runtime';
+import { APP_IDENTITY, BUS_CLIENT, KAIROS_METRICS, OutboxRelayService, type AppIdentity, type KairosMetrics } from '@kairos/runtime';
 import { EXECUTOR_SETTINGS, type ExecutorSettings } from '../core/executor-settings';
 import { localNodesFromConfig, type LocalNode } from '../nodes/local-nodes';
 import { nodeSamples } from '../nodes/node-samples';
@@ -56,6 +56,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EXECUTOR_SETTINGS) private readonly settings: ExecutorSettings,
     @Inject(APP_IDENTITY) id: AppIdentity,
+    @Optional() @Inject(KAIROS_METRICS) private readonly metrics?: KairosMetrics,
   ) {
     this.logger = id.logger;
     this.nodes = localNodesFromConfig(settings.nodes, settings.executorId);
@@ -116,8 +117,12 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const remaining = await this.queueHeadroom(policies);
     const decidedFrom = performance.now();
     const assignments = planAssignments(candidates, this.nodes, slotsPerNode, (q) => policies.get(q) ?? this.defaultPolicy, this.clock.now(), (q) => remaining.get(q) ?? Infinity).slice(0, slots);
-    this.decisionLatency.record(performance.now() - decidedFrom);
+    const decisionMs = performance.now() - decidedFrom;
+    this.decisionLatency.record(decisionMs);
+    this.metrics?.decisionSeconds.observe({ policy: this.defaultPolicy.policy }, decisionMs / 1000);
+    const claimFrom = performance.now();
     const claimed = await this.repo.claim(assignments);
+    if (assignments.length) this.metrics?.claimSeconds.observe((performance.now() - claimFrom) / 1000);
     if (claimed.length) this.onCommit();
     for (const task of claimed) this.launch(task);
   }
@@ -174,6 +179,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         const status = await this.repo.completeAttempt(task, { ...result, durationMs });
         if (status === null) log.warn('lease lost before completion; outcome recorded as abandoned');
         else log.debug({ status, durationMs }, 'attempt finished');
+        this.metrics?.completions.inc({ queue: task.queue, runner: task.run.kind, outcome: status === null ? 'lost' : result.outcome });
         this.onCommit();
         return;
       } catch (err) {

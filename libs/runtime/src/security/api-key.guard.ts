@@ -110,6 +110,20 @@ export function sessionOriginAllowed(method: string, headers: Request['headers']
 }
 
 /**
+ * The HTTP request behind a handler: REST directly; a GraphQL resolver through its context (the third
+ * resolver argument), whose `req` carries the headers (for a graphql-ws subscription, the connection
+ * parameters as headers).
+ */
+function requestOf(context: ExecutionContext): { req: Pick<Request, 'headers'>; res: Pick<Response, 'setHeader'> | null } {
+  if (context.getType<string>() === 'graphql') {
+    const ctx = context.getArgByIndex<{ req?: Pick<Request, 'headers'>; res?: Pick<Response, 'setHeader'> } | undefined>(2);
+    return { req: ctx?.req ?? { headers: {} }, res: ctx?.res ?? null };
+  }
+  const http = context.switchToHttp();
+  return { req: http.getRequest<Request>(), res: http.getResponse<Response>() };
+}
+
+/**
  * Authenticates every request by API key and checks the route's scope (see route-scope.decorator).
  * 401 (KEY_*) when the key is missing, malformed, unknown, wrong or revoked; 429 when over its rate;
  * 403 (SCOPE_INSUFFICIENT) when valid but not enough. Revocation is checked after the secret so only
@@ -125,15 +139,18 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
+    // Bus handlers (rpc: Kafka consumers of this hybrid app) are not requests; REST and GraphQL are.
+    const type = context.getType<string>();
+    if (type !== 'http' && type !== 'graphql') return true;
     const need = routeRequirement(this.reflector, context.getHandler(), context.getClass());
     if (need.kind === 'public' || !this.options.enforced) return true;
-    const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
+    const { req, res } = requestOf(context);
     let token = extractApiKey(req.headers);
     if (!token) {
-      token = readCookie(req.headers.cookie, SESSION_COOKIE);
-      if (token && !sessionOriginAllowed(req.method, req.headers, this.options.allowedOrigins)) {
+      token = readCookie(typeof req.headers.cookie === 'string' ? req.headers.cookie : undefined, SESSION_COOKIE);
+      // A GraphQL subscription's "request" (graphql-ws connection parameters) has no method: it reads.
+      const method = (req as { method?: string }).method ?? 'GET';
+      if (token && !sessionOriginAllowed(method, req.headers, this.options.allowedOrigins)) {
         throw new ApiKeyError('SESSION_ORIGIN_REQUIRED', 'a state-changing request authenticated by the session cookie must carry an Origin header of this server (or an ALLOWED_ORIGINS entry)', {
           origin: typeof req.headers.origin === 'string' ? req.headers.origin.slice(0, 200) : null,
         });
@@ -148,7 +165,7 @@ export class ApiKeyGuard implements CanActivate {
     if (this.limiter) {
       const d = this.limiter.take(keyId);
       if (!d.allowed) {
-        http.getResponse<Response>().setHeader('Retry-After', String(d.retryAfterSec));
+        res?.setHeader('Retry-After', String(d.retryAfterSec));
         throw new ApiKeyError('RATE_LIMITED', `API key ${keyId} is over its rate limit; retry in ${d.retryAfterSec} s`, { keyId, retryAfterSec: d.retryAfterSec });
       }
     }
