@@ -115,6 +115,12 @@ describe('security end to end', () => {
       expect({ method, path, status: r.status, error: (JSON.parse(r.body) as { error: string }).error }).toEqual({ method, path, status: 401, error: 'KEY_MISSING' });
     }
     expect((await raw('GET', '/health')).status).toBe(200);
+    // GraphQL (gateway and standalone) goes through the same guard: no key, no data.
+    const gql = await raw('POST', '/graphql', { 'content-type': 'application/json' }, JSON.stringify({ query: '{ tasksList { id } }' }));
+    expect(gql.body).toContain('KEY_MISSING');
+    expect(gql.body).not.toContain('"tasksList":[');
+    const gqlOk = await raw('POST', '/graphql', { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` }, JSON.stringify({ query: '{ tasksList { id } }' }));
+    expect(gqlOk.body).toContain('"tasksList":[');
     const wrong = await api('/api/tasks', { key: `kairos_${'0'.repeat(16)}_${'A'.repeat(43)}` });
     expect(wrong.status).toBe(401);
   });
