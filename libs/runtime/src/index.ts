@@ -8,6 +8,7 @@ export * from './bootstrap';
 export * from './http-error.filter';
 export * from './security/route-scope.decorator';
 export * from './security/api-key.guard';
+export * from './security/api-key-lookup.repository';
 export * from './security/bind-policy';
 export * from './security/http-security.middleware';
 export * from './security/secrets.config';

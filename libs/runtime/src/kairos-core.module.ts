@@ -1,7 +1,8 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { EVENT_BUS, InProcessEventBus, KafkaEventBus, KairosBusClient, KairosBusServer, type EventBus } from '@kairos/bus';
 import { DATABASE, Database, type MigrationClass } from '@kairos/persistence';
-import { CLOCK, createLogger, LOGGER, systemClock, type KairosConfig, type Logger } from '@kairos/platform';
+import { APP_GUARD } from '@nestjs/core';
+import { CLOCK, createLogger, LOGGER, systemClock, TokenBucketLimiter, type KairosConfig, type Logger } from '@kairos/platform';
 import { FaultInjectionController } from './fault-injection.controller';
 import { HealthController } from './health/health.controller';
 import { ConsumersHealthIndicator, DatabaseHealthIndicator } from './health/health.indicators';
@@ -9,6 +10,8 @@ import { HealthRegistry } from './health/health.registry';
 import { processIdentity } from './identity';
 import { KairosMetrics } from './metrics/kairos-metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { PgApiKeyLookup } from './security/api-key-lookup.repository';
+import { API_KEY_GUARD_OPTIONS, API_KEY_LOOKUP, API_KEY_RATE_LIMITER, ApiKeyGuard, type ApiKeyGuardOptions } from './security/api-key.guard';
 import { BUS_CLIENT, CONFIG, KAIROS_METRICS, PROCESS_IDENTITY, type ProcessIdentity } from './tokens';
 
 export interface KairosCoreOptions {
@@ -43,7 +46,9 @@ class DatabaseCloser implements OnApplicationShutdown {
 /**
  * What every process shares, bound to tokens for every app module in it: CONFIG, LOGGER, DATABASE
  * (migrated before anything uses it), EVENT_BUS with its Nest transport (KairosBusServer) and client
- * (BUS_CLIENT), CLOCK, the process identity, /health, and /metrics (KAIROS_METRICS, Prometheus).
+ * (BUS_CLIENT), CLOCK, the process identity, /health, /metrics (KAIROS_METRICS, Prometheus), and the
+ * API-key guard on every HTTP and GraphQL route (APP_GUARD: keys looked up in the gateway's api_keys
+ * table, rate-limited per key; docs/security.md).
  */
 @Global()
 @Module({})
@@ -76,12 +81,19 @@ export class KairosCoreModule {
       DatabaseHealthIndicator,
       ConsumersHealthIndicator,
       DatabaseCloser,
+      { provide: API_KEY_LOOKUP, useClass: PgApiKeyLookup },
+      {
+        provide: API_KEY_RATE_LIMITER,
+        useValue: new TokenBucketLimiter({ ratePerSec: opts.config.RATE_LIMIT_PER_SEC, burst: opts.config.RATE_LIMIT_BURST, maxBuckets: opts.config.RATE_LIMIT_MAX_BUCKETS, now: Date.now }),
+      },
+      { provide: API_KEY_GUARD_OPTIONS, useValue: { enforced: opts.config.KAIROS_AUTH === 'keys', allowedOrigins: opts.config.ALLOWED_ORIGINS } satisfies ApiKeyGuardOptions },
+      { provide: APP_GUARD, useClass: ApiKeyGuard },
     ];
     return {
       module: KairosCoreModule,
       controllers: [HealthController, MetricsController, ...(opts.config.KAIROS_FAULT_INJECTION ? [FaultInjectionController] : [])],
       providers,
-      exports: [KAIROS_METRICS, CONFIG, LOGGER, PROCESS_IDENTITY, CLOCK, DATABASE, EVENT_BUS, KairosBusServer, BUS_CLIENT, HealthRegistry],
+      exports: [KAIROS_METRICS, CONFIG, LOGGER, PROCESS_IDENTITY, CLOCK, DATABASE, EVENT_BUS, KairosBusServer, BUS_CLIENT, HealthRegistry, API_KEY_LOOKUP],
     };
   }
 }

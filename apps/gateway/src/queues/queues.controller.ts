@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PLACEMENT_NAMES, POLICY_NAMES } from '@kairos/scheduling-core';
 import { parseOrThrow } from '../tasks/parse-body';
 import { QueuePolicyService } from './queue-policy.service';
+import { RequireScope } from '@kairos/runtime';
 
 export const QueuePolicySchema = z
   .object({
@@ -18,6 +19,7 @@ export const QueueNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'queue
 
 /** Ordering policy and placement per queue, switchable while the platform runs (executors re-read within a second). */
 @ApiTags('queues')
+@RequireScope('read')
 @Controller('api/queues')
 export class QueuesController {
   constructor(private readonly queues: QueuePolicyService) {}
@@ -29,6 +31,7 @@ export class QueuesController {
   }
 
   @Put(':queue/policy')
+  @RequireScope('operate')
   @HttpCode(202)
   @ApiOperation({ summary: 'Change a queue: ordering policy, placement strategy and/or max concurrently running tasks; omitted fields keep their value (202: the executors apply it within about a second)' })
   @ApiBody({ schema: z.toJSONSchema(QueuePolicySchema, { io: 'input' }) as object })

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SubmitTaskSchema, TASK_STATUSES } from '@kairos/contracts';
 import { parseOrThrow } from './parse-body';
 import { TaskSubmissionService } from './task-submission.service';
+import { RequireScope } from '@kairos/runtime';
 
 export const TaskListQuerySchema = z
   .object({
@@ -17,11 +18,13 @@ export const TaskListQuerySchema = z
 export const TaskIdSchema = z.string().uuid('id must be a UUID');
 
 @ApiTags('tasks')
+@RequireScope('read')
 @Controller('api/tasks')
 export class TasksController {
   constructor(private readonly tasks: TaskSubmissionService) {}
 
   @Post()
+  @RequireScope('submit')
   @ApiOperation({ summary: 'Submit a task (shell command, HTTP call or no-op). 201 when created, 200 when an idempotency key matched an earlier submission.' })
   @ApiBody({ schema: z.toJSONSchema(SubmitTaskSchema, { io: 'input' }) as object })
   async submit(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
@@ -44,6 +47,7 @@ export class TasksController {
   }
 
   @Post(':id/cancel')
+  @RequireScope('operate')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a queued or running task (running processes get SIGTERM, then SIGKILL)' })
   cancel(@Param('id') id: string) {

@@ -7,6 +7,7 @@ import { GatewayError } from '../errors/gateway.errors';
 import { parseOrThrow } from '../tasks/parse-body';
 import { validateWorkflow } from './workflow-validation';
 import { WorkflowService } from './workflow.service';
+import { RequireScope } from '@kairos/runtime';
 
 export const WorkflowListQuerySchema = z
   .object({
@@ -17,11 +18,13 @@ export const WorkflowListQuerySchema = z
 export const WorkflowIdSchema = z.string().uuid('id must be a UUID');
 
 @ApiTags('workflows')
+@RequireScope('read')
 @Controller('api/workflows')
 export class WorkflowsController {
   constructor(private readonly workflows: WorkflowService) {}
 
   @Post()
+  @RequireScope('submit')
   @ApiOperation({ summary: 'Submit a DAG workflow: tasks with keys, dependsOn and declared inputs/outputs (a file edge runs producer before consumer).' })
   @ApiBody({ schema: z.toJSONSchema(SubmitWorkflowSchema, { io: 'input' }) as object })
   async submit(@Body() body: unknown) {
@@ -43,6 +46,7 @@ export class WorkflowsController {
   }
 
   @Post(':id/rerun')
+  @RequireScope('operate')
   @HttpCode(202)
   @ApiOperation({ summary: 'Rerun failed tasks and their downstream (plus any named in "force"); succeeded results are kept' })
   rerun(@Param('id') id: string, @Body() body: unknown) {
@@ -51,6 +55,7 @@ export class WorkflowsController {
   }
 
   @Post(':id/cancel')
+  @RequireScope('operate')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a running workflow: no further tasks start; its queued and running tasks are cancelled' })
   cancel(@Param('id') id: string) {

@@ -3,12 +3,14 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthRegistry } from './health.registry';
 import { PROCESS_IDENTITY, type ProcessIdentity } from '../tokens';
+import { Public } from '../security/route-scope.decorator';
 
 /**
  * GET /health: 200 with `status: 'ok'` when every component is up, else 503 with `status: 'down'` and
  * the failing components (a crashed consumer group, an unreachable database).
  */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
