@@ -156,6 +156,15 @@ export const ConfigSchema = z.object({
   ALLOWED_HOSTS: list(HOST_NAME, 'a host name or host:port').default([]),
   /** Origins (scheme://host[:port]) allowed to call the API from a browser, besides the same origin. */
   ALLOWED_ORIGINS: list(ORIGIN, 'an origin like https://ops.example.com (no path)').default([]),
+  /** Collector time series (docs/producers.md): days each resolution is kept; raw points older than the raw retention are refused. */
+  METRICS_RAW_RETENTION_DAYS: int(1, 3_650).default(8),
+  METRICS_1M_RETENTION_DAYS: int(1, 3_650).default(31),
+  METRICS_5M_RETENTION_DAYS: int(1, 3_650).default(93),
+  METRICS_1H_RETENTION_DAYS: int(1, 36_500).default(400),
+  /** Points timestamped further ahead of the collector's clock than this are refused. */
+  METRICS_MAX_FUTURE_MS: int(0, 86_400_000).default(300_000),
+  /** How often the collector rolls new raw points up into 1 min / 5 min / 1 h buckets. */
+  METRICS_ROLLUP_EVERY_MS: int(100, 3_600_000).default(5_000),
   /** API requests per second per key, sustained (token bucket); 0 turns the limit off. */
   RATE_LIMIT_PER_SEC: z.coerce.number().min(0).max(1_000_000).default(20),
   /** Requests a key may make at once after a pause. */

@@ -1,0 +1,4 @@
+import { Timeseries1732350013000 } from './1732350013000-timeseries';
+
+/** The collector's own migrations (after the frozen baseline); never edit or rename a landed one. */
+export const COLLECTOR_MIGRATIONS = [Timeseries1732350013000];
