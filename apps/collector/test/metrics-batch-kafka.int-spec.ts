@@ -135,5 +135,17 @@ describe('metrics.batch.v1 from an external producer through a collector crash',
     const bad = await fetch(url, { method: 'POST', headers: authHeaders(), body: JSON.stringify({ points: [] }) });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toMatch(/source/);
+
+    // The query API over HTTP (read scope): series by labels, a raw-resolution range (30 s is not a whole number of minutes).
+    const get = (path: string, q: Record<string, string>) => fetch(`http://127.0.0.1:${collector.port}/api/metrics/${path}?${new URLSearchParams(q)}`, { headers: authHeaders() });
+    const series = (await (await get('series', { metric: 'load', labels: 'host=h1' })).json()) as unknown[];
+    expect(series).toHaveLength(6);
+    const range = await get('query', { metric: 'load', labels: 'host=h1', from: new Date(base - 60_000).toISOString(), to: new Date(base + MESSAGES * 1000).toISOString(), step: '30s', agg: 'count' });
+    const body2 = (await range.json()) as { resolution: string; series: Array<{ points: Array<[string, number]> }> };
+    expect(body2.resolution).toBe('raw');
+    expect(body2.series.flatMap((x) => x.points).reduce((n, [, c]) => n + c, 0)).toBe(MESSAGES);
+    const badQuery = await get('query', { metric: 'load', from: new Date(base).toISOString(), to: new Date().toISOString(), step: 'often' });
+    expect(badQuery.status).toBe(400);
+    expect(await badQuery.text()).toMatch(/step: \\"often\\" is not a duration/);
   }, 420_000);
 });

@@ -7,6 +7,7 @@ import { COLLECTOR_MIGRATIONS } from '../src/collector.module';
 import { IngestService } from '../src/timeseries/ingest.service';
 import { bucketOf, rollupOf, type Resolution } from '../src/timeseries/rollup-math';
 import { PgTimeseriesRepository } from '../src/timeseries/timeseries.repository';
+import { TimeseriesQueryService } from '../src/timeseries/query.service';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-30T12:00:00Z');
@@ -128,5 +129,58 @@ describe('collector time series on PostgreSQL', () => {
     expect(await count('SELECT count(*) AS n FROM metric_points')).toBe(2);
     // 1 min roll-ups keep 5 days: the 11-27 roll-up is still there
     expect(await count(`SELECT count(*) AS n FROM metric_rollups_1m WHERE bucket < '2026-11-28'`)).toBe(1);
+  });
+
+  it('query API: series by labels, range at the resolution the step needs (same answer as from raw points), latest', async () => {
+    const q = new TimeseriesQueryService(repo, clock, svc);
+    const want = new Map<string, Map<number, number[]>>();
+    const points = [];
+    for (let t = T0 - 2 * 3_600_000; t < T0; t += 10_000) {
+      for (const host of ['a', 'b']) {
+        const value = ((t / 10_000) % 17) + (host === 'a' ? 0 : 100);
+        points.push({ metric: 'cpu', value, ts: new Date(t).toISOString(), labels: { host, env: 'prod' } });
+        for (const step of [60_000, 300_000]) {
+          const k = `${host}|${step}`;
+          if (!want.has(k)) want.set(k, new Map());
+          const b = Math.floor(t / step) * step;
+          want.get(k)!.set(b, [...(want.get(k)!.get(b) ?? []), value]);
+        }
+      }
+    }
+    for (let i = 0; i < points.length; i += 500) await svc.ingest(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, { source: 'node', points: points.slice(i, i + 500) });
+    await svc.rollUp();
+
+    expect((await q.series({ metric: 'cpu', labels: 'host=a', limit: 10 })).map((s) => s.labels)).toEqual([{ env: 'prod', host: 'a' }]);
+    expect(await q.series({ labels: 'host=zz', limit: 10 })).toEqual([]);
+    await expect(q.series({ labels: 'host', limit: 10 })).rejects.toThrow(/labels: "host" is not name=value/);
+
+    const from = new Date(T0 - 2 * 3_600_000).toISOString();
+    const to = new Date(T0).toISOString();
+    const check = async (step: string, stepMs: number, agg: 'avg' | 'p95' | 'max', resolution: string) => {
+      const r = await q.range({ metric: 'cpu', labels: 'env=prod', from, to, step, agg });
+      expect(r.resolution).toBe(resolution);
+      expect(r.series).toHaveLength(2);
+      for (const s of r.series) {
+        const buckets = want.get(`${s.labels.host}|${stepMs}`)!;
+        expect(s.points).toHaveLength(buckets.size);
+        for (const [t, v] of s.points) {
+          const ref = rollupOf(buckets.get(Date.parse(t))!);
+          expect(v).toBeCloseTo(agg === 'avg' ? ref.sum / ref.count : agg === 'max' ? ref.max : ref.p95, 9);
+        }
+      }
+    };
+    await check('1m', 60_000, 'avg', '1m');
+    await check('5m', 300_000, 'p95', '5m');
+    await check('5m', 300_000, 'max', '5m');
+    const raw = await q.range({ metric: 'cpu', labels: 'host=b', from: new Date(T0 - 60_000).toISOString(), to, step: '10s', agg: 'avg' });
+    expect(raw.resolution).toBe('raw');
+    expect(raw.series[0].points).toHaveLength(6);
+    await expect(q.range({ metric: 'cpu', from, to, step: '1 m', agg: 'avg' })).rejects.toThrow(/^step: "1 m" is not a duration/);
+
+    const latest = await q.latest({ metric: 'cpu' });
+    expect(latest.map((l) => [l.labels.host, l.ts])).toEqual([
+      ['a', new Date(T0 - 10_000).toISOString()],
+      ['b', new Date(T0 - 10_000).toISOString()],
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import type { MetricPoint } from '@kairos/contracts';
 import { DATABASE, type Database } from '@kairos/persistence';
 import { GroupBatcher } from '@kairos/platform';
 import type { Partition, PartitionedTable } from './partitions';
+import type { Aggregation, RangePlan } from './query-plan';
 import type { Resolution } from './rollup-math';
 import { canonicalLabels, seriesKey } from './series-key';
 
@@ -44,7 +45,49 @@ export interface TimeseriesRepository {
   rollUpDirty(limit: number): Promise<number>;
   rollups(resolution: Resolution, seriesIds?: readonly string[]): Promise<StoredRollup[]>;
   series(): Promise<SeriesRow[]>;
+  /** Series matching a metric, source and labels (a label set contains the given pairs), by id. */
+  findSeries(match: SeriesMatch, limit: number): Promise<SeriesRow[]>;
+  /** Bucketed values per series for a planned range. */
+  range(seriesIds: readonly string[], plan: RangePlan): Promise<RangeRow[]>;
+  /** The newest point of each series at or after `sinceMs`. */
+  latest(seriesIds: readonly string[], sinceMs: number): Promise<LatestRow[]>;
 }
+
+export interface SeriesMatch {
+  metric?: string;
+  source?: string;
+  labels?: Record<string, string>;
+}
+
+export interface RangeRow {
+  seriesId: string;
+  t: Date;
+  v: number;
+}
+
+export interface LatestRow {
+  seriesId: string;
+  ts: Date;
+  value: number;
+}
+
+const RAW_AGG: Record<Aggregation, string> = {
+  avg: 'avg(value)',
+  min: 'min(value)',
+  max: 'max(value)',
+  sum: 'sum(value)',
+  count: 'count(*)::float8',
+  p95: 'percentile_cont(0.95) WITHIN GROUP (ORDER BY value)',
+};
+/** Merging roll-up buckets into a step; p95 only ever reads one bucket per step (query-plan.ts). */
+const ROLLUP_AGG: Record<Aggregation, string> = {
+  avg: 'sum(sum) / sum(count)',
+  min: 'min(min)',
+  max: 'max(max)',
+  sum: 'sum(sum)',
+  count: 'sum(count)::float8',
+  p95: 'max(p95)',
+};
 
 interface PointBatch {
   points: readonly PointToStore[];
@@ -192,5 +235,35 @@ export class PgTimeseriesRepository implements TimeseriesRepository {
 
   series(): Promise<SeriesRow[]> {
     return this.db.query<SeriesRow>(`SELECT series_id::text AS "seriesId", source, metric, unit, labels FROM metric_series ORDER BY series_id`);
+  }
+
+  findSeries(match: SeriesMatch, limit: number): Promise<SeriesRow[]> {
+    return this.db.query<SeriesRow>(
+      `SELECT series_id::text AS "seriesId", source, metric, unit, labels FROM metric_series
+       WHERE ($1::text IS NULL OR metric = $1) AND ($2::text IS NULL OR source = $2) AND labels @> $3::jsonb
+       ORDER BY series_id LIMIT $4`,
+      [match.metric ?? null, match.source ?? null, JSON.stringify(match.labels ?? {}), limit],
+    );
+  }
+
+  range(seriesIds: readonly string[], plan: RangePlan): Promise<RangeRow[]> {
+    const raw = plan.resolution === 'raw';
+    const table = raw ? 'metric_points' : `metric_rollups_${plan.resolution}`;
+    const t = raw ? 'ts' : 'bucket';
+    return this.db.query<RangeRow>(
+      `SELECT series_id::text AS "seriesId", date_bin(($2 || ' milliseconds')::interval, ${t}, timestamptz '1970-01-01') AS t, ${(raw ? RAW_AGG : ROLLUP_AGG)[plan.agg]} AS v
+       FROM ${table} WHERE series_id = ANY($1::bigint[]) AND ${t} >= $3 AND ${t} < $4
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      [[...seriesIds], String(plan.stepMs), new Date(plan.fromMs).toISOString(), new Date(plan.toMs).toISOString()],
+    );
+  }
+
+  latest(seriesIds: readonly string[], sinceMs: number): Promise<LatestRow[]> {
+    return this.db.query<LatestRow>(
+      `SELECT s.id::text AS "seriesId", p.ts, p.value FROM unnest($1::bigint[]) AS s(id)
+       CROSS JOIN LATERAL (SELECT ts, value FROM metric_points WHERE series_id = s.id AND ts >= $2 ORDER BY ts DESC LIMIT 1) p
+       ORDER BY s.id`,
+      [[...seriesIds], new Date(sinceMs).toISOString()],
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { parseDuration, parseLabelMatcher, planRange } from './query-plan';
 import { DAY_MS, partitionFor, partitionName, partitionsNeeded, partitionsToDrop, type PartitionedTable } from './partitions';
 import { bucketOf, rollupOf } from './rollup-math';
 import { seriesKey } from './series-key';
@@ -51,5 +52,44 @@ describe('series key and dead-letter ids', () => {
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(deadLetterId('6f1c2a8e-4b7d-4c1e-9a55-0c3d2b1e7f10', 3)).toBe(id);
     expect(deadLetterId('6f1c2a8e-4b7d-4c1e-9a55-0c3d2b1e7f10', 4)).not.toBe(id);
+  });
+});
+
+describe('query planning', () => {
+  const DAY = 86_400_000;
+  const ret = { raw: 8 * DAY, '1m': 31 * DAY, '5m': 93 * DAY, '1h': 400 * DAY };
+  const plan = (from: string, to: string, step: string, agg: 'avg' | 'p95' = 'avg') =>
+    planRange({ fromMs: Date.parse(from), toMs: Date.parse(to), stepMs: parseDuration(step)!, agg }, NOW, ret);
+
+  it('parses durations and label matchers, naming what is wrong', () => {
+    expect([parseDuration('10s'), parseDuration('1m'), parseDuration('1h'), parseDuration('250ms')]).toEqual([10_000, 60_000, 3_600_000, 250]);
+    expect([parseDuration('0s'), parseDuration('1 m'), parseDuration('m')]).toEqual([null, null, null]);
+    expect(parseLabelMatcher('host=a,env=prod=x')).toEqual({ host: 'a', env: 'prod=x' });
+    expect(parseLabelMatcher('host')).toMatch(/^labels: "host" is not name=value/);
+    expect(parseLabelMatcher('a=1,a=2')).toBe('labels: a given twice');
+  });
+
+  it.each([
+    ['a 24 h range at 1 min step reads the 1 min roll-ups', '2026-11-29T12:00:00Z', '1m', 'avg', '1m'],
+    ['a 10 min step reads the 5 min roll-ups', '2026-11-29T12:00:00Z', '10m', 'avg', '5m'],
+    ['a 2 h step reads the 1 h roll-ups', '2026-11-29T12:00:00Z', '2h', 'avg', '1h'],
+    ['a 10 s step reads raw points', '2026-11-30T11:00:00Z', '10s', 'avg', 'raw'],
+    ['90 s is not a multiple of 1 min: raw', '2026-11-30T11:00:00Z', '90s', 'avg', 'raw'],
+    ['p95 at 10 min cannot merge 5 min p95s: raw', '2026-11-29T12:00:00Z', '10m', 'p95', 'raw'],
+    ['p95 at 5 min reads the 5 min roll-ups', '2026-11-29T12:00:00Z', '5m', 'p95', '5m'],
+    ['40 days back at 10 min: the 5 min roll-ups', '2026-10-21T12:00:00Z', '10m', 'avg', '5m'],
+    ['100 days back at 1 h: past the 5 min retention, the 1 h roll-ups', '2026-08-22T12:00:00Z', '1h', 'avg', '1h'],
+  ])('%s', (_n, from, step, agg, want) => {
+    const p = plan(from, '2026-11-30T12:00:00Z', step, agg as 'avg' | 'p95');
+    expect(typeof p === 'string' ? p : p.resolution).toBe(want);
+  });
+
+  it('aligns from down to the step, and refuses ranges it cannot serve', () => {
+    const p = plan('2026-11-30T11:00:30Z', '2026-11-30T12:00:00Z', '1m');
+    expect(typeof p !== 'string' && new Date(p.fromMs).toISOString()).toBe('2026-11-30T11:00:00.000Z');
+    expect(plan('2026-11-30T12:00:00Z', '2026-11-30T11:00:00Z', '1m')).toBe('to: must be after from');
+    expect(plan('2026-11-01T00:00:00Z', '2026-11-30T12:00:00Z', '10s')).toMatch(/^step: .* at most 11000/);
+    expect(plan('2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z', '1m')).toMatch(/^from: no resolution/);
+    expect(plan('2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z', '10m', 'p95')).toMatch(/^from: older than the raw retention/);
   });
 });

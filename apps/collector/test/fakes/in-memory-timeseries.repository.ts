@@ -1,7 +1,8 @@
 import type { Partition, PartitionedTable } from '../../src/timeseries/partitions';
 import { bucketOf, rollupOf, type Resolution } from '../../src/timeseries/rollup-math';
 import { canonicalLabels, seriesKey } from '../../src/timeseries/series-key';
-import type { PointToStore, SeriesRow, StoredRollup, TimeseriesRepository } from '../../src/timeseries/timeseries.repository';
+import type { RangePlan } from '../../src/timeseries/query-plan';
+import type { LatestRow, PointToStore, RangeRow, SeriesMatch, SeriesRow, StoredRollup, TimeseriesRepository } from '../../src/timeseries/timeseries.repository';
 
 /** TimeseriesRepository in memory: points keyed by (series, ts) like the table's primary key; roll-ups recomputed from them. */
 export class InMemoryTimeseriesRepository implements TimeseriesRepository {
@@ -63,5 +64,39 @@ export class InMemoryTimeseriesRepository implements TimeseriesRepository {
 
   async series(): Promise<SeriesRow[]> {
     return [...this.seriesByKey.values()];
+  }
+
+  async findSeries(m: SeriesMatch, limit: number): Promise<SeriesRow[]> {
+    return [...this.seriesByKey.values()]
+      .filter((s) => (m.metric === undefined || s.metric === m.metric) && (m.source === undefined || s.source === m.source))
+      .filter((s) => Object.entries(m.labels ?? {}).every(([k, v]) => s.labels[k] === v))
+      .slice(0, limit);
+  }
+
+  /** Raw points bucketed by the step (average only: enough for wiring tests; the SQL is tested on PostgreSQL). */
+  async range(seriesIds: readonly string[], plan: RangePlan): Promise<RangeRow[]> {
+    const groups = new Map<string, number[]>();
+    for (const [pk, v] of this.points) {
+      const [sid, ts] = pk.split('|');
+      const t = Number(ts);
+      if (!seriesIds.includes(sid) || t < plan.fromMs || t >= plan.toMs) continue;
+      const g = `${sid}|${Math.floor(t / plan.stepMs) * plan.stepMs}`;
+      groups.set(g, [...(groups.get(g) ?? []), v]);
+    }
+    return [...groups].map(([g, vs]) => {
+      const [seriesId, t] = g.split('|');
+      return { seriesId, t: new Date(Number(t)), v: vs.reduce((a, b) => a + b, 0) / vs.length };
+    });
+  }
+
+  async latest(seriesIds: readonly string[], sinceMs: number): Promise<LatestRow[]> {
+    const best = new Map<string, LatestRow>();
+    for (const [pk, value] of this.points) {
+      const [sid, ts] = pk.split('|');
+      const t = Number(ts);
+      if (!seriesIds.includes(sid) || t < sinceMs) continue;
+      if ((best.get(sid)?.ts.getTime() ?? -Infinity) < t) best.set(sid, { seriesId: sid, ts: new Date(t), value });
+    }
+    return [...best.values()];
   }
 }
