@@ -156,6 +156,15 @@ export const ConfigSchema = z.object({
   ALLOWED_HOSTS: list(HOST_NAME, 'a host name or host:port').default([]),
   /** Origins (scheme://host[:port]) allowed to call the API from a browser, besides the same origin. */
   ALLOWED_ORIGINS: list(ORIGIN, 'an origin like https://ops.example.com (no path)').default([]),
+  /** Executor node agent: host CPU, memory, disk and network sampled every this many ms (published on metrics.batch.v1); 0 turns it off. */
+  NODE_AGENT_SAMPLE_MS: z.union([z.literal('0').transform(() => 0), int(500, 3_600_000)]).default(10_000),
+  /** Network capacity (Mbit/s) per interface for netPercent (the network-bottleneck rule); default: the speed each interface reports (loopback reports none). */
+  NODE_NET_CAPACITY_MBPS: int(1, 10_000_000).optional(),
+  /** Interfaces netPercent looks at (comma-separated); default: every interface. */
+  NODE_NET_INTERFACES: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .optional(),
   /** Collector time series (docs/producers.md): days each resolution is kept; raw points older than the raw retention are refused. */
   METRICS_RAW_RETENTION_DAYS: int(1, 3_650).default(8),
   METRICS_1M_RETENTION_DAYS: int(1, 3_650).default(31),

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { makeEnvelope, type Envelope, type RunSpec } from '@kairos/contracts';
@@ -14,6 +14,7 @@ import { TASK_REPOSITORY, type ClaimedTask, type TaskRepository } from '../tasks
 import { NODE_REPOSITORY, type NodeRepository } from './node.repository';
 import { QUEUE_POLICY_REPOSITORY, type QueuePolicyRepository } from './queue-policy.repository';
 import { RESOURCE_SAMPLER, type ResourceSampler } from './resource-sampler';
+import { NODE_AGENT, type NodeAgent } from '../nodes/node-agent.service';
 
 interface RunningTask {
   task: ClaimedTask;
@@ -56,6 +57,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EXECUTOR_SETTINGS) private readonly settings: ExecutorSettings,
     @Inject(APP_IDENTITY) id: AppIdentity,
+    @Optional() @Inject(NODE_AGENT) private readonly agent?: NodeAgent,
   ) {
     this.logger = id.logger;
     this.nodes = localNodesFromConfig(settings.nodes, settings.executorId);
@@ -249,12 +251,16 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const withPid = [...this.running.values()].filter((r) => r.pid !== null);
     const stats = await this.sampler.sample(withPid.map((r) => r.pid!));
     const now = new Date(this.clock.now()).toISOString();
+    // The host's network utilisation (node agent) applies to every node this executor runs.
+    const net = this.agent?.latestNetPercent() ?? null;
     const usage = withPid
       .filter((r) => stats.has(r.pid!))
       .map((r) => ({ taskId: r.task.id, nodeId: r.task.nodeId, cpuPercent: stats.get(r.pid!)!.cpu, memMb: stats.get(r.pid!)!.memory / 2 ** 20 }));
     const events = [
       ...usage.map((u) => makeEnvelope('metrics.sampled.v1', u.taskId, { source: 'task', nodeId: u.nodeId, taskId: u.taskId, sampledAt: now, cpuPercent: u.cpuPercent, memMb: u.memMb })),
-      ...nodeSamples(this.nodes, usage).map((n) => makeEnvelope('metrics.sampled.v1', n.nodeId, { source: 'node', nodeId: n.nodeId, taskId: null, sampledAt: now, cpuPercent: n.cpuPercent, memMb: n.memMb })),
+      ...nodeSamples(this.nodes, usage).map((n) =>
+        makeEnvelope('metrics.sampled.v1', n.nodeId, { source: 'node', nodeId: n.nodeId, taskId: null, sampledAt: now, cpuPercent: n.cpuPercent, memMb: n.memMb, ...(net === null ? {} : { netPercent: net }) }),
+      ),
     ];
     await this.emit(events).catch((err) => this.logger.warn({ err }, 'metric publish failed'));
   }
