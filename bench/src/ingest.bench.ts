@@ -22,6 +22,7 @@ interface Options {
   days: number;
   intervalSec: number;
   queries: number;
+  allQueries: number;
   window: number;
   databaseUrl: string;
   json?: string;
@@ -61,7 +62,8 @@ export function register(bench: Command): void {
     .option('--days <n>', 'days of query data (at most 7: the raw retention is 8 days)', (v) => days(v), 7)
     .option('--interval-sec <n>', 'seconds between points of the query data', (v) => positiveInt('--interval-sec', v), 10)
     .option('--window <n>', 'most points produced but not yet stored (the mock broker drops old messages past a few MB per partition)', (v) => positiveInt('--window', v), 60_000)
-    .option('--queries <n>', 'one-series range queries (a tenth as many all-series ones)', (v) => positiveInt('--queries', v), 200)
+    .option('--queries <n>', 'one-series range queries', (v) => positiveInt('--queries', v), 200)
+    .option('--all-queries <n>', 'all-series range queries (each returns series × 1,440 points)', (v) => positiveInt('--all-queries', v), 5)
     .option('--database-url <url>', 'PostgreSQL admin URL (a fresh database is created next to it and dropped)', urlOption('--database-url', ['postgres:', 'postgresql:']), 'postgres://postgres@127.0.0.1:5432/test')
     .option('--json <file>', 'write results as JSON')
     .action(async (o: Options) => {
@@ -180,18 +182,30 @@ async function run(o: Options): Promise<IngestBenchResult> {
        FROM generate_series(0, $1::int - 1) i`,
       [o.series],
     );
-    await db.query(
-      `INSERT INTO metric_points (series_id, ts, value)
-       SELECT s.series_id, t, 50 + 40 * sin(extract(epoch FROM t) / 3600 + s.series_id) + random()
-       FROM metric_series s, generate_series($1::timestamptz - ($2::int || ' days')::interval, $1::timestamptz - interval '1 second', ($3::int || ' seconds')::interval) t
-       WHERE s.metric = 'bench.query'`,
-      [now.toISOString(), o.days, o.intervalSec],
-    );
-    await db.query(
-      `INSERT INTO metric_rollups_1m (series_id, bucket, count, sum, min, max, p95)
-       SELECT p.series_id, date_trunc('minute', p.ts), count(*), sum(value), min(value), max(value), percentile_cont(0.95) WITHIN GROUP (ORDER BY value)
-       FROM metric_points p JOIN metric_series s USING (series_id) WHERE s.metric = 'bench.query' GROUP BY 1, 2`,
-    );
+    // Two connections, each loading half of the series (raw points, then their 1 min roll-ups).
+    const loaders = [db, new Client({ connectionString: url })];
+    await loaders[1].connect();
+    try {
+      await Promise.all(
+        loaders.map(async (c, half) => {
+          await c.query(
+            `INSERT INTO metric_points (series_id, ts, value)
+             SELECT s.series_id, t, 50 + 40 * sin(extract(epoch FROM t) / 3600 + s.series_id) + random()
+             FROM metric_series s, generate_series($1::timestamptz - ($2::int || ' days')::interval, $1::timestamptz - interval '1 second', ($3::int || ' seconds')::interval) t
+             WHERE s.metric = 'bench.query' AND s.series_id % 2 = $4`,
+            [now.toISOString(), o.days, o.intervalSec, half],
+          );
+          await c.query(
+            `INSERT INTO metric_rollups_1m (series_id, bucket, count, sum, min, max, p95)
+             SELECT p.series_id, date_trunc('minute', p.ts), count(*), sum(value), min(value), max(value), percentile_cont(0.95) WITHIN GROUP (ORDER BY value)
+             FROM metric_points p JOIN metric_series s USING (series_id) WHERE s.metric = 'bench.query' AND s.series_id % 2 = $1 GROUP BY 1, 2`,
+            [half],
+          );
+        }),
+      );
+    } finally {
+      await loaders[1].end();
+    }
     await db.query(`ANALYZE`);
     const loadSec = (Date.now() - l0) / 1000;
     const rawPoints = o.series * Math.floor((o.days * 86_400) / o.intervalSec);
@@ -217,7 +231,7 @@ async function run(o: Options): Promise<IngestBenchResult> {
     };
     let k = 0;
     const oneSeries = await measure(o.queries, () => `host=q${k++ % o.series}`);
-    const allSeries = await measure(Math.max(1, Math.round(o.queries / 10)), () => null);
+    const allSeries = await measure(o.allQueries, () => null);
     return { ingest, query: { series: o.series, days: o.days, intervalSec: o.intervalSec, rawPoints, loadSec, oneSeries, allSeries } };
   } finally {
     await db.end().catch(() => undefined);
