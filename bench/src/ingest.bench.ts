@@ -23,6 +23,7 @@ interface Options {
   intervalSec: number;
   queries: number;
   allQueries: number;
+  partitions: number;
   window: number;
   databaseUrl: string;
   json?: string;
@@ -61,6 +62,7 @@ export function register(bench: Command): void {
     .option('--series <n>', 'series for the query data', (v) => positiveInt('--series', v), 100)
     .option('--days <n>', 'days of query data (at most 7: the raw retention is 8 days)', (v) => days(v), 7)
     .option('--interval-sec <n>', 'seconds between points of the query data', (v) => positiveInt('--interval-sec', v), 10)
+    .option('--partitions <n>', 'partitions of metrics.batch.v1, all consumed at once (KAFKA_PARTITIONS_CONCURRENTLY)', (v) => positiveInt('--partitions', v), 6)
     .option('--window <n>', 'most points produced but not yet stored (the mock broker drops old messages past a few MB per partition)', (v) => positiveInt('--window', v), 60_000)
     .option('--queries <n>', 'one-series range queries', (v) => positiveInt('--queries', v), 200)
     .option('--all-queries <n>', 'all-series range queries (each returns series × 1,440 points)', (v) => positiveInt('--all-queries', v), 5)
@@ -107,7 +109,7 @@ async function run(o: Options): Promise<IngestBenchResult> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   const url = o.databaseUrl.replace(/\/[^/]*$/, `/${dbName}`);
-  const topics = ['metrics.batch.v1', 'kairos.deadletter.v1'].map((t) => `${t}:${TOPIC_PARTITIONS}`).join(',');
+  const topics = `metrics.batch.v1:${o.partitions},kairos.deadletter.v1:${TOPIC_PARTITIONS}`;
   const broker = spawn(join(ROOT, 'tools/mock-kafka/mock-kafka'), ['--brokers', '1', '--topics', topics], { stdio: ['pipe', 'pipe', 'inherit'] });
   let collector: ChildProcess | null = null;
   const db = new Client({ connectionString: url });
@@ -128,7 +130,7 @@ async function run(o: Options): Promise<IngestBenchResult> {
     const started = Date.now();
     collector = spawn(process.execPath, ['--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, 'apps/collector/src/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: url, KAFKA_BROKERS: bootstrap, KAFKA_IDEMPOTENT: 'false', KAIROS_ADMIN_KEY: ADMIN_KEY },
+      env: { ...process.env, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: url, KAFKA_BROKERS: bootstrap, KAFKA_IDEMPOTENT: 'false', KAFKA_PARTITIONS_CONCURRENTLY: String(o.partitions), KAIROS_ADMIN_KEY: ADMIN_KEY },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     await db.connect();
@@ -153,7 +155,7 @@ async function run(o: Options): Promise<IngestBenchResult> {
           const n = Math.min(o.perMessage, target - producedPoints);
           const pts = [];
           for (let p = 0; p < n; p++) pts.push({ metric: 'bench.ingest', value: (nextMessage * 7 + p) % 1000, unit: '1', ts: new Date(base + nextMessage).toISOString(), labels: { host: `h${p}` } });
-          const source = `bench-${nextMessage % 12}`;
+          const source = `bench-${nextMessage % Math.max(12, 2 * o.partitions)}`;
           batch.push({ key: source, value: JSON.stringify({ eventId: randomUUID(), topic: 'metrics.batch.v1', occurredAt: new Date().toISOString(), traceId: randomUUID(), key: source, payload: { source, points: pts } }) });
           producedPoints += n;
         }

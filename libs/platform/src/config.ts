@@ -48,6 +48,8 @@ export const ConfigSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: int(1_000, 3_600_000).default(30_000),
   KAFKA_HEARTBEAT_MS: int(100, 600_000).default(3_000),
   KAFKA_REBALANCE_TIMEOUT_MS: int(1_000, 3_600_000).default(60_000),
+  /** Partitions each consumer group handles at once (one message per partition in flight); more needs topics with more partitions. */
+  KAFKA_PARTITIONS_CONCURRENTLY: int(1, 1_000).default(6),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EXECUTOR_ID: z.string().min(1).optional(),
   /**

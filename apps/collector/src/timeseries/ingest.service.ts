@@ -4,7 +4,7 @@ import { EVENT_BUS, type EventBus } from '@kairos/bus';
 import { DEAD_LETTER_TOPIC, makeEnvelope, validateMetricPoint, type Envelope, type MetricsBatchWire } from '@kairos/contracts';
 import { CLOCK, type Clock, type KairosConfig } from '@kairos/platform';
 import { APP_IDENTITY, CONFIG, type AppIdentity } from '@kairos/runtime';
-import { partitionFor, partitionsNeeded, partitionsToDrop, type Partition } from './partitions';
+import { DAY_MS, partitionFor, partitionsNeeded, partitionsToDrop, type Partition } from './partitions';
 import { timeseriesSettings, type TimeseriesSettings } from './timeseries.config';
 import { TIMESERIES_REPOSITORY, type PointToStore, type TimeseriesRepository } from './timeseries.repository';
 
@@ -76,10 +76,12 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async ensurePartitionsFor(points: readonly PointToStore[]): Promise<void> {
+    // Every span is a whole number of days, so the distinct days decide the partitions.
+    const days = new Set(points.map((p) => Math.floor(p.tsMs / DAY_MS)));
     const parts = new Map<string, Partition>();
-    for (const p of points) {
+    for (const day of days) {
       for (const t of this.settings.tables) {
-        const part = partitionFor(t, p.tsMs);
+        const part = partitionFor(t, day * DAY_MS);
         parts.set(part.name, part);
       }
     }
