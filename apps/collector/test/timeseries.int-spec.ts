@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InProcessEventBus } from '@kairos/bus';
 import type { Envelope } from '@kairos/contracts';
 import { Database, withBaseline } from '@kairos/persistence';
@@ -12,8 +15,24 @@ import { TimeseriesQueryService } from '../src/timeseries/query.service';
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-30T12:00:00Z');
 
-describe('collector time series on PostgreSQL', () => {
-  let tdb: { url: string; drop(): Promise<void> };
+type Backend = () => Promise<{ db: Database; cleanup(): Promise<void> }>;
+const postgres: Backend = async () => {
+  const tdb = await createTestDatabase();
+  const db = await Database.open({ url: tdb.url, dataDir: '/tmp', migrations: withBaseline(COLLECTOR_MIGRATIONS), poolSize: 4 });
+  return { db, cleanup: async () => (await db.close(), await tdb.drop()) };
+};
+/** Standalone's embedded database: the same migrations and SQL (needs NODE_OPTIONS=--experimental-vm-modules, as scripts/test-all.sh sets). */
+const pglite: Backend = async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kairos-ts-'));
+  const db = await Database.open({ dataDir: dir, migrations: withBaseline(COLLECTOR_MIGRATIONS) });
+  return { db, cleanup: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+};
+
+describe.each([
+  ['PostgreSQL', postgres],
+  ['PGlite (standalone)', pglite],
+])('collector time series on %s', (_name, backend) => {
+  let cleanup: () => Promise<void>;
   let db: Database;
   let clock: FakeClock;
   let bus: InProcessEventBus;
@@ -22,8 +41,7 @@ describe('collector time series on PostgreSQL', () => {
   const dead: Array<Envelope<'kairos.deadletter.v1'>> = [];
 
   beforeEach(async () => {
-    tdb = await createTestDatabase();
-    db = await Database.open({ url: tdb.url, dataDir: '/tmp', migrations: withBaseline(COLLECTOR_MIGRATIONS), poolSize: 4 });
+    ({ db, cleanup } = await backend());
     clock = new FakeClock(T0);
     bus = new InProcessEventBus();
     dead.length = 0;
@@ -36,8 +54,7 @@ describe('collector time series on PostgreSQL', () => {
 
   afterEach(async () => {
     await bus.close();
-    await db.close();
-    await tdb.drop();
+    await cleanup();
   });
 
   const count = async (sql: string) => Number((await db.query<{ n: string }>(sql))[0].n);
