@@ -38,6 +38,7 @@ export const MetricPointSchema = z
     labels: z
       .record(z.string().min(1).max(L.labelKeyChars).regex(NAME, 'label name: letters, digits and _ . : - only'), z.string().max(L.labelValueChars))
       .refine((r) => Object.keys(r).length <= L.labels, { message: `at most ${L.labels} labels` })
+      .meta({ maxProperties: L.labels })
       .default({}),
   })
   .strict();
