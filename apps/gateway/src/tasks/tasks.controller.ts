@@ -7,14 +7,14 @@ import { SubmitTaskSchema, TASK_STATUSES } from '@kairos/contracts';
 import { parseOrThrow } from './parse-body';
 import { TaskSubmissionService } from './task-submission.service';
 
-const ListQuerySchema = z
+export const TaskListQuerySchema = z
   .object({
     status: z.enum(TASK_STATUSES).optional(),
     queue: z.string().min(1).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();
-const IdSchema = z.string().uuid('id must be a UUID');
+export const TaskIdSchema = z.string().uuid('id must be a UUID');
 
 @ApiTags('tasks')
 @Controller('api/tasks')
@@ -34,19 +34,19 @@ export class TasksController {
   @Get()
   @ApiOperation({ summary: 'List tasks, newest first' })
   list(@Query() query: unknown) {
-    return this.tasks.list(parseOrThrow(ListQuerySchema, query, 'query'));
+    return this.tasks.list(parseOrThrow(TaskListQuerySchema, query, 'query'));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A task with its attempts and lifecycle events' })
   get(@Param('id') id: string) {
-    return this.tasks.get(parseOrThrow(IdSchema, id, 'task id'));
+    return this.tasks.get(parseOrThrow(TaskIdSchema, id, 'task id'));
   }
 
   @Post(':id/cancel')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a queued or running task (running processes get SIGTERM, then SIGKILL)' })
   cancel(@Param('id') id: string) {
-    return this.tasks.requestCancel(parseOrThrow(IdSchema, id, 'task id'));
+    return this.tasks.requestCancel(parseOrThrow(TaskIdSchema, id, 'task id'));
   }
 }

@@ -8,13 +8,13 @@ import { parseOrThrow } from '../tasks/parse-body';
 import { validateWorkflow } from './workflow-validation';
 import { WorkflowService } from './workflow.service';
 
-const ListQuerySchema = z
+export const WorkflowListQuerySchema = z
   .object({
     status: z.enum(WORKFLOW_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();
-const IdSchema = z.string().uuid('id must be a UUID');
+export const WorkflowIdSchema = z.string().uuid('id must be a UUID');
 
 @ApiTags('workflows')
 @Controller('api/workflows')
@@ -33,13 +33,13 @@ export class WorkflowsController {
   @Get()
   @ApiOperation({ summary: 'List workflow runs, newest first' })
   list(@Query() query: unknown) {
-    return this.workflows.list(parseOrThrow(ListQuerySchema, query, 'query'));
+    return this.workflows.list(parseOrThrow(WorkflowListQuerySchema, query, 'query'));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A workflow run: status, per-task key/status/taskId/attempts, edges' })
   get(@Param('id') id: string) {
-    return this.workflows.get(parseOrThrow(IdSchema, id, 'workflow id'));
+    return this.workflows.get(parseOrThrow(WorkflowIdSchema, id, 'workflow id'));
   }
 
   @Post(':id/rerun')
@@ -47,13 +47,13 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Rerun failed tasks and their downstream (plus any named in "force"); succeeded results are kept' })
   rerun(@Param('id') id: string, @Body() body: unknown) {
     const { force } = parseOrThrow(RerunWorkflowSchema, body ?? {}, 'rerun request');
-    return this.workflows.rerun(parseOrThrow(IdSchema, id, 'workflow id'), force, randomUUID());
+    return this.workflows.rerun(parseOrThrow(WorkflowIdSchema, id, 'workflow id'), force, randomUUID());
   }
 
   @Post(':id/cancel')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a running workflow: no further tasks start; its queued and running tasks are cancelled' })
   cancel(@Param('id') id: string) {
-    return this.workflows.cancel(parseOrThrow(IdSchema, id, 'workflow id'));
+    return this.workflows.cancel(parseOrThrow(WorkflowIdSchema, id, 'workflow id'));
   }
 }
