@@ -5,10 +5,12 @@ import { makeEnvelope, type Envelope } from '@kairos/contracts';
 import { kairosTestCoreModule } from '@kairos/runtime';
 import { FakeClock, testIdentity } from '@kairos/testing';
 import { InMemoryEventLogRepository, InMemoryMetricRepository } from '../test/fakes/in-memory-metric.repository';
+import { InMemoryTimeseriesRepository } from '../test/fakes/in-memory-timeseries.repository';
 import { CollectorModule } from './collector.module';
 import { EVENT_LOG_REPOSITORY } from './event-log/event-log.repository';
 import { METRIC_REPOSITORY } from './metrics/metric.repository';
 import { MetricService, ROLLUP_EVERY_MS } from './metrics/metric.service';
+import { TIMESERIES_REPOSITORY } from './timeseries/timeseries.repository';
 
 const sample = (nodeId: string, cpuPercent: number, at: string): Envelope<'metrics.sampled.v1'> =>
   makeEnvelope('metrics.sampled.v1', nodeId, { source: 'node', nodeId, taskId: null, sampledAt: at, cpuPercent, memMb: 100 });
@@ -39,16 +41,20 @@ describe('collector consumers over the bus transport', () => {
   let app: INestMicroservice;
   let metrics: InMemoryMetricRepository;
   let log: InMemoryEventLogRepository;
+  let series: InMemoryTimeseriesRepository;
 
   beforeEach(async () => {
     bus = new InProcessEventBus();
     metrics = new InMemoryMetricRepository();
     log = new InMemoryEventLogRepository();
+    series = new InMemoryTimeseriesRepository();
     const moduleRef = await Test.createTestingModule({ imports: [kairosTestCoreModule({ service: 'collector', bus }), CollectorModule] })
       .overrideProvider(METRIC_REPOSITORY)
       .useValue(metrics)
       .overrideProvider(EVENT_LOG_REPOSITORY)
       .useValue(log)
+      .overrideProvider(TIMESERIES_REPOSITORY)
+      .useValue(series)
       .compile();
     app = moduleRef.createNestMicroservice({ strategy: new KairosBusServer(bus) });
     app.useGlobalFilters(new RethrowRpcErrorsFilter());
@@ -61,7 +67,7 @@ describe('collector consumers over the bus transport', () => {
 
   it('subscribes every collector topic in the one consumer group `collector`', () => {
     const collector = bus.consumerStates().find((g) => g.group === 'collector');
-    expect(collector?.topics.sort()).toEqual(['metrics.sampled.v1', 'node.heartbeat.v1', 'task.completed.v1', 'task.queued.v1', 'task.started.v1']);
+    expect(collector?.topics.sort()).toEqual(['metrics.batch.v1', 'metrics.sampled.v1', 'node.heartbeat.v1', 'task.completed.v1', 'task.queued.v1', 'task.started.v1']);
     expect(collector?.state).toBe('running');
   });
 
@@ -87,5 +93,26 @@ describe('collector consumers over the bus transport', () => {
     expect(dead[0].payload).toMatchObject({ topic: 'metrics.sampled.v1', consumer: 'collector' });
     expect(dead[0].payload.reason).toMatch(/payload\./);
     expect([...metrics.samples.keys()]).toEqual([ok.eventId]);
+  });
+  it('metrics.batch.v1: stores the valid points, dead-letters each bad point with its reason; a replay stores nothing twice', async () => {
+    const dead: Array<Envelope<'kairos.deadletter.v1'>> = [];
+    await bus.subscribe('kairos.deadletter.v1', { group: 'watch' }, async (e) => void dead.push(e));
+    const ts = new Date().toISOString();
+    const batch = makeEnvelope('metrics.batch.v1', 'web-1', {
+      source: 'web-1',
+      points: [{ metric: 'lat', value: 1, ts }, { metric: 'lat', value: 'x', ts }, { metric: 'lat', value: 2, ts, labels: { a: 'b' } }, { metric: 'lat', ts }],
+    });
+    await bus.publish(batch);
+    await bus.publish(batch);
+    await bus.drain();
+    expect(series.points.size).toBe(2);
+    expect(new Set(dead.map((d) => d.eventId)).size).toBe(2);
+    const reasons = dead.map((d) => d.payload.reason).sort();
+    expect(reasons).toHaveLength(4);
+    expect(reasons[0]).toBe(`metrics.batch.v1 ${batch.eventId}: points[1].value: Invalid input: expected number, received string`);
+    expect(reasons[1]).toBe(reasons[0]);
+    expect(reasons[2]).toBe(`metrics.batch.v1 ${batch.eventId}: points[3].value: Invalid input: expected number, received undefined`);
+    const first = dead.find((d) => d.payload.reason.includes('points[1]'))!;
+    expect(JSON.parse(Buffer.from(first.payload.original, 'base64').toString())).toMatchObject({ batch: batch.eventId, source: 'web-1', index: 1, point: { value: 'x' } });
   });
 });

@@ -69,6 +69,8 @@ export const MetricSampledSchema = z.object({
   /** source task: cpu in percent of one core; source node: percent of the node's declared CPU capacity. Memory in MB. */
   cpuPercent: z.number().min(0),
   memMb: z.number().min(0),
+  /** source node only, optional: the host's network utilisation in percent of interface capacity (node agent, busiest interface and direction). */
+  netPercent: z.number().min(0).optional(),
 });
 export type MetricSampled = z.infer<typeof MetricSampledSchema>;
 

@@ -15,3 +15,5 @@ export * from './security/string-hygiene.probe';
 export * from './prediction-explanation.schema';
 export * from './decision-record.schema';
 export * from './commands.schema';
+export * from './metrics-batch.schema';
+export * from './metrics-batch.json-schema';

@@ -11,6 +11,7 @@ import {
 } from './events.schema';
 import { QueuePolicyRequestedSchema, TaskCancelRequestedSchema, WorkflowCancelRequestedSchema } from './commands.schema';
 import { RepairRequestedSchema } from './repair.schema';
+import { MetricsBatchWireSchema } from './metrics-batch.schema';
 
 /** The one typed map from topic name to payload schema. Names: domain.entity.pastTense.vN. */
 export const TOPIC_SCHEMAS = {
@@ -18,6 +19,8 @@ export const TOPIC_SCHEMAS = {
   'task.started.v1': TaskStartedSchema,
   'task.completed.v1': TaskCompletedSchema,
   'metrics.sampled.v1': MetricSampledSchema,
+  /** Metric points from any producer; each point validated on its own by the collector (metrics-batch.schema.ts). */
+  'metrics.batch.v1': MetricsBatchWireSchema,
   'prediction.duration.estimated.v1': DurationEstimatedSchema,
   'node.heartbeat.v1': NodeHeartbeatSchema,
   'repair.requested.v1': RepairRequestedSchema,

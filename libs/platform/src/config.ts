@@ -48,6 +48,8 @@ export const ConfigSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: int(1_000, 3_600_000).default(30_000),
   KAFKA_HEARTBEAT_MS: int(100, 600_000).default(3_000),
   KAFKA_REBALANCE_TIMEOUT_MS: int(1_000, 3_600_000).default(60_000),
+  /** Partitions each consumer group handles at once (one message per partition in flight); more needs topics with more partitions. */
+  KAFKA_PARTITIONS_CONCURRENTLY: int(1, 1_000).default(6),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EXECUTOR_ID: z.string().min(1).optional(),
   /**
@@ -161,6 +163,24 @@ export const ConfigSchema = z.object({
    * experiments); a non-loopback HOST is then refused at start.
    */
   KAIROS_AUTH: z.enum(['keys', 'off']).default('keys'),
+  /** Executor node agent: host CPU, memory, disk and network sampled every this many ms (published on metrics.batch.v1); 0 turns it off. */
+  NODE_AGENT_SAMPLE_MS: z.union([z.literal('0').transform(() => 0), int(500, 3_600_000)]).default(10_000),
+  /** Network capacity (Mbit/s) per interface for netPercent (the network-bottleneck rule); default: the speed each interface reports (loopback reports none). */
+  NODE_NET_CAPACITY_MBPS: int(1, 10_000_000).optional(),
+  /** Interfaces netPercent looks at (comma-separated); default: every interface. */
+  NODE_NET_INTERFACES: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .optional(),
+  /** Collector time series (docs/producers.md): days each resolution is kept; raw points older than the raw retention are refused. */
+  METRICS_RAW_RETENTION_DAYS: int(1, 3_650).default(8),
+  METRICS_1M_RETENTION_DAYS: int(1, 3_650).default(31),
+  METRICS_5M_RETENTION_DAYS: int(1, 3_650).default(93),
+  METRICS_1H_RETENTION_DAYS: int(1, 36_500).default(400),
+  /** Points timestamped further ahead of the collector's clock than this are refused. */
+  METRICS_MAX_FUTURE_MS: int(0, 86_400_000).default(300_000),
+  /** How often the collector rolls new raw points up into 1 min / 5 min / 1 h buckets. */
+  METRICS_ROLLUP_EVERY_MS: int(100, 3_600_000).default(5_000),
   /** API requests per second per key, sustained (token bucket); 0 turns the limit off. */
   RATE_LIMIT_PER_SEC: z.coerce.number().min(0).max(1_000_000).default(20),
   /** Requests a key may make at once after a pause. */

@@ -29,7 +29,7 @@ export function createEventBus(service: string, config: KairosConfig, logger: Lo
     brokers: config.KAFKA_BROKERS.split(','),
     clientId: `${config.KAFKA_CLIENT_ID}-${service}`,
     idempotent: config.KAFKA_IDEMPOTENT,
-    consumer: { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatIntervalMs: config.KAFKA_HEARTBEAT_MS, rebalanceTimeoutMs: config.KAFKA_REBALANCE_TIMEOUT_MS },
+    consumer: { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatIntervalMs: config.KAFKA_HEARTBEAT_MS, rebalanceTimeoutMs: config.KAFKA_REBALANCE_TIMEOUT_MS, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY },
     log: (level, message, fields) => logger[level]({ ...fields, component: 'kafka-bus' }, message),
     onConsumerLag: metrics ? (group, topic, partition, lag) => metrics.consumerLag.set({ group, topic, partition: String(partition) }, lag) : undefined,
   });

@@ -9,6 +9,8 @@ export interface NodeSampleRow {
   sampled_at: Date | string;
   cpu_percent: number;
   mem_mb: number;
+  /** The node agent's network utilisation; null for samples without one (older executors, no capacity known). */
+  net_percent?: number | null;
   capacity_mb: number | null;
 }
 
@@ -70,9 +72,10 @@ export class PgDiagnosisRepository implements DiagnosisRepository {
     return (await this.db.query(`DELETE FROM diagnosis_rules WHERE id = $1 RETURNING id`, [id])).length > 0;
   }
 
+  /** net_percent is read through to_jsonb so this works before the collector's migration adding it ran (distributed start order). */
   nodeSamples(fromIso: string, toIso: string): Promise<NodeSampleRow[]> {
     return this.db.query<NodeSampleRow>(
-      `SELECT m.node_id, m.sampled_at, m.cpu_percent, m.mem_mb, n.mem_mb AS capacity_mb
+      `SELECT m.node_id, m.sampled_at, m.cpu_percent, m.mem_mb, (to_jsonb(m) ->> 'net_percent')::float8 AS net_percent, n.mem_mb AS capacity_mb
          FROM metric_samples m LEFT JOIN nodes n ON n.id = m.node_id
         WHERE m.source = 'node' AND m.sampled_at > $1 AND m.sampled_at <= $2 ORDER BY m.sampled_at`,
       [fromIso, toIso],

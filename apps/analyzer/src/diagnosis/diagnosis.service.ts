@@ -82,7 +82,7 @@ export class DiagnosisService {
     if (!(await this.repo.deleteRule(id))) throw new AnalyzerError('RULE_NOT_FOUND', `no diagnosis rule ${JSON.stringify(id)}`, { id });
   }
 
-  /** Node metric series from the collector's samples: cpuPercent and memMb, times in seconds. */
+  /** Node metric series from the collector's samples: cpuPercent, memMb and (where the node agent measured it) netPercent, times in seconds. */
   async nodeMetrics(windowSec: number, nowMs: number): Promise<TargetMetrics[]> {
     const rows = await this.repo.nodeSamples(new Date(nowMs - windowSec * 1000).toISOString(), new Date(nowMs).toISOString());
     const byNode = new Map<string, TargetMetrics>();
@@ -96,6 +96,7 @@ export class DiagnosisService {
       const t = new Date(r.sampled_at).getTime() / 1000;
       tm.series.cpuPercent.push({ t, value: r.cpu_percent });
       tm.series.memMb.push({ t, value: r.mem_mb });
+      if (r.net_percent !== null && r.net_percent !== undefined) (tm.series.netPercent ??= []).push({ t, value: Number(r.net_percent) });
     }
     const since = nowMs / 1000 - windowSec;
     for (const tm of byNode.values()) {

@@ -36,11 +36,11 @@ export interface MetricRepository {
 export class PgMetricRepository implements MetricRepository {
   private readonly samples = new GroupBatcher<{ eventId: string; m: MetricSampled }, boolean>(async (batch) => {
     const rows = await this.db.query<{ event_id: string }>(
-      `INSERT INTO metric_samples (event_id, source, node_id, task_id, sampled_at, cpu_percent, mem_mb)
-       SELECT event_id, source, node_id, task_id, sampled_at, cpu_percent, mem_mb
-       FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, source text, node_id text, task_id uuid, sampled_at timestamptz, cpu_percent float8, mem_mb float8)
+      `INSERT INTO metric_samples (event_id, source, node_id, task_id, sampled_at, cpu_percent, mem_mb, net_percent)
+       SELECT event_id, source, node_id, task_id, sampled_at, cpu_percent, mem_mb, net_percent
+       FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, source text, node_id text, task_id uuid, sampled_at timestamptz, cpu_percent float8, mem_mb float8, net_percent float8)
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [JSON.stringify(batch.map(({ eventId, m }) => ({ event_id: eventId, source: m.source, node_id: m.nodeId, task_id: m.taskId, sampled_at: m.sampledAt, cpu_percent: m.cpuPercent, mem_mb: m.memMb })))],
+      [JSON.stringify(batch.map(({ eventId, m }) => ({ event_id: eventId, source: m.source, node_id: m.nodeId, task_id: m.taskId, sampled_at: m.sampledAt, cpu_percent: m.cpuPercent, mem_mb: m.memMb, net_percent: m.netPercent ?? null })))],
     );
     const stored = new Set(rows.map((r) => r.event_id));
     return batch.map((b) => stored.has(b.eventId));

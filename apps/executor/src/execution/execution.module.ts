@@ -14,8 +14,10 @@ import { NODE_REPOSITORY, PgNodeRepository } from './node.repository';
 import { currentHostIdentity, ORPHAN_GUARD, OrphanGuard } from './orphan-guard';
 import { PgQueuePolicyRepository, QUEUE_POLICY_REPOSITORY } from './queue-policy.repository';
 import { PidusageSampler, RESOURCE_SAMPLER } from './resource-sampler';
+import { HOST_SAMPLER, SystemInformationHostSampler } from '../nodes/host-sampler';
+import { NODE_AGENT, NodeAgentService } from '../nodes/node-agent.service';
 
-/** The scheduling loop: claims, runs, leases, heartbeats, resource samples. */
+/** The scheduling loop: claims, runs, leases, heartbeats, resource samples; the node agent (host metrics). */
 @Module({
   imports: [ExecutorCoreModule, TasksModule, RunnersModule],
   controllers: [ExecutorStatusController, ExecutionConsumer],
@@ -31,6 +33,9 @@ import { PidusageSampler, RESOURCE_SAMPLER } from './resource-sampler';
       useFactory: (repo: AttemptProcessRepository, id: AppIdentity) => new OrphanGuard(repo, new ProcessGroupReaper(), currentHostIdentity(), new GroupWatchdog(), id.logger),
       inject: [ATTEMPT_PROCESS_REPOSITORY, APP_IDENTITY],
     },
+    NodeAgentService,
+    { provide: NODE_AGENT, useExisting: NodeAgentService },
+    { provide: HOST_SAMPLER, useClass: SystemInformationHostSampler },
   ],
   exports: [ExecutorService, QUEUE_POLICY_REPOSITORY],
 })

@@ -12,6 +12,7 @@ import { ProcessGroupReaper } from '../runners/process-group.reaper';
 import type { RunContext, RunResult, TaskRunner } from '../runners/runner.port';
 import { ExecutorService } from './executor.service';
 import { currentHostIdentity, OrphanGuard } from './orphan-guard';
+import type { NodeAgent } from '../nodes/node-agent.service';
 
 /** A shell-kind runner the test finishes by hand; it reports a pid and honours abort like the real ones. */
 class GatedRunner implements TaskRunner<'shell'> {
@@ -62,14 +63,14 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     ...over,
   });
 
-  const build = (over: Partial<ExecutorSettings> = {}): ExecutorService => {
+  const build = (over: Partial<ExecutorSettings> = {}, agent?: NodeAgent): ExecutorService => {
     bus = new RecordingEventBus();
     const client = new KairosBusClient(bus);
     const runners = new Map<RunSpec['kind'], TaskRunner>([
       ['noop', new NoopRunner() as TaskRunner],
       ['shell', gated as TaskRunner],
     ]);
-    return new ExecutorService(tasks, nodes, queues, runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'), new OrphanGuard(new InMemoryAttemptProcessRepository(), new ProcessGroupReaper(), currentHostIdentity(), null, { warn: () => undefined }));
+    return new ExecutorService(tasks, nodes, queues, runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'), new OrphanGuard(new InMemoryAttemptProcessRepository(), new ProcessGroupReaper(), currentHostIdentity(), null, { warn: () => undefined }), undefined, agent);
   };
 
   beforeEach(() => {
@@ -170,6 +171,16 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     const samples = bus.publishedOn('metrics.sampled.v1').map((e) => e.payload);
     expect(samples.filter((s) => s.source === 'task')).toEqual([expect.objectContaining({ taskId: id(1), cpuPercent: 50, memMb: 64 })]);
     expect(samples.filter((s) => s.source === 'node').map((s) => s.nodeId).sort()).toEqual(['n1', 'n2']);
+  });
+
+  it("node samples carry the node agent's netPercent when it has one (the network-bottleneck rule's input)", async () => {
+    let net: number | null = null;
+    service = build({}, { latestNetPercent: () => net });
+    await service.sampleResources();
+    net = 91.5;
+    await service.sampleResources();
+    const nodeSamples = bus.publishedOn('metrics.sampled.v1').map((e) => e.payload).filter((s) => s.source === 'node');
+    expect(nodeSamples.map((s) => s.netPercent)).toEqual([undefined, undefined, 91.5, 91.5]);
   });
 
   it('rejects an unknown SCHEDULER_POLICY naming the variable', () => {

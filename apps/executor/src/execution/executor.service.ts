@@ -16,6 +16,7 @@ import { NODE_REPOSITORY, type NodeRepository } from './node.repository';
 import { ORPHAN_GUARD, type OrphanGuard } from './orphan-guard';
 import { QUEUE_POLICY_REPOSITORY, type QueuePolicyRepository } from './queue-policy.repository';
 import { RESOURCE_SAMPLER, type ResourceSampler } from './resource-sampler';
+import { NODE_AGENT, type NodeAgent } from '../nodes/node-agent.service';
 
 interface RunningTask {
   task: ClaimedTask;
@@ -62,6 +63,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(APP_IDENTITY) id: AppIdentity,
     @Inject(ORPHAN_GUARD) private readonly orphans: Pick<OrphanGuard, 'sweep' | 'clearBefore' | 'started' | 'ended' | 'stop'>,
     @Optional() @Inject(KAIROS_METRICS) private readonly metrics?: KairosMetrics,
+    @Optional() @Inject(NODE_AGENT) private readonly agent?: NodeAgent,
   ) {
     this.logger = id.logger;
     this.nodes = localNodesFromConfig(settings.nodes, settings.executorId);
@@ -275,12 +277,16 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const withPid = [...this.running.values()].filter((r) => r.pid !== null);
     const stats = await this.sampler.sample(withPid.map((r) => r.pid!));
     const now = new Date(this.clock.now()).toISOString();
+    // The host's network utilisation (node agent) applies to every node this executor runs.
+    const net = this.agent?.latestNetPercent() ?? null;
     const usage = withPid
       .filter((r) => stats.has(r.pid!))
       .map((r) => ({ taskId: r.task.id, nodeId: r.task.nodeId, cpuPercent: stats.get(r.pid!)!.cpu, memMb: stats.get(r.pid!)!.memory / 2 ** 20 }));
     const events = [
       ...usage.map((u) => makeEnvelope('metrics.sampled.v1', u.taskId, { source: 'task', nodeId: u.nodeId, taskId: u.taskId, sampledAt: now, cpuPercent: u.cpuPercent, memMb: u.memMb })),
-      ...nodeSamples(this.nodes, usage).map((n) => makeEnvelope('metrics.sampled.v1', n.nodeId, { source: 'node', nodeId: n.nodeId, taskId: null, sampledAt: now, cpuPercent: n.cpuPercent, memMb: n.memMb })),
+      ...nodeSamples(this.nodes, usage).map((n) =>
+        makeEnvelope('metrics.sampled.v1', n.nodeId, { source: 'node', nodeId: n.nodeId, taskId: null, sampledAt: now, cpuPercent: n.cpuPercent, memMb: n.memMb, ...(net === null ? {} : { netPercent: net }) }),
+      ),
     ];
     await this.emit(events).catch((err) => this.logger.warn({ err }, 'metric publish failed'));
   }

@@ -1,0 +1,8 @@
+/** A series is (source, metric, labels); its key is canonical: labels sorted by name. */
+export function canonicalLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export function seriesKey(source: string, metric: string, labels: Record<string, string>): string {
+  return JSON.stringify([source, metric, canonicalLabels(labels)]);
+}
