@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeEnvelope, ScheduleSchema, type ScheduleInput } from '@kairos/contracts';
 import { Database, withBaseline } from '@kairos/persistence';
-import { schedulePartition } from '@kairos/scheduling-core';
+import { schedulePartition, stableHash32 } from '@kairos/scheduling-core';
 import { createTestDatabase } from '@kairos/testing';
 import { EXECUTOR_MIGRATIONS } from '../src/database/migrations';
 import { realTimer } from '../src/schedules/real-timer';
@@ -58,7 +58,7 @@ describe('schedule firing on PostgreSQL', () => {
       trigger: { kind: 'interval', everyMs: 1_000 },
       ...over,
     });
-    await db.query(`INSERT INTO schedules (id, name, definition, paused, partition) VALUES ($1, $2, $3::jsonb, $4, $5)`, [id, s.name, JSON.stringify(s), s.paused, schedulePartition(id, P)]);
+    await db.query(`INSERT INTO schedules (id, name, definition, paused, hash) VALUES ($1, $2, $3::jsonb, $4, $5)`, [id, s.name, JSON.stringify(s), s.paused, stableHash32(id)]);
     if (decidedThroughMs !== undefined) {
       await db.query(`INSERT INTO schedule_state (schedule_id, decided_through, breaker) VALUES ($1, $2, '{"status":"closed","consecutiveFailures":0}')`, [id, new Date(decidedThroughMs).toISOString()]);
     }

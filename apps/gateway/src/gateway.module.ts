@@ -4,12 +4,13 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { QueuesModule } from './queues/queues.module';
 import { RepairsModule } from './repairs/repairs.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { StatsModule } from './stats/stats.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 /** The gateway: REST API, dashboard, dead-letter store. */
-@Module({ imports: [TasksModule, WorkflowsModule, QueuesModule, RepairsModule, DeadLettersModule, StatsModule, DashboardModule] })
+@Module({ imports: [TasksModule, WorkflowsModule, QueuesModule, RepairsModule, SchedulesModule, DeadLettersModule, StatsModule, DashboardModule] })
 export class GatewayModule {}
 
 /** The gateway's own migrations: none beyond the baseline (dead_letters is in libs/persistence's EventLog). */

@@ -137,7 +137,7 @@ export class ScheduleFiringEngine {
   /** Reloads changed definitions now (tests; also run every reloadEveryMs). */
   async reload(): Promise<void> {
     const parts = [...this.leases.keys()];
-    const rows = await this.repo.loadSchedules(parts, this.maxRevision);
+    const rows = await this.repo.loadSchedules(parts, this.options.partitionCount, this.maxRevision);
     await this.apply(rows);
   }
 
@@ -167,7 +167,7 @@ export class ScheduleFiringEngine {
     const gained = held.filter((l) => this.leases.get(l.partition)?.token !== l.token).map((l) => l.partition);
     this.leases = next;
     if (lost.length > 0) this.forgetPartitions(new Set(lost));
-    if (gained.length > 0) await this.apply(await this.repo.loadSchedules(gained, null), true);
+    if (gained.length > 0) await this.apply(await this.repo.loadSchedules(gained, this.options.partitionCount, null), true);
   }
 
   private forgetPartitions(parts: Set<number>): void {

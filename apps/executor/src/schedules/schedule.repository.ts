@@ -78,7 +78,7 @@ export interface ScheduleRepository {
   claimPartitions(owner: string, partitionCount: number, ttlMs: number): Promise<PartitionLease[]>;
   releaseAll(owner: string): Promise<void>;
   /** Schedules of these partitions changed after `sinceRevision` (all when null), deleted ones included. */
-  loadSchedules(partitions: readonly number[], sinceRevision: number | null): Promise<LoadedSchedule[]>;
+  loadSchedules(partitions: readonly number[], partitionCount: number, sinceRevision: number | null): Promise<LoadedSchedule[]>;
   /** Fired ticks of these schedules with shards still queued or running (run state on take-over). */
   loadActiveRuns(scheduleIds: readonly string[]): Promise<LoadedActiveRun[]>;
   /** Writes one batch atomically, fenced by the leases of the partitions it touches. */
@@ -133,8 +133,8 @@ export class PgScheduleRepository implements ScheduleRepository {
         );
       }
       const rows = await tx.query<{ partition: number; owner: string; token: string; expires_at: Date }>(
-        `SELECT partition, owner, token, expires_at FROM schedule_partitions WHERE owner = $1 ORDER BY partition`,
-        [owner],
+        `SELECT partition, owner, token, expires_at FROM schedule_partitions WHERE owner = $1 AND partition < $2 ORDER BY partition`,
+        [owner, partitionCount],
       );
       return rows.map((r) => ({ partition: r.partition, owner: r.owner, token: Number(r.token), expiresAtMs: new Date(r.expires_at).getTime() }));
     });
@@ -145,17 +145,17 @@ export class PgScheduleRepository implements ScheduleRepository {
     await this.db.query(`DELETE FROM schedule_planners WHERE owner = $1`, [owner]);
   }
 
-  async loadSchedules(partitions: readonly number[], sinceRevision: number | null): Promise<LoadedSchedule[]> {
+  async loadSchedules(partitions: readonly number[], partitionCount: number, sinceRevision: number | null): Promise<LoadedSchedule[]> {
     if (partitions.length === 0) return [];
     // Overlap of 2 s on incremental loads: a change whose revision was drawn before a later one but
     // committed after it is still seen (the caller ignores revisions it already has).
     const rows = await this.db.query<ScheduleRow>(
       `SELECT s.id, s.definition, s.paused, s.revision, s.deleted_at, st.decided_through, st.breaker
        FROM schedules s LEFT JOIN schedule_state st ON st.schedule_id = s.id
-       WHERE s.partition = ANY($1::int[])
+       WHERE (s.hash % $3::int) = ANY($1::int[])
          AND ($2::bigint IS NULL OR s.revision > $2::bigint OR s.updated_at > now() - interval '2 seconds')
          AND ($2::bigint IS NOT NULL OR s.deleted_at IS NULL)`,
-      [[...partitions], sinceRevision],
+      [[...partitions], sinceRevision, partitionCount],
     );
     const out: LoadedSchedule[] = [];
     for (const r of rows) {

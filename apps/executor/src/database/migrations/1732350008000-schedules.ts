@@ -2,7 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Schedules (issue #14, docs/architecture.md "Schedules"):
- * - `schedules`: definitions (validated ScheduleSchema jsonb), `paused`, `partition` (hash of the id),
+ * - `schedules`: definitions (validated ScheduleSchema jsonb), `paused`, `hash` (stableHash32 of the id;
+ *   an executor plans partition hash mod SCHEDULE_PARTITIONS, so only executors need to agree on P),
  *   `revision` from a sequence, bumped on every change so executors reload incrementally; a delete
  *   sets `deleted_at` (kept, so replicas see it and history stays readable). The gateway inserts and
  *   updates these rows (like task submissions); the executor only reads them.
@@ -22,13 +23,13 @@ export class Schedules1732350008000 implements MigrationInterface {
       name text NOT NULL,
       definition jsonb NOT NULL,
       paused boolean NOT NULL DEFAULT false,
-      partition int NOT NULL,
+      hash bigint NOT NULL,
       revision bigint NOT NULL DEFAULT nextval('schedule_revision_seq'),
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       deleted_at timestamptz
     )`);
-    await q.query(`CREATE INDEX schedules_partition_revision ON schedules (partition, revision)`);
+    await q.query(`CREATE INDEX schedules_revision ON schedules (revision)`);
     await q.query(`CREATE TABLE schedule_state (
       schedule_id text PRIMARY KEY,
       decided_through timestamptz NOT NULL,
