@@ -30,6 +30,7 @@ export interface TickRow {
   catch_up: boolean;
   trial: boolean;
   task_status: string | null;
+  attempts: number | null;
   started_at: Date | null;
   finished_at: Date | null;
 }
@@ -98,7 +99,7 @@ export class PgScheduleRepository implements ScheduleRepository {
   ticks(id: string, limit: number): Promise<TickRow[]> {
     return this.db.query<TickRow>(
       `SELECT st.tick_at, st.shard, st.shard_count, st.outcome, st.skip_reason, st.detail, st.task_id, st.fire_at, st.fired_at,
-              st.catch_up, st.trial, t.status AS task_status, t.started_at, t.finished_at
+              st.catch_up, st.trial, t.status AS task_status, t.attempts, t.started_at, t.finished_at
        FROM schedule_ticks st LEFT JOIN tasks t ON t.id = st.task_id
        WHERE st.schedule_id = $1 ORDER BY st.tick_at DESC, st.shard LIMIT $2`,
       [id, limit],

@@ -25,6 +25,8 @@ export interface TickView {
   detail: string | null;
   taskId: string | null;
   taskStatus: string | null;
+  /** Attempts of the task (more than 1: it ran again, e.g. after its executor died). */
+  attempts: number | null;
   fireAt: string | null;
   firedAt: string | null;
   startedAt: string | null;
@@ -129,6 +131,7 @@ function tickView(t: TickRow): TickView {
     detail: t.detail,
     taskId: t.task_id,
     taskStatus: t.task_status,
+    attempts: t.attempts,
     fireAt: iso(t.fire_at),
     firedAt: iso(t.fired_at),
     startedAt: iso(t.started_at),
