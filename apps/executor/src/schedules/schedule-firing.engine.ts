@@ -52,6 +52,7 @@ interface Tracked {
   readonly shardKey: string;
 }
 
+const WRITE_RETRIES = 4;
 const OUTCOME: Record<string, BreakerOutcome> = { succeeded: 'succeeded', cancelled: 'cancelled' };
 
 /**
@@ -286,7 +287,18 @@ export class ScheduleFiringEngine {
     const touched = new Set<string>([...fired.map((f) => f.scheduleId), ...skipped.map((s) => s.scheduleId), ...states.keys()]);
     const partitions = [...new Set([...touched].map((id) => schedulePartition(id, this.options.partitionCount)))];
     const write: TickWrite = { fired, skipped, misfires: batches.flatMap((b) => b.misfires), states: [...states.values()], cancels };
-    const result = await this.repo.writeTicks(this.options.owner, [...this.leases.values()], partitions, write);
+    // A failed write (connection lost, serialization) rolled back: retry the same rows a few times so the
+    // ticks it decided are not dropped while this replica still holds their partitions.
+    let result: Awaited<ReturnType<ScheduleRepository['writeTicks']>> | null = null;
+    for (let attempt = 0; result === null; attempt++) {
+      try {
+        result = await this.repo.writeTicks(this.options.owner, [...this.leases.values()], partitions, write);
+      } catch (err) {
+        if (attempt >= WRITE_RETRIES || !this.running) throw err;
+        this.hooks.onError(err, `write ticks (attempt ${attempt + 1}, retrying)`);
+        await new Promise<void>((r) => this.timer.setTimer(100 * 2 ** attempt, r));
+      }
+    }
     if (!result.accepted) {
       // A partition changed hands: its new owner replans from the durable cursor. Drop what we hold.
       this.stats.writesRejected++;
