@@ -27,6 +27,8 @@ export interface TickObservation {
   readonly shard: number;
   readonly outcome: 'fired' | 'skipped';
   readonly delayMs: number | null;
+  /** firedAt − scheduled: when the tick's task row was written (the scheduler's part of the delay). */
+  readonly firedDelayMs: number | null;
   readonly attempts: number | null;
 }
 
@@ -41,6 +43,9 @@ export interface ScheduleScore {
   delayP50Ms: number | null;
   delayP99Ms: number | null;
   delayMaxMs: number | null;
+  firedP50Ms: number | null;
+  firedP99Ms: number | null;
+  firedMaxMs: number | null;
 }
 
 /** The instants anchor + k·every inside [fromMs, toMs). */
@@ -57,8 +62,9 @@ function percentile(sorted: readonly number[], p: number): number | null {
 
 /** Scores what each schedule's history shows against the ticks it owed in the window. */
 export function scoreSchedules(runs: ReadonlyArray<{ expected: readonly number[]; observed: readonly TickObservation[] }>): ScheduleScore {
-  const s: ScheduleScore = { expected: 0, fired: 0, missed: 0, skipped: 0, duplicated: 0, notStarted: 0, delayP50Ms: null, delayP99Ms: null, delayMaxMs: null };
+  const s: ScheduleScore = { expected: 0, fired: 0, missed: 0, skipped: 0, duplicated: 0, notStarted: 0, delayP50Ms: null, delayP99Ms: null, delayMaxMs: null, firedP50Ms: null, firedP99Ms: null, firedMaxMs: null };
   const delays: number[] = [];
+  const firedDelays: number[] = [];
   for (const { expected, observed } of runs) {
     const byTick = new Map<number, TickObservation[]>();
     for (const o of observed) byTick.set(o.tickAtMs, [...(byTick.get(o.tickAtMs) ?? []), o]);
@@ -73,6 +79,8 @@ export function scoreSchedules(runs: ReadonlyArray<{ expected: readonly number[]
       }
       s.fired++;
       if (fired.length > 1 || fired.some((f) => (f.attempts ?? 1) > 1)) s.duplicated++;
+      const firedAt = fired.map((f) => f.firedDelayMs).filter((d): d is number => d !== null);
+      if (firedAt.length > 0) firedDelays.push(Math.min(...firedAt));
       const started = fired.map((f) => f.delayMs).filter((d): d is number => d !== null);
       if (started.length === 0) s.notStarted++;
       else delays.push(Math.min(...started));
@@ -82,6 +90,10 @@ export function scoreSchedules(runs: ReadonlyArray<{ expected: readonly number[]
   s.delayP50Ms = percentile(delays, 0.5);
   s.delayP99Ms = percentile(delays, 0.99);
   s.delayMaxMs = delays.length > 0 ? (delays[delays.length - 1] as number) : null;
+  firedDelays.sort((a, b) => a - b);
+  s.firedP50Ms = percentile(firedDelays, 0.5);
+  s.firedP99Ms = percentile(firedDelays, 0.99);
+  s.firedMaxMs = firedDelays.length > 0 ? (firedDelays[firedDelays.length - 1] as number) : null;
   return s;
 }
 
@@ -248,6 +260,8 @@ async function run(o: Options) {
   const platform = o.mode === 'standalone' ? await startStandalone() : await startDistributed(o.databaseUrl);
   const events: string[] = [];
   const load: number[][] = [loadavg()];
+  const say = (m: string) => process.stderr.write(`[bench schedules ${new Date().toISOString()}] ${m}\n`);
+  say(`${platform.setup}: up`);
   try {
     const port = platform.gatewayPort;
     const base = Math.ceil(Date.now() / o.everyMs) * o.everyMs;
@@ -263,6 +277,7 @@ async function run(o: Options) {
       const s = await api<{ id: string }>(port, '/api/schedules', { method: 'POST', body: JSON.stringify(body) });
       created.push({ id: s.id, anchorMs: anchors[i] as number });
     });
+    say(`${created.length} schedules created`);
     const fromMs = Date.now() + o.warmupS * 1_000;
     const toMs = fromMs + o.durationS * 1_000;
     events.push(`${o.schedules} schedules created; window ${new Date(fromMs).toISOString()} → ${new Date(toMs).toISOString()}`);
@@ -279,20 +294,26 @@ async function run(o: Options) {
       events.push(`${new Date().toISOString()} restarted as ${victim.env.EXECUTOR_ID}-restarted`);
     }
     const sampler = setInterval(() => load.push(loadavg()), 10_000);
+    say('measuring');
     await new Promise((r) => setTimeout(r, Math.max(0, toMs - Date.now()) + 15_000)); // + drain: late ticks and starts
     clearInterval(sampler);
+    say('window and drain over; reading tick histories');
     const runs: Array<{ expected: number[]; observed: TickObservation[] }> = [];
     const perSchedule = Math.ceil(((toMs - fromMs + 60_000) / o.everyMs) * 2) + 50;
     await pool(created, 16, async (c) => {
-      const ticks = await api<Array<{ tickAt: string; shard: number; outcome: 'fired' | 'skipped'; delayMs: number | null; attempts: number | null }>>(
+      const ticks = await api<Array<{ tickAt: string; shard: number; outcome: 'fired' | 'skipped'; delayMs: number | null; firedAt: string | null; attempts: number | null }>>(
         port,
         `/api/schedules/${c.id}/ticks?limit=${Math.min(1000, perSchedule)}`,
       );
       runs.push({
         expected: expectedTicks(c.anchorMs, o.everyMs, fromMs, toMs),
-        observed: ticks.map((t) => ({ tickAtMs: Date.parse(t.tickAt), shard: t.shard, outcome: t.outcome, delayMs: t.delayMs, attempts: t.attempts })),
+        observed: ticks.map((t) => {
+          const tickAtMs = Date.parse(t.tickAt);
+          return { tickAtMs, shard: t.shard, outcome: t.outcome, delayMs: t.delayMs, firedDelayMs: t.firedAt === null ? null : Date.parse(t.firedAt) - tickAtMs, attempts: t.attempts };
+        }),
       });
     });
+    say('histories read');
     return {
       benchmark: 'schedules',
       date: new Date().toISOString(),

@@ -1,10 +1,10 @@
-import { ScheduleSchema, type Schedule } from '@kairos/contracts';
+import { ScheduleSchema, type Schedule, type ScheduleInput } from '@kairos/contracts';
 import { CLOSED_BREAKER, ManualTimer, type PartitionLease } from '@kairos/scheduling-core';
 import { ScheduleFiringEngine } from './schedule-firing.engine';
 import type { LoadedSchedule, ScheduleRepository, TaskOutcomeRow, TickWrite, TickWriteResult } from './schedule.repository';
 
 const T0 = Date.parse('2026-11-30T00:00:00.000Z');
-const schedule = (over: Partial<Schedule> = {}): Schedule =>
+const schedule = (over: Partial<ScheduleInput> = {}): Schedule =>
   ScheduleSchema.parse({
     id: 'sched-1',
     createdAt: new Date(T0).toISOString(),
