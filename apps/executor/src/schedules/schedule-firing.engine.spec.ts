@@ -28,8 +28,10 @@ class FakeRepo implements ScheduleRepository {
     return Array.from({ length: partitionCount }, (_, partition) => ({ partition, owner, token: this.token, expiresAtMs: Infinity }));
   }
   async releaseAll(): Promise<void> {}
+  /** Durable cursors, as writeTicks would persist them. */
+  cursors = new Map<string, number>();
   async loadSchedules(): Promise<LoadedSchedule[]> {
-    return this.schedules;
+    return this.schedules.map((s) => ({ ...s, decidedThroughMs: this.cursors.get(s.schedule.id) ?? s.decidedThroughMs }));
   }
   async loadActiveRuns() {
     return [];
@@ -44,6 +46,7 @@ class FakeRepo implements ScheduleRepository {
       return { accepted: false, inserted: new Set() };
     }
     this.writes.push(write);
+    for (const st of write.states) this.cursors.set(st.scheduleId, Math.max(this.cursors.get(st.scheduleId) ?? -Infinity, st.decidedThroughMs));
     return { accepted: true, inserted: new Set(write.fired.map((f) => f.taskId)) };
   }
   async endedTasks(ids: readonly string[]): Promise<TaskOutcomeRow[]> {
@@ -110,13 +113,14 @@ describe('ScheduleFiringEngine', () => {
     expect(errors).toEqual(['write ticks (attempt 1, retrying)', 'write ticks (attempt 2, retrying)']);
   });
 
-  it('a write refused by the fence is dropped and the leases re-read', async () => {
+  it('a write refused by the fence re-reads the leases and replans the partitions still held from the durable cursor (the tick fires late, not never)', async () => {
     await start(schedule());
     const claimsBefore = repo.claims;
     repo.rejectNext = 1;
-    await step(1_100);
+    await step(2_100);
     expect(engine.getStats().writesRejected).toBe(1);
     expect(repo.claims).toBeGreaterThan(claimsBefore);
+    expect(repo.writes.flatMap((w) => w.fired).map((r) => r.tickAtMs)).toEqual([T0 + 1_000, T0 + 2_000]);
   });
 
   it('feeds ended tasks to the breaker and persists the state when it opens', async () => {

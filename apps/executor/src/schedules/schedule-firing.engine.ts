@@ -171,6 +171,12 @@ export class ScheduleFiringEngine {
     if (gained.length > 0) await this.apply(await this.repo.loadSchedules(gained, this.options.partitionCount, null), true);
   }
 
+  /** Drops these partitions' schedules from memory and loads them again from the durable state. */
+  private async resync(partitions: readonly number[]): Promise<void> {
+    this.forgetPartitions(new Set(partitions));
+    await this.apply(await this.repo.loadSchedules(partitions, this.options.partitionCount, null), true);
+  }
+
   private forgetPartitions(parts: Set<number>): void {
     for (const [id, k] of this.known) {
       if (!parts.has(k.partition)) continue;
@@ -300,9 +306,13 @@ export class ScheduleFiringEngine {
       }
     }
     if (!result.accepted) {
-      // A partition changed hands: its new owner replans from the durable cursor. Drop what we hold.
+      // A partition of this batch changed hands (or was given back): its new owner replans it from the
+      // durable cursor. The batch's other partitions are still ours, but their ticks were decided in
+      // memory and not written: reload those schedules from their durable cursor so they fire (late).
       this.stats.writesRejected++;
-      this.guard('leases', () => this.maintainLeases());
+      await this.maintainLeases();
+      const held = partitions.filter((p) => this.leases.has(p));
+      if (held.length > 0) await this.resync(held);
       return;
     }
     this.stats.ticksFired += ticks;
