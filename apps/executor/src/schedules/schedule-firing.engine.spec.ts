@@ -135,4 +135,23 @@ describe('ScheduleFiringEngine', () => {
     await step(2_000);
     expect(repo.writes.flatMap((w) => w.skipped).map((s) => s.skipReason)).toContain('circuit_open');
   });
+
+  it.each([
+    ['spring forward: 02:30 does not exist, fires once at 03:00 CEST', '2025-03-30T00:00:00.000Z', ['2025-03-30T01:00:00.000Z']],
+    ['fall back: 02:30 happens twice, fires once at the first (CEST)', '2025-10-26T00:00:00.000Z', ['2025-10-26T00:30:00.000Z']],
+  ])('a daily 02:30 Europe/Berlin cron across DST — %s', async (_name, startIso, expected) => {
+    const start0 = Date.parse(startIso);
+    timer = new ManualTimer(start0);
+    engine = new ScheduleFiringEngine(repo, timer, { owner: 'exec-1', partitionCount: 4, leaseTtlMs: 60_000, reloadEveryMs: 30_000, outcomeEveryMs: 30_000 }, {
+      onFired: () => undefined,
+      onError: (_err, what) => errors.push(what),
+    });
+    await start(schedule({ createdAt: startIso, trigger: { kind: 'cron', expression: '0 30 2 * * *', timezone: 'Europe/Berlin' } }));
+    for (let t = 0; t < 3 * 3_600_000; t += 500) {
+      timer.advanceBy(500);
+      await settle();
+    }
+    expect(repo.writes.flatMap((w) => w.fired).map((r) => new Date(r.tickAtMs).toISOString())).toEqual(expected);
+    expect(errors).toEqual([]);
+  });
 });
