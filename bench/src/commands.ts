@@ -7,6 +7,7 @@ import { register as registerThroughput } from './throughput.bench';
 import { register as registerInference } from './inference.bench';
 import { register as registerWorkflows } from './workflows.bench';
 import { register as registerSchedulesCore } from './schedules-core.bench';
+import { register as registerSchedules } from './schedules.bench';
 import { register as registerFairShare } from './fair-share.bench';
 import { register as registerPegasusDuration } from './pegasus-duration.bench';
 import { register as registerExplainLatency } from './explain-latency.bench';
@@ -23,6 +24,7 @@ export function registerBenchCommands(bench: Command): void {
   registerInference(bench);
   registerWorkflows(bench);
   registerSchedulesCore(bench);
+  registerSchedules(bench);
   registerFairShare(bench);
   registerPegasusDuration(bench);
   registerExplainLatency(bench);

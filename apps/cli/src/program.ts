@@ -10,6 +10,7 @@ import { registerLs } from './commands/ls.command';
 import { registerModels } from './commands/models.command';
 import { registerQueues } from './commands/queues.command';
 import { registerRunCommands } from './commands/runs.command';
+import { registerSchedules } from './commands/schedules.command';
 import { registerServe, type ServeLocation } from './commands/serve.command';
 import { registerSubmit } from './commands/submit.command';
 import { registerTopics } from './commands/topics.command';
@@ -46,6 +47,7 @@ export function buildProgram(ctx: CliContext, where: ServeLocation, loadBench: b
   registerLs(program, ctx);
   registerRunCommands(program, ctx);
   registerQueues(program, ctx);
+  registerSchedules(program, ctx);
   registerKeys(program, ctx);
   registerModels(program, ctx);
   registerBench(program, ctx, loadBench);

@@ -7,12 +7,13 @@ import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { KairosGraphQLModule } from './graphql/kairos-graphql.module';
 import { QueuesModule } from './queues/queues.module';
 import { RepairsModule } from './repairs/repairs.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { StatsModule } from './stats/stats.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
-/** The gateway: REST and GraphQL APIs, API keys, dashboard, dead-letter store. */
-@Module({ imports: [ApiKeysModule, TasksModule, WorkflowsModule, QueuesModule, RepairsModule, DeadLettersModule, StatsModule, KairosGraphQLModule, DashboardModule] })
+/** The gateway: REST and GraphQL APIs, API keys, schedules, dashboard, dead-letter store. */
+@Module({ imports: [ApiKeysModule, TasksModule, WorkflowsModule, QueuesModule, RepairsModule, SchedulesModule, DeadLettersModule, StatsModule, KairosGraphQLModule, DashboardModule] })
 export class GatewayModule {}
 
 /** The gateway's own migrations beyond the baseline (dead_letters is in libs/persistence's EventLog): api_keys. */

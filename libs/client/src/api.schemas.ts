@@ -117,6 +117,38 @@ export type QueueList = z.infer<typeof QueueListSchema>;
 export const QueuePolicySchema = z.looseObject({ queue: z.string(), policy: z.string().nullable().optional(), placement: z.string().nullable().optional(), maxConcurrent: z.number().nullable().optional() });
 export type QueuePolicy = z.infer<typeof QueuePolicySchema>;
 
+/** A schedule as GET /api/schedules/:id answers (the definition plus executor state). */
+export const ScheduleViewSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  paused: z.boolean(),
+  trigger: z.looseObject({ kind: z.string(), expression: z.string().optional(), timezone: z.string().optional(), everyMs: z.number().optional() }),
+  concurrency: z.string(),
+  shards: z.number(),
+  state: z.looseObject({ decidedThrough: isoTime, breaker: z.looseObject({ status: z.string() }) }).nullable(),
+  nextTickAt: isoTime.nullable(),
+  deletedAt: isoTime.nullable(),
+});
+export type ScheduleView = z.infer<typeof ScheduleViewSchema>;
+export const ScheduleListSchema = z.array(ScheduleViewSchema);
+
+export const ScheduleTickSchema = z.looseObject({
+  tickAt: isoTime,
+  shard: z.number(),
+  outcome: z.enum(['fired', 'skipped']),
+  skipReason: z.string().nullable(),
+  taskId: z.string().nullable(),
+  taskStatus: z.string().nullable(),
+  delayMs: z.number().nullable(),
+  catchUp: z.boolean(),
+  trial: z.boolean(),
+});
+export type ScheduleTick = z.infer<typeof ScheduleTickSchema>;
+export const ScheduleTickListSchema = z.array(ScheduleTickSchema);
+
+export const ScheduleTriggeredSchema = z.looseObject({ tickAt: isoTime, tasks: z.array(z.looseObject({ id: z.string() })) });
+export type ScheduleTriggered = z.infer<typeof ScheduleTriggeredSchema>;
+
 export const StatsSchema = z.looseObject({
   tasks: z.record(z.string(), z.number()),
   nodes: z.array(z.looseObject({ id: z.string(), status: z.string() })),

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { RerunWorkflow, SubmitRepair, SubmitTaskInput, SubmitWorkflowInput } from '@kairos/contracts';
+import type { CreateScheduleInput, RerunWorkflow, SubmitRepair, SubmitTaskInput, SubmitWorkflowInput } from '@kairos/contracts';
 import {
   ApiErrorBodySchema,
   ApiKeyViewSchema,
@@ -12,6 +12,10 @@ import {
   QueueListSchema,
   QueuePolicySchema,
   RepairAcceptedSchema,
+  ScheduleListSchema,
+  ScheduleTickListSchema,
+  ScheduleTriggeredSchema,
+  ScheduleViewSchema,
   StatsSchema,
   TaskDetailSchema,
   TaskViewSchema,
@@ -29,6 +33,9 @@ import {
   type QueueList,
   type QueuePolicy,
   type RepairAccepted,
+  type ScheduleTick,
+  type ScheduleTriggered,
+  type ScheduleView,
   type Stats,
   type TaskDetail,
   type TaskView,
@@ -169,6 +176,40 @@ export class KairosClient {
 
   cancelWorkflow(id: string): Promise<WorkflowView> {
     return this.request('POST', `/api/workflows/${seg(id)}/cancel`, { schema: WorkflowViewSchema, idempotent: true });
+  }
+
+  // ---- schedules ----
+
+  createSchedule(spec: CreateScheduleInput): Promise<ScheduleView> {
+    return this.request('POST', '/api/schedules', { body: spec, schema: ScheduleViewSchema });
+  }
+
+  listSchedules(limit = 100): Promise<ScheduleView[]> {
+    return this.request('GET', '/api/schedules', { query: { limit }, schema: ScheduleListSchema });
+  }
+
+  getSchedule(id: string): Promise<ScheduleView> {
+    return this.request('GET', `/api/schedules/${seg(id)}`, { schema: ScheduleViewSchema });
+  }
+
+  scheduleTicks(id: string, limit = 100): Promise<ScheduleTick[]> {
+    return this.request('GET', `/api/schedules/${seg(id)}/ticks`, { query: { limit }, schema: ScheduleTickListSchema });
+  }
+
+  pauseSchedule(id: string): Promise<ScheduleView> {
+    return this.request('POST', `/api/schedules/${seg(id)}/pause`, { schema: ScheduleViewSchema, idempotent: true });
+  }
+
+  resumeSchedule(id: string): Promise<ScheduleView> {
+    return this.request('POST', `/api/schedules/${seg(id)}/resume`, { schema: ScheduleViewSchema, idempotent: true });
+  }
+
+  triggerSchedule(id: string): Promise<ScheduleTriggered> {
+    return this.request('POST', `/api/schedules/${seg(id)}/trigger`, { schema: ScheduleTriggeredSchema });
+  }
+
+  deleteSchedule(id: string): Promise<ScheduleView> {
+    return this.request('DELETE', `/api/schedules/${seg(id)}`, { schema: ScheduleViewSchema, idempotent: true });
   }
 
   // ---- queues, repairs, platform ----

@@ -63,6 +63,10 @@ export const ConfigSchema = z.object({
   EXECUTOR_SLOTS: int(1, 10_000).default(8),
   LEASE_MS: int(1000, 3_600_000).default(15_000),
   HEARTBEAT_MS: int(100, 60_000).default(2_000),
+  /** Schedules: planning lease TTL; after a replica dies, its schedules move to another within this. */
+  SCHEDULE_LEASE_MS: int(1_000, 600_000).default(5_000),
+  /** Schedules: hash partitions spread over the executors (the same on every replica). */
+  SCHEDULE_PARTITIONS: int(1, 4_096).default(64),
   SCHEDULER_POLICY: z.string().default('priority'),
   METRICS_SAMPLE_MS: int(100, 60_000).default(1_000),
   OUTPUT_TAIL_BYTES: int(256, 1_048_576).default(8_192),

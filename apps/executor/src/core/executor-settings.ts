@@ -16,6 +16,9 @@ export interface ExecutorSettings {
   schedulerPolicy: string;
   /** EXECUTOR_NODES, or unset for one node sized from this host. */
   nodes: string | undefined;
+  /** SCHEDULE_LEASE_MS, SCHEDULE_PARTITIONS: schedule planning leases. */
+  scheduleLeaseMs: number;
+  schedulePartitions: number;
 }
 
 export function executorSettings(id: AppIdentity, config: KairosConfig): ExecutorSettings {
@@ -28,5 +31,7 @@ export function executorSettings(id: AppIdentity, config: KairosConfig): Executo
     outputTailBytes: config.OUTPUT_TAIL_BYTES,
     schedulerPolicy: config.SCHEDULER_POLICY,
     nodes: config.EXECUTOR_NODES,
+    scheduleLeaseMs: config.SCHEDULE_LEASE_MS,
+    schedulePartitions: config.SCHEDULE_PARTITIONS,
   };
 }

@@ -60,6 +60,8 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     outputTailBytes: 1024,
     schedulerPolicy: 'fifo',
     nodes: 'n1:4000:8192,n2:4000:8192',
+    scheduleLeaseMs: 5_000,
+    schedulePartitions: 64,
     ...over,
   });
 

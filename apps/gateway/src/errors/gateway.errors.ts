@@ -1,6 +1,6 @@
 import { DomainError } from '@kairos/platform';
 
-export type GatewayErrorCode = 'VALIDATION_FAILED' | 'TASK_NOT_FOUND' | 'IDEMPOTENCY_CONFLICT' | 'TASK_ALREADY_FINISHED' | 'UNAUTHORIZED' | 'WORKFLOW_NOT_FOUND' | 'WORKFLOW_NOT_RERUNNABLE' | 'WORKFLOW_ALREADY_FINISHED' | 'API_KEY_NOT_FOUND' | 'LAST_ADMIN_KEY';
+export type GatewayErrorCode = 'VALIDATION_FAILED' | 'TASK_NOT_FOUND' | 'IDEMPOTENCY_CONFLICT' | 'TASK_ALREADY_FINISHED' | 'UNAUTHORIZED' | 'WORKFLOW_NOT_FOUND' | 'WORKFLOW_NOT_RERUNNABLE' | 'WORKFLOW_ALREADY_FINISHED' | 'API_KEY_NOT_FOUND' | 'LAST_ADMIN_KEY' | 'SCHEDULE_NOT_FOUND';
 
 export class GatewayError extends DomainError<GatewayErrorCode> {
   constructor(
@@ -21,6 +21,7 @@ export function httpStatusOf(code: GatewayErrorCode): number {
     case 'TASK_NOT_FOUND':
     case 'WORKFLOW_NOT_FOUND':
     case 'API_KEY_NOT_FOUND':
+    case 'SCHEDULE_NOT_FOUND':
       return 404;
     case 'IDEMPOTENCY_CONFLICT':
     case 'TASK_ALREADY_FINISHED':
