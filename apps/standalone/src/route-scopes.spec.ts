@@ -1,4 +1,3 @@
-/* eslint-disable @nx/enforce-module-boundaries -- reads every app's controllers, as the composition root may. */
 import 'reflect-metadata';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
