@@ -9,6 +9,7 @@ import type { MigrationClass } from '@kairos/persistence';
 import { LOGGER, loadConfig, type KairosConfig, type Logger } from '@kairos/platform';
 import { HttpErrorFilter, type DomainStatusMapper } from './http-error.filter';
 import { KairosCoreModule } from './kairos-core.module';
+import { jsonBodyParser } from './security/http-security.middleware';
 
 export interface KairosServiceOptions {
   service: string;
@@ -21,7 +22,12 @@ export interface KairosServiceOptions {
   config?: KairosConfig;
   /** Port override (tests: 0 for any free port). */
   port?: number;
+  /** Routes that take batches and get HTTP_BATCH_BODY_LIMIT_BYTES instead of HTTP_BODY_LIMIT_BYTES (default: POST /api/workflows). */
+  batchRoutes?: ReadonlyArray<{ method: string; path: string | RegExp }>;
 }
+
+/** Workflow submissions carry up to 10,000 task specs. */
+export const DEFAULT_BATCH_ROUTES: ReadonlyArray<{ method: string; path: string | RegExp }> = [{ method: 'POST', path: '/api/workflows' }];
 
 @Module({})
 class KairosRootModule {}
@@ -38,10 +44,12 @@ export async function startKairosService(opts: KairosServiceOptions): Promise<IN
     module: KairosRootModule,
     imports: [KairosCoreModule.forRoot({ service: opts.service, config, migrations: opts.migrations }), ...opts.modules],
   };
-  const app = await NestFactory.create<NestExpressApplication>(root, { logger: ['error', 'warn'], bodyParser: true });
+  const app = await NestFactory.create<NestExpressApplication>(root, { logger: ['error', 'warn'], bodyParser: false });
   const logger = app.get<Logger>(LOGGER);
-  // Workflow submissions carry up to 10,000 task specs; express's 100 kB default rejects ~1,500.
-  app.useBodyParser('json', { limit: '16mb' });
+  // JSON bodies up to HTTP_BODY_LIMIT_BYTES (1 MiB), batch routes up to HTTP_BATCH_BODY_LIMIT_BYTES,
+  // measured after decompression; parser failures answer 400/413/415 in the project's error shape.
+  const batchRoutes = (opts.batchRoutes ?? DEFAULT_BATCH_ROUTES).map((r) => ({ ...r, limitBytes: config.HTTP_BATCH_BODY_LIMIT_BYTES }));
+  app.use(jsonBodyParser(config.HTTP_BODY_LIMIT_BYTES, batchRoutes));
   app.useGlobalFilters(new HttpErrorFilter(logger, opts.statusOf));
   app.enableShutdownHooks();
   // Deferred so the RPC filter is in place when the handlers are built; the app's own init() below runs

@@ -14,3 +14,5 @@ export * from './health/health.indicators';
 export * from './health/health.controller';
 export * from './fault-injection.controller';
 export * from './testing/kairos-test-core.module';
+export * from './request-params';
+export * from './database-error';

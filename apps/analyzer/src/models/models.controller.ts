@@ -3,7 +3,10 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { mapErrors, parseOrThrow } from '../errors/analyzer.errors';
 import { DURATION_MODEL, DurationModelService } from './duration-model.service';
-import { TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
+import { ModelNameParamSchema, TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
+import { parseParam } from '@kairos/runtime';
+
+const modelName = (name: string): string => parseParam(ModelNameParamSchema, name, 'model name');
 
 /** Model registry: train, list, deploy, roll back; accuracy and drift of live predictions. */
 @ApiTags('models')
@@ -37,28 +40,32 @@ export class ModelsController {
 
   @Get(':name/versions')
   @ApiOperation({ summary: 'Every version of a model, oldest first, with the stage history' })
-  versions(@Param('name') name: string) {
+  versions(@Param('name') rawName: string) {
+    const name = modelName(rawName);
     return mapErrors(async () => ({ name, versions: await this.durations.registry.list(name), history: await this.durations.registry.history(name) }));
   }
 
   @Post(':name/versions/:version/deploy')
   @HttpCode(200)
   @ApiOperation({ summary: 'Promote a candidate to production (the previous production version is archived); replicas hot-swap' })
-  deploy(@Param('name') name: string, @Param('version') version: string) {
-    const v = parseOrThrow(VersionParamSchema, version, 'version');
+  deploy(@Param('name') rawName: string, @Param('version') version: string) {
+    const name = modelName(rawName);
+    const v = parseParam(VersionParamSchema, version, 'version');
     return mapErrors(() => this.durations.deploy(name, v, 'api'));
   }
 
   @Post(':name/rollback')
   @HttpCode(200)
   @ApiOperation({ summary: 'Archive the production version and restore the one before it' })
-  rollback(@Param('name') name: string) {
+  rollback(@Param('name') rawName: string) {
+    const name = modelName(rawName);
     return mapErrors(() => this.durations.rollback(name, 'api'));
   }
 
   @Get(':name/accuracy')
   @ApiOperation({ summary: 'MAE, MAPE, p90 coverage and bias of live predictions against actual durations, per version' })
-  accuracy(@Param('name') name: string) {
+  accuracy(@Param('name') rawName: string) {
+    const name = modelName(rawName);
     return mapErrors(async () => {
       await this.durations.registry.list(name);
       return this.durations.accuracy(name);
@@ -67,7 +74,8 @@ export class ModelsController {
 
   @Get(':name/drift')
   @ApiOperation({ summary: 'Recent drift reports (PSI and KS per feature, live vs validation error) and their decisions' })
-  drift(@Param('name') name: string) {
+  drift(@Param('name') rawName: string) {
+    const name = modelName(rawName);
     return mapErrors(async () => {
       await this.durations.registry.list(name);
       return { name, policy: name === DURATION_MODEL ? this.durations.drift.policy : null, reports: await this.durations.driftReports(name) };

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { QueueNameSchema } from '@kairos/contracts';
+import { parseParam } from '@kairos/runtime';
 import { PLACEMENT_NAMES, POLICY_NAMES } from '@kairos/scheduling-core';
 import { parseOrThrow } from '../tasks/parse-body';
 import { QueuePolicyService } from './queue-policy.service';
 
 const QueuePolicySchema = z.object({ policy: z.enum(POLICY_NAMES), placement: z.enum(PLACEMENT_NAMES).default('least-loaded') }).strict();
-const QueueNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'queue must be lower-case letters, digits, _ . -').max(100);
 
 /** Ordering policy and placement per queue, switchable while the platform runs (executors re-read within a second). */
 @ApiTags('queues')
@@ -25,6 +26,6 @@ export class QueuesController {
   @ApiOperation({ summary: 'Switch a queue to another ordering policy / placement strategy (202: the executors apply it within about a second)' })
   @ApiBody({ schema: z.toJSONSchema(QueuePolicySchema, { io: 'input' }) as object })
   set(@Param('queue') queue: string, @Body() body: unknown) {
-    return this.queues.set(parseOrThrow(QueueNameSchema, queue, 'queue name'), parseOrThrow(QueuePolicySchema, body, 'queue policy'));
+    return this.queues.set(parseParam(QueueNameSchema, queue, 'queue name'), parseOrThrow(QueuePolicySchema, body, 'queue policy'));
   }
 }

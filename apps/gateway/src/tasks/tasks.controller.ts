@@ -3,18 +3,17 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { SubmitTaskSchema, TASK_STATUSES } from '@kairos/contracts';
+import { enumParam, intParam, QueueNameSchema, queryParams, SubmitTaskSchema, TASK_STATUSES, uuidParam } from '@kairos/contracts';
+import { parseParam } from '@kairos/runtime';
 import { parseOrThrow } from './parse-body';
 import { TaskSubmissionService } from './task-submission.service';
 
-const ListQuerySchema = z
-  .object({
-    status: z.enum(TASK_STATUSES).optional(),
-    queue: z.string().min(1).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-  })
-  .strict();
-const IdSchema = z.string().uuid('id must be a UUID');
+const ListQuerySchema = queryParams({
+  status: enumParam(TASK_STATUSES).optional(),
+  queue: QueueNameSchema.optional(),
+  limit: intParam({ min: 1, max: 1000, default: 100 }),
+});
+const IdSchema = uuidParam('task id');
 
 @ApiTags('tasks')
 @Controller('api/tasks')
@@ -34,19 +33,19 @@ export class TasksController {
   @Get()
   @ApiOperation({ summary: 'List tasks, newest first' })
   list(@Query() query: unknown) {
-    return this.tasks.list(parseOrThrow(ListQuerySchema, query, 'query'));
+    return this.tasks.list(parseParam(ListQuerySchema, query, 'query'));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A task with its attempts and lifecycle events' })
   get(@Param('id') id: string) {
-    return this.tasks.get(parseOrThrow(IdSchema, id, 'task id'));
+    return this.tasks.get(parseParam(IdSchema, id, 'task id'));
   }
 
   @Post(':id/cancel')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a queued or running task (running processes get SIGTERM, then SIGKILL)' })
   cancel(@Param('id') id: string) {
-    return this.tasks.requestCancel(parseOrThrow(IdSchema, id, 'task id'));
+    return this.tasks.requestCancel(parseParam(IdSchema, id, 'task id'));
   }
 }

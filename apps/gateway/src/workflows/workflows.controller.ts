@@ -2,19 +2,18 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { RerunWorkflowSchema, SubmitWorkflowSchema, WORKFLOW_STATUSES } from '@kairos/contracts';
+import { enumParam, intParam, queryParams, RerunWorkflowSchema, SubmitWorkflowSchema, uuidParam, WORKFLOW_STATUSES } from '@kairos/contracts';
+import { parseParam } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
 import { parseOrThrow } from '../tasks/parse-body';
 import { validateWorkflow } from './workflow-validation';
 import { WorkflowService } from './workflow.service';
 
-const ListQuerySchema = z
-  .object({
-    status: z.enum(WORKFLOW_STATUSES).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-  })
-  .strict();
-const IdSchema = z.string().uuid('id must be a UUID');
+const ListQuerySchema = queryParams({
+  status: enumParam(WORKFLOW_STATUSES).optional(),
+  limit: intParam({ min: 1, max: 1000, default: 100 }),
+});
+const IdSchema = uuidParam('workflow id');
 
 @ApiTags('workflows')
 @Controller('api/workflows')
@@ -33,13 +32,13 @@ export class WorkflowsController {
   @Get()
   @ApiOperation({ summary: 'List workflow runs, newest first' })
   list(@Query() query: unknown) {
-    return this.workflows.list(parseOrThrow(ListQuerySchema, query, 'query'));
+    return this.workflows.list(parseParam(ListQuerySchema, query, 'query'));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A workflow run: status, per-task key/status/taskId/attempts, edges' })
   get(@Param('id') id: string) {
-    return this.workflows.get(parseOrThrow(IdSchema, id, 'workflow id'));
+    return this.workflows.get(parseParam(IdSchema, id, 'workflow id'));
   }
 
   @Post(':id/rerun')
@@ -47,13 +46,13 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Rerun failed tasks and their downstream (plus any named in "force"); succeeded results are kept' })
   rerun(@Param('id') id: string, @Body() body: unknown) {
     const { force } = parseOrThrow(RerunWorkflowSchema, body ?? {}, 'rerun request');
-    return this.workflows.rerun(parseOrThrow(IdSchema, id, 'workflow id'), force, randomUUID());
+    return this.workflows.rerun(parseParam(IdSchema, id, 'workflow id'), force, randomUUID());
   }
 
   @Post(':id/cancel')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a running workflow: no further tasks start; its queued and running tasks are cancelled' })
   cancel(@Param('id') id: string) {
-    return this.workflows.cancel(parseOrThrow(IdSchema, id, 'workflow id'));
+    return this.workflows.cancel(parseParam(IdSchema, id, 'workflow id'));
   }
 }
