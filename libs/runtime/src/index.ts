@@ -16,3 +16,4 @@ export * from './fault-injection.controller';
 export * from './testing/kairos-test-core.module';
 export * from './request-params';
 export * from './database-error';
+export * from './security/task-secrets';

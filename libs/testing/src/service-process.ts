@@ -1,4 +1,4 @@
-import { TEST_ADMIN_KEY } from './test-auth';
+import { TEST_ADMIN_KEY, TEST_SECRET_KEY } from './test-auth';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +39,7 @@ export async function startService(app: string, env: Record<string, string>, nam
   let out = '';
   const proc = spawn(process.execPath, ['--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, `apps/${app}/src/main.ts`)], {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', KAIROS_ADMIN_KEY: TEST_ADMIN_KEY, ...env, PORT: String(port) },
+    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', KAIROS_ADMIN_KEY: TEST_ADMIN_KEY, KAIROS_SECRET_KEY: TEST_SECRET_KEY, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // KAIROS_E2E_LOG_DIR=<dir> keeps every service's whole output in <dir>/<name>.log for debugging.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { isTerminalStatus, makeEnvelope, type SubmitTask, type TaskStatus } from '@kairos/contracts';
-import { OutboxRelayService } from '@kairos/runtime';
+import { OutboxRelayService, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
 import { TASK_REPOSITORY, type TaskRepository, type TaskRow } from './task.repository';
 
@@ -37,10 +37,13 @@ export class TaskSubmissionService {
   constructor(
     @Inject(TASK_REPOSITORY) private readonly tasks: TaskRepository,
     @Inject(OutboxRelayService) private readonly relay: Pick<OutboxRelayService, 'kick'>,
+    @Inject(TASK_SECRETS) private readonly secrets: Pick<TaskSecrets, 'seal' | 'redact' | 'sameSpec'>,
   ) {}
 
-  async submit(spec: SubmitTask, traceId: string): Promise<{ task: TaskView; created: boolean }> {
+  async submit(submitted: SubmitTask, traceId: string): Promise<{ task: TaskView; created: boolean }> {
     const id = randomUUID();
+    // Secrets are sealed before anything is stored or published; only the executor opens them.
+    const spec: SubmitTask = { ...submitted, run: this.secrets.seal(submitted.run) };
     // The queued event, with submittedAt filled in from the row's created_at by the insert.
     const event = makeEnvelope(
       'task.queued.v1',
@@ -51,13 +54,13 @@ export class TaskSubmissionService {
     const result = await this.tasks.insertSubmission({ id, spec, event });
     if (result) {
       this.relay.kick();
-      return { task: toView(result), created: true };
+      return { task: this.view(result), created: true };
     }
     const prior = await this.tasks.findByIdempotencyKey(spec.idempotencyKey ?? '');
-    if (!prior || JSON.stringify(prior.run) !== JSON.stringify(spec.run)) {
+    if (!prior || !this.secrets.sameSpec(prior.run as SubmitTask['run'], submitted.run)) {
       throw new GatewayError('IDEMPOTENCY_CONFLICT', `idempotencyKey ${spec.idempotencyKey} was already used for a different task`, { idempotencyKey: spec.idempotencyKey, taskId: prior?.id });
     }
-    return { task: toView(prior), created: false };
+    return { task: this.view(prior), created: false };
   }
 
   async get(id: string): Promise<TaskView & { attemptsDetail: unknown[]; events: unknown[] }> {
@@ -66,14 +69,14 @@ export class TaskSubmissionService {
     const attempts = await this.tasks.attemptsOf(id);
     const events = await this.tasks.eventsOf(id);
     return {
-      ...toView(row),
+      ...this.view(row),
       attemptsDetail: attempts,
       events: events.map((e) => ({ topic: e.topic, at: new Date(e.occurred_at).toISOString(), ...summarise(e.envelope.payload) })),
     };
   }
 
   async list(filter: { status?: string; queue?: string; limit: number }): Promise<TaskView[]> {
-    return (await this.tasks.list(filter)).map(toView);
+    return (await this.tasks.list(filter)).map((r) => this.view(r));
   }
 
   async requestCancel(id: string): Promise<TaskView> {
@@ -83,7 +86,13 @@ export class TaskSubmissionService {
     // The executor owns the task's state: it applies the request (queued: cancelled; running: stopped).
     await this.tasks.requestCancel(makeEnvelope('task.cancel.requested.v1', id, { taskId: id, requestedAt: new Date().toISOString() }));
     this.relay.kick();
-    return toView(row);
+    return this.view(row);
+  }
+
+  /** A row as answers show it: secret values `[redacted]` (they are write-only). */
+  private view(r: TaskRow): TaskView {
+    const v = toView(r);
+    return { ...v, run: this.secrets.redact(v.run) };
   }
 
   async counts(): Promise<Record<string, number>> {

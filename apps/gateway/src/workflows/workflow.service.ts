@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { makeEnvelope, type SubmitWorkflow, type WorkflowStatus, type WorkflowTask } from '@kairos/contracts';
-import { OutboxRelayService } from '@kairos/runtime';
+import { OutboxRelayService, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
 import {
   buildDag,
   markStarted,
@@ -62,10 +62,13 @@ export class WorkflowService {
   constructor(
     @Inject(WORKFLOW_REPOSITORY) private readonly runs: WorkflowRepository,
     @Inject(OutboxRelayService) private readonly relay: Pick<OutboxRelayService, 'kick'>,
+    @Inject(TASK_SECRETS) private readonly secrets: Pick<TaskSecrets, 'seal'>,
   ) {}
 
-  async submit(spec: SubmitWorkflow, dag: Dag, traceId: string): Promise<WorkflowView> {
+  async submit(submitted: SubmitWorkflow, dag: Dag, traceId: string): Promise<WorkflowView> {
     const id = randomUUID();
+    // Task secrets are sealed in the stored DAG (later generations and reruns copy them from there).
+    const spec: SubmitWorkflow = { ...submitted, tasks: submitted.tasks.map((t) => ({ ...t, run: this.secrets.seal(t.run) })) };
     const { state, roots } = startRoots(startRun(dag, 1));
     const stored: StoredWorkflow = { name: spec.name, tasks: spec.tasks };
     await this.runs.insertRun({ id, name: spec.name, dag: stored }, { checkpoint: snapshotRun(state), generation: 1, tasks: pick(spec.tasks, roots) }, traceId);
