@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isTerminalStatus, makeEnvelope, type SubmitTask, type TaskStatus } from '@kairos/contracts';
 import { OutboxRelayService, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
+import { keysetOf, pageFrom, type Page } from '../pagination';
 import { TASK_REPOSITORY, type TaskRepository, type TaskRow } from './task.repository';
 
 export interface TaskView {
@@ -75,8 +76,10 @@ export class TaskSubmissionService {
     };
   }
 
-  async list(filter: { status?: string; queue?: string; limit: number }): Promise<TaskView[]> {
-    return (await this.tasks.list(filter)).map((r) => this.view(r));
+  /** A page of task summaries (newest first): the run without env/headers/body, output and error shortened. */
+  async list(filter: { status?: string; queue?: string; limit: number; cursor?: string }): Promise<Page<TaskView>> {
+    const rows = await this.tasks.list({ status: filter.status, queue: filter.queue, limit: filter.limit + 1, after: keysetOf(filter.cursor) });
+    return pageFrom(rows, filter.limit, (r) => r.id, (r) => this.view({ ...r, run: shortenRun(r.run) }));
   }
 
   async requestCancel(id: string): Promise<TaskView> {
@@ -98,6 +101,13 @@ export class TaskSubmissionService {
   async counts(): Promise<Record<string, number>> {
     return this.tasks.countsByStatus();
   }
+}
+
+/** A list row's run: the command's first 20 arguments, each cut at 200 characters (the detail has it whole). */
+function shortenRun(run: unknown): unknown {
+  const r = run as { command?: unknown };
+  if (!Array.isArray(r?.command)) return run;
+  return { ...r, command: r.command.slice(0, 20).map((a: unknown) => (typeof a === 'string' && a.length > 200 ? `${a.slice(0, 200)}…` : a)) };
 }
 
 function summarise(p: Record<string, unknown>): Record<string, unknown> {

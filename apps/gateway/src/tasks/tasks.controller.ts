@@ -3,15 +3,16 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { enumParam, intParam, QueueNameSchema, queryParams, SubmitTaskSchema, TASK_STATUSES, uuidParam } from '@kairos/contracts';
+import { enumParam, QueueNameSchema, queryParams, SubmitTaskSchema, TASK_STATUSES, uuidParam } from '@kairos/contracts';
 import { parseParam } from '@kairos/runtime';
+import { PAGE_QUERY } from '../pagination';
 import { parseOrThrow } from './parse-body';
 import { TaskSubmissionService } from './task-submission.service';
 
 const ListQuerySchema = queryParams({
   status: enumParam(TASK_STATUSES).optional(),
   queue: QueueNameSchema.optional(),
-  limit: intParam({ min: 1, max: 1000, default: 100 }),
+  ...PAGE_QUERY,
 });
 const IdSchema = uuidParam('task id');
 
@@ -31,7 +32,7 @@ export class TasksController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List tasks, newest first' })
+  @ApiOperation({ summary: 'Task summaries, newest first: { items, nextCursor }; pass nextCursor as cursor for the next page (limit 1..1000, default 100)' })
   list(@Query() query: unknown) {
     return this.tasks.list(parseParam(ListQuerySchema, query, 'query'));
   }

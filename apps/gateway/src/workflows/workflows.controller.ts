@@ -2,8 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { enumParam, intParam, queryParams, RerunWorkflowSchema, SubmitWorkflowSchema, uuidParam, WORKFLOW_STATUSES } from '@kairos/contracts';
+import { enumParam, queryParams, RerunWorkflowSchema, SubmitWorkflowSchema, uuidParam, WORKFLOW_STATUSES } from '@kairos/contracts';
 import { parseParam } from '@kairos/runtime';
+import { PAGE_QUERY } from '../pagination';
 import { GatewayError } from '../errors/gateway.errors';
 import { parseOrThrow } from '../tasks/parse-body';
 import { validateWorkflow } from './workflow-validation';
@@ -11,7 +12,7 @@ import { WorkflowService } from './workflow.service';
 
 const ListQuerySchema = queryParams({
   status: enumParam(WORKFLOW_STATUSES).optional(),
-  limit: intParam({ min: 1, max: 1000, default: 100 }),
+  ...PAGE_QUERY,
 });
 const IdSchema = uuidParam('workflow id');
 
@@ -30,7 +31,7 @@ export class WorkflowsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List workflow runs, newest first' })
+  @ApiOperation({ summary: 'Workflow run summaries, newest first: { items, nextCursor }; pass nextCursor as cursor for the next page (limit 1..1000, default 100)' })
   list(@Query() query: unknown) {
     return this.workflows.list(parseParam(ListQuerySchema, query, 'query'));
   }

@@ -31,7 +31,13 @@ export class TaskSecrets {
   /** The form answers and logs may show: every secret value `[redacted]`. Accepts what the database holds (unknown). */
   redact<T>(run: T): T {
     if (!isRunSpec(run)) return run;
-    return redactRunSpec(run, this.policy) as T;
+    // Summaries (list rows) and old rows may lack env/headers: redact what is there, add nothing.
+    const r = run as unknown as Record<string, unknown>;
+    const filled = { ...r, env: r.env ?? {}, headers: r.headers ?? {} } as unknown as RunSpec;
+    const out = { ...(redactRunSpec(filled, this.policy) as unknown as Record<string, unknown>) };
+    if (r.env === undefined) delete out.env;
+    if (r.headers === undefined) delete out.headers;
+    return out as T;
   }
 
   /** Whether a stored (sealed) spec carries the same plaintext as a new submission (idempotent resubmission). */
