@@ -19,7 +19,7 @@ describe('cursor pagination of the list endpoints', () => {
     const r = await fetch(`http://127.0.0.1:${svc.port}${path}`, { method: body === undefined ? 'GET' : 'POST', headers: authHeaders(), body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: r.status, data: (await r.json()) as T };
   };
-  async function all<T extends { id: string }>(path: string, limit: number): Promise<{ ids: string[]; pages: number }> {
+  async function all<T extends { id: string }>(path: string, limit: number, key: 'id' | 'actionId' = 'id'): Promise<{ ids: string[]; pages: number }> {
     const ids: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -28,7 +28,7 @@ describe('cursor pagination of the list endpoints', () => {
       const r: { status: number; data: Page<T> } = await api<Page<T>>(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
       expect(r.status).toBe(200);
       expect(r.data.items.length).toBeLessThanOrEqual(limit);
-      ids.push(...r.data.items.map((x) => x.id));
+      ids.push(...r.data.items.map((x) => String((x as unknown as Record<string, unknown>)[key])));
       cursor = r.data.nextCursor;
       pages++;
     } while (cursor !== null && pages < 100);
@@ -81,6 +81,18 @@ describe('cursor pagination of the list endpoints', () => {
 
     const dl = await api<Page<unknown>>('/api/dead-letters');
     expect(dl).toEqual({ status: 200, data: { items: [], nextCursor: null } });
+
+    // The audits: three repairs applied by the executor, paged two at a time.
+    for (const q of ['pa', 'pb', 'pc']) expect((await api('/api/repairs', { action: { kind: 'throttle_queue', queue: q, maxConcurrent: 3 }, reason: 'paging test' })).status).toBe(202);
+    let repairs: string[] = [];
+    for (let i = 0; i < 120 && repairs.length < 3; i++) {
+      repairs = (await all<{ id: string }>('/api/repairs', 2, 'actionId')).ids;
+      if (repairs.length < 3) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(repairs).toHaveLength(3);
+    expect(new Set(repairs).size).toBe(3);
+    const diagnoses = (await api<Page<unknown>>('/api/diagnoses?limit=5')).data;
+    expect(Array.isArray(diagnoses.items) && diagnoses.nextCursor === null).toBe(true);
   }, 60_000);
 
   it('refuses a cursor it did not make, and limits out of range, naming the field', async () => {

@@ -17,3 +17,4 @@ export * from './testing/kairos-test-core.module';
 export * from './request-params';
 export * from './database-error';
 export * from './security/task-secrets';
+export * from './pagination';

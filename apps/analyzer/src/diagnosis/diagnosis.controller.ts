@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { DiagnosisRuleIdSchema, DiagnosisRuleSchema } from '@kairos/ml';
-import { parseParam } from '@kairos/runtime';
+import { PAGE_QUERY, parseParam } from '@kairos/runtime';
 import { intParam, queryParams } from '@kairos/contracts';
 import { parseOrThrow } from '../errors/analyzer.errors';
 import { DiagnosisService } from './diagnosis.service';
@@ -54,8 +54,8 @@ export class DiagnosisController {
   }
 
   @Get('diagnoses')
-  @ApiOperation({ summary: 'Audit trail: each diagnosis, its confidence and explanation, and whether a repair was sent, dry-run or suppressed (and why)' })
-  diagnoses() {
-    return this.diagnosis.audit();
+  @ApiOperation({ summary: 'Audit trail, newest first ({ items, nextCursor }, limit 1..1000, default 100): each diagnosis, its confidence and explanation, and whether a repair was sent, dry-run or suppressed (and why)' })
+  diagnoses(@Query() query: unknown) {
+    return this.diagnosis.audit(parseParam(queryParams(PAGE_QUERY), query, 'query'));
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope } from '@kairos/contracts';
 import { DATABASE, type Database } from '@kairos/persistence';
-import { cursorTime, type Keyset } from '../pagination';
+import { cursorTime, type Keyset } from '@kairos/runtime';
 
 export const DEAD_LETTER_REPOSITORY = Symbol('DEAD_LETTER_REPOSITORY');
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope } from '@kairos/contracts';
-import { keysetOf, pageFrom, type Page } from '../pagination';
+import { keysetOf, pageFrom, type Page } from '@kairos/runtime';
 import { DEAD_LETTER_REPOSITORY, type DeadLetterRepository, type DeadLetterView } from './dead-letter.repository';
 
 /** Dead letters kept for operators: stored once per event, newest first. */

@@ -1,8 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { queryParams } from '@kairos/contracts';
-import { parseParam } from '@kairos/runtime';
-import { PAGE_QUERY } from '../pagination';
+import { PAGE_QUERY, parseParam } from '@kairos/runtime';
 import { DeadLetterService } from './dead-letter.service';
 
 const ListQuerySchema = queryParams(PAGE_QUERY);

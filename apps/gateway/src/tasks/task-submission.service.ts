@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { isTerminalStatus, makeEnvelope, type SubmitTask, type TaskStatus } from '@kairos/contracts';
-import { OutboxRelayService, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
+import { keysetOf, OutboxRelayService, type Page, pageFrom, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
-import { keysetOf, pageFrom, type Page } from '../pagination';
 import { TASK_REPOSITORY, type TaskRepository, type TaskRow } from './task.repository';
 
 export interface TaskView {

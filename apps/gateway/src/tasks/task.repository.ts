@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope, SubmitTask } from '@kairos/contracts';
 import { appendToOutbox, DATABASE, type Database } from '@kairos/persistence';
 import { GroupBatcher } from '@kairos/platform';
-import { cursorTime, type Keyset } from '../pagination';
+import { cursorTime, type Keyset } from '@kairos/runtime';
 
 export const TASK_REPOSITORY = Symbol('GATEWAY_TASK_REPOSITORY');
 

@@ -4,8 +4,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { enumParam, QueueNameSchema, queryParams, SubmitTaskSchema, TASK_STATUSES, uuidParam } from '@kairos/contracts';
-import { parseParam } from '@kairos/runtime';
-import { PAGE_QUERY } from '../pagination';
+import { PAGE_QUERY, parseParam } from '@kairos/runtime';
 import { parseOrThrow } from './parse-body';
 import { TaskSubmissionService } from './task-submission.service';
 

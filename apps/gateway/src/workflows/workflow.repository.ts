@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
 import { appendToOutbox, DATABASE, insertWorkflowTasks, type Database } from '@kairos/persistence';
 import type { DagRunSnapshot } from '@kairos/scheduling-core';
-import { cursorTime, type Keyset } from '../pagination';
+import { cursorTime, type Keyset } from '@kairos/runtime';
 
 export const WORKFLOW_REPOSITORY = Symbol('GATEWAY_WORKFLOW_REPOSITORY');
 

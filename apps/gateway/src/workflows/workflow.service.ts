@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { makeEnvelope, type SubmitWorkflow, type WorkflowStatus, type WorkflowTask } from '@kairos/contracts';
-import { OutboxRelayService, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
+import { keysetOf, OutboxRelayService, type Page, pageFrom, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
 import {
   buildDag,
   markStarted,
@@ -16,7 +16,6 @@ import {
 } from '@kairos/scheduling-core';
 import { GatewayError } from '../errors/gateway.errors';
 import { toDagSpecs } from './workflow-validation';
-import { keysetOf, pageFrom, type Page } from '../pagination';
 import { WORKFLOW_REPOSITORY, type StoredWorkflow, type WorkflowListRow, type WorkflowRepository, type WorkflowRow } from './workflow.repository';
 
 export interface WorkflowTaskView {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cursorParam, decodeCursor, encodeCursor, intParam } from '@kairos/contracts';
-import { RequestParamError } from '@kairos/runtime';
+import { RequestParamError } from './request-params';
 
 /**
  * Cursor pagination of the gateway's lists (newest first): `limit` (1..1000, default 100) and an
