@@ -188,6 +188,8 @@ describe('workflows (standalone)', () => {
     expect(w.status).toBe('cancelled');
     expect(w.tasks[0].taskStatus).toBe('cancelled');
     expect(w.tasks[1].taskId).toBeNull();
+    // The run's view of its tasks says so too (not running/pending forever).
+    expect(w.tasks.map((t) => t.status)).toEqual(['cancelled', 'cancelled']);
     expect((await api(`/api/workflows/${created.body.id}/cancel`, { method: 'POST' })).status).toBe(409);
   });
 

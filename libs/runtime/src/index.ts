@@ -2,6 +2,8 @@ export * from './tokens';
 export * from './identity';
 export * from './kairos-core.module';
 export * from './outbox-relay.service';
+export * from './metrics/kairos-metrics';
+export * from './metrics/metrics.controller';
 export * from './bootstrap';
 export * from './http-error.filter';
 export * from './security/route-scope.decorator';

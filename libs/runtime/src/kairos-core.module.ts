@@ -7,7 +7,9 @@ import { HealthController } from './health/health.controller';
 import { ConsumersHealthIndicator, DatabaseHealthIndicator } from './health/health.indicators';
 import { HealthRegistry } from './health/health.registry';
 import { processIdentity } from './identity';
-import { BUS_CLIENT, CONFIG, PROCESS_IDENTITY, type ProcessIdentity } from './tokens';
+import { KairosMetrics } from './metrics/kairos-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { BUS_CLIENT, CONFIG, KAIROS_METRICS, PROCESS_IDENTITY, type ProcessIdentity } from './tokens';
 
 export interface KairosCoreOptions {
   /** The process's service name ('gateway', …, or 'standalone'). */
@@ -18,7 +20,7 @@ export interface KairosCoreOptions {
 }
 
 /** KAFKA_BROKERS set: Kafka; unset: the in-process twin (standalone). */
-export function createEventBus(service: string, config: KairosConfig, logger: Logger): EventBus {
+export function createEventBus(service: string, config: KairosConfig, logger: Logger, metrics?: KairosMetrics): EventBus {
   if (!config.KAFKA_BROKERS) return new InProcessEventBus();
   return new KafkaEventBus({
     brokers: config.KAFKA_BROKERS.split(','),
@@ -26,6 +28,7 @@ export function createEventBus(service: string, config: KairosConfig, logger: Lo
     idempotent: config.KAFKA_IDEMPOTENT,
     consumer: { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatIntervalMs: config.KAFKA_HEARTBEAT_MS, rebalanceTimeoutMs: config.KAFKA_REBALANCE_TIMEOUT_MS },
     log: (level, message, fields) => logger[level]({ ...fields, component: 'kafka-bus' }, message),
+    onConsumerLag: metrics ? (group, topic, partition, lag) => metrics.consumerLag.set({ group, topic, partition: String(partition) }, lag) : undefined,
   });
 }
 
@@ -40,13 +43,15 @@ class DatabaseCloser implements OnApplicationShutdown {
 /**
  * What every process shares, bound to tokens for every app module in it: CONFIG, LOGGER, DATABASE
  * (migrated before anything uses it), EVENT_BUS with its Nest transport (KairosBusServer) and client
- * (BUS_CLIENT), CLOCK, the process identity, and /health.
+ * (BUS_CLIENT), CLOCK, the process identity, /health, and /metrics (KAIROS_METRICS, Prometheus).
  */
 @Global()
 @Module({})
 export class KairosCoreModule {
   static forRoot(opts: KairosCoreOptions): DynamicModule {
+    const metrics = new KairosMetrics(opts.service);
     const providers: Provider[] = [
+      { provide: KAIROS_METRICS, useValue: metrics },
       { provide: CONFIG, useValue: opts.config },
       { provide: LOGGER, useValue: createLogger(opts.service, opts.config.LOG_LEVEL) },
       { provide: PROCESS_IDENTITY, useValue: processIdentity(opts.service, opts.config) },
@@ -56,11 +61,15 @@ export class KairosCoreModule {
         useFactory: async (logger: Logger, proc: ProcessIdentity) => {
           const db = await Database.open({ url: opts.config.DATABASE_URL, dataDir: opts.config.DATA_DIR, poolSize: opts.config.DATABASE_POOL_SIZE, migrations: opts.migrations });
           logger.info({ db: db.embedded ? 'pglite' : 'postgresql', instanceId: proc.instanceId }, 'database ready');
+          metrics.onScrape('db-pool', () => {
+            const pool = db.poolStats();
+            if (pool) for (const [state, n] of Object.entries(pool)) metrics.dbPoolConnections.set({ state }, n);
+          });
           return db;
         },
         inject: [LOGGER, PROCESS_IDENTITY],
       },
-      { provide: EVENT_BUS, useFactory: (logger: Logger) => createEventBus(opts.service, opts.config, logger), inject: [LOGGER] },
+      { provide: EVENT_BUS, useFactory: (logger: Logger) => createEventBus(opts.service, opts.config, logger, metrics), inject: [LOGGER] },
       { provide: KairosBusServer, useFactory: (bus: EventBus) => new KairosBusServer(bus), inject: [EVENT_BUS] },
       { provide: BUS_CLIENT, useFactory: (bus: EventBus) => new KairosBusClient(bus), inject: [EVENT_BUS] },
       HealthRegistry,
@@ -70,9 +79,9 @@ export class KairosCoreModule {
     ];
     return {
       module: KairosCoreModule,
-      controllers: [HealthController, ...(opts.config.KAIROS_FAULT_INJECTION ? [FaultInjectionController] : [])],
+      controllers: [HealthController, MetricsController, ...(opts.config.KAIROS_FAULT_INJECTION ? [FaultInjectionController] : [])],
       providers,
-      exports: [CONFIG, LOGGER, PROCESS_IDENTITY, CLOCK, DATABASE, EVENT_BUS, KairosBusServer, BUS_CLIENT, HealthRegistry],
+      exports: [KAIROS_METRICS, CONFIG, LOGGER, PROCESS_IDENTITY, CLOCK, DATABASE, EVENT_BUS, KairosBusServer, BUS_CLIENT, HealthRegistry],
     };
   }
 }

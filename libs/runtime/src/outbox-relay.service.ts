@@ -1,7 +1,8 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { EVENT_BUS, type EventBus } from '@kairos/bus';
 import { DATABASE, OutboxRelay, type Database } from '@kairos/persistence';
-import { APP_IDENTITY, OUTBOX_PRODUCER, type AppIdentity } from './tokens';
+import type { KairosMetrics } from './metrics/kairos-metrics';
+import { APP_IDENTITY, KAIROS_METRICS, OUTBOX_PRODUCER, type AppIdentity } from './tokens';
 
 /**
  * One app's outbox relay (its OUTBOX_PRODUCER rows → the bus), started with the app and stopped before
@@ -16,8 +17,14 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     @Inject(EVENT_BUS) bus: EventBus,
     @Inject(OUTBOX_PRODUCER) producer: string,
     @Inject(APP_IDENTITY) id: AppIdentity,
+    @Optional() @Inject(KAIROS_METRICS) metrics?: KairosMetrics,
   ) {
     this.relay = new OutboxRelay(db, bus, producer, (err) => id.logger.error({ err }, 'outbox relay failed'), 200);
+    metrics?.onScrape(`outbox-${producer}`, async () => {
+      const b = await this.relay.backlog();
+      metrics.outboxBacklog.set({ producer }, b.count);
+      metrics.outboxOldestAgeSeconds.set({ producer }, b.oldestAgeSeconds);
+    });
   }
 
   kick(): void {

@@ -17,6 +17,14 @@ export const VersionParamSchema = intParam({ min: 1, max: 1_000_000_000 });
 /** A model name path parameter (`duration`). */
 export const ModelNameParamSchema = safeString({ maxBytes: 100, minLength: 1 }).regex(/^[a-z0-9][a-z0-9_.-]*$/, 'model name must be lower-case letters, digits, _ . -');
 
+/**
+ * POST …/deploy body: empty for a gated deploy; `force.reason` deploys a candidate the gate refuses
+ * (the reason and the gate's verdict are kept in the stage history).
+ */
+export const DeployBodySchema = z
+  .object({ force: z.object({ reason: z.string().trim().min(3, 'force.reason: say why the gate is overridden (at least 3 characters)').max(500) }).strict().optional() })
+  .strict();
+
 export const PredictBodySchema = z
   .object({
     queue: QueueNameSchema.default('default'),

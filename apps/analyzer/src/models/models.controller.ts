@@ -3,7 +3,7 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { mapErrors, parseOrThrow } from '../errors/analyzer.errors';
 import { DURATION_MODEL, DurationModelService } from './duration-model.service';
-import { ModelNameParamSchema, TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
+import { DeployBodySchema, ModelNameParamSchema, TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
 import { parseParam } from '@kairos/runtime';
 
 const modelName = (name: string): string => parseParam(ModelNameParamSchema, name, 'model name');
@@ -47,11 +47,12 @@ export class ModelsController {
 
   @Post(':name/versions/:version/deploy')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Promote a candidate to production (the previous production version is archived); replicas hot-swap' })
-  deploy(@Param('name') rawName: string, @Param('version') version: string) {
+  @ApiOperation({ summary: 'Promote a candidate to production through the deploy gate (409 DEPLOY_GATE_REFUSED with the verdict when it does not beat production and the baseline; body {"force":{"reason"}} overrides, audited); replicas hot-swap' })
+  deploy(@Param('name') rawName: string, @Param('version') version: string, @Body() body: unknown) {
     const name = modelName(rawName);
     const v = parseParam(VersionParamSchema, version, 'version');
-    return mapErrors(() => this.durations.deploy(name, v, 'api'));
+    const { force } = parseOrThrow(DeployBodySchema, body, 'deploy request');
+    return mapErrors(() => this.durations.deploy(name, v, 'api', force));
   }
 
   @Post(':name/rollback')

@@ -7,7 +7,17 @@ import { PLACEMENT_NAMES, POLICY_NAMES } from '@kairos/scheduling-core';
 import { parseOrThrow } from '../tasks/parse-body';
 import { QueuePolicyService } from './queue-policy.service';
 
-const QueuePolicySchema = z.object({ policy: z.enum(POLICY_NAMES), placement: z.enum(PLACEMENT_NAMES).default('least-loaded') }).strict();
+export const QueuePolicySchema = z
+  .object({
+    policy: z.enum(POLICY_NAMES).optional(),
+    placement: z.enum(PLACEMENT_NAMES).optional(),
+    /** At most this many tasks of the queue running at once, cluster-wide (0 pauses it); null lifts the limit. */
+    maxConcurrent: z.number().int().min(0).max(100_000).nullable().optional(),
+  })
+  .strict()
+  .refine((p) => p.policy !== undefined || p.placement !== undefined || p.maxConcurrent !== undefined, { message: 'give at least one of policy, placement, maxConcurrent' });
+/** The queue path parameter: the contracts' queue name (≤ 100 bytes, no NUL). */
+export { QueueNameSchema };
 
 /** Ordering policy and placement per queue, switchable while the platform runs (executors re-read within a second). */
 @ApiTags('queues')
@@ -23,7 +33,7 @@ export class QueuesController {
 
   @Put(':queue/policy')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Switch a queue to another ordering policy / placement strategy (202: the executors apply it within about a second)' })
+  @ApiOperation({ summary: 'Change a queue: ordering policy, placement strategy and/or max concurrently running tasks; omitted fields keep their value (202: the executors apply it within about a second)' })
   @ApiBody({ schema: z.toJSONSchema(QueuePolicySchema, { io: 'input' }) as object })
   set(@Param('queue') queue: string, @Body() body: unknown) {
     return this.queues.set(parseParam(QueueNameSchema, queue, 'queue name'), parseOrThrow(QueuePolicySchema, body, 'queue policy'));

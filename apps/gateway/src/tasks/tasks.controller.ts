@@ -8,12 +8,12 @@ import { PAGE_QUERY, parseParam } from '@kairos/runtime';
 import { parseOrThrow } from './parse-body';
 import { TaskSubmissionService } from './task-submission.service';
 
-const ListQuerySchema = queryParams({
+export const TaskListQuerySchema = queryParams({
   status: enumParam(TASK_STATUSES).optional(),
   queue: QueueNameSchema.optional(),
   ...PAGE_QUERY,
 });
-const IdSchema = uuidParam('task id');
+export const TaskIdSchema = uuidParam('task id');
 
 @ApiTags('tasks')
 @Controller('api/tasks')
@@ -33,19 +33,19 @@ export class TasksController {
   @Get()
   @ApiOperation({ summary: 'Task summaries, newest first: { items, nextCursor }; pass nextCursor as cursor for the next page (limit 1..1000, default 100)' })
   list(@Query() query: unknown) {
-    return this.tasks.list(parseParam(ListQuerySchema, query, 'query'));
+    return this.tasks.list(parseParam(TaskListQuerySchema, query, 'query'));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A task with its attempts and lifecycle events' })
   get(@Param('id') id: string) {
-    return this.tasks.get(parseParam(IdSchema, id, 'task id'));
+    return this.tasks.get(parseParam(TaskIdSchema, id, 'task id'));
   }
 
   @Post(':id/cancel')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a queued or running task (running processes get SIGTERM, then SIGKILL)' })
   cancel(@Param('id') id: string) {
-    return this.tasks.requestCancel(parseParam(IdSchema, id, 'task id'));
+    return this.tasks.requestCancel(parseParam(TaskIdSchema, id, 'task id'));
   }
 }

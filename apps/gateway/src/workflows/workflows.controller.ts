@@ -9,11 +9,11 @@ import { parseOrThrow } from '../tasks/parse-body';
 import { validateWorkflow } from './workflow-validation';
 import { WorkflowService } from './workflow.service';
 
-const ListQuerySchema = queryParams({
+export const WorkflowListQuerySchema = queryParams({
   status: enumParam(WORKFLOW_STATUSES).optional(),
   ...PAGE_QUERY,
 });
-const IdSchema = uuidParam('workflow id');
+export const WorkflowIdSchema = uuidParam('workflow id');
 
 @ApiTags('workflows')
 @Controller('api/workflows')
@@ -32,13 +32,13 @@ export class WorkflowsController {
   @Get()
   @ApiOperation({ summary: 'Workflow run summaries, newest first: { items, nextCursor }; pass nextCursor as cursor for the next page (limit 1..1000, default 100)' })
   list(@Query() query: unknown) {
-    return this.workflows.list(parseParam(ListQuerySchema, query, 'query'));
+    return this.workflows.list(parseParam(WorkflowListQuerySchema, query, 'query'));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A workflow run: status, per-task key/status/taskId/attempts, edges' })
   get(@Param('id') id: string) {
-    return this.workflows.get(parseParam(IdSchema, id, 'workflow id'));
+    return this.workflows.get(parseParam(WorkflowIdSchema, id, 'workflow id'));
   }
 
   @Post(':id/rerun')
@@ -46,13 +46,13 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Rerun failed tasks and their downstream (plus any named in "force"); succeeded results are kept' })
   rerun(@Param('id') id: string, @Body() body: unknown) {
     const { force } = parseOrThrow(RerunWorkflowSchema, body ?? {}, 'rerun request');
-    return this.workflows.rerun(parseParam(IdSchema, id, 'workflow id'), force, randomUUID());
+    return this.workflows.rerun(parseParam(WorkflowIdSchema, id, 'workflow id'), force, randomUUID());
   }
 
   @Post(':id/cancel')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a running workflow: no further tasks start; its queued and running tasks are cancelled' })
   cancel(@Param('id') id: string) {
-    return this.workflows.cancel(parseParam(IdSchema, id, 'workflow id'));
+    return this.workflows.cancel(parseParam(WorkflowIdSchema, id, 'workflow id'));
   }
 }

@@ -27,6 +27,8 @@ export class HealthController {
       service: this.proc.service,
       database: db?.status ?? 'unknown',
       databaseKind: db?.details?.kind ?? null,
+      // Why the database is down: STORAGE_FULL (a write failed for lack of disk) or STORAGE_UNAVAILABLE.
+      databaseError: db?.details?.error ?? null,
       bus: consumers?.details?.bus ?? null,
       down: Object.entries(components)
         .filter(([, c]) => c.status === 'down')

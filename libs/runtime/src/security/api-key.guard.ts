@@ -51,6 +51,20 @@ export function extractApiKey(headers: Request['headers']): string | null {
 }
 
 /**
+ * The HTTP request behind a handler: REST directly; a GraphQL resolver through its context (the third
+ * resolver argument), whose `req` carries the headers (for a graphql-ws subscription, the connection
+ * parameters as headers).
+ */
+function requestOf(context: ExecutionContext): { req: Pick<Request, 'headers'>; res: Pick<Response, 'setHeader'> | null } {
+  if (context.getType<string>() === 'graphql') {
+    const ctx = context.getArgByIndex<{ req?: Pick<Request, 'headers'>; res?: Pick<Response, 'setHeader'> } | undefined>(2);
+    return { req: ctx?.req ?? { headers: {} }, res: ctx?.res ?? null };
+  }
+  const http = context.switchToHttp();
+  return { req: http.getRequest<Request>(), res: http.getResponse<Response>() };
+}
+
+/**
  * Authenticates every request by API key and checks the route's scope (see route-scope.decorator).
  * 401 (KEY_*) when the key is missing, malformed, unknown, wrong or revoked; 429 when over its rate;
  * 403 (SCOPE_INSUFFICIENT) when valid but not enough. Revocation is checked after the secret so only
@@ -67,8 +81,7 @@ export class ApiKeyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const need = routeRequirement(this.reflector, context.getHandler(), context.getClass());
     if (need.kind === 'public') return true;
-    const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
+    const { req, res } = requestOf(context);
     const token = extractApiKey(req.headers);
     if (!token) throw new ApiKeyError('KEY_MISSING', 'this endpoint needs an API key: send "Authorization: Bearer <key>"', { requiredScope: need.scope });
     const { keyId } = parseApiKey(token);
@@ -79,7 +92,7 @@ export class ApiKeyGuard implements CanActivate {
     if (this.limiter) {
       const d = this.limiter.take(keyId);
       if (!d.allowed) {
-        http.getResponse<Response>().setHeader('Retry-After', String(d.retryAfterSec));
+        res?.setHeader('Retry-After', String(d.retryAfterSec));
         throw new ApiKeyError('RATE_LIMITED', `API key ${keyId} is over its rate limit; retry in ${d.retryAfterSec} s`, { keyId, retryAfterSec: d.retryAfterSec });
       }
     }
