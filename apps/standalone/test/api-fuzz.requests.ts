@@ -90,6 +90,13 @@ export const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/api/anomalies', scope: 'read', query: ['windowSec'] },
   { method: 'GET', path: '/api/diagnoses', scope: 'read', query: ['limit', 'cursor'] },
   { method: 'GET', path: '/health', scope: 'read' },
+  { method: 'GET', path: '/metrics', scope: 'read' },
+  {
+    method: 'POST',
+    path: '/graphql',
+    scope: 'read',
+    bodies: [{ query: '{ tasksList(limit: 5) { id status } }' }, { query: 'query($id: ID!) { task(id: $id) { id } }', variables: { id: UUID } }, { query: 'mutation { cancelTask(id: "x") { id } }' }],
+  },
   { method: 'GET', path: '/assets/:file', scope: 'read' },
 ];
 
