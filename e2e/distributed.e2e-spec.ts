@@ -167,7 +167,7 @@ describe('distributed mode', () => {
     let seen: string[] = [];
     while (Date.now() < deadline) {
       const r = await api('/api/dead-letters');
-      const body = (await r.json()) as Array<{ topic: string; reason: string; original: string }>;
+      const body = ((await r.json()) as { items: Array<{ topic: string; reason: string; original: string }> }).items;
       seen = [...new Set(body.map((d) => d.topic))].sort();
       if (topics.every((t) => seen.includes(t))) {
         const one = body.find((d) => d.topic === 'task.started.v1')!;

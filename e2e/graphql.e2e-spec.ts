@@ -109,7 +109,7 @@ describe('GraphQL API (standalone)', () => {
       async () => (await data(`query($id: ID!) { task(id: $id) { ${detail} } }`, { id: t.task.id })).task,
     );
     await sameAsRest(
-      async () => (await rest<Array<Record<string, unknown>>>('/api/tasks?queue=gql&limit=5')).map((x) => pick(x, topFields(TASK))),
+      async () => (await rest<{ items: Array<Record<string, unknown>> }>('/api/tasks?queue=gql&limit=5')).items.map((x) => pick(x, topFields(TASK))),
       async () => (await data(`{ tasksList(queue: "gql", limit: 5) { ${TASK} } }`)).tasksList,
     );
     await sameAsRest(
@@ -117,7 +117,7 @@ describe('GraphQL API (standalone)', () => {
       async () => (await data(`query($id: ID!) { workflow(id: $id) { ${WORKFLOW} } }`, { id: wf.id })).workflow,
     );
     await sameAsRest(
-      () => rest('/api/workflows?limit=10'),
+      async () => (await rest<{ items: unknown[] }>('/api/workflows?limit=10')).items,
       async () => ((await data(`{ workflowsList(limit: 10) { ${WORKFLOW_SUMMARY} } }`)).workflowsList as unknown[]),
     );
     await sameAsRest(
@@ -135,13 +135,13 @@ describe('GraphQL API (standalone)', () => {
       async () => (await data(`{ nodes { ${NODE} } }`)).nodes,
     );
     await sameAsRest(
-      () => rest('/api/dead-letters'),
-      async () => (await data('{ deadLettersList { eventId topic consumer reason original failedAt } }')).deadLettersList,
+      async () => (await rest<{ items: unknown[] }>('/api/dead-letters')).items,
+      async () => (await data('{ deadLettersList { eventId topic consumer reason original originalBytes failedAt } }')).deadLettersList,
     );
     await data(`mutation { requestRepair(input: { action: { kind: "cordon_node", nodeId: "g1" }, reason: "graphql e2e" }) }`);
     await data(`mutation { requestRepair(input: { action: { kind: "uncordon_node", nodeId: "g1" }, reason: "graphql e2e" }) }`);
     await sameAsRest(
-      () => rest('/api/repairs'),
+      async () => (await rest<{ items: unknown[] }>('/api/repairs')).items,
       async () => (await data('{ repairsList }')).repairsList,
     );
   }, 150_000);

@@ -293,11 +293,7 @@ describe('security end to end', () => {
       for (const s of secrets) expect(t.outputTail).not.toContain(s);
     });
 
-    // Redacting secrets in API answers (redactRunSpec on every response) is helper "secc"'s part of
-    // issue #10 and has not landed on this branch: GET /api/tasks/:id still returns the spec verbatim.
-    // `it.failing` passes while the assertion fails; once secc's redaction is merged, jest reports
-    // "Failing test passed" here — then change `it.failing` to `it` (the merger's step).
-    it.failing('no API response contains a secret (needs secc: redaction in responses)', async () => {
+    it('no API response contains a secret', async () => {
       for (const id of ids) responses.push((await api(`/api/tasks/${id}`)).text, (await api(`/api/metrics/tasks/${id}`)).text, (await api(`/api/predictions/${id}`)).text);
       for (const path of ['/api/tasks?limit=1000', '/api/stats', '/api/dead-letters', '/api/workflows', '/api/queues', '/api/keys', '/api/anomalies', '/api/diagnoses', '/api/executor/status', '/api/session']) {
         responses.push((await api(path)).text);

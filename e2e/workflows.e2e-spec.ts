@@ -105,8 +105,8 @@ describe('workflows (standalone)', () => {
       for (const d of t.dependsOn) expect(started).toBeGreaterThanOrEqual(Date.parse(keyed.get(d)!.finishedAt!));
     }
     expect(keyed.get('end')!.dependsOn).toHaveLength(48);
-    const listed = (await (await api('/api/workflows?status=succeeded')).json()) as Array<{ id: string }>;
-    expect(listed.map((x) => x.id)).toContain(w.id);
+    const listed = (await (await api('/api/workflows?status=succeeded')).json()) as { items: Array<{ id: string }>; nextCursor: string | null };
+    expect(listed.items.map((x) => x.id)).toContain(w.id);
   });
 
   it('fails downstream of a failing task, then a rerun after the fix keeps succeeded upstream results', async () => {

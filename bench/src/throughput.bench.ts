@@ -145,7 +145,7 @@ async function drive(system: SystemName, setup: string, port: number, tasks: num
   const totalSeconds = (performance.now() - started) / 1000;
   process.stderr.write('\n');
   // Per-task latency (submit → finish) from the API's own timestamps, over the newest 1000 tasks.
-  const list = (await (await fetch(`http://127.0.0.1:${port}/api/tasks?limit=1000&status=succeeded`, { headers: AUTH })).json()) as Array<{ createdAt: string; finishedAt: string }>;
+  const list = ((await (await fetch(`http://127.0.0.1:${port}/api/tasks?limit=1000&status=succeeded`, { headers: AUTH })).json()) as { items: Array<{ createdAt: string; finishedAt: string }> }).items;
   const lat = list.map((t) => new Date(t.finishedAt).getTime() - new Date(t.createdAt).getTime());
   lat.sort((a, b) => a - b);
   // Decision latency as each executor measured it (worst executor's quantiles when there are several).

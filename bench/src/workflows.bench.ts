@@ -148,7 +148,7 @@ async function submitOnce(base: string, name: string, tasks: unknown[]): Promise
     } catch (e) {
       if (attempt >= 5 || !(e instanceof TypeError)) throw e;
       await pause(200 * attempt);
-      const prior = (await getJson<Array<{ id: string; name: string }>>(`${base}/api/workflows?limit=50`)).find((w) => w.name === name);
+      const prior = (await getJson<{ items: Array<{ id: string; name: string }> }>(`${base}/api/workflows?limit=50`)).items.find((w) => w.name === name);
       if (prior) return prior.id;
     }
   }

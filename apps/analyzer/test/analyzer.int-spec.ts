@@ -184,7 +184,7 @@ describe('analyzer replicas on PostgreSQL', () => {
     await eventually(() => repairs.length === 1);
     expect(repairs[0].payload).toMatchObject({ action: { kind: 'cordon_node', nodeId: 'hot-node' }, dryRun: false, requestedBy: 'analyzer:high-cpu' });
     expect(repairs[0].payload.confidence).toBeGreaterThanOrEqual(0.5);
-    const audit = (await a.diagnosis.audit()) as Array<{ outcome: string; reason: string; explanation: string; actionId: string | null; confidence: number }>;
+    const audit = (await a.diagnosis.audit({ limit: 200 })).items as unknown as Array<{ outcome: string; reason: string; explanation: string; actionId: string | null; confidence: number }>;
     expect(audit.map((d) => d.outcome).sort()).toEqual(['dry-run', 'sent']);
     expect(audit.find((d) => d.outcome === 'dry-run')).toMatchObject({ actionId: null, reason: 'dry-run: would request cordon_node' });
     expect(audit.find((d) => d.outcome === 'sent')!.actionId).toBe(repairs[0].payload.actionId);

@@ -5,6 +5,8 @@ import { decodeEnvelope, SubmitTaskSchema } from '@kairos/contracts';
 import { Database, withBaseline } from '@kairos/persistence';
 import { GATEWAY_MIGRATIONS } from '../src/gateway.module';
 import { createTestDatabase } from '@kairos/testing';
+import { makeKeyring, secretKeyFromBase64 } from '@kairos/contracts';
+import { TaskSecrets } from '@kairos/runtime';
 import { PgTaskRepository } from '../src/tasks/task.repository';
 import { TaskSubmissionService } from '../src/tasks/task-submission.service';
 
@@ -18,7 +20,7 @@ describe('TaskSubmissionService on PostgreSQL', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     db = await Database.open({ url: tdb.url, dataDir: mkdtempSync(join(tmpdir(), 'kairos-')), migrations: withBaseline(GATEWAY_MIGRATIONS) });
-    service = new TaskSubmissionService(new PgTaskRepository(db), { kick: () => void commits++ });
+    service = new TaskSubmissionService(new PgTaskRepository(db), { kick: () => void commits++ }, new TaskSecrets(makeKeyring(secretKeyFromBase64(Buffer.alloc(32, 7).toString('base64'), 'test key')), { envNamePatterns: ['TOKEN', 'SECRET', 'PASSWORD', 'KEY'], headerNames: ['authorization'] }));
   });
   afterAll(async () => {
     await db?.close();

@@ -115,7 +115,7 @@ describe.each(ENGINES)('upgrade from v0.8.0 on $name', (engine) => {
         expect({ path, status: r.status }).toEqual({ path, status: 200 });
         return (await r.json()) as Record<string, unknown> & Array<Record<string, unknown>>;
       };
-      const list = await get('/api/tasks?limit=1000');
+      const list = (await get('/api/tasks?limit=1000')).items as Array<Record<string, unknown>>;
       const old = list.filter((t) => t.createdAt !== undefined);
       expect(old).toHaveLength(fixtureCounts().get('tasks')!);
       const hello = list.find((t) => t.name === 'hello')!;

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { DomainError, type Logger } from '@kairos/platform';
 import { classifyStorageFailure } from '@kairos/persistence';
+import { clientDataErrorOf } from './database-error';
 
 /** Maps a domain error to an HTTP status; each app supplies an exhaustive mapping for its codes. */
 export type DomainStatusMapper = (err: DomainError) => number | undefined;
@@ -32,7 +33,21 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = err.getStatus();
       const body = err.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
-      res.status(status).json({ error: status === 400 ? 'VALIDATION_FAILED' : status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', message: String(message ?? err.message), details: {} });
+      const issues = typeof body === 'object' && body !== null && Array.isArray((body as { issues?: unknown }).issues) ? { issues: (body as { issues: unknown[] }).issues } : {};
+      res.status(status).json({ error: status === 400 ? 'VALIDATION_FAILED' : status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR', message: String(message ?? err.message), details: issues });
+      return;
+    }
+    const dataError = clientDataErrorOf(err);
+    if (dataError) {
+      // The client's data, not a server fault: a 4xx without the SQL or its parameters.
+      this.logger.warn({ sqlState: dataError.sqlState, status: dataError.status }, 'request rejected by the database');
+      res.status(dataError.status).json({ error: dataError.code, message: dataError.message, details: { sqlState: dataError.sqlState } });
+      return;
+    }
+    // Body-parser failures that reach here (a route parsed outside the security middleware): the client's.
+    const parser = bodyParserErrorOf(err);
+    if (parser) {
+      res.status(parser.status).json({ error: parser.code, message: parser.message, details: {} });
       return;
     }
     // Disk full, database unreachable: the request may succeed later, so 503 with Retry-After and a
@@ -59,6 +74,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     const storage = this.storageAnswer(err);
     if (storage) return new GraphQLError(storage.message, { extensions: { code: storage.code, status: 503, details: storage.details } });
+    const dataError = clientDataErrorOf(err);
+    if (dataError) return new GraphQLError(dataError.message, { extensions: { code: dataError.code, status: dataError.status, details: { sqlState: dataError.sqlState } } });
     this.logger.error({ err }, 'unhandled GraphQL resolver error');
     return new GraphQLError('internal error', { extensions: { code: 'INTERNAL', status: 500 } });
   }
@@ -71,4 +88,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     const message = f.code === 'STORAGE_FULL' ? 'the database is out of disk space; retry later' : 'the database is unreachable; retry later';
     return { code: f.code, message, details: { cause: f.cause, retryAfterSeconds: f.retryAfterSeconds } };
   }
+}
+
+/** express/body-parser errors carry `type` ('entity.too.large'…) and a 4xx `status`; they are the client's. */
+function bodyParserErrorOf(err: unknown): { status: number; code: string; message: string } | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { type?: unknown; status?: unknown; message?: unknown };
+  if (typeof e.status !== 'number' || e.status < 400 || e.status > 499) return null;
+  const code = e.status === 413 ? 'PAYLOAD_TOO_LARGE' : e.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_BODY';
+  return { status: e.status === 413 || e.status === 415 ? e.status : 400, code, message: `unreadable request body: ${String(e.message ?? e.type ?? '').slice(0, 300)}` };
 }

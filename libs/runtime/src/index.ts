@@ -17,3 +17,7 @@ export * from './health/health.indicators';
 export * from './health/health.controller';
 export * from './fault-injection.controller';
 export * from './testing/kairos-test-core.module';
+export * from './request-params';
+export * from './database-error';
+export * from './security/task-secrets';
+export * from './pagination';

@@ -1,4 +1,4 @@
-import { TEST_ADMIN_KEY } from './test-auth';
+import { TEST_ADMIN_KEY, TEST_SECRET_KEY } from './test-auth';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -40,7 +40,7 @@ export async function startService(app: string, env: Record<string, string>, nam
   const proc = spawn(process.execPath, ['--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, `apps/${app}/src/main.ts`)], {
     cwd: ROOT,
     // Tests poll and submit far above the production per-key rate (20/s); a test of the limit sets its own.
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', KAIROS_ADMIN_KEY: TEST_ADMIN_KEY, RATE_LIMIT_PER_SEC: '0', ...env, PORT: String(port) },
+    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', KAIROS_ADMIN_KEY: TEST_ADMIN_KEY, KAIROS_SECRET_KEY: TEST_SECRET_KEY, RATE_LIMIT_PER_SEC: '0', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // KAIROS_E2E_LOG_DIR=<dir> keeps every service's whole output in <dir>/<name>.log for debugging.

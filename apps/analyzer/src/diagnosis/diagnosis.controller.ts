@@ -1,12 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { DiagnosisRuleSchema } from '@kairos/ml';
+import { DiagnosisRuleIdSchema, DiagnosisRuleSchema } from '@kairos/ml';
+import { PAGE_QUERY, parseParam } from '@kairos/runtime';
+import { intParam, queryParams } from '@kairos/contracts';
 import { parseOrThrow } from '../errors/analyzer.errors';
 import { DiagnosisService } from './diagnosis.service';
 import { RequireScope } from '@kairos/runtime';
 
-const AnomalyQuerySchema = z.object({ windowSec: z.coerce.number().int().min(1).max(86_400).default(600) }).strict();
+const AnomalyQuerySchema = queryParams({ windowSec: intParam({ min: 1, max: 86_400, default: 600 }) });
 
 /** Diagnosis rules as data (metric, aggregate, operator, threshold, action) and the decision audit. */
 @ApiTags('diagnosis')
@@ -23,7 +25,7 @@ export class DiagnosisController {
 
   @Get('diagnosis/rules/:id')
   rule(@Param('id') id: string) {
-    return this.diagnosis.rule(id);
+    return this.diagnosis.rule(parseParam(DiagnosisRuleIdSchema, id, 'rule id'));
   }
 
   @Post('diagnosis/rules')
@@ -39,26 +41,26 @@ export class DiagnosisController {
   @RequireScope('admin')
   @ApiBody({ schema: z.toJSONSchema(DiagnosisRuleSchema, { io: 'input' }) as object })
   replace(@Param('id') id: string, @Body() body: unknown) {
-    return this.diagnosis.replace(id, parseOrThrow(DiagnosisRuleSchema, body, 'diagnosis rule'));
+    return this.diagnosis.replace(parseParam(DiagnosisRuleIdSchema, id, 'rule id'), parseOrThrow(DiagnosisRuleSchema, body, 'diagnosis rule'));
   }
 
   @Delete('diagnosis/rules/:id')
   @RequireScope('admin')
   @HttpCode(204)
   async remove(@Param('id') id: string): Promise<void> {
-    await this.diagnosis.remove(id);
+    await this.diagnosis.remove(parseParam(DiagnosisRuleIdSchema, id, 'rule id'));
   }
 
   @Get('anomalies')
   @ApiOperation({ summary: 'Streaming anomaly scores (0..1, from past points only) of each node metric: latest and peak over windowSec (default 600)' })
   anomalies(@Query() query: unknown) {
-    const { windowSec } = parseOrThrow(AnomalyQuerySchema, query, 'query');
+    const { windowSec } = parseParam(AnomalyQuerySchema, query, 'query');
     return this.diagnosis.anomalyReport(windowSec);
   }
 
   @Get('diagnoses')
-  @ApiOperation({ summary: 'Audit trail: each diagnosis, its confidence and explanation, and whether a repair was sent, dry-run or suppressed (and why)' })
-  diagnoses() {
-    return this.diagnosis.audit();
+  @ApiOperation({ summary: 'Audit trail, newest first ({ items, nextCursor }, limit 1..1000, default 100): each diagnosis, its confidence and explanation, and whether a repair was sent, dry-run or suppressed (and why)' })
+  diagnoses(@Query() query: unknown) {
+    return this.diagnosis.audit(parseParam(queryParams(PAGE_QUERY), query, 'query'));
   }
 }

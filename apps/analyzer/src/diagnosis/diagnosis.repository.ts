@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope } from '@kairos/contracts';
 import { appendToOutbox, DATABASE, type Database } from '@kairos/persistence';
+import { cursorTime, type Keyset } from '@kairos/runtime';
 
 export const DIAGNOSIS_REPOSITORY = Symbol('DIAGNOSIS_REPOSITORY');
 
@@ -45,7 +46,8 @@ export interface DiagnosisRepository {
   /** Latest sent or dry-run decision per rule and target since `sinceIso` (for the cooldown). */
   recentDecisions(sinceIso: string): Promise<Array<{ rule_id: string; target_key: string; at: Date | string }>>;
   recordDecisions(decisions: DiagnosisRecord[]): Promise<void>;
-  audit(limit: number): Promise<unknown[]>;
+  /** Newest first, `limit` after `after`. */
+  audit(limit: number, after?: Keyset): Promise<Array<Record<string, unknown> & { id: string; cursor_t: string }>>;
 }
 
 @Injectable()
@@ -102,11 +104,14 @@ export class PgDiagnosisRepository implements DiagnosisRepository {
     });
   }
 
-  audit(limit: number): Promise<unknown[]> {
+  audit(limit: number, after?: Keyset): Promise<Array<Record<string, unknown> & { id: string; cursor_t: string }>> {
     return this.db.query(
-      `SELECT id, rule_id AS "ruleId", target, confidence, explanation, evidence, action, outcome, reason, action_id AS "actionId", decided_by AS "decidedBy", decided_at AS "decidedAt"
-       FROM diagnoses ORDER BY decided_at DESC LIMIT $1`,
-      [limit],
+      `SELECT id, rule_id AS "ruleId", target, confidence, explanation, evidence, action, outcome, reason, action_id AS "actionId", decided_by AS "decidedBy", decided_at AS "decidedAt",
+              ${cursorTime('decided_at')} AS cursor_t
+         FROM diagnoses
+        WHERE ($1::timestamptz IS NULL OR (decided_at, id) < ($1::timestamptz, $2::uuid))
+        ORDER BY decided_at DESC, id DESC LIMIT $3`,
+      [after?.t ?? null, after?.id ?? null, limit],
     );
   }
 }

@@ -6,6 +6,7 @@ import type { KairosConfig } from '@kairos/platform';
 import { APP_IDENTITY, CONFIG, KAIROS_METRICS, type AppIdentity, type KairosMetrics } from '@kairos/runtime';
 import { AnalyzerError } from '../errors/analyzer.errors';
 import { DIAGNOSIS_REPOSITORY, type DiagnosisRepository } from './diagnosis.repository';
+import { keysetOf, pageFrom, type Page } from '@kairos/runtime';
 
 const MAX_WINDOW_SEC = 86_400;
 
@@ -179,7 +180,9 @@ export class DiagnosisService {
     return decisions;
   }
 
-  audit(limit = 200): Promise<unknown[]> {
-    return this.repo.audit(limit);
+  /** A page of the decision audit, newest first. */
+  async audit(filter: { limit: number; cursor?: string }): Promise<Page<Record<string, unknown>>> {
+    const rows = await this.repo.audit(filter.limit + 1, keysetOf(filter.cursor));
+    return pageFrom(rows, filter.limit, (r) => r.id, ({ cursor_t: _t, ...r }) => r);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ResourceRequestSchema, RunSpecSchema } from '@kairos/contracts';
+import { INPUT_LIMITS, intParam, QueueNameSchema, queryParams, ResourceRequestSchema, RunSpecSchema, safeString } from '@kairos/contracts';
 
 export const TrainBodySchema = z
   .object({
@@ -12,7 +12,10 @@ export const TrainBodySchema = z
   })
   .strict();
 
-export const VersionParamSchema = z.coerce.number().int().min(1);
+export const VersionParamSchema = intParam({ min: 1, max: 1_000_000_000 });
+
+/** A model name path parameter (`duration`). */
+export const ModelNameParamSchema = safeString({ maxBytes: 100, minLength: 1 }).regex(/^[a-z0-9][a-z0-9_.-]*$/, 'model name must be lower-case letters, digits, _ . -');
 
 /**
  * POST …/deploy body: empty for a gated deploy; `force.reason` deploys a candidate the gate refuses
@@ -24,11 +27,11 @@ export const DeployBodySchema = z
 
 export const PredictBodySchema = z
   .object({
-    queue: z.string().min(1).default('default'),
-    name: z.string().min(1).nullable().default(null),
+    queue: QueueNameSchema.default('default'),
+    name: safeString({ maxBytes: INPUT_LIMITS.nameBytes, minLength: 1 }).nullable().default(null),
     run: RunSpecSchema,
     resources: ResourceRequestSchema.default({ cpuMillis: 100, memMb: 64, gpu: 0 }),
   })
   .strict();
 
-export const PatternsQuerySchema = z.object({ limit: z.coerce.number().int().min(10).max(100_000).default(5_000) }).strict();
+export const PatternsQuerySchema = queryParams({ limit: intParam({ min: 10, max: 100_000, default: 5_000 }) });

@@ -3,8 +3,10 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { mapErrors, parseOrThrow } from '../errors/analyzer.errors';
 import { DURATION_MODEL, DurationModelService } from './duration-model.service';
-import { DeployBodySchema, TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
-import { RequireScope } from '@kairos/runtime';
+import { DeployBodySchema, ModelNameParamSchema, TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
+import { parseParam, RequireScope } from '@kairos/runtime';
+
+const modelName = (name: string): string => parseParam(ModelNameParamSchema, name, 'model name');
 
 /** Model registry: train, list, deploy, roll back; accuracy and drift of live predictions. */
 @ApiTags('models')
@@ -40,7 +42,8 @@ export class ModelsController {
 
   @Get(':name/versions')
   @ApiOperation({ summary: 'Every version of a model, oldest first, with the stage history' })
-  versions(@Param('name') name: string) {
+  versions(@Param('name') rawName: string) {
+    const name = modelName(rawName);
     return mapErrors(async () => ({ name, versions: await this.durations.registry.list(name), history: await this.durations.registry.history(name) }));
   }
 
@@ -48,8 +51,9 @@ export class ModelsController {
   @RequireScope('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Promote a candidate to production through the deploy gate (409 DEPLOY_GATE_REFUSED with the verdict when it does not beat production and the baseline; body {"force":{"reason"}} overrides, audited); replicas hot-swap' })
-  deploy(@Param('name') name: string, @Param('version') version: string, @Body() body: unknown) {
-    const v = parseOrThrow(VersionParamSchema, version, 'version');
+  deploy(@Param('name') rawName: string, @Param('version') version: string, @Body() body: unknown) {
+    const name = modelName(rawName);
+    const v = parseParam(VersionParamSchema, version, 'version');
     const { force } = parseOrThrow(DeployBodySchema, body, 'deploy request');
     return mapErrors(() => this.durations.deploy(name, v, 'api', force));
   }
@@ -58,13 +62,15 @@ export class ModelsController {
   @RequireScope('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Archive the production version and restore the one before it' })
-  rollback(@Param('name') name: string) {
+  rollback(@Param('name') rawName: string) {
+    const name = modelName(rawName);
     return mapErrors(() => this.durations.rollback(name, 'api'));
   }
 
   @Get(':name/accuracy')
   @ApiOperation({ summary: 'MAE, MAPE, p90 coverage and bias of live predictions against actual durations, per version' })
-  accuracy(@Param('name') name: string) {
+  accuracy(@Param('name') rawName: string) {
+    const name = modelName(rawName);
     return mapErrors(async () => {
       await this.durations.registry.list(name);
       return this.durations.accuracy(name);
@@ -73,7 +79,8 @@ export class ModelsController {
 
   @Get(':name/drift')
   @ApiOperation({ summary: 'Recent drift reports (PSI and KS per feature, live vs validation error) and their decisions' })
-  drift(@Param('name') name: string) {
+  drift(@Param('name') rawName: string) {
+    const name = modelName(rawName);
     return mapErrors(async () => {
       await this.durations.registry.list(name);
       return { name, policy: name === DURATION_MODEL ? this.durations.drift.policy : null, reports: await this.durations.driftReports(name) };

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { uuidParam } from '@kairos/contracts';
+import { parseParam } from '@kairos/runtime';
 import { analyseTaskPatterns, seededRandom, type TaskProfile } from '@kairos/ml';
 import { AnalyzerError, mapErrors, parseOrThrow } from '../errors/analyzer.errors';
 import { taskSignature } from '../estimates/duration-baseline';
@@ -18,7 +20,8 @@ export class PredictionsController {
 
   @Get('predictions/:taskId')
   @ApiOperation({ summary: 'The duration estimate made when the task was queued (p50, p90, model and version)' })
-  async byTask(@Param('taskId', new ParseUUIDPipe()) taskId: string) {
+  async byTask(@Param('taskId') rawTaskId: string) {
+    const taskId = parseParam(uuidParam('task id'), rawTaskId, 'task id');
     const estimate = await this.durations.estimateOf(taskId);
     if (!estimate) throw new AnalyzerError('PREDICTION_NOT_FOUND', `no duration estimate for task ${taskId}`, { taskId });
     return estimate;
@@ -38,7 +41,7 @@ export class PredictionsController {
   @Get('patterns')
   @ApiOperation({ summary: 'Task patterns: k-means over recent succeeded tasks (k by silhouette), described per cluster' })
   patterns(@Query() query: unknown) {
-    const { limit } = parseOrThrow(PatternsQuerySchema, query, 'patterns query');
+    const { limit } = parseParam(PatternsQuerySchema, query, 'query');
     return mapErrors(async () => {
       const records = (await this.durations.history.recent(limit)).filter((r) => r.succeeded && r.finishedAtMs !== null);
       const profiles: TaskProfile[] = records.map((r) => ({

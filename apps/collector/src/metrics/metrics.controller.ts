@@ -1,7 +1,12 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { textParam, uuidParam } from '@kairos/contracts';
+import { parseParam } from '@kairos/runtime';
 import { MetricService } from './metric.service';
 import { RequireScope } from '@kairos/runtime';
+
+const TaskId = uuidParam('task id');
+const NodeId = textParam();
 
 @ApiTags('metrics')
 @RequireScope('read')
@@ -11,11 +16,11 @@ export class MetricsController {
 
   @Get('tasks/:id')
   task(@Param('id') id: string) {
-    return this.metrics.taskSamples(id);
+    return this.metrics.taskSamples(parseParam(TaskId, id, 'task id'));
   }
 
   @Get('nodes/:id/rollups')
   node(@Param('id') id: string) {
-    return this.metrics.nodeRollups(id, 60);
+    return this.metrics.nodeRollups(parseParam(NodeId, id, 'node id'), 60);
   }
 }

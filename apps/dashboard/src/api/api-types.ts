@@ -299,3 +299,16 @@ export interface Prediction {
   basedOn: number;
   estimatedAt: string;
 }
+
+/** One page of a list endpoint (GET /api/tasks, /api/workflows, /api/dead-letters): newest first. */
+export interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+/** The rows of a page (older servers answered a bare array). */
+export function itemsOf<T>(page: Page<T> | readonly T[] | undefined): readonly T[] | undefined {
+  if (page === undefined) return undefined;
+  return Array.isArray(page) ? (page as readonly T[]) : (page as Page<T>).items;
+}

@@ -1,4 +1,4 @@
-import type { AnomalyScore, Diagnosis, RepairAudit } from '../api/api-types';
+import { itemsOf, type AnomalyScore, type Diagnosis, type Page, type RepairAudit } from '../api/api-types';
 import { useLive } from '../api/use-live';
 import { anomalyBand, joinAnomalies, type DiagnosisRow } from '../domain/anomaly-join';
 import { formatDateTime, formatNumber, formatPercent } from '../domain/format';
@@ -6,9 +6,9 @@ import { Empty, LoadError, Section } from './common';
 
 export function AnomaliesView() {
   const scores = useLive<AnomalyScore[]>('/api/anomalies?windowSec=600', 5000);
-  const diagnoses = useLive<Diagnosis[]>('/api/diagnoses', 5000);
-  const repairs = useLive<RepairAudit[]>('/api/repairs', 5000);
-  const joined = joinAnomalies(scores.data ?? [], diagnoses.data ?? [], repairs.data ?? []);
+  const diagnoses = useLive<Page<Diagnosis>>('/api/diagnoses?limit=200', 5000);
+  const repairs = useLive<Page<RepairAudit>>('/api/repairs?limit=200', 5000);
+  const joined = joinAnomalies(scores.data ?? [], itemsOf(diagnoses.data) ?? [], itemsOf(repairs.data) ?? []);
   return (
     <main>
       <Section title="Anomaly scores per node (last 10 min)" wide>

@@ -1,4 +1,4 @@
-import type { Stats, TaskView } from '../api/api-types';
+import { itemsOf, type Page, type Stats, type TaskView } from '../api/api-types';
 import { useLive } from '../api/use-live';
 import { describeTask, formatClock, formatDuration, formatMb, shortId } from '../domain/format';
 import { TASK_STATUS_ORDER } from '../domain/status-colors';
@@ -11,7 +11,7 @@ export const RECENT_TASKS_PATH = '/api/tasks?limit=10';
 
 export function OverviewView() {
   const stats = useLive<Stats>('/api/stats', 2000);
-  const recent = useLive<TaskView[]>(RECENT_TASKS_PATH, 2000);
+  const recent = useLive<Page<TaskView>>(RECENT_TASKS_PATH, 2000);
   return (
     <main>
       <Section title="Tasks by status">
@@ -64,7 +64,7 @@ export function OverviewView() {
         </table>
       </Section>
       <Section title="Recent tasks" wide actions={<a href="#/tasks">all tasks →</a>}>
-        <TaskTable id="tasks" tasks={recent.data ?? []} />
+        <TaskTable id="tasks" tasks={itemsOf(recent.data) ?? []} />
         <LoadError error={recent.error} what="tasks" />
       </Section>
     </main>

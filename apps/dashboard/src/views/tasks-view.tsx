@@ -1,4 +1,4 @@
-import type { QueuesResponse, TaskView } from '../api/api-types';
+import { itemsOf, type Page, type QueuesResponse, type TaskView } from '../api/api-types';
 import { useLive } from '../api/use-live';
 import { href, type Route } from '../domain/routes';
 import { PAGE_SIZE, SEARCH_WINDOW, pageOf, taskListPath, type TaskFilter } from '../domain/task-list-query';
@@ -14,9 +14,10 @@ function go(f: TaskFilter): void {
 
 export function TasksView({ route }: { route: TasksRoute }) {
   const filter: TaskFilter = { status: route.status, queue: route.queue, q: route.q, page: route.page };
-  const tasks = useLive<TaskView[]>(taskListPath(filter), 2000);
+  const tasks = useLive<Page<TaskView>>(taskListPath(filter), 2000);
   const queues = useLive<QueuesResponse>('/api/queues', 10_000);
-  const page = tasks.data ? pageOf(tasks.data, filter) : null;
+  const rows = itemsOf(tasks.data);
+  const page = rows ? pageOf(rows, filter) : null;
   return (
     <main>
       <Section title="Tasks" wide>

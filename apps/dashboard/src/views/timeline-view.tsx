@@ -1,4 +1,4 @@
-import type { Stats, TaskDetail, TaskView } from '../api/api-types';
+import { itemsOf, type Page, type Stats, type TaskDetail, type TaskView } from '../api/api-types';
 import { useLive } from '../api/use-live';
 import { describeTask } from '../domain/format';
 import { attemptsOf } from '../domain/gantt-geometry';
@@ -10,10 +10,10 @@ import { GanttChart } from './gantt-chart';
 const RECENT = 60;
 
 export function TimelineView() {
-  const tasks = useLive<TaskView[]>('/api/tasks?limit=100', 2000);
+  const tasks = useLive<Page<TaskView>>('/api/tasks?limit=100', 2000);
   const stats = useLive<Stats>('/api/stats', 5000);
   const now = useNow(1000);
-  const started = (tasks.data ?? []).filter((t) => t.attempts > 0 || t.status === 'running').slice(0, RECENT);
+  const started = (itemsOf(tasks.data) ?? []).filter((t) => t.attempts > 0 || t.status === 'running').slice(0, RECENT);
   const label = new Map(started.map((t) => [t.id, describeTask(t)]));
   const details = useLiveMany<TaskDetail>(
     started.map((t) => `/api/tasks/${t.id}`),

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { WorkflowSummary, WorkflowView } from '../api/api-types';
+import { itemsOf, type Page, type WorkflowSummary, type WorkflowView } from '../api/api-types';
 import { requestJson } from '../api/http-client';
 import { live } from '../api/live-data';
 import { useLive } from '../api/use-live';
@@ -13,7 +13,8 @@ const STATUSES = ['running', 'succeeded', 'failed', 'cancelled'];
 
 export function WorkflowsView({ route }: { route: WorkflowsRoute }) {
   const path = `/api/workflows?limit=100${route.status ? `&status=${route.status}` : ''}`;
-  const list = useLive<WorkflowSummary[]>(path, 2000);
+  const page = useLive<Page<WorkflowSummary>>(path, 2000);
+  const list = { data: itemsOf(page.data), error: page.error };
   return (
     <main>
       <Section title="Submit a workflow" wide>

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope } from '@kairos/contracts';
 import { DATABASE, type Database } from '@kairos/persistence';
+import { cursorTime, type Keyset } from '@kairos/runtime';
 
 export const DEAD_LETTER_REPOSITORY = Symbol('DEAD_LETTER_REPOSITORY');
 
@@ -9,7 +10,9 @@ export interface DeadLetterView {
   topic: string;
   consumer: string;
   reason: string;
+  /** The first 1,000 characters of the message as received (originalBytes: its whole size). */
   original: string;
+  originalBytes: number;
   failedAt: Date;
 }
 
@@ -17,7 +20,8 @@ export interface DeadLetterView {
 export interface DeadLetterRepository {
   /** Idempotent by event id. */
   store(e: Envelope<'kairos.deadletter.v1'>): Promise<void>;
-  recent(limit: number): Promise<DeadLetterView[]>;
+  /** Newest first, `limit` after `after`. */
+  recent(limit: number, after?: Keyset): Promise<Array<DeadLetterView & { cursor_t: string }>>;
 }
 
 @Injectable()
@@ -32,10 +36,13 @@ export class PgDeadLetterRepository implements DeadLetterRepository {
     );
   }
 
-  recent(limit: number): Promise<DeadLetterView[]> {
-    return this.db.query<DeadLetterView>(
-      `SELECT event_id AS "eventId", topic, consumer, reason, original, failed_at AS "failedAt" FROM dead_letters ORDER BY failed_at DESC LIMIT $1`,
-      [limit],
+  recent(limit: number, after?: Keyset): Promise<Array<DeadLetterView & { cursor_t: string }>> {
+    return this.db.query<DeadLetterView & { cursor_t: string }>(
+      `SELECT event_id AS "eventId", topic, consumer, reason, left(original, 1000) AS original, octet_length(original) AS "originalBytes", failed_at AS "failedAt", ${cursorTime('failed_at')} AS cursor_t
+         FROM dead_letters
+        WHERE ($1::timestamptz IS NULL OR (failed_at, event_id::text) < ($1::timestamptz, $2::text))
+        ORDER BY failed_at DESC, event_id::text DESC LIMIT $3`,
+      [after?.t ?? null, after?.id ?? null, limit],
     );
   }
 }

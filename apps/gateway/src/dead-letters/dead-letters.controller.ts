@@ -1,7 +1,11 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { queryParams } from '@kairos/contracts';
+import { PAGE_QUERY, parseParam } from '@kairos/runtime';
 import { DeadLetterService } from './dead-letter.service';
 import { RequireScope } from '@kairos/runtime';
+
+const ListQuerySchema = queryParams(PAGE_QUERY);
 
 @ApiTags('dead-letters')
 @RequireScope('read')
@@ -10,7 +14,8 @@ export class DeadLettersController {
   constructor(private readonly deadLetters: DeadLetterService) {}
 
   @Get()
-  list() {
-    return this.deadLetters.recent();
+  @ApiOperation({ summary: 'Messages no consumer could accept, newest first: { items, nextCursor } (limit 1..1000, default 100)' })
+  list(@Query() query: unknown) {
+    return this.deadLetters.recent(parseParam(ListQuerySchema, query, 'query'));
   }
 }

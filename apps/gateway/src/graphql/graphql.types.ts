@@ -119,5 +119,6 @@ export class DeadLetter {
   @Field() consumer!: string;
   @Field() reason!: string;
   @Field() original!: string;
+  @Field(() => Int) originalBytes!: number;
   @Field() failedAt!: string;
 }

@@ -49,14 +49,14 @@ export class KairosResolver {
     return asRest(await this.tasks.get(parseOrThrow(TaskIdSchema, id, 'task id'))) as TaskDetail;
   }
 
-  @Query(() => [Task], { description: 'Tasks, newest first' })
+  @Query(() => [Task], { description: 'Task summaries, newest first: the first page of GET /api/tasks (limit ≤ 1000; cursor paging is REST-only)' })
   @RequireScope('read')
   async tasksList(
     @Args('status', { nullable: true }) status?: string,
     @Args('queue', { nullable: true }) queue?: string,
     @Args('limit', { type: () => Int, nullable: true }) limit?: number,
   ): Promise<Task[]> {
-    return asRest(await this.tasks.list(parseOrThrow(TaskListQuerySchema, defined({ status, queue, limit }), 'query'))) as Task[];
+    return asRest((await this.tasks.list(parseOrThrow(TaskListQuerySchema, defined({ status, queue, limit: limit === undefined ? undefined : String(limit) }), 'query'))).items) as Task[];
   }
 
   @Query(() => Workflow, { description: 'A workflow run with its tasks and edges' })
@@ -65,10 +65,10 @@ export class KairosResolver {
     return asRest(await this.workflows.get(parseOrThrow(WorkflowIdSchema, id, 'workflow id'))) as Workflow;
   }
 
-  @Query(() => [Workflow], { description: 'Workflow runs, newest first (without tasks and edges)' })
+  @Query(() => [Workflow], { description: 'Workflow runs, newest first (without tasks and edges): the first page of GET /api/workflows' })
   @RequireScope('read')
   async workflowsList(@Args('status', { nullable: true }) status?: string, @Args('limit', { type: () => Int, nullable: true }) limit?: number): Promise<Workflow[]> {
-    return asRest(await this.workflows.list(parseOrThrow(WorkflowListQuerySchema, defined({ status, limit }), 'query'))) as Workflow[];
+    return asRest((await this.workflows.list(parseOrThrow(WorkflowListQuerySchema, defined({ status, limit: limit === undefined ? undefined : String(limit) }), 'query'))).items) as Workflow[];
   }
 
   @Query(() => QueueList, { description: 'Queues with their policy, placement, limit and load' })
@@ -89,16 +89,16 @@ export class KairosResolver {
     return asRest((await this.stats.stats()).nodes) as unknown as ClusterNode[];
   }
 
-  @Query(() => [DeadLetter], { description: 'Messages consumers rejected, with the reason and the original bytes' })
+  @Query(() => [DeadLetter], { description: 'Messages consumers rejected, newest first (the first 100), with the reason and the first 1,000 characters of the original' })
   @RequireScope('read')
   async deadLettersList(): Promise<DeadLetter[]> {
-    return asRest(await this.deadLetters.recent()) as unknown as DeadLetter[];
+    return asRest((await this.deadLetters.recent({ limit: 100 })).items) as unknown as DeadLetter[];
   }
 
-  @Query(() => [JSONScalar], { description: 'Audit of repair actions' })
+  @Query(() => [JSONScalar], { description: 'Audit of repair actions, newest first (the first 100)' })
   @RequireScope('read')
   async repairsList(): Promise<unknown[]> {
-    return asRest(await this.repairs.audit());
+    return asRest((await this.repairs.audit({ limit: 100 })).items);
   }
 
   // ---- mutations: the REST writes ----

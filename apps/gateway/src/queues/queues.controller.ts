@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { QueueNameSchema } from '@kairos/contracts';
+import { parseParam } from '@kairos/runtime';
 import { PLACEMENT_NAMES, POLICY_NAMES } from '@kairos/scheduling-core';
 import { parseOrThrow } from '../tasks/parse-body';
 import { QueuePolicyService } from './queue-policy.service';
@@ -15,7 +17,8 @@ export const QueuePolicySchema = z
   })
   .strict()
   .refine((p) => p.policy !== undefined || p.placement !== undefined || p.maxConcurrent !== undefined, { message: 'give at least one of policy, placement, maxConcurrent' });
-export const QueueNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'queue must be lower-case letters, digits, _ . -').max(100);
+/** The queue path parameter: the contracts' queue name (≤ 100 bytes, no NUL). */
+export { QueueNameSchema };
 
 /** Ordering policy and placement per queue, switchable while the platform runs (executors re-read within a second). */
 @ApiTags('queues')
@@ -36,6 +39,6 @@ export class QueuesController {
   @ApiOperation({ summary: 'Change a queue: ordering policy, placement strategy and/or max concurrently running tasks; omitted fields keep their value (202: the executors apply it within about a second)' })
   @ApiBody({ schema: z.toJSONSchema(QueuePolicySchema, { io: 'input' }) as object })
   set(@Param('queue') queue: string, @Body() body: unknown) {
-    return this.queues.set(parseOrThrow(QueueNameSchema, queue, 'queue name'), parseOrThrow(QueuePolicySchema, body, 'queue policy'));
+    return this.queues.set(parseParam(QueueNameSchema, queue, 'queue name'), parseOrThrow(QueuePolicySchema, body, 'queue policy'));
   }
 }

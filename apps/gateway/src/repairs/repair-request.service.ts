@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { makeEnvelope, type SubmitRepair } from '@kairos/contracts';
 import { OutboxRelayService } from '@kairos/runtime';
 import { REPAIR_REQUEST_REPOSITORY, type RepairRequestRepository } from './repair-request.repository';
+import { keysetOf, pageFrom, type Page } from '@kairos/runtime';
 
 /** Operators' repair requests: a repair.requested.v1 event the executor applies (and audits). */
 @Injectable()
@@ -20,7 +21,9 @@ export class RepairRequestService {
     return { actionId, status: 'requested' };
   }
 
-  audit(limit = 200): Promise<unknown[]> {
-    return this.repairs.audit(limit);
+  /** A page of the audit, newest first. */
+  async audit(filter: { limit: number; cursor?: string }): Promise<Page<Record<string, unknown>>> {
+    const rows = await this.repairs.audit(filter.limit + 1, keysetOf(filter.cursor));
+    return pageFrom(rows, filter.limit, (r) => r.actionId, ({ cursor_t: _t, ...r }) => r);
   }
 }

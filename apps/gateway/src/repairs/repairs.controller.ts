@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { SubmitRepairSchema } from '@kairos/contracts';
+import { queryParams, SubmitRepairSchema } from '@kairos/contracts';
+import { PAGE_QUERY, parseParam } from '@kairos/runtime';
 import { parseOrThrow } from '../tasks/parse-body';
 import { RepairRequestService } from './repair-request.service';
 import { requestActor, RequireScope } from '@kairos/runtime';
@@ -24,8 +25,8 @@ export class RepairsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Audit of repair actions: what was decided, why, and what happened' })
-  audit() {
-    return this.repairs.audit();
+  @ApiOperation({ summary: 'Audit of repair actions, newest first: { items, nextCursor } (limit 1..1000, default 100)' })
+  audit(@Query() query: unknown) {
+    return this.repairs.audit(parseParam(queryParams(PAGE_QUERY), query, 'query'));
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { isTerminalStatus, makeEnvelope, type SubmitTask, type TaskStatus } from '@kairos/contracts';
-import { KAIROS_METRICS, OutboxRelayService, type KairosMetrics } from '@kairos/runtime';
+import { KAIROS_METRICS, keysetOf, OutboxRelayService, type KairosMetrics, type Page, pageFrom, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
 import { TASK_REPOSITORY, type TaskRepository, type TaskRow } from './task.repository';
 
@@ -37,11 +37,14 @@ export class TaskSubmissionService {
   constructor(
     @Inject(TASK_REPOSITORY) private readonly tasks: TaskRepository,
     @Inject(OutboxRelayService) private readonly relay: Pick<OutboxRelayService, 'kick'>,
+    @Inject(TASK_SECRETS) private readonly secrets: Pick<TaskSecrets, 'seal' | 'redact' | 'sameSpec'>,
     @Optional() @Inject(KAIROS_METRICS) private readonly metrics?: KairosMetrics,
   ) {}
 
-  async submit(spec: SubmitTask, traceId: string): Promise<{ task: TaskView; created: boolean }> {
+  async submit(submitted: SubmitTask, traceId: string): Promise<{ task: TaskView; created: boolean }> {
     const id = randomUUID();
+    // Secrets are sealed before anything is stored or published; only the executor opens them.
+    const spec: SubmitTask = { ...submitted, run: this.secrets.seal(submitted.run) };
     // The queued event, with submittedAt filled in from the row's created_at by the insert.
     const event = makeEnvelope(
       'task.queued.v1',
@@ -53,20 +56,20 @@ export class TaskSubmissionService {
     if (result) {
       this.relay.kick();
       this.metrics?.submissions.inc({ queue: spec.queue });
-      return { task: toView(result), created: true };
+      return { task: this.view(result), created: true };
     }
     const prior = await this.tasks.findByIdempotencyKey(spec.idempotencyKey ?? '');
-    if (!prior || JSON.stringify(prior.run) !== JSON.stringify(spec.run)) {
+    if (!prior || !this.secrets.sameSpec(prior.run as SubmitTask['run'], submitted.run)) {
       throw new GatewayError('IDEMPOTENCY_CONFLICT', `idempotencyKey ${spec.idempotencyKey} was already used for a different task`, { idempotencyKey: spec.idempotencyKey, taskId: prior?.id });
     }
-    return { task: toView(prior), created: false };
+    return { task: this.view(prior), created: false };
   }
 
   async get(id: string): Promise<TaskView & { attemptsDetail: unknown[]; events: unknown[] }> {
     const row = await this.tasks.findById(id);
     if (!row) throw new GatewayError('TASK_NOT_FOUND', `task ${id} not found`, { taskId: id });
     const attempts = await this.tasks.attemptsOf(id);
-    return { ...toView(row), attemptsDetail: attempts, events: await this.events(id) };
+    return { ...this.view(row), attemptsDetail: attempts, events: await this.events(id) };
   }
 
   /** A task's lifecycle events in the order they happened (what GET /api/tasks/:id lists). */
@@ -80,8 +83,10 @@ export class TaskSubmissionService {
     return ((await this.tasks.findById(id))?.status as TaskStatus | undefined) ?? null;
   }
 
-  async list(filter: { status?: string; queue?: string; limit: number }): Promise<TaskView[]> {
-    return (await this.tasks.list(filter)).map(toView);
+  /** A page of task summaries (newest first): the run without env/headers/body, output and error shortened. */
+  async list(filter: { status?: string; queue?: string; limit: number; cursor?: string }): Promise<Page<TaskView>> {
+    const rows = await this.tasks.list({ status: filter.status, queue: filter.queue, limit: filter.limit + 1, after: keysetOf(filter.cursor) });
+    return pageFrom(rows, filter.limit, (r) => r.id, (r) => this.view({ ...r, run: shortenRun(r.run) }));
   }
 
   async requestCancel(id: string): Promise<TaskView> {
@@ -91,12 +96,25 @@ export class TaskSubmissionService {
     // The executor owns the task's state: it applies the request (queued: cancelled; running: stopped).
     await this.tasks.requestCancel(makeEnvelope('task.cancel.requested.v1', id, { taskId: id, requestedAt: new Date().toISOString() }));
     this.relay.kick();
-    return toView(row);
+    return this.view(row);
+  }
+
+  /** A row as answers show it: secret values `[redacted]` (they are write-only). */
+  private view(r: TaskRow): TaskView {
+    const v = toView(r);
+    return { ...v, run: this.secrets.redact(v.run) };
   }
 
   async counts(): Promise<Record<string, number>> {
     return this.tasks.countsByStatus();
   }
+}
+
+/** A list row's run: the command's first 20 arguments, each cut at 200 characters (the detail has it whole). */
+function shortenRun(run: unknown): unknown {
+  const r = run as { command?: unknown };
+  if (!Array.isArray(r?.command)) return run;
+  return { ...r, command: r.command.slice(0, 20).map((a: unknown) => (typeof a === 'string' && a.length > 200 ? `${a.slice(0, 200)}…` : a)) };
 }
 
 function summarise(p: Record<string, unknown>): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope, SubmitTask } from '@kairos/contracts';
 import { appendToOutbox, DATABASE, type Database } from '@kairos/persistence';
 import { GroupBatcher } from '@kairos/platform';
+import { cursorTime, type Keyset } from '@kairos/runtime';
 
 export const TASK_REPOSITORY = Symbol('GATEWAY_TASK_REPOSITORY');
 
@@ -62,7 +63,11 @@ export interface TaskRepository {
   findById(id: string): Promise<TaskRow | undefined>;
   attemptsOf(id: string): Promise<AttemptView[]>;
   eventsOf(id: string): Promise<TaskEventRow[]>;
-  list(filter: { status?: string; queue?: string; limit: number }): Promise<TaskRow[]>;
+  /**
+   * Newest first, `limit` rows after `after`: summary rows (run without env/headers/body, the last 200
+   * characters of output, the first 500 of the error), each with its cursor time.
+   */
+  list(filter: { status?: string; queue?: string; limit: number; after?: Keyset }): Promise<Array<TaskRow & { cursor_t: string }>>;
   /** Sends a task.cancel.requested.v1 command (the executor owns the task's state) through the gateway's outbox. */
   requestCancel(command: Envelope<'task.cancel.requested.v1'>): Promise<void>;
   countsByStatus(): Promise<Record<string, number>>;
@@ -145,10 +150,17 @@ export class PgTaskRepository implements TaskRepository {
     return this.db.query<TaskEventRow>(`SELECT topic, occurred_at, envelope FROM outbox WHERE key = $1 ORDER BY occurred_at, id`, [id]);
   }
 
-  list(filter: { status?: string; queue?: string; limit: number }): Promise<TaskRow[]> {
-    return this.db.query<TaskRow>(
-      `SELECT * FROM tasks WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR queue = $2) ORDER BY created_at DESC LIMIT $3`,
-      [filter.status ?? null, filter.queue ?? null, filter.limit],
+  list(filter: { status?: string; queue?: string; limit: number; after?: Keyset }): Promise<Array<TaskRow & { cursor_t: string }>> {
+    return this.db.query<TaskRow & { cursor_t: string }>(
+      `SELECT id, name, queue, priority, status, attempts, max_attempts,
+              jsonb_strip_nulls(jsonb_build_object('kind', run->'kind', 'command', run->'command', 'url', run->'url', 'method', run->'method', 'sleepMs', run->'sleepMs')) AS run,
+              resources, exit_code, right(output_tail, 200) AS output_tail, left(error, 500) AS error, node_id, predicted_p50_ms,
+              created_at, started_at, finished_at, idempotency_key, ${cursorTime('created_at')} AS cursor_t
+         FROM tasks
+        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR queue = $2)
+          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [filter.status ?? null, filter.queue ?? null, filter.after?.t ?? null, filter.after?.id ?? null, filter.limit],
     );
   }
 

@@ -3,19 +3,18 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { SubmitTaskSchema, TASK_STATUSES } from '@kairos/contracts';
+import { enumParam, QueueNameSchema, queryParams, SubmitTaskSchema, TASK_STATUSES, uuidParam } from '@kairos/contracts';
+import { PAGE_QUERY, parseParam } from '@kairos/runtime';
 import { parseOrThrow } from './parse-body';
 import { TaskSubmissionService } from './task-submission.service';
 import { RequireScope } from '@kairos/runtime';
 
-export const TaskListQuerySchema = z
-  .object({
-    status: z.enum(TASK_STATUSES).optional(),
-    queue: z.string().min(1).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-  })
-  .strict();
-export const TaskIdSchema = z.string().uuid('id must be a UUID');
+export const TaskListQuerySchema = queryParams({
+  status: enumParam(TASK_STATUSES).optional(),
+  queue: QueueNameSchema.optional(),
+  ...PAGE_QUERY,
+});
+export const TaskIdSchema = uuidParam('task id');
 
 @ApiTags('tasks')
 @RequireScope('read')
@@ -35,15 +34,15 @@ export class TasksController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List tasks, newest first' })
+  @ApiOperation({ summary: 'Task summaries, newest first: { items, nextCursor }; pass nextCursor as cursor for the next page (limit 1..1000, default 100)' })
   list(@Query() query: unknown) {
-    return this.tasks.list(parseOrThrow(TaskListQuerySchema, query, 'query'));
+    return this.tasks.list(parseParam(TaskListQuerySchema, query, 'query'));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A task with its attempts and lifecycle events' })
   get(@Param('id') id: string) {
-    return this.tasks.get(parseOrThrow(TaskIdSchema, id, 'task id'));
+    return this.tasks.get(parseParam(TaskIdSchema, id, 'task id'));
   }
 
   @Post(':id/cancel')
@@ -51,6 +50,6 @@ export class TasksController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a queued or running task (running processes get SIGTERM, then SIGKILL)' })
   cancel(@Param('id') id: string) {
-    return this.tasks.requestCancel(parseOrThrow(TaskIdSchema, id, 'task id'));
+    return this.tasks.requestCancel(parseParam(TaskIdSchema, id, 'task id'));
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
 import { appendToOutbox, DATABASE, insertWorkflowTasks, type Database } from '@kairos/persistence';
 import type { DagRunSnapshot } from '@kairos/scheduling-core';
+import { cursorTime, type Keyset } from '@kairos/runtime';
 
 export const WORKFLOW_REPOSITORY = Symbol('GATEWAY_WORKFLOW_REPOSITORY');
 
@@ -61,8 +62,11 @@ export interface WorkflowRepository {
   findById(id: string): Promise<WorkflowRow | undefined>;
   /** The latest task row per key: kept (succeeded) tasks of a rerun still point at their earlier generation. */
   latestTasks(id: string): Promise<WorkflowTaskRow[]>;
-  list(filter: { status?: WorkflowStatus; limit: number }): Promise<WorkflowRow[]>;
+  /** Newest first, `limit` runs after `after`, without their DAG (only its task count). */
+  list(filter: { status?: WorkflowStatus; limit: number; after?: Keyset }): Promise<WorkflowListRow[]>;
 }
+
+export type WorkflowListRow = Omit<WorkflowRow, 'dag'> & { task_count: number; cursor_t: string };
 
 @Injectable()
 export class PgWorkflowRepository implements WorkflowRepository {
@@ -112,7 +116,13 @@ export class PgWorkflowRepository implements WorkflowRepository {
     );
   }
 
-  list(filter: { status?: WorkflowStatus; limit: number }): Promise<WorkflowRow[]> {
-    return this.db.query<WorkflowRow>(`SELECT * FROM workflow_runs WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC LIMIT $2`, [filter.status ?? null, filter.limit]);
+  list(filter: { status?: WorkflowStatus; limit: number; after?: Keyset }): Promise<WorkflowListRow[]> {
+    return this.db.query<WorkflowListRow>(
+      `SELECT id, name, status, checkpoint, generation, created_at, updated_at, finished_at, jsonb_array_length(dag->'tasks') AS task_count, ${cursorTime('created_at')} AS cursor_t
+         FROM workflow_runs
+        WHERE ($1::text IS NULL OR status = $1) AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [filter.status ?? null, filter.after?.t ?? null, filter.after?.id ?? null, filter.limit],
+    );
   }
 }

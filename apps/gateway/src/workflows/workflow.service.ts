@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { makeEnvelope, type SubmitWorkflow, type WorkflowStatus, type WorkflowTask } from '@kairos/contracts';
-import { OutboxRelayService } from '@kairos/runtime';
+import { keysetOf, OutboxRelayService, type Page, pageFrom, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
 import {
   buildDag,
   markStarted,
@@ -16,7 +16,7 @@ import {
 } from '@kairos/scheduling-core';
 import { GatewayError } from '../errors/gateway.errors';
 import { toDagSpecs } from './workflow-validation';
-import { WORKFLOW_REPOSITORY, type StoredWorkflow, type WorkflowRepository, type WorkflowRow } from './workflow.repository';
+import { WORKFLOW_REPOSITORY, type StoredWorkflow, type WorkflowListRow, type WorkflowRepository, type WorkflowRow } from './workflow.repository';
 
 export interface WorkflowTaskView {
   key: string;
@@ -62,10 +62,13 @@ export class WorkflowService {
   constructor(
     @Inject(WORKFLOW_REPOSITORY) private readonly runs: WorkflowRepository,
     @Inject(OutboxRelayService) private readonly relay: Pick<OutboxRelayService, 'kick'>,
+    @Inject(TASK_SECRETS) private readonly secrets: Pick<TaskSecrets, 'seal'>,
   ) {}
 
-  async submit(spec: SubmitWorkflow, dag: Dag, traceId: string): Promise<WorkflowView> {
+  async submit(submitted: SubmitWorkflow, dag: Dag, traceId: string): Promise<WorkflowView> {
     const id = randomUUID();
+    // Task secrets are sealed in the stored DAG (later generations and reruns copy them from there).
+    const spec: SubmitWorkflow = { ...submitted, tasks: submitted.tasks.map((t) => ({ ...t, run: this.secrets.seal(t.run) })) };
     const { state, roots } = startRoots(startRun(dag, 1));
     const stored: StoredWorkflow = { name: spec.name, tasks: spec.tasks };
     await this.runs.insertRun({ id, name: spec.name, dag: stored }, { checkpoint: snapshotRun(state), generation: 1, tasks: pick(spec.tasks, roots) }, traceId);
@@ -134,9 +137,10 @@ export class WorkflowService {
     return { ...summaryOf(w, state), tasks, edges: dag.edges.map((e) => ({ from: e.from, to: e.to, origin: e.origin, files: e.files })) };
   }
 
-  async list(filter: { status?: WorkflowStatus; limit: number }): Promise<WorkflowSummary[]> {
-    const rows = await this.runs.list(filter);
-    return rows.map((w) => summaryOf(w, restoreRun(buildDag(toDagSpecs(w.dag.tasks)), w.checkpoint)));
+  /** A page of run summaries (newest first); counts come from the checkpoint, the DAG is not loaded. */
+  async list(filter: { status?: WorkflowStatus; limit: number; cursor?: string }): Promise<Page<WorkflowSummary>> {
+    const rows = await this.runs.list({ status: filter.status, limit: filter.limit + 1, after: keysetOf(filter.cursor) });
+    return pageFrom(rows, filter.limit, (w) => w.id, listSummaryOf);
   }
 }
 
@@ -152,9 +156,23 @@ function pick(tasks: readonly WorkflowTask[], keys: readonly string[]): Workflow
   return tasks.filter((t) => wanted.has(t.key));
 }
 
-function summaryOf(w: WorkflowRow, state: DagRunState): WorkflowSummary {
+function summaryOf(w: Omit<WorkflowRow, 'dag'>, state: DagRunState): WorkflowSummary {
   const counts: Partial<Record<DagTaskStatus, number>> = {};
   for (const t of state.tasks) counts[t.status] = (counts[t.status] ?? 0) + 1;
+  return countsSummary(w, counts);
+}
+
+/** The same summary from a list row: statuses from the checkpoint, tasks it does not mention are pending. */
+function listSummaryOf(w: WorkflowListRow): WorkflowSummary {
+  const counts: Partial<Record<DagTaskStatus, number>> = {};
+  const known = Object.values(w.checkpoint.tasks);
+  for (const t of known) counts[t.status] = (counts[t.status] ?? 0) + 1;
+  const pending = Number(w.task_count) - known.length;
+  if (pending > 0) counts.pending = (counts.pending ?? 0) + pending;
+  return countsSummary(w, counts);
+}
+
+function countsSummary(w: Omit<WorkflowRow, 'dag'>, counts: Partial<Record<DagTaskStatus, number>>): WorkflowSummary {
   return {
     id: w.id,
     name: w.name,

@@ -2,20 +2,19 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { RerunWorkflowSchema, SubmitWorkflowSchema, WORKFLOW_STATUSES } from '@kairos/contracts';
+import { enumParam, queryParams, RerunWorkflowSchema, SubmitWorkflowSchema, uuidParam, WORKFLOW_STATUSES } from '@kairos/contracts';
+import { PAGE_QUERY, parseParam } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
 import { parseOrThrow } from '../tasks/parse-body';
 import { validateWorkflow } from './workflow-validation';
 import { WorkflowService } from './workflow.service';
 import { RequireScope } from '@kairos/runtime';
 
-export const WorkflowListQuerySchema = z
-  .object({
-    status: z.enum(WORKFLOW_STATUSES).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-  })
-  .strict();
-export const WorkflowIdSchema = z.string().uuid('id must be a UUID');
+export const WorkflowListQuerySchema = queryParams({
+  status: enumParam(WORKFLOW_STATUSES).optional(),
+  ...PAGE_QUERY,
+});
+export const WorkflowIdSchema = uuidParam('workflow id');
 
 @ApiTags('workflows')
 @RequireScope('read')
@@ -34,15 +33,15 @@ export class WorkflowsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List workflow runs, newest first' })
+  @ApiOperation({ summary: 'Workflow run summaries, newest first: { items, nextCursor }; pass nextCursor as cursor for the next page (limit 1..1000, default 100)' })
   list(@Query() query: unknown) {
-    return this.workflows.list(parseOrThrow(WorkflowListQuerySchema, query, 'query'));
+    return this.workflows.list(parseParam(WorkflowListQuerySchema, query, 'query'));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A workflow run: status, per-task key/status/taskId/attempts, edges' })
   get(@Param('id') id: string) {
-    return this.workflows.get(parseOrThrow(WorkflowIdSchema, id, 'workflow id'));
+    return this.workflows.get(parseParam(WorkflowIdSchema, id, 'workflow id'));
   }
 
   @Post(':id/rerun')
@@ -51,7 +50,7 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Rerun failed tasks and their downstream (plus any named in "force"); succeeded results are kept' })
   rerun(@Param('id') id: string, @Body() body: unknown) {
     const { force } = parseOrThrow(RerunWorkflowSchema, body ?? {}, 'rerun request');
-    return this.workflows.rerun(parseOrThrow(WorkflowIdSchema, id, 'workflow id'), force, randomUUID());
+    return this.workflows.rerun(parseParam(WorkflowIdSchema, id, 'workflow id'), force, randomUUID());
   }
 
   @Post(':id/cancel')
@@ -59,6 +58,6 @@ export class WorkflowsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a running workflow: no further tasks start; its queued and running tasks are cancelled' })
   cancel(@Param('id') id: string) {
-    return this.workflows.cancel(parseOrThrow(WorkflowIdSchema, id, 'workflow id'));
+    return this.workflows.cancel(parseParam(WorkflowIdSchema, id, 'workflow id'));
   }
 }
