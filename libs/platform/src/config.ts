@@ -148,6 +148,19 @@ export const ConfigSchema = z.object({
     .regex(/^(\/[A-Za-z0-9_.@-]+)+$/, 'must be an absolute cgroup path like /kairos.slice/tasks (letters, digits, _ . @ -)')
     .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), 'must not contain . or .. segments')
     .optional(),
+  // ---- distributed mode: the gateway as the one entry point (README: Distributed mode) ----
+  /**
+   * Where the gateway forwards the endpoints other services own (analyzer: models, predictions,
+   * patterns, anomalies, diagnoses, diagnosis rules; collector: /api/metrics; executor:
+   * /api/executor): comma-separated base URLs of that service's replicas, tried in turn until one
+   * answers. Unset: those endpoints answer 503 naming the variable. Ignored in standalone mode.
+   */
+  ANALYZER_URLS: list(ORIGIN, 'a base URL like http://analyzer:3002 (no path)').default([]),
+  COLLECTOR_URLS: list(ORIGIN, 'a base URL like http://collector:3001 (no path)').default([]),
+  EXECUTOR_URLS: list(ORIGIN, 'a base URL like http://executor:3003 (no path)').default([]),
+  /** How long the gateway waits for the owning service's answer (504 beyond). */
+  GATEWAY_PROXY_TIMEOUT_MS: int(100, 600_000).default(10_000),
+
   /** Largest request body (bytes) on ordinary routes: 413 beyond. */
   HTTP_BODY_LIMIT_BYTES: int(1_024, 1_073_741_824).default(1_048_576),
   /** Largest body on batch routes (workflow submission: up to 10,000 task specs). */
