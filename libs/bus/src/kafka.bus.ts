@@ -116,6 +116,8 @@ interface Group {
   lastError: string | null;
   /** Fault injection: the next batch makes kafkajs crash this consumer. */
   crashNext: boolean;
+  /** Epoch ms of the last join, heartbeat or fetch (0: none yet). */
+  lastContactMs: number;
 }
 
 interface Queued {
@@ -202,7 +204,7 @@ export class KafkaEventBus implements EventBus {
     if (this.closed) throw new KafkaBusError('CLOSED', 'bus is closed');
     let group = this.groups.get(options.group);
     if (!group) {
-      group = { id: options.group, topics: new Map(), consumer: null, assignment: {}, state: 'idle', since: new Date().toISOString(), crashes: 0, restarts: 0, lastError: null, crashNext: false };
+      group = { id: options.group, topics: new Map(), consumer: null, assignment: {}, state: 'idle', since: new Date().toISOString(), crashes: 0, restarts: 0, lastError: null, crashNext: false, lastContactMs: 0 };
       this.groups.set(options.group, group);
     }
     if (group.topics.has(topic)) throw new KafkaBusError('DUPLICATE_SUBSCRIPTION', `group ${options.group} already subscribes to ${topic} on this bus`);
@@ -214,7 +216,7 @@ export class KafkaEventBus implements EventBus {
   }
 
   consumerStates(): ConsumerStatus[] {
-    return [...this.groups.values()].map((g) => ({ group: g.id, topics: [...g.topics.keys()], state: g.state, crashes: g.crashes, lastError: g.lastError, since: g.since }));
+    return [...this.groups.values()].map((g) => ({ group: g.id, topics: [...g.topics.keys()], state: g.state, crashes: g.crashes, lastError: g.lastError, since: g.since, lastContactAt: g.lastContactMs ? new Date(g.lastContactMs).toISOString() : null }));
   }
 
   crashConsumer(group: string): boolean {
@@ -309,8 +311,14 @@ export class KafkaEventBus implements EventBus {
     });
     group.consumer = consumer;
     if (group.state !== 'restarting') this.setState(group, 'joining');
+    const contact = () => {
+      if (group.consumer === consumer) group.lastContactMs = Date.now();
+    };
+    consumer.on(consumer.events.HEARTBEAT, contact);
+    consumer.on(consumer.events.FETCH, contact);
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       if (group.consumer !== consumer) return;
+      group.lastContactMs = Date.now();
       group.assignment = e.payload.memberAssignment;
       group.restarts = 0;
       this.setState(group, 'running');

@@ -24,6 +24,15 @@ export async function appendToOutbox(tx: SqlExecutor, producer: string, events: 
   await tx.query(`INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at) VALUES ${rows.join(',')}`, values);
 }
 
+/** Unpublished rows of one producer and when the oldest of them happened (null: none), for readiness. */
+export async function outboxBacklog(db: SqlExecutor, producer: string): Promise<{ backlog: number; oldestAt: Date | null }> {
+  const [r] = await db.query<{ backlog: number; oldest: Date | string | null }>(
+    `SELECT count(*)::int AS backlog, min(occurred_at) AS oldest FROM outbox WHERE producer = $1 AND published_at IS NULL`,
+    [producer],
+  );
+  return { backlog: Number(r?.backlog ?? 0), oldestAt: r?.oldest ? new Date(r.oldest) : null };
+}
+
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
   private pending: NodeJS.Timeout | null = null;

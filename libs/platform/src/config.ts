@@ -148,6 +148,14 @@ export const ConfigSchema = z.object({
     .regex(/^(\/[A-Za-z0-9_.@-]+)+$/, 'must be an absolute cgroup path like /kairos.slice/tasks (letters, digits, _ . @ -)')
     .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), 'must not contain . or .. segments')
     .optional(),
+  // ---- readiness (GET /health/ready; README: Health and readiness) ----
+  /** Unpublished outbox rows of this process's producers above which it is degraded. */
+  HEALTH_OUTBOX_MAX_BACKLOG: int(1, 100_000_000).default(5_000),
+  /** Age (ms) of the oldest unpublished outbox row above which this process is degraded. */
+  HEALTH_OUTBOX_MAX_AGE_MS: int(100, 86_400_000).default(10_000),
+  /** A consumer group without a join, heartbeat or fetch for this long (ms) is degraded. */
+  HEALTH_KAFKA_MAX_SILENCE_MS: int(100, 86_400_000).default(30_000),
+
   // ---- distributed mode: the gateway as the one entry point (README: Distributed mode) ----
   /**
    * Where the gateway forwards the endpoints other services own (analyzer: models, predictions,

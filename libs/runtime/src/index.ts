@@ -14,3 +14,4 @@ export * from './health/health.indicators';
 export * from './health/health.controller';
 export * from './fault-injection.controller';
 export * from './testing/kairos-test-core.module';
+export * from './health/readiness';

@@ -1,11 +1,15 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { EVENT_BUS, type EventBus } from '@kairos/bus';
-import { DATABASE, OutboxRelay, type Database } from '@kairos/persistence';
-import { APP_IDENTITY, OUTBOX_PRODUCER, type AppIdentity } from './tokens';
+import { DATABASE, OutboxRelay, outboxBacklog, type Database } from '@kairos/persistence';
+import { CLOCK, type Clock, type KairosConfig } from '@kairos/platform';
+import { HealthRegistry } from './health/health.registry';
+import { judgeOutbox } from './health/readiness';
+import { APP_IDENTITY, CONFIG, OUTBOX_PRODUCER, type AppIdentity } from './tokens';
 
 /**
  * One app's outbox relay (its OUTBOX_PRODUCER rows → the bus), started with the app and stopped before
- * the bus closes. `kick()` after a commit asks for a flush soon.
+ * the bus closes. `kick()` after a commit asks for a flush soon. Its backlog is a readiness component
+ * (`outbox:<producer>`, degraded above HEALTH_OUTBOX_MAX_BACKLOG rows or HEALTH_OUTBOX_MAX_AGE_MS).
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -16,8 +20,13 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     @Inject(EVENT_BUS) bus: EventBus,
     @Inject(OUTBOX_PRODUCER) producer: string,
     @Inject(APP_IDENTITY) id: AppIdentity,
+    @Inject(CONFIG) config: Pick<KairosConfig, 'HEALTH_OUTBOX_MAX_BACKLOG' | 'HEALTH_OUTBOX_MAX_AGE_MS'>,
+    @Inject(CLOCK) clock: Clock,
+    registry: HealthRegistry,
   ) {
     this.relay = new OutboxRelay(db, bus, producer, (err) => id.logger.error({ err }, 'outbox relay failed'), 200);
+    const limits = { maxBacklog: config.HEALTH_OUTBOX_MAX_BACKLOG, maxAgeMs: config.HEALTH_OUTBOX_MAX_AGE_MS };
+    registry.addIndicator({ name: `outbox:${producer}`, check: async () => judgeOutbox(producer, await outboxBacklog(db, producer), clock.now(), limits) });
   }
 
   kick(): void {
