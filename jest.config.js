@@ -22,7 +22,7 @@ const base = {
 };
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench}/**/*.spec.{ts,tsx}'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench,docker}/**/*.spec.{ts,tsx}'] },
     { ...base, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], setupFilesAfterEnv: ['<rootDir>/scripts/jest-int-setup.js'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/{apps,e2e}/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/scripts/jest-e2e-setup.js'] },
   ],
