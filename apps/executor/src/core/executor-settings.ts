@@ -5,7 +5,7 @@ export const EXECUTOR_SETTINGS = Symbol('EXECUTOR_SETTINGS');
 
 /** The executor's settings, read once from the validated config and its identity. */
 export interface ExecutorSettings {
-  /** Lease owner of the attempts it runs; EXECUTOR_ID or a generated id. */
+  /** Lease owner of the attempts it runs; EXECUTOR_ID, else stable per host and slot (libs/runtime identity). */
   executorId: string;
   leaseMs: number;
   heartbeatMs: number;
@@ -16,6 +16,8 @@ export interface ExecutorSettings {
   schedulerPolicy: string;
   /** EXECUTOR_NODES, or unset for one node sized from this host. */
   nodes: string | undefined;
+  /** NODE_RETIRE_AFTER_MS: lost nodes silent this long are retired. */
+  nodeRetireAfterMs: number;
 }
 
 export function executorSettings(id: AppIdentity, config: KairosConfig): ExecutorSettings {
@@ -28,5 +30,6 @@ export function executorSettings(id: AppIdentity, config: KairosConfig): Executo
     outputTailBytes: config.OUTPUT_TAIL_BYTES,
     schedulerPolicy: config.SCHEDULER_POLICY,
     nodes: config.EXECUTOR_NODES,
+    nodeRetireAfterMs: config.NODE_RETIRE_AFTER_MS,
   };
 }

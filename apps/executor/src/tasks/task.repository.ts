@@ -81,6 +81,11 @@ export interface TaskRepository {
   renewLeases(): Promise<number>;
   /** Requeues (or fails) tasks whose executor stopped renewing its lease. Any executor may run this. */
   recoverExpiredLeases(limit?: number): Promise<Array<{ id: string; status: TaskStatus }>>;
+  /**
+   * At start: the attempts still leased to this executor's id belong to its previous incarnation (the
+   * id is stable across restarts) and died with it; they are lost and requeued now, not after LEASE_MS.
+   */
+  recoverOwnLeases(): Promise<Array<{ id: string; status: TaskStatus }>>;
   /** Ends this executor's running attempt as `lost` (restart_runner) and requeues it; null when the lease was gone. */
   requeueRestarted(task: ClaimedTask, error: string): Promise<TaskStatus | null>;
   /** Cancels queued tasks whose cancellation was requested; returns ids of running ones this executor must stop. */
@@ -241,6 +246,25 @@ export class PgTaskRepository implements TaskRepository {
       const events: Envelope[] = [];
       for (const r of rows) {
         const { status, event } = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} stopped renewing its lease`);
+        if (event) events.push(event);
+        out.push({ id: r.id, status });
+      }
+      await appendToOutbox(tx, PRODUCER, events);
+      return out;
+    });
+  }
+
+  async recoverOwnLeases(): Promise<Array<{ id: string; status: TaskStatus }>> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<TaskRow & { lease_owner: string }>(
+        `SELECT id, name, queue, node_id, attempts, max_attempts, lost_count, run, lease_owner, started_at FROM tasks
+         WHERE status = 'running' AND lease_owner = $1 FOR UPDATE`,
+        [this.executorId],
+      );
+      const out: Array<{ id: string; status: TaskStatus }> = [];
+      const events: Envelope[] = [];
+      for (const r of rows) {
+        const { status, event } = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} restarted while running it`);
         if (event) events.push(event);
         out.push({ id: r.id, status });
       }
