@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeEnvelope } from '@kairos/contracts';
 import { Database, withBaseline } from '@kairos/persistence';
 import { EXECUTOR_MIGRATIONS } from '../src/database/migrations';
 import { createTestDatabase } from '@kairos/testing';
@@ -68,7 +69,10 @@ describe('TaskRepository on PostgreSQL', () => {
     const rows = await db.query<{ attempt: number; status: string }>(`SELECT attempt, status FROM attempts WHERE task_id = $1 ORDER BY attempt`, [id]);
     expect(rows).toEqual([{ attempt: 1, status: 'lost' }, { attempt: 2, status: 'succeeded' }]);
     const events = await db.query<{ topic: string }>(`SELECT topic FROM outbox WHERE key = $1 ORDER BY id`, [id]);
-    expect(events.map((e) => e.topic)).toEqual(['task.started.v1', 'task.started.v1', 'task.completed.v1']);
+    expect(events.map((e) => e.topic)).toEqual(['task.started.v1', 'task.attempt.lost.v1', 'task.started.v1', 'task.completed.v1']);
+    const [lost] = await db.query<{ envelope: { payload: Record<string, unknown> } }>(`SELECT envelope FROM outbox WHERE key = $1 AND topic = 'task.attempt.lost.v1'`, [id]);
+    expect(lost.envelope.payload).toMatchObject({ taskId: id, attempt: 1, nodeId: 'na', executorId: 'exec-a', next: 'queued', reason: 'attempt 1 lost: executor exec-a stopped renewing its lease' });
+    expect(decodeEnvelope('task.attempt.lost.v1', JSON.stringify(lost.envelope)).payload).toMatchObject({ next: 'queued' });
   });
 
   it('a restarted executor (same id) requeues at once what its previous incarnation was running; other executors keep theirs', async () => {

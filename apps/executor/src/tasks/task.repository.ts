@@ -245,8 +245,9 @@ export class PgTaskRepository implements TaskRepository {
       const out: Array<{ id: string; status: TaskStatus }> = [];
       const events: Envelope[] = [];
       for (const r of rows) {
-        const { status, event } = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} stopped renewing its lease`);
-        if (event) events.push(event);
+        const lost = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} stopped renewing its lease`);
+        events.push(...lost.events);
+        const status = lost.status;
         out.push({ id: r.id, status });
       }
       await appendToOutbox(tx, PRODUCER, events);
@@ -264,8 +265,9 @@ export class PgTaskRepository implements TaskRepository {
       const out: Array<{ id: string; status: TaskStatus }> = [];
       const events: Envelope[] = [];
       for (const r of rows) {
-        const { status, event } = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} restarted while running it`);
-        if (event) events.push(event);
+        const lost = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} restarted while running it`);
+        events.push(...lost.events);
+        const status = lost.status;
         out.push({ id: r.id, status });
       }
       await appendToOutbox(tx, PRODUCER, events);
@@ -285,14 +287,17 @@ export class PgTaskRepository implements TaskRepository {
         [task.id, this.executorId, task.attempt],
       );
       if (!rows.length) return null;
-      const { status, event } = await this.loseAttempt(tx, rows[0], error);
-      if (event) await appendToOutbox(tx, PRODUCER, [event]);
+      const { status, events } = await this.loseAttempt(tx, rows[0], error);
+      await appendToOutbox(tx, PRODUCER, events);
       return status;
     });
   }
 
-  /** Records a running attempt as lost and requeues its task (or fails it once too many attempts were lost). */
-  private async loseAttempt(tx: SqlExecutor, r: TaskRow & { lease_owner: string }, error: string): Promise<{ status: TaskStatus; event: Envelope | null }> {
+  /**
+   * Records a running attempt as lost and requeues its task (or fails it once too many attempts were
+   * lost); its events: task.attempt.lost.v1, then task.completed.v1 when that made the task fail.
+   */
+  private async loseAttempt(tx: SqlExecutor, r: TaskRow & { lease_owner: string }, error: string): Promise<{ status: TaskStatus; events: Envelope[] }> {
     const next = nextStatusAfterAttempt('lost', r.attempts, r.max_attempts, r.lost_count + 1);
     await tx.query(
       `UPDATE tasks SET status = $2, lost_count = lost_count + 1, lease_owner = NULL, lease_expires_at = NULL,
@@ -301,10 +306,19 @@ export class PgTaskRepository implements TaskRepository {
       [r.id, next, error],
     );
     await tx.query(`UPDATE attempts SET status = 'lost', finished_at = now(), error = $3 WHERE task_id = $1 AND attempt = $2 AND status = 'running'`, [r.id, r.attempts, error]);
-    if (!isTerminalStatus(next)) return { status: next, event: null };
+    const lost = makeEnvelope('task.attempt.lost.v1', r.id, {
+      taskId: r.id,
+      attempt: r.attempts,
+      nodeId: r.node_id,
+      executorId: r.lease_owner,
+      reason: error,
+      lostAt: new Date().toISOString(),
+      next: isTerminalStatus(next) ? 'failed' : 'queued',
+    });
+    if (!isTerminalStatus(next)) return { status: next, events: [lost] };
     const durationMs = r.started_at ? Date.now() - new Date(r.started_at).getTime() : 0;
     const event = completedEvent({ id: r.id, name: r.name, queue: r.queue, run: r.run, attempt: r.attempts, nodeId: r.node_id }, next, { outcome: 'failed', exitCode: null, outputTail: '', error, durationMs });
-    return { status: next, event };
+    return { status: next, events: [lost, event] };
   }
 
   /** Cancels queued tasks whose cancellation was requested; returns ids of running ones this executor must stop. */
