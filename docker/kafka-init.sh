@@ -15,6 +15,7 @@ task.queued.v1
 task.started.v1
 task.completed.v1
 task.attempt.lost.v1
+task.lifecycle.v1
 metrics.sampled.v1
 prediction.duration.estimated.v1
 node.heartbeat.v1

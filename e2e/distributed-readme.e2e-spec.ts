@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { TOPICS } from '@kairos/contracts';
+import { TOPICS, type Envelope } from '@kairos/contracts';
+import { KafkaEventBus } from '@kairos/bus';
 import { authHeaders, createTestDatabase, freePort, startMockKafka, startService, TEST_ADMIN_KEY, type MockKafka, type ServiceProcess } from '@kairos/testing';
 
 // The README's "Distributed mode" block, run as a user would run it: extracted from README.md, with
@@ -44,8 +45,35 @@ export function apiTable(readme: string): Array<{ methods: string[]; path: strin
   return rows;
 }
 
+/** What is wrong with one task's task.lifecycle.v1 sequence as received (null: a valid order). */
+export function lifecycleOrderProblem(seq: ReadonlyArray<{ type: string; attempt: number }>): string | null {
+  if (seq[0]?.type !== 'task.queued.v1') return `starts with ${seq[0]?.type ?? 'nothing'}`;
+  let attempt = 0;
+  let open = false;
+  for (const [i, e] of seq.entries()) {
+    if (i === 0) continue;
+    if (e.type === 'task.started.v1') {
+      if (open && e.attempt <= attempt) return `started ${e.attempt} after started ${attempt}`;
+      if (e.attempt <= attempt) return `started ${e.attempt} after attempt ${attempt}`;
+      attempt = e.attempt;
+      open = true;
+    } else if (e.type === 'task.attempt.lost.v1') {
+      if (!open || e.attempt !== attempt) return `attempt.lost ${e.attempt} without its start`;
+      open = false;
+    } else if (e.type === 'task.completed.v1') {
+      if (i !== seq.length - 1) return 'events after completed';
+      if (e.attempt < attempt) return `completed ${e.attempt} before attempt ${attempt}`;
+    } else return `unexpected ${e.type} at ${i}`;
+  }
+  return seq[seq.length - 1].type === 'task.completed.v1' ? null : 'no completed';
+}
+
 describe('README distributed mode, verbatim', () => {
   let kafka: MockKafka;
+  let watcher: KafkaEventBus;
+  // What a consumer of task.lifecycle.v1 received, per task, in arrival order (duplicates dropped).
+  const lifecycle = new Map<string, Array<{ type: string; attempt: number }>>();
+  const seen = new Set<string>();
   let db: { url: string; drop(): Promise<void> };
   let pg: Client;
   let shell: ChildProcess;
@@ -95,9 +123,19 @@ describe('README distributed mode, verbatim', () => {
     }
     pg = new Client({ connectionString: db.url });
     await pg.connect();
+    watcher = new KafkaEventBus({ brokers: kafka.bootstrap, clientId: 'e2e-order', idempotent: false });
+    await watcher.subscribe('task.lifecycle.v1', { group: 'e2e-order' }, async (e: Envelope<'task.lifecycle.v1'>) => {
+      if (seen.has(e.eventId)) return;
+      seen.add(e.eventId);
+      const p = e.payload;
+      const attempt = p.type === 'task.queued.v1' ? 0 : p.event.attempt;
+      lifecycle.set(e.key, [...(lifecycle.get(e.key) ?? []), { type: p.type, attempt }]);
+    });
+    await watcher.start();
   }, 300_000);
 
   afterAll(async () => {
+    await watcher?.close().catch(() => undefined);
     await pg?.end().catch(() => undefined);
     if (shell?.pid && shell.exitCode === null) {
       const exited = new Promise((r) => shell.once('exit', r));
@@ -142,6 +180,13 @@ describe('README distributed mode, verbatim', () => {
     expect(executors).toHaveLength(2);
     const stats = await api('/api/stats');
     expect(stats.status).toBe(200);
+
+    // A consumer of task.lifecycle.v1 saw each task's events in the order they happened.
+    const until = Date.now() + 120_000;
+    while (ids.some((id) => lifecycle.get(id)?.at(-1)?.type !== 'task.completed.v1') && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+    const problems = ids.map((id) => [id, lifecycleOrderProblem(lifecycle.get(id) ?? [])]).filter(([, p]) => p !== null);
+    expect(problems).toEqual([]);
+    process.stdout.write(`task.lifecycle.v1: ${ids.length} tasks, every one in order (${seen.size} events)\n`);
   }, 420_000);
 
   it('every endpoint of the README API table answers through the gateway', async () => {

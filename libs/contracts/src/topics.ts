@@ -12,6 +12,7 @@ import {
 } from './events.schema';
 import { QueuePolicyRequestedSchema, TaskCancelRequestedSchema, WorkflowCancelRequestedSchema } from './commands.schema';
 import { RepairRequestedSchema } from './repair.schema';
+import { TaskLifecycleSchema } from './task-lifecycle';
 
 /** The one typed map from topic name to payload schema. Names: domain.entity.pastTense.vN. */
 export const TOPIC_SCHEMAS = {
@@ -19,6 +20,7 @@ export const TOPIC_SCHEMAS = {
   'task.started.v1': TaskStartedSchema,
   'task.completed.v1': TaskCompletedSchema,
   'task.attempt.lost.v1': TaskAttemptLostSchema,
+  'task.lifecycle.v1': TaskLifecycleSchema,
   'metrics.sampled.v1': MetricSampledSchema,
   'prediction.duration.estimated.v1': DurationEstimatedSchema,
   'node.heartbeat.v1': NodeHeartbeatSchema,

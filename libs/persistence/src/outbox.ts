@@ -1,4 +1,4 @@
-import { encodeEnvelope, type Envelope } from '@kairos/contracts';
+import { encodeEnvelope, lifecycleCopyOf, type Envelope } from '@kairos/contracts';
 import type { SqlExecutor, Database } from './database';
 
 /** Where the relay sends what it read from the outbox (the bus, which persistence does not know). */
@@ -88,19 +88,33 @@ export class OutboxRelay {
   }
 
   async flushAll(): Promise<void> {
-    while (!this.stopped && (await this.flushOnce()) === this.batch);
+    // A round may hold back a task's later events (see flushOnce), so go on while rounds publish.
+    while (!this.stopped && (await this.flushOnce()) > 0);
   }
 
-  /** Publishes one batch of unpublished rows, oldest first; returns how many. */
+  /**
+   * Publishes one batch of unpublished rows, oldest first; returns how many. A task event (topic
+   * task.*) goes out only once every earlier row with its key is published, whoever produced it (the
+   * gateway's queued before an executor's started; one executor relay's started before another's
+   * completed), and each task event is also published as its task.lifecycle.v1 copy in the same
+   * batch: so that topic's partition holds each task's events in the order they happened.
+   */
   async flushOnce(): Promise<number> {
     return this.db.transaction(async (tx) => {
       const rows = await tx.query<{ id: string; envelope: Envelope }>(
-        `SELECT id, envelope FROM outbox WHERE producer = $1 AND published_at IS NULL
-         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        `SELECT o.id, o.envelope FROM outbox o
+         WHERE o.producer = $1 AND o.published_at IS NULL
+           AND (o.topic NOT LIKE 'task.%'
+                OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.key = o.key AND p.id < o.id AND p.published_at IS NULL))
+         ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED`,
         [this.producer, this.batch],
       );
       if (!rows.length) return 0;
-      await this.bus.publishBatch(rows.map((r) => (typeof r.envelope === 'string' ? JSON.parse(r.envelope) : r.envelope)));
+      const envelopes = rows.map((r): Envelope => (typeof r.envelope === 'string' ? JSON.parse(r.envelope) : r.envelope));
+      await this.bus.publishBatch(envelopes.flatMap((e) => {
+        const copy = lifecycleCopyOf(e);
+        return copy ? [e, copy] : [e];
+      }));
       await tx.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });
