@@ -3,7 +3,7 @@ import { Kafka, KafkaJSNonRetriableError, Partitioners, logLevel as KafkaLogLeve
 import { deliver } from './dispatch';
 import type { ConsumerState, ConsumerStatus, EventBus, EventHandler, SubscribeOptions } from './event-bus.port';
 
-export type KafkaBusErrorCode = 'CLOSED' | 'DUPLICATE_SUBSCRIPTION' | 'BAD_CONFIG';
+export type KafkaBusErrorCode = 'CLOSED' | 'DUPLICATE_SUBSCRIPTION' | 'BAD_CONFIG' | 'PRODUCER_ID_UNAVAILABLE';
 
 export class KafkaBusError extends Error {
   constructor(
@@ -126,6 +126,19 @@ interface Queued {
   value: Buffer;
   resolve: () => void;
   reject: (e: Error) => void;
+}
+
+/**
+ * An idempotent producer first asks the cluster's transaction coordinator for a producer id. A cluster
+ * that cannot issue one (librdkafka's mock test broker) answers in a way kafkajs reports as
+ * "Broker N not found in the cached metadata", which names nothing the user can change.
+ */
+export function explainProducerFailure(err: unknown, idempotent: boolean): unknown {
+  if (!idempotent || !(err instanceof Error) || !/not found in the cached metadata|producer ?id/i.test(err.message)) return err;
+  return new KafkaBusError(
+    'PRODUCER_ID_UNAVAILABLE',
+    `Kafka producer could not start: ${err.message}. The idempotent producer (KAFKA_IDEMPOTENT=true, the default) needs a producer id from the cluster; the Kafka test broker (librdkafka's mock cluster) cannot issue one: set KAFKA_IDEMPOTENT=false there`,
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -255,7 +268,7 @@ export class KafkaEventBus implements EventBus {
         await producer.connect();
       } catch (e) {
         this.producerReady = null; // let the next publish try again
-        throw e;
+        throw explainProducerFailure(e, this.config.idempotent ?? true);
       }
       this.producer = producer;
       return producer;
