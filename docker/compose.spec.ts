@@ -22,7 +22,7 @@ const compose = parse(composeText, { merge: true }) as { services: Record<string
 const KAIROS = ['gateway', 'collector', 'analyzer', 'executor'] as const;
 
 /** Values for ${VAR:?…} (required) variables, as a user would export them. */
-const REQUIRED_FOR_TEST: Record<string, string> = { KAIROS_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') };
+const REQUIRED_FOR_TEST: Record<string, string> = { KAIROS_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), KAIROS_ADMIN_KEY: 'kairos_00000000000000aa_testtesttesttesttesttesttesttesttesttesttes' };
 
 /** Compose interpolation of one value: ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR}. */
 function interpolate(value: string, where: string): string {

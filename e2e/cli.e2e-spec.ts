@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, startService, type ServiceProcess } from '@kairos/testing';
+import { freePort, startService, TEST_ADMIN_KEY, type ServiceProcess } from '@kairos/testing';
 
 // The `kairos` CLI as a user runs it: a child process (from source through the launcher) against
 // standalone mode started as its own process. Submits and watches workflows, lists, reads logs.
@@ -11,14 +11,12 @@ const ROOT = resolve(__dirname, '..');
 const LAUNCHER = join(ROOT, 'apps', 'cli', 'bin', 'kairos.js');
 
 /**
- * When the server requires API keys (the security work), give both sides the same admin key: the
- * service creates it at first start from KAIROS_ADMIN_KEY, the CLI sends it as KAIROS_KEY. Set
- * KAIROS_ADMIN_KEY to run this file against a key-enforcing build; this is the one line to change
- * to generate a key here instead.
+ * The server requires API keys: both sides get the same admin key. The service stores it at first
+ * start from KAIROS_ADMIN_KEY (startService sets TEST_ADMIN_KEY), the CLI sends it as KAIROS_KEY.
  */
-const ADMIN_KEY: string | undefined = process.env.KAIROS_ADMIN_KEY;
-const serviceAuthEnv = (): Record<string, string> => (ADMIN_KEY ? { KAIROS_ADMIN_KEY: ADMIN_KEY } : {});
-const cliAuthEnv = (): Record<string, string> => (ADMIN_KEY ? { KAIROS_KEY: ADMIN_KEY } : {});
+const ADMIN_KEY = TEST_ADMIN_KEY;
+const serviceAuthEnv = (): Record<string, string> => ({ KAIROS_ADMIN_KEY: ADMIN_KEY });
+const cliAuthEnv = (): Record<string, string> => ({ KAIROS_KEY: ADMIN_KEY });
 
 interface CliRun {
   code: number;
@@ -139,6 +137,28 @@ describe('kairos CLI against standalone', () => {
     const down = await kairos(['ls', '--request-timeout', '2s'], { KAIROS_URL: `http://127.0.0.1:${closed}` });
     expect({ code: down.code, out: show(down) }).toMatchObject({ code: 3 });
     expect(down.stderr).toContain(`error: cannot reach http://127.0.0.1:${closed} (ECONNREFUSED)`);
+  }, 60_000);
+
+  it('API keys: no key → exit 3 saying how to log in; keys create/ls/revoke; a read key cannot submit', async () => {
+    const none = await kairos(['ls'], { KAIROS_KEY: '' });
+    expect({ code: none.code, out: show(none) }).toMatchObject({ code: 3 });
+    expect(none.stderr).toContain('KEY_MISSING');
+    expect(none.stderr).toContain('kairos login --key-stdin');
+    const created = await kairos(['keys', 'create', '--name', 'e2e-reader', '--scope', 'read']);
+    expect({ code: created.code, out: show(created) }).toMatchObject({ code: 0 });
+    const reader = created.stdout.trim();
+    expect(reader).toMatch(/^kairos_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    const id = reader.split('_')[1];
+    const listed = await kairos(['keys', 'ls']);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(reader);
+    expect((await kairos(['ls'], { KAIROS_KEY: reader })).code).toBe(0);
+    const submit = await kairos(['submit', '--', 'echo', 'nope'], { KAIROS_KEY: reader });
+    expect({ code: submit.code, out: show(submit) }).toMatchObject({ code: 3 });
+    expect(submit.stderr).toContain('SCOPE_INSUFFICIENT');
+    expect((await kairos(['keys', 'revoke', id])).code).toBe(0);
+    const revoked = await kairos(['ls'], { KAIROS_KEY: reader });
+    expect(revoked.stderr).toContain('KEY_REVOKED');
   }, 60_000);
 
   it('`npx kairos` finds the launcher through package.json (root bin; node_modules/.bin after npm ci)', async () => {

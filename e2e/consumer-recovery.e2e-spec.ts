@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createTestDatabase, startMockKafka, startService, type MockKafka, type ServiceProcess } from '@kairos/testing';
+import { authHeaders, createTestDatabase, startMockKafka, startService, type MockKafka, type ServiceProcess } from '@kairos/testing';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,7 +20,7 @@ describe('consumer crash recovery (Kafka test broker)', () => {
   let gateway: ServiceProcess;
   let collector: ServiceProcess;
   const all: ServiceProcess[] = [];
-  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { ...init, headers: { 'content-type': 'application/json' } });
+  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { ...init, headers: authHeaders() });
   const health = async (): Promise<{ code: number; body: Health }> => {
     const r = await fetch(`http://127.0.0.1:${collector.port}/health`);
     return { code: r.status, body: (await r.json()) as Health };
@@ -71,7 +71,7 @@ describe('consumer crash recovery (Kafka test broker)', () => {
     };
     await submit(30);
 
-    const crash = await fetch(`http://127.0.0.1:${collector.port}/internal/faults/consumer-crash/collector`, { method: 'POST' });
+    const crash = await fetch(`http://127.0.0.1:${collector.port}/internal/faults/consumer-crash/collector`, { method: 'POST', headers: authHeaders() });
     expect(crash.status).toBe(202);
     const injectedAt = Date.now();
     // Traffic keeps flowing while the consumer is down (tasks, and executor heartbeats every 500 ms).

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startService, type ServiceProcess } from '@kairos/testing';
+import { authHeaders, startService, TEST_ADMIN_KEY, type ServiceProcess } from '@kairos/testing';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '..');
@@ -43,6 +43,7 @@ describe('web dashboard', () => {
   // Every HTTP error the page met; the expected ones are listed at the end.
   const httpErrors: string[] = [];
   const responseHeaders = new Map<string, Record<string, string>>();
+  let signInErrors: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(BUILT)) throw new Error(`the dashboard is not built (${BUILT} missing): run npm run build (or npm run build:dashboard) first`);
@@ -67,7 +68,22 @@ describe('web dashboard', () => {
       if (path === '/' || path.startsWith('/assets/')) responseHeaders.set(path, r.headers());
     });
     mkdirSync(SHOTS, { recursive: true });
-    await page.goto(`${base}/`);
+    // The server requires a key: the first API answer is 401 and the app shows its login view; a wrong
+    // key shows the server's message; the right one is exchanged for the HttpOnly session cookie.
+    try {
+      await page.goto(`${base}/`);
+      await page.locator('#login').waitFor({ timeout: 20_000 });
+      await page.fill('#api-key', 'kairos_0000000000000000_wrongwrongwrongwrongwrongwrongwrongwrongwro');
+      await page.click('#login button[type=submit]');
+      await page.locator('#login-error', { hasText: 'API key 0000000000000000 does not exist' }).waitFor({ timeout: 10_000 });
+      await page.fill('#api-key', TEST_ADMIN_KEY);
+      await page.click('#login button[type=submit]');
+      await page.locator('#login').waitFor({ state: 'detached', timeout: 10_000 });
+    } catch (e) {
+      const shown = await page.locator('body').innerHTML().catch(() => '(unreadable)');
+      throw new Error(`${(e as Error).message}\npage: ${shown.slice(0, 2000)}\n${dump()}`);
+    }
+    signInErrors = httpErrors.splice(0);
   }, 75_000);
 
   afterAll(async () => {
@@ -79,7 +95,7 @@ describe('web dashboard', () => {
   const dump = () => `page errors: ${JSON.stringify(pageErrors)}; HTTP errors: ${JSON.stringify(httpErrors)}\n--- standalone\n${service?.output().slice(-3000)}`;
   const count = async (status: string) => Number(await page.locator(`#counts [data-status="${status}"] b`).textContent());
   const api = async <T>(path: string, init?: { method: string; body: unknown }): Promise<T> => {
-    const r = await fetch(`${base}${path}`, init ? { method: init.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) } : undefined);
+    const r = await fetch(`${base}${path}`, init ? { method: init.method, headers: authHeaders(), body: JSON.stringify(init.body) } : { headers: authHeaders() });
     if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
     return (await r.json()) as T;
   };
@@ -253,37 +269,24 @@ describe('web dashboard', () => {
       const queues = await api<{ queues: Array<{ queue: string; policy: string | null }> }>('/api/queues');
       expect(queues.queues.find((q) => q.queue === 'default')?.policy).toBe('fifo');
 
-      // The auth-ready shell, with the server's future answers played by the browser: every /api call
-      // answers 401 → the login view; a wrong key shows the server's message; the right one is sent in
-      // the POST body only (never in a URL or storage) and the app comes back live.
-      const beforeAuth = httpErrors.length;
-      const sessionBodies: unknown[] = [];
-      const unauthorized = /\/api\/(?!session)/;
-      await page.route(unauthorized, (r) => r.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: 'UNAUTHENTICATED', message: 'sign in first' }) }));
-      await page.route('**/api/session', async (r) => {
-        if (r.request().method() === 'DELETE') return r.fulfill({ status: 204 });
-        const body = r.request().postDataJSON() as { key?: string };
-        sessionBodies.push(body);
-        if (body.key !== 'kairos_right_key') return r.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: 'INVALID_API_KEY', message: 'unknown or revoked API key' }) });
-        await page.unroute(unauthorized);
-        return r.fulfill({ status: 204, headers: { 'set-cookie': 'kairos_session=s1; HttpOnly; SameSite=Strict; Path=/' } });
-      });
-      await page.goto(`${base}/#/tasks`);
-      await page.locator('#login').waitFor({ timeout: 10_000 });
-      await page.fill('#api-key', 'wrong');
-      await page.click('#login button[type=submit]');
-      await expectText('#login-error', /^unknown or revoked API key$/);
-      await page.fill('#api-key', 'kairos_right_key');
-      await page.click('#login button[type=submit]');
-      await page.locator('#task-list').waitFor({ timeout: 10_000 });
-      expect(sessionBodies).toEqual([{ key: 'wrong' }, { key: 'kairos_right_key' }]);
-      expect(page.url()).not.toContain('kairos_right_key');
-      expect(await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }]))).toBe('[{},{}]');
+      // Signing in (beforeAll) met only 401s; the key was sent in the POST body only (never in a URL or
+      // storage) and lives in an HttpOnly, SameSite=Strict cookie the page cannot read.
+      expect(signInErrors.length).toBeGreaterThan(0);
+      expect(signInErrors.every((e) => / 401$/.test(e))).toBe(true);
+      expect(signInErrors).toContain('POST /api/session 401');
+      expect(page.url()).not.toContain(TEST_ADMIN_KEY);
+      expect(await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]))).toBe('[{},{},""]');
+      const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'kairos_session');
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+      // Signing out clears the cookie: the next API call is refused and the login view is back.
+      const beforeSignOut = httpErrors.length;
       await page.click('header button.link:text-is("sign out")');
       await page.locator('#login').waitFor({ timeout: 5_000 });
-      await page.unroute('**/api/session');
-      expect(httpErrors.slice(beforeAuth).every((e) => / 401$/.test(e))).toBe(true);
-      httpErrors.splice(beforeAuth);
+      expect((await page.context().cookies()).filter((c) => c.name === 'kairos_session')).toEqual([]);
+      await page.goto(`${base}/#/tasks`);
+      await page.locator('#login').waitFor({ timeout: 10_000 });
+      expect(httpErrors.slice(beforeSignOut).every((e) => / 401$/.test(e))).toBe(true);
+      httpErrors.splice(beforeSignOut);
 
       expect(pageErrors).toEqual([]);
       // The duration estimate of a task may not exist (404 = "no estimate recorded", shown as such).

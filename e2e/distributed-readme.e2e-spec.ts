@@ -97,6 +97,8 @@ describe('README distributed mode, verbatim', () => {
     script = script
       .replace('kafka1:9092,kafka2:9092', kafka.bootstrap.join(','))
       .replace('postgres://kairos@db:5432/kairos', db.url)
+      // The generated admin key: the test's own, so its requests authenticate.
+      .replace(/^export KAIROS_ADMIN_KEY=.*$/m, `export KAIROS_ADMIN_KEY=${TEST_ADMIN_KEY}`)
       .replace(/\b(30[01]\d)\b/g, (p) => String(ports.get(Number(p))));
     if (!npxIsHere) script = script.replaceAll('npx kairos', `node ${join(ROOT, 'apps/cli/bin/kairos.js')}`);
     gatewayPort = Number(/serve gateway --port (\d+)/.exec(script)![1]);

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { TOPICS, DEAD_LETTER_TOPIC } from '@kairos/contracts';
 import { KafkaEventBus } from '@kairos/bus';
-import { createTestDatabase, startMockKafka, startService, type MockKafka, type ServiceProcess } from '@kairos/testing';
+import { authHeaders, createTestDatabase, startMockKafka, startService, type MockKafka, type ServiceProcess } from '@kairos/testing';
 
 // Distributed mode end to end: four services (two executors) as separate processes on the
 // Kafka-protocol test broker and a real PostgreSQL database.
@@ -11,7 +11,7 @@ describe('distributed mode', () => {
   let pg: Client;
   const services: ServiceProcess[] = [];
   let gateway: ServiceProcess;
-  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { ...init, headers: { 'content-type': 'application/json' } });
+  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { ...init, headers: authHeaders() });
 
   beforeAll(async () => {
     kafka = await startMockKafka({ brokers: 3 });
@@ -144,7 +144,7 @@ describe('distributed mode', () => {
     let report: Array<{ nodeId: string; metric: string; points: number; latest: number | null; samplesSeen: number; learning: boolean }> = [];
     for (;;) {
       const stored = await pg.query<{ node_id: string; n: number }>(`SELECT node_id, count(*)::int AS n FROM metric_samples WHERE source = 'node' AND task_id IS NULL GROUP BY node_id`);
-      report = (await (await fetch(`http://127.0.0.1:${analyzer.port}/api/anomalies?windowSec=600`)).json()) as typeof report;
+      report = (await (await fetch(`http://127.0.0.1:${analyzer.port}/api/anomalies?windowSec=600`, { headers: authHeaders() })).json()) as typeof report;
       const scored = (n: string) => report.some((r) => r.nodeId === n && r.metric === 'cpuPercent' && r.points > 0 && r.latest !== null && r.latest >= 0 && r.latest <= 1);
       if (nodes.every((n) => stored.rows.some((r) => r.node_id === n && r.n >= 2) && scored(n))) break;
       if (Date.now() > deadline) throw new Error(`node metrics missing: stored ${JSON.stringify(stored.rows)}, scored ${JSON.stringify(report)}\n${dump()}`);

@@ -1,6 +1,6 @@
 import { execSync } from 'node:child_process';
 import { Client } from 'pg';
-import { createTestDatabase, startMockKafka, startService, type MockKafka, type ServiceProcess } from '@kairos/testing';
+import { authHeaders, createTestDatabase, startMockKafka, startService, type MockKafka, type ServiceProcess } from '@kairos/testing';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -14,7 +14,7 @@ describe('executor crash recovery', () => {
   let execA: ServiceProcess;
   let execB: ServiceProcess;
   const all: ServiceProcess[] = [];
-  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { ...init, headers: { 'content-type': 'application/json' } });
+  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { ...init, headers: authHeaders() });
 
   beforeAll(async () => {
     kafka = await startMockKafka({ brokers: 1 });

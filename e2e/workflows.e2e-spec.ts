@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, startMockKafka, startService, type MockKafka, type ServiceProcess } from '@kairos/testing';
+import { authHeaders, createTestDatabase, startMockKafka, startService, type MockKafka, type ServiceProcess } from '@kairos/testing';
 
 // DAG workflows through the live platform: standalone mode (one process, in-process bus, PGlite) and
 // distributed mode (gateway and two executors as separate processes, mock Kafka, real PostgreSQL).
@@ -31,7 +31,7 @@ describe('workflows (standalone)', () => {
   let dataDir: string;
   let svc: ServiceProcess;
   const env = () => ({ DATA_DIR: dataDir, EXECUTOR_NODES: 'n1:16000:16384', EXECUTOR_SLOTS: '32' });
-  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${svc.port}${path}`, { ...init, headers: { 'content-type': 'application/json' } });
+  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${svc.port}${path}`, { ...init, headers: authHeaders() });
   const submit = async (body: unknown) => {
     const r = await api('/api/workflows', { method: 'POST', body: JSON.stringify(body) });
     return { status: r.status, body: (await r.json()) as WorkflowView & { message?: string } };
@@ -188,6 +188,8 @@ describe('workflows (standalone)', () => {
     expect(w.status).toBe('cancelled');
     expect(w.tasks[0].taskStatus).toBe('cancelled');
     expect(w.tasks[1].taskId).toBeNull();
+    // The run's view of its tasks says so too (not running/pending forever).
+    expect(w.tasks.map((t) => t.status)).toEqual(['cancelled', 'cancelled']);
     expect((await api(`/api/workflows/${created.body.id}/cancel`, { method: 'POST' })).status).toBe(409);
   });
 
@@ -217,7 +219,7 @@ describe('workflows (distributed)', () => {
   let pg: Client;
   let gateway: ServiceProcess;
   const services: ServiceProcess[] = [];
-  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { ...init, headers: { 'content-type': 'application/json' } });
+  const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { ...init, headers: authHeaders() });
 
   beforeAll(async () => {
     kafka = await startMockKafka({ brokers: 3 });

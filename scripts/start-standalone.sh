@@ -14,4 +14,5 @@ if [ "$after" != "$before" ]; then
   diff <(echo "$before") <(echo "$after") >&2 || true
 fi
 echo "==> starting Kairos on http://localhost:${PORT:-3000} (dashboard /, API /api, OpenAPI /docs, health /health)"
+echo "    the API needs a key: the first start prints an admin key once (or set KAIROS_ADMIN_KEY; README, API keys)"
 exec node --require ./scripts/dist-register.js dist/apps/standalone/src/main.js

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Client } from 'pg';
 import { TOPICS, TOPIC_PARTITIONS } from '@kairos/contracts';
+import { generateApiKey } from '@kairos/platform';
 import { runPeer } from './throughput.peers';
 import { SYSTEMS, formatReport, parseSystems, positiveInt, quantile, ratiosToPeers, round2, urlOption, verdicts, type SystemName, type ThroughputResult } from './throughput.report';
 
@@ -91,9 +92,18 @@ function jsonPath(v: string): string {
   return v;
 }
 
+/**
+ * The services enforce API keys: each run gives them a fresh admin key (KAIROS_ADMIN_KEY) and sends it.
+ * The per-key rate limit is off (RATE_LIMIT_PER_SEC=0): one key drives the whole load here, and this
+ * bench measures the scheduler, not the limiter. Authentication itself (a cached lookup and a SHA-256
+ * per request) stays in the measured path.
+ */
+const BENCH_KEY = generateApiKey().token;
+const AUTH = { authorization: `Bearer ${BENCH_KEY}` };
+
 function startProcess(app: string, env: Record<string, string>): ChildProcess {
   const p = spawn(process.execPath, ['--require', join(ROOT, 'scripts/dist-register.js'), MAIN(app)], {
-    env: { ...process.env, LOG_LEVEL: 'error', HOST: '127.0.0.1', ...env },
+    env: { ...process.env, LOG_LEVEL: 'error', HOST: '127.0.0.1', KAIROS_ADMIN_KEY: BENCH_KEY, RATE_LIMIT_PER_SEC: '0', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return p;
@@ -118,7 +128,7 @@ async function drive(system: SystemName, setup: string, port: number, tasks: num
   const worker = async () => {
     while (next < tasks) {
       next++;
-      const r = await fetch(`http://127.0.0.1:${port}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"run":{"kind":"noop"}}' });
+      const r = await fetch(`http://127.0.0.1:${port}/api/tasks`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: '{"run":{"kind":"noop"}}' });
       if (r.status !== 201) throw new Error(`submit failed: ${r.status} ${await r.text()}`);
       await r.arrayBuffer();
     }
@@ -127,7 +137,7 @@ async function drive(system: SystemName, setup: string, port: number, tasks: num
   const submitSeconds = (performance.now() - started) / 1000;
   let done = 0;
   while (done < tasks) {
-    const stats = (await (await fetch(`http://127.0.0.1:${port}/api/stats`)).json()) as { tasks: Record<string, number> };
+    const stats = (await (await fetch(`http://127.0.0.1:${port}/api/stats`, { headers: AUTH })).json()) as { tasks: Record<string, number> };
     done = stats.tasks.succeeded ?? 0;
     process.stderr.write(`\r${system}: ${done}/${tasks} succeeded`);
     if (done < tasks) await new Promise((r) => setTimeout(r, 100));
@@ -135,7 +145,7 @@ async function drive(system: SystemName, setup: string, port: number, tasks: num
   const totalSeconds = (performance.now() - started) / 1000;
   process.stderr.write('\n');
   // Per-task latency (submit → finish) from the API's own timestamps, over the newest 1000 tasks.
-  const list = (await (await fetch(`http://127.0.0.1:${port}/api/tasks?limit=1000&status=succeeded`)).json()) as Array<{ createdAt: string; finishedAt: string }>;
+  const list = (await (await fetch(`http://127.0.0.1:${port}/api/tasks?limit=1000&status=succeeded`, { headers: AUTH })).json()) as Array<{ createdAt: string; finishedAt: string }>;
   const lat = list.map((t) => new Date(t.finishedAt).getTime() - new Date(t.createdAt).getTime());
   lat.sort((a, b) => a - b);
   // Decision latency as each executor measured it (worst executor's quantiles when there are several).
@@ -166,7 +176,7 @@ async function drive(system: SystemName, setup: string, port: number, tasks: num
       `, left down: ${consumersDown.join(', ') || 'none'}\n`,
   );
   const decisions = await Promise.all(
-    executorPorts.map(async (p) => ((await (await fetch(`http://127.0.0.1:${p}/api/executor/status`)).json()) as { decisionLatency: { count: number; p50Ms: number; p99Ms: number } }).decisionLatency),
+    executorPorts.map(async (p) => ((await (await fetch(`http://127.0.0.1:${p}/api/executor/status`, { headers: AUTH })).json()) as { decisionLatency: { count: number; p50Ms: number; p99Ms: number } }).decisionLatency),
   );
   return {
     system,

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { generateApiKey } from '@kairos/platform';
 
 // `kairos bench workflows`: DAG workflows of no-op tasks through the live API (standalone mode unless
 // --url names a running gateway). Measures makespan and the advancement latency of each dependency
@@ -43,10 +44,14 @@ export function register(bench: Command): void {
     .command('workflows')
     .description('DAG workflows (fan-out/fan-in, chain, layered) of no-op tasks through the API')
     .option('--shapes <list>', 'shapes as kind:tasks, kinds fan | chain | layers', 'chain:100,fan:1000,layers:1000')
-    .option('--url <url>', 'a running Kairos gateway or standalone (default: start standalone from source)')
+    .option('--url <url>', 'a running Kairos gateway or standalone (default: start standalone from source); its API key from KAIROS_KEY')
     .option('--json <file>', 'write results as JSON')
     .action(async (o: { shapes: string; url?: string; json?: string }) => {
       const shapes = o.shapes.split(',').map(parseShape);
+      if (o.url) {
+        if (!process.env.KAIROS_KEY) throw new WorkflowBenchError('--url: set KAIROS_KEY to an API key with the submit scope for that server');
+        AUTH.authorization = `Bearer ${process.env.KAIROS_KEY}`;
+      }
       const svc = o.url ? null : await startStandalone();
       const base = o.url ?? `http://127.0.0.1:${svc!.port}`;
       const results: WorkflowBenchResult[] = [];
@@ -115,11 +120,15 @@ async function runShape(base: string, kind: 'fan' | 'chain' | 'layers', n: numbe
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The service enforces API keys: a fresh admin key per run, given as KAIROS_ADMIN_KEY and sent on every call (with --url: KAIROS_KEY). */
+const BENCH_KEY = generateApiKey().token;
+const AUTH = { authorization: `Bearer ${BENCH_KEY}` };
+
 /** GET with a few retries: a busy single-process service occasionally resets a kept-alive connection. */
 async function getJson<T>(url: string): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const r = await fetch(url);
+      const r = await fetch(url, { headers: AUTH });
       if (!r.ok) throw new Error(`GET ${url}: ${r.status} ${await r.text()}`);
       return (await r.json()) as T;
     } catch (e) {
@@ -133,7 +142,7 @@ async function getJson<T>(url: string): Promise<T> {
 async function submitOnce(base: string, name: string, tasks: unknown[]): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const r = await fetch(`${base}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, tasks }) });
+      const r = await fetch(`${base}/api/workflows`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ name, tasks }) });
       if (r.status !== 201) throw new Error(`submit failed: ${r.status} ${await r.text()}`);
       return ((await r.json()) as { id: string }).id;
     } catch (e) {
@@ -151,7 +160,7 @@ async function startStandalone(): Promise<{ port: number; stop(): Promise<void> 
   const port = 3700 + Math.floor(Math.random() * 90);
   const p: ChildProcess = spawn(process.execPath, ['--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, 'apps/standalone/src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dir, EXECUTOR_NODES: 'bench-node:64000:65536', EXECUTOR_SLOTS: '64' },
+    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dir, EXECUTOR_NODES: 'bench-node:64000:65536', EXECUTOR_SLOTS: '64', KAIROS_ADMIN_KEY: BENCH_KEY, RATE_LIMIT_PER_SEC: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const until = Date.now() + 120_000;

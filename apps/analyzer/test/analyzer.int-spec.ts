@@ -14,6 +14,7 @@ import { AnalyzerModule, ANALYZER_MIGRATIONS } from '../src/analyzer.module';
 import { ANALYZER_OPTIONS, type AnalyzerOptions } from '../src/core/analyzer-options';
 import { DiagnosisService } from '../src/diagnosis/diagnosis.service';
 import { DurationModelService } from '../src/models/duration-model.service';
+import { AnalyzerError, httpStatusOf, toAnalyzerError } from '../src/errors/analyzer.errors';
 
 const MIGRATIONS = withBaseline(ANALYZER_MIGRATIONS);
 
@@ -128,9 +129,21 @@ describe('analyzer replicas on PostgreSQL', () => {
     expect(after).toMatchObject({ model: 'duration', modelVersion: '1' });
     expect(after!.p90Ms).toBeGreaterThanOrEqual(after!.p50Ms);
     expect(after!.p50Ms).toBeGreaterThan(8_000);
-    await a.durations.deploy('duration', 2, 'test');
+    // v2 (fewer trees) does not beat production by the gate's 2 %: refused with the verdict, nothing changes.
+    const refused = await a.durations.deploy('duration', 2, 'test').catch((e: unknown) => toAnalyzerError(e));
+    expect(refused).toBeInstanceOf(AnalyzerError);
+    expect(refused).toMatchObject({ code: 'DEPLOY_GATE_REFUSED', details: { verdict: { deployable: false } } });
+    expect(httpStatusOf((refused as AnalyzerError).code)).toBe(409);
+    expect((refused as Error).message).toMatch(/validationMaeMs/);
+    expect((await a.durations.registry.get('duration', 2)).stage).toBe('candidate');
+    // A forced deploy needs a reason, and the override is audited in the stage history.
+    const noReason = await a.durations.deploy('duration', 2, 'test', { reason: ' ' }).catch((e: unknown) => toAnalyzerError(e));
+    expect(noReason).toMatchObject({ code: 'VALIDATION_FAILED' });
+    await a.durations.deploy('duration', 2, 'test', { reason: 'int test: exercise hot swap to v2' });
     await eventually(() => b.durations.cache.current()?.version.version === 2);
     expect((await b.durations.registry.get('duration', 1)).stage).toBe('archived');
+    const promoted = (await a.durations.registry.history('duration')).filter((h) => h.version === 2 && h.to === 'production');
+    expect(promoted).toEqual([expect.objectContaining({ gate: expect.objectContaining({ deployable: false, forced: true, forceReason: 'int test: exercise hot swap to v2' }) })]);
   });
 
   it('rolls back to the previous production version, seen by both replicas', async () => {

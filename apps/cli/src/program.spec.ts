@@ -255,25 +255,29 @@ describe('kairos: connection and keys', () => {
 });
 
 describe('kairos policy, serve, topics', () => {
-  it('policy set --max-concurrent falls back to a throttle_queue repair on a server without the field', async () => {
-    const h = cliHarness((req) => {
-      if (req.method === 'PUT') {
-        const body = req.body as Record<string, unknown>;
-        if ('maxConcurrent' in body) return jsonReply(400, { error: 'VALIDATION_FAILED', message: 'invalid queue policy: (root): Unrecognized key: "maxConcurrent"', details: {} });
-        return jsonReply(200, { queue: 'batch', ...body });
-      }
-      if (req.method === 'POST' && req.path === '/api/repairs') return jsonReply(202, { actionId: 'r1', status: 'requested' });
-      return undefined;
-    });
+  it('policy set sends only the given fields, maxConcurrent included', async () => {
+    const h = cliHarness((req) => (req.method === 'PUT' ? jsonReply(202, { queue: 'batch', ...(req.body as object), status: 'requested' }) : undefined));
     expect(await h.run('policy', 'set', 'batch', '--policy', 'fifo', '--max-concurrent', '4')).toBe(0);
+    expect(h.out()).toBe('queue batch: policy fifo, max concurrent 4\n');
+    expect(await h.run('policy', 'set', 'batch', '--max-concurrent', 'none')).toBe(0);
+    expect(h.out()).toBe('queue batch: max concurrent unlimited\n');
     expect(h.requests.map((r) => [r.method, r.path, r.body])).toEqual([
       ['PUT', '/api/queues/batch/policy', { policy: 'fifo', maxConcurrent: 4 }],
-      ['PUT', '/api/queues/batch/policy', { policy: 'fifo' }],
-      ['POST', '/api/repairs', { action: { kind: 'throttle_queue', queue: 'batch', maxConcurrent: 4 }, reason: 'kairos policy set batch --max-concurrent 4' }],
+      ['PUT', '/api/queues/batch/policy', { maxConcurrent: null }],
     ]);
-    expect(h.out()).toBe('queue batch: policy fifo, max concurrent 4\n');
     expect(await h.run('policy', 'set', 'batch')).toBe(2);
     expect(await h.run('policy', 'set', 'batch', '--max-concurrent', '-1')).toBe(2);
+  });
+
+  it('models deploy goes through the gate; --force sends the reason', async () => {
+    const version = { name: 'duration', version: 2, stage: 'production', createdAt: '2026-11-30T00:00:00.000Z', metrics: {} };
+    const h = cliHarness((req) => (req.method === 'POST' ? jsonReply(200, version) : undefined));
+    expect(await h.run('models', 'deploy', 'duration', '2')).toBe(0);
+    expect(await h.run('models', 'deploy', 'duration', '2', '--force', 'hot fix')).toBe(0);
+    expect(h.requests.map((r) => [r.path, r.body])).toEqual([
+      ['/api/models/duration/versions/2/deploy', {}],
+      ['/api/models/duration/versions/2/deploy', { force: { reason: 'hot fix' } }],
+    ]);
   });
 
   it('serve passes PORT, HOST, DATA_DIR and --env to the service it starts', async () => {

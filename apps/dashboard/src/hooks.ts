@@ -15,7 +15,12 @@ export function useHashRoute(): Route {
 
 export function useAuthState(): AuthState {
   const [s, setS] = useState(authState());
-  useEffect(() => onAuthChange(setS), []);
+  useEffect(() => {
+    // The state may have changed between the first render and this subscription (the session check
+    // at page load answers fast): catch up, then follow.
+    setS(authState());
+    return onAuthChange(setS);
+  }, []);
   return s;
 }
 

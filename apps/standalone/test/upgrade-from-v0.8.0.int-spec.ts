@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
 import { Database } from '@kairos/persistence';
-import { createTestDatabase, startService, type ServiceProcess } from '@kairos/testing';
+import { authHeaders, createTestDatabase, startService, type ServiceProcess } from '@kairos/testing';
 import { STANDALONE_MIGRATIONS } from './standalone-migrations';
 
 // A database made by the last release, with data in it, must migrate cleanly with the current code
@@ -111,7 +111,7 @@ describe.each(ENGINES)('upgrade from v0.8.0 on $name', (engine) => {
       await svc.waitHealthy(90_000);
       const base = `http://127.0.0.1:${svc.port}`;
       const get = async (path: string) => {
-        const r = await fetch(`${base}${path}`);
+        const r = await fetch(`${base}${path}`, { headers: authHeaders() });
         expect({ path, status: r.status }).toEqual({ path, status: 200 });
         return (await r.json()) as Record<string, unknown> & Array<Record<string, unknown>>;
       };
@@ -124,7 +124,7 @@ describe.each(ENGINES)('upgrade from v0.8.0 on $name', (engine) => {
       expect(JSON.stringify(wf)).toContain('fixture-dag');
       expect(JSON.stringify(await get('/api/queues'))).toContain('"policy":"sjf"');
       // New work on the old data: a task submitted now runs to success.
-      const r = await fetch(`${base}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'after-upgrade', run: { kind: 'shell', command: ['sh', '-c', 'echo upgraded'] } }) });
+      const r = await fetch(`${base}/api/tasks`, { method: 'POST', headers: authHeaders(), body: JSON.stringify({ name: 'after-upgrade', run: { kind: 'shell', command: ['sh', '-c', 'echo upgraded'] } }) });
       expect(r.status).toBe(201);
       const { id } = (await r.json()) as { id: string };
       const until = Date.now() + 60_000;

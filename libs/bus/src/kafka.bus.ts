@@ -62,6 +62,8 @@ export interface KafkaBusConfig {
   kafkaLogLevel?: 'nothing' | BusLogLevel;
   /** Sink for the bus's and kafkajs' logs; default console. */
   log?: BusLog;
+  /** After each batch: how far the group is behind the partition's high watermark (for /metrics). */
+  onConsumerLag?: (group: string, topic: string, partition: number, lag: number) => void;
 }
 
 const DEFAULT_CONSUMER: KafkaConsumerTuning = {
@@ -436,6 +438,10 @@ export class KafkaEventBus implements EventBus {
     } finally {
       // Commit what was handled even when a heartbeat revealed a rebalance, so the next owner does not redo it.
       await commit().catch((e: Error) => this.log('warn', 'offset commit failed; the messages will be redelivered', { group: group.id, topic, partition, error: e.message }));
+      if (this.config.onConsumerLag) {
+        const next = lastDone !== null ? BigInt(lastDone) + 1n : BigInt(batch.firstOffset() ?? batch.highWatermark);
+        this.config.onConsumerLag(group.id, topic, partition, Math.max(0, Number(BigInt(batch.highWatermark) - next)));
+      }
     }
   }
 

@@ -114,7 +114,7 @@ export const QueueListSchema = z.looseObject({
 });
 export type QueueList = z.infer<typeof QueueListSchema>;
 
-export const QueuePolicySchema = z.looseObject({ queue: z.string(), policy: z.string().nullable().optional(), placement: z.string().nullable().optional() });
+export const QueuePolicySchema = z.looseObject({ queue: z.string(), policy: z.string().nullable().optional(), placement: z.string().nullable().optional(), maxConcurrent: z.number().nullable().optional() });
 export type QueuePolicy = z.infer<typeof QueuePolicySchema>;
 
 export const StatsSchema = z.looseObject({

@@ -232,8 +232,9 @@ export class KairosClient {
     return this.request('POST', '/api/models/duration/train', { body: req, schema: ModelVersionSchema });
   }
 
-  deployModel(name: string, version: number): Promise<ModelVersion> {
-    return this.request('POST', `/api/models/${seg(name)}/versions/${version}/deploy`, { schema: ModelVersionSchema, idempotent: true });
+  /** Through the deploy gate; `force` overrides a refusal (its reason is audited). */
+  deployModel(name: string, version: number, force?: { reason: string }): Promise<ModelVersion> {
+    return this.request('POST', `/api/models/${seg(name)}/versions/${version}/deploy`, { body: force ? { force } : {}, schema: ModelVersionSchema, idempotent: true });
   }
 
   rollbackModel(name: string): Promise<ModelVersion> {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
+import { classifyStorageFailure, StorageHealth } from './storage-failure';
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -40,6 +41,8 @@ class Mutex {
  */
 export class Database implements SqlExecutor {
   readonly embedded: boolean;
+  /** Storage failures seen by this process's statements (disk full, server unreachable), for /health. */
+  readonly storage = new StorageHealth();
   private readonly lock: Mutex | null;
 
   private constructor(
@@ -61,7 +64,8 @@ export class Database implements SqlExecutor {
     };
     let ds: DataSource;
     if (opts.url) {
-      ds = new DataSource({ ...common, url: opts.url, extra: { max: opts.poolSize ?? 10 } });
+      // A connect that cannot complete fails after 5 s (a storage failure: 503) instead of holding requests forever.
+      ds = new DataSource({ ...common, url: opts.url, extra: { max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000 } });
     } else {
       const dir = resolve(opts.dataDir, 'pglite');
       mkdirSync(dir, { recursive: true });
@@ -71,6 +75,13 @@ export class Database implements SqlExecutor {
     const db = new Database(ds, !opts.url);
     await db.migrate();
     return db;
+  }
+
+  /** pg pool connections (total, idle, waiting clients); null for the embedded database, which has no pool. */
+  poolStats(): { total: number; idle: number; waiting: number } | null {
+    if (this.embedded) return null;
+    const pool = (this.dataSource.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
+    return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
   }
 
   /** Runs pending migrations; an advisory lock keeps replicas booting together from racing. */
@@ -99,7 +110,20 @@ export class Database implements SqlExecutor {
         await qr.release();
       }
     };
-    return this.lock ? this.lock.run(run) : run();
+    return this.watch(this.lock ? this.lock.run(run) : run());
+  }
+
+  /** Notes storage failures and successes (for /health); passes results and errors on unchanged. */
+  private async watch<T>(p: Promise<T>): Promise<T> {
+    try {
+      const result = await p;
+      this.storage.succeeded();
+      return result;
+    } catch (err) {
+      const f = classifyStorageFailure(err);
+      if (f) this.storage.failed(f);
+      throw err;
+    }
   }
 
   /** Runs fn in one transaction; commits if it resolves, rolls back if it throws. */
@@ -119,7 +143,7 @@ export class Database implements SqlExecutor {
         await qr.release();
       }
     };
-    return this.lock ? this.lock.run(run) : run();
+    return this.watch(this.lock ? this.lock.run(run) : run());
   }
 
   /** One round trip (health checks). */

@@ -1,4 +1,5 @@
 export * from './database';
+export * from './storage-failure';
 export * from './outbox';
 export * from './migrations/index';
 export * from './workflow-task.writer';

@@ -92,6 +92,15 @@ export class OutboxRelay {
     while (!this.stopped && (await this.flushOnce()) > 0);
   }
 
+  /** Unpublished events of this producer and the oldest one's age in seconds (0 when none). */
+  async backlog(): Promise<{ count: number; oldestAgeSeconds: number }> {
+    const rows = await this.db.query<{ n: number; age: number | null }>(
+      `SELECT count(*)::int AS n, EXTRACT(EPOCH FROM now() - min(occurred_at))::float8 AS age FROM outbox WHERE producer = $1 AND published_at IS NULL`,
+      [this.producer],
+    );
+    return { count: rows[0]?.n ?? 0, oldestAgeSeconds: Math.max(0, rows[0]?.age ?? 0) };
+  }
+
   /**
    * Publishes one batch of unpublished rows, oldest first; returns how many. A task event (topic
    * task.*) goes out only once every earlier row with its key is published, whoever produced it (the

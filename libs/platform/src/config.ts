@@ -22,7 +22,7 @@ const NODE_ENTRY = String.raw`[a-zA-Z0-9_.-]+:\d+:\d+(:(\d+|\d+-\d+)(:[A-Za-z0-9
 const base64Key = z.string().refine(isBase64Key32, 'must be base64 of 32 random bytes (generate one with `openssl rand -base64 32`)');
 
 /** Variables whose values never appear in an error message. */
-export const SECRET_CONFIG_VARIABLES: ReadonlySet<string> = new Set(['KAIROS_SECRET_KEY', 'KAIROS_SECRET_KEY_PREVIOUS', 'KAIROS_ADMIN_KEY', 'API_TOKEN', 'DATABASE_URL']);
+export const SECRET_CONFIG_VARIABLES: ReadonlySet<string> = new Set(['KAIROS_SECRET_KEY', 'KAIROS_SECRET_KEY_PREVIOUS', 'KAIROS_ADMIN_KEY', 'DATABASE_URL']);
 
 export const ConfigSchema = z.object({
   PORT: int(0, 65535).default(3000),
@@ -66,7 +66,6 @@ export const ConfigSchema = z.object({
   SCHEDULER_POLICY: z.string().default('priority'),
   METRICS_SAMPLE_MS: int(100, 60_000).default(1_000),
   OUTPUT_TAIL_BYTES: int(256, 1_048_576).default(8_192),
-  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   DASHBOARD: bool.default(true),
   /** How often each analyzer replica checks the model registry for a new production version (hot swap). */
   ANALYZER_MODEL_POLL_MS: int(100, 3_600_000).default(5_000),
@@ -179,6 +178,12 @@ export const ConfigSchema = z.object({
   ALLOWED_HOSTS: list(HOST_NAME, 'a host name or host:port').default([]),
   /** Origins (scheme://host[:port]) allowed to call the API from a browser, besides the same origin. */
   ALLOWED_ORIGINS: list(ORIGIN, 'an origin like https://ops.example.com (no path)').default([]),
+  /**
+   * `keys` (default): every endpoint but /health, /metrics, the dashboard page and /docs needs an API
+   * key. `off`: the API is open to whoever reaches the port, allowed only with a loopback HOST (local
+   * experiments); a non-loopback HOST is then refused at start.
+   */
+  KAIROS_AUTH: z.enum(['keys', 'off']).default('keys'),
   /** API requests per second per key, sustained (token bucket); 0 turns the limit off. */
   RATE_LIMIT_PER_SEC: z.coerce.number().min(0).max(1_000_000).default(20),
   /** Requests a key may make at once after a pause. */

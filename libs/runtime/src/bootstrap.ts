@@ -6,9 +6,11 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { NestMicroservice } from '@nestjs/microservices';
 import { KairosBusServer, RethrowRpcErrorsFilter } from '@kairos/bus';
 import type { MigrationClass } from '@kairos/persistence';
-import { LOGGER, loadConfig, type KairosConfig, type Logger } from '@kairos/platform';
+import { ApiKeyError, apiKeyErrorStatus, LOGGER, loadConfig, type KairosConfig, type Logger } from '@kairos/platform';
 import { HttpErrorFilter, type DomainStatusMapper } from './http-error.filter';
 import { KairosCoreModule } from './kairos-core.module';
+import { assertBindAllowed } from './security/bind-policy';
+import { applyHttpSecurity, httpSecurityOptionsFromConfig } from './security/http-security.middleware';
 
 export interface KairosServiceOptions {
   service: string;
@@ -21,7 +23,12 @@ export interface KairosServiceOptions {
   config?: KairosConfig;
   /** Port override (tests: 0 for any free port). */
   port?: number;
+  /** Routes that take batches and get HTTP_BATCH_BODY_LIMIT_BYTES instead of HTTP_BODY_LIMIT_BYTES (default: POST /api/workflows). */
+  batchRoutes?: ReadonlyArray<{ method: string; path: string | RegExp }>;
 }
+
+/** Workflow submissions carry up to 10,000 task specs. */
+export const DEFAULT_BATCH_ROUTES: ReadonlyArray<{ method: string; path: string | RegExp }> = [{ method: 'POST', path: '/api/workflows' }];
 
 @Module({})
 class KairosRootModule {}
@@ -34,22 +41,26 @@ class KairosRootModule {}
  */
 export async function startKairosService(opts: KairosServiceOptions): Promise<INestApplication> {
   const config = opts.config ?? loadConfig();
+  // Before anything starts: an open API (KAIROS_AUTH=off) may only listen on loopback.
+  assertBindAllowed(config.HOST, config.KAIROS_AUTH === 'keys');
   const root: DynamicModule = {
     module: KairosRootModule,
     imports: [KairosCoreModule.forRoot({ service: opts.service, config, migrations: opts.migrations }), ...opts.modules],
   };
-  const app = await NestFactory.create<NestExpressApplication>(root, { logger: ['error', 'warn'], bodyParser: true });
+  // bodyParser: false — applyHttpSecurity parses JSON bodies itself (limits, 400/413/415 answers).
+  const app = await NestFactory.create<NestExpressApplication>(root, { logger: ['error', 'warn'], bodyParser: false });
   const logger = app.get<Logger>(LOGGER);
-  // Workflow submissions carry up to 10,000 task specs; express's 100 kB default rejects ~1,500.
-  app.useBodyParser('json', { limit: '16mb' });
-  app.useGlobalFilters(new HttpErrorFilter(logger, opts.statusOf));
+  // Host/Origin allow-lists, strict CORS, helmet, no X-Powered-By, JSON-only bodies (docs/security.md).
+  // Workflow submissions (batch routes) carry up to 10,000 task specs and get the batch limit.
+  applyHttpSecurity(app, httpSecurityOptionsFromConfig(config, { batchRoutes: opts.batchRoutes ?? DEFAULT_BATCH_ROUTES }));
+  app.useGlobalFilters(new HttpErrorFilter(logger, (e) => (e instanceof ApiKeyError ? apiKeyErrorStatus(e.code) : opts.statusOf(e))));
   app.enableShutdownHooks();
   // Deferred so the RPC filter is in place when the handlers are built; the app's own init() below runs
   // the lifecycle hooks once for the shared container, so the microservice must not run them again.
   const bus = app.connectMicroservice({ strategy: app.get(KairosBusServer) }, { deferInitialization: true });
   if (bus instanceof NestMicroservice) bus.setIsInitHookCalled(true);
   bus.useGlobalFilters(new RethrowRpcErrorsFilter());
-  const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(opts.title).setVersion('1').build());
+  const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(opts.title).setVersion('1').addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key: kairos_<id>_<secret>' }, 'apiKey').addSecurityRequirements('apiKey').build());
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
   await app.init();
   await app.startAllMicroservices();

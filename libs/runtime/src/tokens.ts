@@ -23,3 +23,6 @@ export interface AppIdentity {
   instanceId: string;
   logger: Logger;
 }
+
+/** This process's Prometheus metrics (KairosMetrics): one registry shared by every app in the process. */
+export const KAIROS_METRICS = Symbol('KAIROS_METRICS');

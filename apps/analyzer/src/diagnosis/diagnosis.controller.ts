@@ -4,11 +4,13 @@ import { z } from 'zod';
 import { DiagnosisRuleSchema } from '@kairos/ml';
 import { parseOrThrow } from '../errors/analyzer.errors';
 import { DiagnosisService } from './diagnosis.service';
+import { RequireScope } from '@kairos/runtime';
 
 const AnomalyQuerySchema = z.object({ windowSec: z.coerce.number().int().min(1).max(86_400).default(600) }).strict();
 
 /** Diagnosis rules as data (metric, aggregate, operator, threshold, action) and the decision audit. */
 @ApiTags('diagnosis')
+@RequireScope('read')
 @Controller('api')
 export class DiagnosisController {
   constructor(private readonly diagnosis: DiagnosisService) {}
@@ -25,6 +27,7 @@ export class DiagnosisController {
   }
 
   @Post('diagnosis/rules')
+  @RequireScope('admin')
   @HttpCode(201)
   @ApiOperation({ summary: 'Add a rule; a bad field or an unknown repair action gets 400 naming it' })
   @ApiBody({ schema: z.toJSONSchema(DiagnosisRuleSchema, { io: 'input' }) as object })
@@ -33,12 +36,14 @@ export class DiagnosisController {
   }
 
   @Put('diagnosis/rules/:id')
+  @RequireScope('admin')
   @ApiBody({ schema: z.toJSONSchema(DiagnosisRuleSchema, { io: 'input' }) as object })
   replace(@Param('id') id: string, @Body() body: unknown) {
     return this.diagnosis.replace(id, parseOrThrow(DiagnosisRuleSchema, body, 'diagnosis rule'));
   }
 
   @Delete('diagnosis/rules/:id')
+  @RequireScope('admin')
   @HttpCode(204)
   async remove(@Param('id') id: string): Promise<void> {
     await this.diagnosis.remove(id);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { makeEnvelope } from '@kairos/contracts';
 import { createDetector, DEFAULT_DETECTOR_CONFIG, decideRepairs, decisionKey, DiagnosisRuleSchema, evaluateRules, StreamScorers, type DiagnosisRule, type RepairDecision, type StreamInfo, type TargetMetrics } from '@kairos/ml';
 import type { KairosConfig } from '@kairos/platform';
-import { APP_IDENTITY, CONFIG, type AppIdentity } from '@kairos/runtime';
+import { APP_IDENTITY, CONFIG, KAIROS_METRICS, type AppIdentity, type KairosMetrics } from '@kairos/runtime';
 import { AnalyzerError } from '../errors/analyzer.errors';
 import { DIAGNOSIS_REPOSITORY, type DiagnosisRepository } from './diagnosis.repository';
 
@@ -42,11 +42,19 @@ export class DiagnosisService {
     @Inject(DIAGNOSIS_REPOSITORY) private readonly repo: DiagnosisRepository,
     @Inject(CONFIG) private readonly config: KairosConfig,
     @Inject(APP_IDENTITY) private readonly id: AppIdentity,
+    @Optional() @Inject(KAIROS_METRICS) metrics?: KairosMetrics,
   ) {
     const probationaryPeriod = config.ANOMALY_PROBATION_SAMPLES;
     this.anomalies = new StreamScorers((key) =>
       createDetector(DEFAULT_DETECTOR_CONFIG, metricStreamInfo(key, probationaryPeriod, this.memCapacityMb.get(splitStreamKey(key).nodeId))),
     );
+    // /metrics: the latest score of every scored stream (scored as metrics arrive for diagnosis).
+    metrics?.onScrape('anomaly-scores', () => {
+      for (const key of this.anomalies.keys()) {
+        const latest = this.anomalies.recent(key, 0).at(-1);
+        if (latest) metrics.anomalyScore.set({ node: splitStreamKey(key).nodeId, metric: splitStreamKey(key).metric }, latest.value);
+      }
+    });
   }
 
   async rules(): Promise<DiagnosisRule[]> {

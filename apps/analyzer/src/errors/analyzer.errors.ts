@@ -1,5 +1,5 @@
 import { formatZodIssues } from '@kairos/contracts';
-import { isModelRegistryError, PatternError, ServingError, type ModelRegistryErrorCode } from '@kairos/ml';
+import { isDeployGateError, isModelRegistryError, PatternError, ServingError, type ModelRegistryErrorCode } from '@kairos/ml';
 import { DomainError } from '@kairos/platform';
 import type { z } from 'zod';
 
@@ -16,7 +16,8 @@ export type AnalyzerErrorCode =
   | 'CONCURRENT_CHANGE'
   | 'INSUFFICIENT_HISTORY'
   | 'TRAINING_IN_PROGRESS'
-  | 'MODEL_STORE_FAILED';
+  | 'MODEL_STORE_FAILED'
+  | 'DEPLOY_GATE_REFUSED';
 
 export class AnalyzerError extends DomainError<AnalyzerErrorCode> {
   constructor(
@@ -44,6 +45,7 @@ export function httpStatusOf(code: AnalyzerErrorCode): number {
     case 'CONCURRENT_CHANGE':
     case 'INSUFFICIENT_HISTORY':
     case 'TRAINING_IN_PROGRESS':
+    case 'DEPLOY_GATE_REFUSED':
       return 409;
     case 'MODEL_STORE_FAILED':
       return 500;
@@ -89,6 +91,11 @@ function registryCode(code: ModelRegistryErrorCode): AnalyzerErrorCode {
 /** Translates libs/ml's typed failures into the analyzer's HTTP-mapped errors; anything else passes through. */
 export function toAnalyzerError(e: unknown): unknown {
   if (isModelRegistryError(e)) return new AnalyzerError(registryCode(e.code), e.message, { ...e.details, registryCode: e.code });
+  if (isDeployGateError(e)) {
+    return e.code === 'DEPLOY_GATE_REFUSED'
+      ? new AnalyzerError('DEPLOY_GATE_REFUSED', `deploy gate refused: ${e.message}; deploy with {"force":{"reason":"…"}} to override (audited)`, { verdict: e.verdict })
+      : new AnalyzerError('VALIDATION_FAILED', e.message);
+  }
   if (e instanceof ServingError) return new AnalyzerError(e.code === 'INSUFFICIENT_HISTORY' ? 'INSUFFICIENT_HISTORY' : 'MODEL_STORE_FAILED', e.message);
   if (e instanceof PatternError) return new AnalyzerError(e.code === 'INVALID_INPUT' ? 'INSUFFICIENT_HISTORY' : 'VALIDATION_FAILED', e.message);
   return e;

@@ -14,6 +14,14 @@ export const TrainBodySchema = z
 
 export const VersionParamSchema = z.coerce.number().int().min(1);
 
+/**
+ * POST …/deploy body: empty for a gated deploy; `force.reason` deploys a candidate the gate refuses
+ * (the reason and the gate's verdict are kept in the stage history).
+ */
+export const DeployBodySchema = z
+  .object({ force: z.object({ reason: z.string().trim().min(3, 'force.reason: say why the gate is overridden (at least 3 characters)').max(500) }).strict().optional() })
+  .strict();
+
 export const PredictBodySchema = z
   .object({
     queue: z.string().min(1).default('default'),

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { TaskQueued } from '@kairos/contracts';
 import {
   AccuracyTracker,
   accuracyMetrics,
   columnsFromRows,
   decodeServingArtifact,
+  DEFAULT_DEPLOY_GATE_POLICY,
   DriftMonitor,
   DURATION_FEATURE_NAMES,
   DURATION_SERVING_FORMAT,
@@ -23,7 +24,7 @@ import {
   type PlatformTrainingOptions,
 } from '@kairos/ml';
 import type { KairosConfig } from '@kairos/platform';
-import { APP_IDENTITY, CONFIG, type AppIdentity } from '@kairos/runtime';
+import { APP_IDENTITY, CONFIG, KAIROS_METRICS, type AppIdentity, type KairosMetrics } from '@kairos/runtime';
 import { TF_BACKEND } from '../core/analyzer-options';
 import { AnalyzerError } from '../errors/analyzer.errors';
 import { movingAverageEstimate } from '../estimates/duration-baseline';
@@ -63,8 +64,10 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
     @Inject(TF_BACKEND) private readonly tf: { choice: Promise<BackendChoice | null> },
     @Inject(CONFIG) private readonly config: KairosConfig,
     @Inject(APP_IDENTITY) private readonly id: AppIdentity,
+    @Optional() @Inject(KAIROS_METRICS) private readonly metrics?: KairosMetrics,
   ) {
     this.registry = new ModelRegistry({ store });
+    metrics?.onScrape('duration-model', () => this.exportModelMetrics(metrics));
     this.cache = new ProductionModelCache<LoadedDurationModel>({
       source: this.registry,
       name: DURATION_MODEL,
@@ -135,8 +138,13 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
     return run;
   }
 
-  async deploy(name: string, version: number, by: string): Promise<ModelVersion> {
-    const v = await this.registry.promote(name, version, { by, note: 'deploy via API' });
+  /**
+   * Promote through the deploy gate (the candidate must beat production and the moving-average baseline
+   * on its validation rows by 2 %); `force` overrides a refusal, with its reason audited.
+   */
+  async deploy(name: string, version: number, by: string, force?: { reason: string }): Promise<ModelVersion> {
+    const v = await this.registry.promote(name, version, { by, note: 'deploy via API', gate: DEFAULT_DEPLOY_GATE_POLICY, ...(force ? { force } : {}) });
+    if (force) this.id.logger.warn({ model: name, version, by, reason: force.reason }, 'deploy gate overridden (forced deploy)');
     if (name === DURATION_MODEL) await this.cache.notifyChanged();
     return v;
   }
@@ -234,9 +242,27 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
       liveMae !== null && validationMae > 0 ? { validationMae, liveMae, liveCount: outcomes.length } : undefined,
     );
     const reportId = randomUUID();
+    if (this.metrics) {
+      const labels = { model: version.name, version: String(version.version) };
+      this.metrics.modelMetric.set({ ...labels, metric: 'drifted_features' }, report.driftedFeatures.length);
+      this.metrics.modelMetric.set({ ...labels, metric: 'max_psi' }, Math.max(0, ...report.features.map((f) => f.psi)));
+    }
     const autoRetrain = this.config.ANALYZER_AUTO_RETRAIN && report.decision === 'retrain';
     await this.durations.recordDriftReport({ reportId, name: version.name, version: version.version, report, autoRetrain, assessedBy: this.id.instanceId });
     return { reportId, version: version.version, report };
+  }
+
+  /** /metrics: the serving version's validation MAE and what this replica saw of it live (MAE, p90 coverage). */
+  private exportModelMetrics(metrics: KairosMetrics): void {
+    const serving = this.cache.current();
+    if (!serving) return;
+    const { version } = serving;
+    const labels = { model: version.name, version: String(version.version) };
+    metrics.modelMetric.set({ ...labels, metric: 'validation_mae_ms' }, version.metrics.validationMaeMs);
+    const live = this.tracker.report(modelVersionKey(version.name, version.version));
+    if (live.mae !== null) metrics.modelMetric.set({ ...labels, metric: 'live_mae_ms' }, live.mae);
+    if (live.p90Coverage !== null) metrics.modelMetric.set({ ...labels, metric: 'live_p90_coverage' }, live.p90Coverage);
+    metrics.modelMetric.set({ ...labels, metric: 'live_outcomes' }, live.count);
   }
 
   driftReports(name: string): Promise<unknown[]> {

@@ -1,5 +1,5 @@
 import { artifactChecksum, ModelRegistryError, applyModelMutation, emptySnapshot, revisionConflict } from '@kairos/ml';
-import type { ArtifactRef, ModelMutation, ModelSnapshot, ModelStage, ModelStore, ModelVersion, StageChange, StageChangeReason } from '@kairos/ml';
+import type { ArtifactRef, ModelMutation, ModelSnapshot, ModelStage, ModelStore, ModelVersion, StageChange, StageChangeGateAudit, StageChangeReason } from '@kairos/ml';
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type Database, type SqlExecutor } from '@kairos/persistence';
 
@@ -33,6 +33,7 @@ interface ChangeRow {
   at: Date | string;
   by: string;
   note: string | null;
+  gate: StageChangeGateAudit | null;
 }
 
 const iso = (v: Date | string): string => new Date(v).toISOString();
@@ -78,8 +79,8 @@ export class PgModelStore implements ModelStore {
         const after = next.versions.find((v) => v.version === change.version) as ModelVersion;
         await tx.query(`UPDATE model_versions SET stage = $3, stage_changed_at = $4 WHERE name = $1 AND version = $2`, [name, change.version, after.stage, after.stageChangedAt]);
         await tx.query(
-          `INSERT INTO model_stage_changes (name, seq, version, from_stage, to_stage, reason, at, by, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [name, ++seq, change.version, change.from, change.to, change.reason, change.at, change.by, change.note ?? null],
+          `INSERT INTO model_stage_changes (name, seq, version, from_stage, to_stage, reason, at, by, note, gate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
+          [name, ++seq, change.version, change.from, change.to, change.reason, change.at, change.by, change.note ?? null, change.gate ? JSON.stringify(change.gate) : null],
         );
       }
       await tx.query(`UPDATE model_registry SET revision = $2, updated_at = now() WHERE name = $1`, [name, next.revision]);
@@ -110,7 +111,7 @@ export class PgModelStore implements ModelStore {
     const head = await tx.query<{ revision: number }>(`SELECT revision FROM model_registry WHERE name = $1`, [name]);
     if (!head.length) return undefined;
     const versions = await tx.query<VersionRow>(`SELECT * FROM model_versions WHERE name = $1 ORDER BY version`, [name]);
-    const changes = await tx.query<ChangeRow>(`SELECT version, from_stage, to_stage, reason, at, by, note FROM model_stage_changes WHERE name = $1 ORDER BY seq`, [name]);
+    const changes = await tx.query<ChangeRow>(`SELECT version, from_stage, to_stage, reason, at, by, note, gate FROM model_stage_changes WHERE name = $1 ORDER BY seq`, [name]);
     return { name, revision: head[0].revision, versions: versions.map(toVersion), history: changes.map(toChange) };
   }
 }
@@ -161,7 +162,7 @@ function toVersion(r: VersionRow): ModelVersion {
 }
 
 function toChange(r: ChangeRow): StageChange {
-  return { version: r.version, from: r.from_stage, to: r.to_stage, reason: r.reason, at: iso(r.at), by: r.by, ...(r.note !== null ? { note: r.note } : {}) };
+  return { version: r.version, from: r.from_stage, to: r.to_stage, reason: r.reason, at: iso(r.at), by: r.by, ...(r.note !== null ? { note: r.note } : {}), ...(r.gate !== null ? { gate: r.gate } : {}) };
 }
 
 /** pg gives a Buffer, PGlite a Uint8Array; a text-mode driver would give '\x…' hex. */

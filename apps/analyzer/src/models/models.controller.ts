@@ -3,10 +3,12 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { mapErrors, parseOrThrow } from '../errors/analyzer.errors';
 import { DURATION_MODEL, DurationModelService } from './duration-model.service';
-import { TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
+import { DeployBodySchema, TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
+import { RequireScope } from '@kairos/runtime';
 
 /** Model registry: train, list, deploy, roll back; accuracy and drift of live predictions. */
 @ApiTags('models')
+@RequireScope('read')
 @Controller('api/models')
 export class ModelsController {
   constructor(private readonly durations: DurationModelService) {}
@@ -27,6 +29,7 @@ export class ModelsController {
   }
 
   @Post('duration/train')
+  @RequireScope('operate')
   @HttpCode(201)
   @ApiOperation({ summary: 'Train the GBDT duration model on platform history (worker thread); registers a candidate version' })
   @ApiBody({ schema: z.toJSONSchema(TrainBodySchema, { io: 'input' }) as object, required: false })
@@ -42,14 +45,17 @@ export class ModelsController {
   }
 
   @Post(':name/versions/:version/deploy')
+  @RequireScope('admin')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Promote a candidate to production (the previous production version is archived); replicas hot-swap' })
-  deploy(@Param('name') name: string, @Param('version') version: string) {
+  @ApiOperation({ summary: 'Promote a candidate to production through the deploy gate (409 DEPLOY_GATE_REFUSED with the verdict when it does not beat production and the baseline; body {"force":{"reason"}} overrides, audited); replicas hot-swap' })
+  deploy(@Param('name') name: string, @Param('version') version: string, @Body() body: unknown) {
     const v = parseOrThrow(VersionParamSchema, version, 'version');
-    return mapErrors(() => this.durations.deploy(name, v, 'api'));
+    const { force } = parseOrThrow(DeployBodySchema, body, 'deploy request');
+    return mapErrors(() => this.durations.deploy(name, v, 'api', force));
   }
 
   @Post(':name/rollback')
+  @RequireScope('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Archive the production version and restore the one before it' })
   rollback(@Param('name') name: string) {

@@ -6,10 +6,12 @@ import { AnalyzerError, mapErrors, parseOrThrow } from '../errors/analyzer.error
 import { taskSignature } from '../estimates/duration-baseline';
 import { PatternsQuerySchema, PredictBodySchema } from './analyzer.schemas';
 import { DurationModelService } from './duration-model.service';
+import { RequireScope } from '@kairos/runtime';
 
 const REFERENCE_MACHINE_MB = 65_536;
 
 @ApiTags('predictions')
+@RequireScope('read')
 @Controller('api')
 export class PredictionsController {
   constructor(private readonly durations: DurationModelService) {}

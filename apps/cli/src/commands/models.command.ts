@@ -47,10 +47,13 @@ export function registerModels(program: Command, ctx: CliContext): void {
     });
   models
     .command('deploy')
-    .description('promote a version to production (the previous production version is archived)')
+    .description('promote a version to production through the deploy gate (it must beat production and the baseline); the previous production version is archived')
     .argument('<name>', 'model name')
     .argument('<version>', 'version number', positiveInt())
-    .action(async (name: string, version: number, _f: unknown, c: Command) => printVersion(c, await clientOf(c, ctx).deployModel(name, version), 'deployed'));
+    .option('--force <reason>', 'deploy even though the gate refuses; the reason is kept in the stage history')
+    .action(async (name: string, version: number, f: { force?: string }, c: Command) =>
+      printVersion(c, await clientOf(c, ctx).deployModel(name, version, f.force !== undefined ? { reason: f.force } : undefined), f.force !== undefined ? 'deployed (gate overridden)' : 'deployed'),
+    );
   models
     .command('rollback')
     .description('archive the production version and restore the one before it')

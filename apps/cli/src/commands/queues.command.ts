@@ -1,11 +1,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { KairosClientError, type QueuePolicyUpdate } from '@kairos/client';
+import type { QueuePolicyUpdate } from '@kairos/client';
 import { clientOf, globalsOf, type CliContext } from '../cli-context';
 import { CliError } from '../cli.errors';
 import { formatTable, orDash, toJsonText } from '../output/table.format';
 
-function maxConcurrent(value: string): number | null {
-  if (value === 'none') return null;
+/** 'none' stays a word here: commander turns a parser's null into ''. */
+function maxConcurrent(value: string): number | 'none' {
+  if (value === 'none') return 'none';
   if (!/^\d+$/.test(value) || Number(value) > 100_000) throw new InvalidArgumentError('must be a whole number from 0 to 100000, or none to lift the limit');
   return Number(value);
 }
@@ -13,7 +14,7 @@ function maxConcurrent(value: string): number | null {
 interface PolicyFlags {
   policy?: string;
   placement?: string;
-  maxConcurrent?: number | null;
+  maxConcurrent?: number | 'none';
 }
 
 export function registerQueues(program: Command, ctx: CliContext): void {
@@ -48,25 +49,11 @@ export function registerQueues(program: Command, ctx: CliContext): void {
       const update: QueuePolicyUpdate = {
         ...(f.policy !== undefined ? { policy: f.policy } : {}),
         ...(f.placement !== undefined ? { placement: f.placement } : {}),
-        ...(f.maxConcurrent !== undefined ? { maxConcurrent: f.maxConcurrent } : {}),
+        ...(f.maxConcurrent !== undefined ? { maxConcurrent: f.maxConcurrent === 'none' ? null : f.maxConcurrent } : {}),
       };
-      const results: unknown[] = [];
-      try {
-        results.push(await client.setQueuePolicy(queue, update));
-      } catch (err) {
-        // Servers whose policy has no maxConcurrent field keep the limit as a throttle_queue repair,
-        // which the executor applies; fall back to that rather than fail.
-        if (!(err instanceof KairosClientError && err.status === 400 && f.maxConcurrent !== undefined && /maxConcurrent/.test(err.message))) throw err;
-        if (f.policy !== undefined || f.placement !== undefined) {
-          const { maxConcurrent: _limit, ...rest } = update;
-          results.push(await client.setQueuePolicy(queue, rest));
-        }
-        const repair = await client.requestRepair({ action: { kind: 'throttle_queue', queue, maxConcurrent: f.maxConcurrent }, reason: `kairos policy set ${queue} --max-concurrent ${f.maxConcurrent ?? 'none'}` });
-        results.push(repair);
-        io.stderr.write(`this server keeps queue limits as a throttle_queue repair; requested as repair ${repair.actionId} (see GET /api/repairs)\n`);
-      }
-      if (globalsOf(c).json) return void io.stdout.write(toJsonText(results.length === 1 ? results[0] : results));
-      const said = [f.policy !== undefined ? `policy ${f.policy}` : null, f.placement !== undefined ? `placement ${f.placement}` : null, f.maxConcurrent !== undefined ? `max concurrent ${f.maxConcurrent ?? 'unlimited'}` : null].filter(Boolean);
+      const result = await client.setQueuePolicy(queue, update);
+      if (globalsOf(c).json) return void io.stdout.write(toJsonText(result));
+      const said = [f.policy !== undefined ? `policy ${f.policy}` : null, f.placement !== undefined ? `placement ${f.placement}` : null, f.maxConcurrent !== undefined ? `max concurrent ${f.maxConcurrent === 'none' ? 'unlimited' : f.maxConcurrent}` : null].filter(Boolean);
       io.stdout.write(`queue ${queue}: ${said.join(', ')}\n`);
     });
 }

@@ -1,8 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { MetricService } from './metric.service';
+import { RequireScope } from '@kairos/runtime';
 
 @ApiTags('metrics')
+@RequireScope('read')
 @Controller('api/metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricService) {}

@@ -7,7 +7,7 @@ import type { DecisionRecord } from '../domain/decision-record';
 export type { RunSpec, SubmitTaskInput, SubmitWorkflowInput, TaskStatus, WorkflowStatus };
 
 /** A workflow task's state in its run (scheduling-core's DagTaskStatus). */
-export type DagTaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'upstream_failed';
+export type DagTaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'upstream_failed' | 'cancelled';
 /** An executor attempt's outcome (attempts.status). */
 export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'timed_out' | 'oom_killed' | 'cancelled' | 'lost' | 'abandoned';
 /** Every status the dashboard colours. */
@@ -136,7 +136,7 @@ export interface QueueRow {
   queue: string;
   policy: string | null;
   placement: string | null;
-  maxConcurrency?: number | null;
+  maxConcurrent?: number | null;
   updatedAt: string | null;
   queued: number;
   running: number;

@@ -42,12 +42,12 @@ describe('model registry rows', () => {
 });
 
 describe('queue policy body', () => {
-  it('sends maxConcurrency only when set or cleared, and validates it', () => {
-    expect(queuePolicyBody({ policy: 'fifo', placement: 'best-fit', maxConcurrency: '' }, {})).toEqual({ ok: true, value: { policy: 'fifo', placement: 'best-fit' } });
-    expect(queuePolicyBody({ policy: 'fifo', placement: 'best-fit', maxConcurrency: ' 4 ' }, {})).toEqual({ ok: true, value: { policy: 'fifo', placement: 'best-fit', maxConcurrency: 4 } });
-    expect(queuePolicyBody({ policy: 'fifo', placement: 'best-fit', maxConcurrency: '' }, { maxConcurrency: 3 })).toEqual({ ok: true, value: { policy: 'fifo', placement: 'best-fit', maxConcurrency: null } });
-    expect(queuePolicyBody({ policy: 'fifo', placement: 'best-fit', maxConcurrency: '2.5' }, {})).toEqual({ ok: false, message: 'maxConcurrency: a whole number ≥ 1, or empty for no limit' });
-    expect(queuePolicyBody({ policy: 'fifo', placement: 'best-fit', maxConcurrency: '0' }, {})).toEqual({ ok: false, message: 'maxConcurrency: between 1 and 100000' });
+  it('sends maxConcurrent only when set or cleared, and validates it', () => {
+    expect(queuePolicyBody({ policy: 'fifo', placement: 'best-fit', maxConcurrent: '' }, {})).toEqual({ ok: true, value: { policy: 'fifo', placement: 'best-fit' } });
+    expect(queuePolicyBody({ policy: 'fifo', placement: 'best-fit', maxConcurrent: ' 4 ' }, {})).toEqual({ ok: true, value: { policy: 'fifo', placement: 'best-fit', maxConcurrent: 4 } });
+    expect(queuePolicyBody({ policy: 'fifo', placement: 'best-fit', maxConcurrent: '' }, { maxConcurrent: 3 })).toEqual({ ok: true, value: { policy: 'fifo', placement: 'best-fit', maxConcurrent: null } });
+    expect(queuePolicyBody({ policy: 'fifo', placement: 'best-fit', maxConcurrent: '2.5' }, {})).toEqual({ ok: false, message: 'maxConcurrent: a whole number ≥ 1, or empty for no limit' });
+    expect(queuePolicyBody({ policy: 'fifo', placement: 'best-fit', maxConcurrent: '0' }, {})).toEqual({ ok: false, message: 'maxConcurrent: between 1 and 100000' });
   });
 });
 

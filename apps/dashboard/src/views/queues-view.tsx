@@ -47,14 +47,14 @@ export function QueuesView() {
 function QueueEditor({ row, policies, placements, defaultPolicy }: { row: QueueRow; policies: string[]; placements: string[]; defaultPolicy: string }) {
   const [policy, setPolicy] = useState(row.policy ?? defaultPolicy);
   const [placement, setPlacement] = useState(row.placement ?? 'least-loaded');
-  const [maxConcurrency, setMaxConcurrency] = useState(row.maxConcurrency == null ? '' : String(row.maxConcurrency));
+  const [maxConcurrent, setMaxConcurrent] = useState(row.maxConcurrent == null ? '' : String(row.maxConcurrent));
   const [error, setError] = useState('');
   const [saved, setSaved] = useState(false);
   const save = async (ev: Event) => {
     ev.preventDefault();
     setError('');
     setSaved(false);
-    const body = queuePolicyBody({ policy, placement, maxConcurrency }, row);
+    const body = queuePolicyBody({ policy, placement, maxConcurrent }, row);
     if (!body.ok) return setError(body.message);
     try {
       await requestJson(`/api/queues/${encodeURIComponent(row.queue)}/policy`, { method: 'PUT', body: body.value });
@@ -92,12 +92,12 @@ function QueueEditor({ row, policies, placements, defaultPolicy }: { row: QueueR
       <td>
         <input
           form={formId}
-          name="maxConcurrency"
+          name="maxConcurrent"
           class="narrow"
           inputMode="numeric"
           placeholder="no limit"
-          value={maxConcurrency}
-          onInput={(e) => setMaxConcurrency(e.currentTarget.value)}
+          value={maxConcurrent}
+          onInput={(e) => setMaxConcurrent(e.currentTarget.value)}
           aria-label={`max concurrency of ${row.queue}`}
           aria-describedby={`${formId}-error`}
         />

@@ -15,7 +15,7 @@ describe('CommandService (what the gateway asks of the executor)', () => {
     const cancelled: Array<[string, number]> = [];
     const runs = { cancel: async (runId: string, generation: number) => (cancelled.push([runId, generation]), true) } as unknown as WorkflowRunRepository;
     let invalidated = 0;
-    const service = new CommandService(tasks, runs, policies, { invalidateNodeState: () => void invalidated++ }, testIdentity('executor'));
+    const service = new CommandService(tasks, runs, policies, { invalidateNodeState: () => void invalidated++, defaultPolicy: { policy: 'fifo', placement: 'least-loaded' } }, testIdentity('executor'));
     return { tasks, policies, cancelled, service, invalidated: () => invalidated };
   };
 
@@ -48,5 +48,15 @@ describe('CommandService (what the gateway asks of the executor)', () => {
     expect(err).toBeInstanceOf(HandlerError);
     expect((err as HandlerError).retryable).toBe(false);
     expect((err as Error).message).toContain('policy: unknown ordering policy "telepathy"');
+  });
+
+  it('sets, keeps and lifts a queue limit; a queue without a row starts from the default policy', async () => {
+    const { policies, service } = setup();
+    await service.setQueuePolicy({ queue: 'new', maxConcurrent: 2, requestedAt: at });
+    expect(policies.rows).toEqual([{ queue: 'new', policy: 'fifo', placement: 'least-loaded', maxConcurrent: 2 }]);
+    await service.setQueuePolicy({ queue: 'new', placement: 'best-fit', requestedAt: at });
+    expect(policies.rows[0]).toEqual({ queue: 'new', policy: 'fifo', placement: 'best-fit', maxConcurrent: 2 });
+    await service.setQueuePolicy({ queue: 'new', maxConcurrent: null, requestedAt: at });
+    expect(policies.rows[0].maxConcurrent).toBeNull();
   });
 });

@@ -18,7 +18,7 @@ export class CommandService {
     @Inject(TASK_REPOSITORY) private readonly tasks: TaskRepository,
     @Inject(WORKFLOW_RUN_REPOSITORY) private readonly runs: WorkflowRunRepository,
     @Inject(QUEUE_POLICY_REPOSITORY) private readonly policies: QueuePolicyRepository,
-    @Inject(ExecutorService) private readonly executor: Pick<ExecutorService, 'invalidateNodeState'>,
+    @Inject(ExecutorService) private readonly executor: Pick<ExecutorService, 'invalidateNodeState' | 'defaultPolicy'>,
     @Inject(APP_IDENTITY) private readonly id: AppIdentity,
   ) {}
 
@@ -34,10 +34,11 @@ export class CommandService {
   }
 
   async setQueuePolicy(c: QueuePolicyRequested): Promise<void> {
-    if (!(POLICY_NAMES as readonly string[]).includes(c.policy)) throw new HandlerError(`policy: unknown ordering policy "${c.policy}"`, false);
-    if (!(PLACEMENT_NAMES as readonly string[]).includes(c.placement)) throw new HandlerError(`placement: unknown placement "${c.placement}"`, false);
-    await this.policies.setPolicy(c.queue, c.policy, c.placement);
+    if (c.policy !== undefined && !(POLICY_NAMES as readonly string[]).includes(c.policy)) throw new HandlerError(`policy: unknown ordering policy "${c.policy}"`, false);
+    if (c.placement !== undefined && !(PLACEMENT_NAMES as readonly string[]).includes(c.placement)) throw new HandlerError(`placement: unknown placement "${c.placement}"`, false);
+    const change = { policy: c.policy, placement: c.placement, maxConcurrent: c.maxConcurrent };
+    await this.policies.setPolicy(c.queue, change, this.executor.defaultPolicy);
     this.executor.invalidateNodeState();
-    this.id.logger.info({ queue: c.queue, policy: c.policy, placement: c.placement }, 'queue policy changed');
+    this.id.logger.info({ queue: c.queue, ...change }, 'queue policy changed');
   }
 }

@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
+import { APP_IDENTITY, type AppIdentity } from '@kairos/runtime';
+import { GroupWatchdog } from '../runners/group-watchdog';
+import { ProcessGroupReaper } from '../runners/process-group.reaper';
 import { ExecutorCoreModule } from '../core/executor-core.module';
 import { RunnersModule } from '../runners/runners.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { ExecutionConsumer } from './execution.consumer';
 import { ExecutorStatusController } from './executor-status.controller';
+import { ExecutorMetricsService } from './executor-metrics.service';
 import { ExecutorService } from './executor.service';
+import { ATTEMPT_PROCESS_REPOSITORY, PgAttemptProcessRepository, type AttemptProcessRepository } from './attempt-process.repository';
 import { NODE_REPOSITORY, PgNodeRepository } from './node.repository';
+import { currentHostIdentity, ORPHAN_GUARD, OrphanGuard } from './orphan-guard';
 import { PgQueuePolicyRepository, QUEUE_POLICY_REPOSITORY } from './queue-policy.repository';
 import { PidusageSampler, RESOURCE_SAMPLER } from './resource-sampler';
 
@@ -15,9 +21,16 @@ import { PidusageSampler, RESOURCE_SAMPLER } from './resource-sampler';
   controllers: [ExecutorStatusController, ExecutionConsumer],
   providers: [
     ExecutorService,
+    ExecutorMetricsService,
     { provide: NODE_REPOSITORY, useClass: PgNodeRepository },
     { provide: QUEUE_POLICY_REPOSITORY, useClass: PgQueuePolicyRepository },
     { provide: RESOURCE_SAMPLER, useClass: PidusageSampler },
+    { provide: ATTEMPT_PROCESS_REPOSITORY, useClass: PgAttemptProcessRepository },
+    {
+      provide: ORPHAN_GUARD,
+      useFactory: (repo: AttemptProcessRepository, id: AppIdentity) => new OrphanGuard(repo, new ProcessGroupReaper(), currentHostIdentity(), new GroupWatchdog(), id.logger),
+      inject: [ATTEMPT_PROCESS_REPOSITORY, APP_IDENTITY],
+    },
   ],
   exports: [ExecutorService, QUEUE_POLICY_REPOSITORY],
 })

@@ -1,8 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ExecutorService } from './executor.service';
+import { RequireScope } from '@kairos/runtime';
 
 @ApiTags('executor')
+@RequireScope('read')
 @Controller('api/executor')
 export class ExecutorStatusController {
   constructor(private readonly executor: ExecutorService) {}

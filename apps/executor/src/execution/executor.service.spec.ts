@@ -3,12 +3,15 @@ import type { RunSpec } from '@kairos/contracts';
 import { ConfigError } from '@kairos/platform';
 import { KairosBusClient } from '@kairos/bus';
 import { FakeClock, KickCounter, RecordingEventBus, testIdentity } from '@kairos/testing';
+import { InMemoryAttemptProcessRepository } from '../../test/fakes/in-memory-attempt-processes';
 import { InMemoryTaskRepository } from '../../test/fakes/in-memory-task.repository';
 import { FakeResourceSampler, InMemoryNodeRepository, InMemoryQueuePolicyRepository } from '../../test/fakes/in-memory-nodes';
 import type { ExecutorSettings } from '../core/executor-settings';
 import { NoopRunner } from '../runners/noop.runner';
+import { ProcessGroupReaper } from '../runners/process-group.reaper';
 import type { RunContext, RunResult, TaskRunner } from '../runners/runner.port';
 import { ExecutorService } from './executor.service';
+import { currentHostIdentity, OrphanGuard } from './orphan-guard';
 
 /** A shell-kind runner the test finishes by hand; it reports a pid and honours abort like the real ones. */
 class GatedRunner implements TaskRunner<'shell'> {
@@ -67,7 +70,7 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
       ['noop', new NoopRunner() as TaskRunner],
       ['shell', gated as TaskRunner],
     ]);
-    return new ExecutorService(tasks, nodes, queues, runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'));
+    return new ExecutorService(tasks, nodes, queues, runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'), new OrphanGuard(new InMemoryAttemptProcessRepository(), new ProcessGroupReaper(), currentHostIdentity(), null, { warn: () => undefined }));
   };
 
   beforeEach(() => {

@@ -1,17 +1,19 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { makeEnvelope, type Envelope, type RunSpec } from '@kairos/contracts';
 import { CLOCK, ConfigError, type Clock } from '@kairos/platform';
 import { LatencyWindow, POLICY_NAMES } from '@kairos/scheduling-core';
-import { APP_IDENTITY, BUS_CLIENT, OutboxRelayService, type AppIdentity } from '@kairos/runtime';
+import { APP_IDENTITY, BUS_CLIENT, KAIROS_METRICS, OutboxRelayService, type AppIdentity, type KairosMetrics } from '@kairos/runtime';
 import { EXECUTOR_SETTINGS, type ExecutorSettings } from '../core/executor-settings';
 import { localNodesFromConfig, type LocalNode } from '../nodes/local-nodes';
 import { nodeSamples } from '../nodes/node-samples';
+import type { ProcessIdentity } from '../runners/process-group.reaper';
 import { RUNNERS, type RunResult, type TaskRunner } from '../runners/runner.port';
 import { DEFAULT_QUEUE_POLICY, planAssignments, type QueuePolicy } from '../scheduling/plan-assignments';
 import { TASK_REPOSITORY, type ClaimedTask, type TaskRepository } from '../tasks/task.repository';
 import { NODE_REPOSITORY, type NodeRepository } from './node.repository';
+import { ORPHAN_GUARD, type OrphanGuard } from './orphan-guard';
 import { QUEUE_POLICY_REPOSITORY, type QueuePolicyRepository } from './queue-policy.repository';
 import { RESOURCE_SAMPLER, type ResourceSampler } from './resource-sampler';
 
@@ -19,6 +21,8 @@ interface RunningTask {
   task: ClaimedTask;
   abort: AbortController;
   pid: number | null;
+  /** The attempt's process group (shell), once the runner reported it. */
+  group: ProcessIdentity | null;
   done: Promise<void>;
   /** Set when a restart_runner repair stopped it: the attempt is requeued, not recorded as cancelled. */
   restarting?: string;
@@ -56,6 +60,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EXECUTOR_SETTINGS) private readonly settings: ExecutorSettings,
     @Inject(APP_IDENTITY) id: AppIdentity,
+    @Inject(ORPHAN_GUARD) private readonly orphans: Pick<OrphanGuard, 'sweep' | 'clearBefore' | 'started' | 'ended' | 'stop'>,
+    @Optional() @Inject(KAIROS_METRICS) private readonly metrics?: KairosMetrics,
   ) {
     this.logger = id.logger;
     this.nodes = localNodesFromConfig(settings.nodes, settings.executorId);
@@ -74,6 +80,9 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async start(): Promise<void> {
+    // Before anything is claimed: kill what a dead executor on this host left running, so no retry
+    // here overlaps it.
+    await this.orphans.sweep();
     this.stopped = false;
     const orphaned = await this.repo.recoverOwnLeases();
     if (orphaned.length) this.logger.warn({ recovered: orphaned.length }, 'requeued the attempts this executor id was running before it restarted');
@@ -118,8 +127,12 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const remaining = await this.queueHeadroom(policies);
     const decidedFrom = performance.now();
     const assignments = planAssignments(candidates, this.nodes, slotsPerNode, (q) => policies.get(q) ?? this.defaultPolicy, this.clock.now(), (q) => remaining.get(q) ?? Infinity).slice(0, slots);
-    this.decisionLatency.record(performance.now() - decidedFrom);
+    const decisionMs = performance.now() - decidedFrom;
+    this.decisionLatency.record(decisionMs);
+    this.metrics?.decisionSeconds.observe({ policy: this.defaultPolicy.policy }, decisionMs / 1000);
+    const claimFrom = performance.now();
     const claimed = await this.repo.claim(assignments);
+    if (assignments.length) this.metrics?.claimSeconds.observe((performance.now() - claimFrom) / 1000);
     if (claimed.length) this.onCommit();
     for (const task of claimed) this.launch(task);
   }
@@ -130,7 +143,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     node.usedMem += task.resources.memMb;
     node.running += 1;
     const abort = new AbortController();
-    const entry: RunningTask = { task, abort, pid: null, done: Promise.resolve() };
+    const entry: RunningTask = { task, abort, pid: null, group: null, done: Promise.resolve() };
     this.running.set(task.id, entry);
     entry.done = this.execute(task, entry).finally(() => {
       node.usedCpu -= task.resources.cpuMillis;
@@ -148,14 +161,26 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const runner = this.runners.get(task.run.kind);
     try {
       if (!runner) throw new Error(`no runner for kind ${task.run.kind}`);
-      result = await runner.run(task.run as never, {
-        taskId: task.id,
-        attempt: task.attempt,
-        timeoutMs: task.timeoutMs,
-        outputTailBytes: this.settings.outputTailBytes,
-        signal: entry.abort.signal,
-        onPid: (pid) => (entry.pid = pid),
-      });
+      // A retry on this host starts only once what an earlier attempt left here is gone.
+      const blocked = task.attempt > 1 ? await this.orphans.clearBefore(task.id, task.attempt) : null;
+      if (blocked) {
+        result = { outcome: 'failed', exitCode: null, outputTail: '', error: blocked };
+      } else {
+        result = await runner.run(task.run as never, {
+          taskId: task.id,
+          attempt: task.attempt,
+          timeoutMs: task.timeoutMs,
+          outputTailBytes: this.settings.outputTailBytes,
+          signal: entry.abort.signal,
+          onPid: (pid) => (entry.pid = pid),
+          onProcess: (group) => {
+            entry.group = group;
+            this.orphans.started(task.id, task.attempt, group);
+          },
+        });
+        // The runner killed and reaped the attempt's group before returning.
+        if (entry.group) void this.orphans.ended(task.id, task.attempt, entry.group, result.outcome);
+      }
     } catch (err) {
       result = { outcome: 'failed', exitCode: null, outputTail: '', error: `runner crashed: ${(err as Error).message}` };
     }
@@ -176,6 +201,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         const status = await this.repo.completeAttempt(task, { ...result, durationMs });
         if (status === null) log.warn('lease lost before completion; outcome recorded as abandoned');
         else log.debug({ status, durationMs }, 'attempt finished');
+        this.metrics?.completions.inc({ queue: task.queue, runner: task.run.kind, outcome: status === null ? 'lost' : result.outcome });
         this.onCommit();
         return;
       } catch (err) {
@@ -295,6 +321,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     await this.ticking;
     for (const r of this.running.values()) r.abort.abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    this.orphans.stop();
     this.sampler.close();
   }
 

@@ -10,13 +10,32 @@ export interface QueuePolicyRow {
   maxConcurrent: number | null;
 }
 
+export interface QueuePolicyChange {
+  policy?: string;
+  placement?: string;
+  maxConcurrent?: number | null;
+}
+
+export interface QueueStats {
+  queue: string;
+  queued: number;
+  running: number;
+  /** Seconds since the oldest queued task was created (0 when none is queued). */
+  oldestQueuedAgeSeconds: number;
+}
+
 /** What scheduling reads: per-queue policies and throttles (queue_policies), and running tasks per queue. */
 export interface QueuePolicyRepository {
   policies(): Promise<QueuePolicyRow[]>;
+  /** Every queue with queued or running tasks: counts and the oldest queued task's age (for /metrics). */
+  queueStats(): Promise<QueueStats[]>;
   /** Running tasks of each given queue, cluster-wide. */
   runningByQueue(queues: string[]): Promise<Map<string, number>>;
-  /** The operator's ordering policy and placement for a queue (its throttle is kept). */
-  setPolicy(queue: string, policy: string, placement: string): Promise<void>;
+  /**
+   * The operator's change to a queue: each given field replaces the stored one, an omitted one is kept
+   * (a queue without a row starts from `defaults`; maxConcurrent null = unlimited).
+   */
+  setPolicy(queue: string, change: QueuePolicyChange, defaults: { policy: string; placement: string }): Promise<void>;
 }
 
 @Injectable()
@@ -28,12 +47,27 @@ export class PgQueuePolicyRepository implements QueuePolicyRepository {
     return rows.map((r) => ({ queue: r.queue, policy: r.policy, placement: r.placement, maxConcurrent: r.max_concurrent }));
   }
 
-  async setPolicy(queue: string, policy: string, placement: string): Promise<void> {
+  async setPolicy(queue: string, change: QueuePolicyChange, defaults: { policy: string; placement: string }): Promise<void> {
+    const setLimit = change.maxConcurrent !== undefined;
     await this.db.query(
-      `INSERT INTO queue_policies (queue, policy, placement) VALUES ($1, $2, $3)
-       ON CONFLICT (queue) DO UPDATE SET policy = $2, placement = $3, updated_at = now()`,
-      [queue, policy, placement],
+      `INSERT INTO queue_policies (queue, policy, placement, max_concurrent)
+       VALUES ($1, COALESCE($2, $5), COALESCE($3, $6), CASE WHEN $7::boolean THEN $4::int END)
+       ON CONFLICT (queue) DO UPDATE SET
+         policy = COALESCE($2, queue_policies.policy),
+         placement = COALESCE($3, queue_policies.placement),
+         max_concurrent = CASE WHEN $7::boolean THEN $4::int ELSE queue_policies.max_concurrent END,
+         updated_at = now()`,
+      [queue, change.policy ?? null, change.placement ?? null, change.maxConcurrent ?? null, defaults.policy, defaults.placement, setLimit],
     );
+  }
+
+  async queueStats(): Promise<QueueStats[]> {
+    const rows = await this.db.query<{ queue: string; queued: number; running: number; age: number | null }>(
+      `SELECT queue, count(*) FILTER (WHERE status = 'queued')::int AS queued, count(*) FILTER (WHERE status = 'running')::int AS running,
+              EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status = 'queued'))::float8 AS age
+       FROM tasks WHERE status IN ('queued', 'running') GROUP BY queue`,
+    );
+    return rows.map((r) => ({ queue: r.queue, queued: r.queued, running: r.running, oldestQueuedAgeSeconds: Math.max(0, r.age ?? 0) }));
   }
 
   async runningByQueue(queues: string[]): Promise<Map<string, number>> {

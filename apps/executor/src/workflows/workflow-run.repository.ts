@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { TaskStatus, WorkflowStatus, WorkflowTask } from '@kairos/contracts';
 import { DATABASE, insertUpstreamFailedTasks, insertWorkflowTasks, type Database } from '@kairos/persistence';
-import type { DagRunSnapshot } from '@kairos/scheduling-core';
+import { cancelSnapshot, type DagRunSnapshot } from '@kairos/scheduling-core';
 
 export const WORKFLOW_RUN_REPOSITORY = Symbol('WORKFLOW_RUN_REPOSITORY');
 
@@ -80,10 +80,11 @@ export class PgWorkflowRunRepository implements WorkflowRunRepository {
 
   cancel(runId: string, generation: number): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const runs = await tx.query<{ status: WorkflowStatus; generation: number }>(`SELECT status, generation FROM workflow_runs WHERE id = $1 FOR UPDATE`, [runId]);
+      const runs = await tx.query<{ status: WorkflowStatus; generation: number; checkpoint: DagRunSnapshot }>(`SELECT status, generation, checkpoint FROM workflow_runs WHERE id = $1 FOR UPDATE`, [runId]);
       const w = runs[0];
       if (!w || w.status !== 'running' || w.generation !== generation) return false;
-      await tx.query(`UPDATE workflow_runs SET status = 'cancelled', finished_at = now(), updated_at = now() WHERE id = $1`, [runId]);
+      // Tasks of the run that had not finished show as cancelled, not pending/running forever.
+      await tx.query(`UPDATE workflow_runs SET status = 'cancelled', checkpoint = $2::jsonb, finished_at = now(), updated_at = now() WHERE id = $1`, [runId, JSON.stringify(cancelSnapshot(w.checkpoint))]);
       await tx.query(
         `UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
          WHERE workflow_run_id = $1 AND workflow_generation = $2 AND status IN ('queued', 'running')`,

@@ -1,5 +1,5 @@
 import type { NodeFlags, NodeHeartbeat, NodeRepository } from '../../src/execution/node.repository';
-import type { QueuePolicyRepository, QueuePolicyRow } from '../../src/execution/queue-policy.repository';
+import type { QueuePolicyChange, QueuePolicyRepository, QueuePolicyRow, QueueStats } from '../../src/execution/queue-policy.repository';
 import type { ProcessUsage, ResourceSampler } from '../../src/execution/resource-sampler';
 
 /** nodes in memory: the flags a test sets (cordon, restart mark) and the heartbeats the executor wrote. */
@@ -25,10 +25,16 @@ export class InMemoryQueuePolicyRepository implements QueuePolicyRepository {
   async policies(): Promise<QueuePolicyRow[]> {
     return this.rows;
   }
-  async setPolicy(queue: string, policy: string, placement: string): Promise<void> {
-    const row = this.rows.find((r) => r.queue === queue);
-    if (row) Object.assign(row, { policy, placement });
-    else this.rows.push({ queue, policy, placement, maxConcurrent: null });
+  async setPolicy(queue: string, change: QueuePolicyChange, defaults: { policy: string; placement: string }): Promise<void> {
+    let row = this.rows.find((r) => r.queue === queue);
+    if (!row) this.rows.push((row = { queue, ...defaults, maxConcurrent: null }));
+    if (change.policy !== undefined) row.policy = change.policy;
+    if (change.placement !== undefined) row.placement = change.placement;
+    if (change.maxConcurrent !== undefined) row.maxConcurrent = change.maxConcurrent;
+  }
+  stats: QueueStats[] = [];
+  async queueStats(): Promise<QueueStats[]> {
+    return this.stats;
   }
   async runningByQueue(queues: string[]): Promise<Map<string, number>> {
     return new Map(queues.map((q) => [q, this.runningElsewhere.get(q) ?? 0]));

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { assetHeaders, findDashboardDir, NOT_BUILT_HTML, PAGE_HEADERS } from './dashboard-assets';
+import { Public } from '@kairos/runtime';
 
 /**
  * The web dashboard (apps/dashboard, a Vite build): index.html at / and its content-hashed files at
@@ -11,6 +12,7 @@ import { assetHeaders, findDashboardDir, NOT_BUILT_HTML, PAGE_HEADERS } from './
  * is picked up without a restart.
  */
 @ApiExcludeController()
+@Public()
 @Controller()
 export class DashboardController {
   private dir: string | null = null;

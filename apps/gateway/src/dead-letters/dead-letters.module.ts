@@ -7,5 +7,6 @@ import { DeadLettersController } from './dead-letters.controller';
 @Module({
   controllers: [DeadLettersController, DeadLettersConsumer],
   providers: [DeadLetterService, { provide: DEAD_LETTER_REPOSITORY, useClass: PgDeadLetterRepository }],
+  exports: [DeadLetterService],
 })
 export class DeadLettersModule {}

@@ -1,6 +1,6 @@
 import { DomainError } from '@kairos/platform';
 
-export type GatewayErrorCode = 'VALIDATION_FAILED' | 'TASK_NOT_FOUND' | 'IDEMPOTENCY_CONFLICT' | 'TASK_ALREADY_FINISHED' | 'UNAUTHORIZED' | 'WORKFLOW_NOT_FOUND' | 'WORKFLOW_NOT_RERUNNABLE' | 'WORKFLOW_ALREADY_FINISHED';
+export type GatewayErrorCode = 'VALIDATION_FAILED' | 'TASK_NOT_FOUND' | 'IDEMPOTENCY_CONFLICT' | 'TASK_ALREADY_FINISHED' | 'UNAUTHORIZED' | 'WORKFLOW_NOT_FOUND' | 'WORKFLOW_NOT_RERUNNABLE' | 'WORKFLOW_ALREADY_FINISHED' | 'API_KEY_NOT_FOUND' | 'LAST_ADMIN_KEY';
 
 export class GatewayError extends DomainError<GatewayErrorCode> {
   constructor(
@@ -20,11 +20,13 @@ export function httpStatusOf(code: GatewayErrorCode): number {
       return 401;
     case 'TASK_NOT_FOUND':
     case 'WORKFLOW_NOT_FOUND':
+    case 'API_KEY_NOT_FOUND':
       return 404;
     case 'IDEMPOTENCY_CONFLICT':
     case 'TASK_ALREADY_FINISHED':
     case 'WORKFLOW_NOT_RERUNNABLE':
     case 'WORKFLOW_ALREADY_FINISHED':
+    case 'LAST_ADMIN_KEY':
       return 409;
     default: {
       const unreachable: never = code;

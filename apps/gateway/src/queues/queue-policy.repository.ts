@@ -8,6 +8,8 @@ export interface QueueRow {
   queue: string;
   policy: string | null;
   placement: string | null;
+  /** Max concurrently running tasks of the queue, cluster-wide (null = unlimited). */
+  maxConcurrent: number | null;
   updatedAt: Date | null;
   queued: number;
   running: number;
@@ -25,7 +27,7 @@ export class PgQueuePolicyRepository implements QueuePolicyRepository {
 
   listQueues(): Promise<QueueRow[]> {
     return this.db.query<QueueRow>(
-      `SELECT q.queue, p.policy, p.placement, p.updated_at AS "updatedAt",
+      `SELECT q.queue, p.policy, p.placement, p.max_concurrent AS "maxConcurrent", p.updated_at AS "updatedAt",
               (SELECT count(*)::int FROM tasks t WHERE t.queue = q.queue AND t.status = 'queued') AS queued,
               (SELECT count(*)::int FROM tasks t WHERE t.queue = q.queue AND t.status = 'running') AS running
        FROM (SELECT queue FROM queue_policies UNION SELECT DISTINCT queue FROM tasks) q

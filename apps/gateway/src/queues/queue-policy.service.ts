@@ -5,6 +5,13 @@ import type { KairosConfig } from '@kairos/platform';
 import { APP_IDENTITY, CONFIG, OutboxRelayService, type AppIdentity } from '@kairos/runtime';
 import { QUEUE_POLICY_REPOSITORY, type QueuePolicyRepository, type QueueRow } from './queue-policy.repository';
 
+/** What a PUT changes; an omitted field keeps the queue's current value. */
+export interface QueuePolicyChange {
+  policy?: string;
+  placement?: string;
+  maxConcurrent?: number | null;
+}
+
 /** Ordering policy and placement per queue, switchable while the platform runs (executors re-read within a second). */
 @Injectable()
 export class QueuePolicyService {
@@ -20,10 +27,10 @@ export class QueuePolicyService {
   }
 
   /** Asks the executor (owner of queue_policies) to switch the queue; executors pick it up within a second of applying it. */
-  async set(queue: string, p: { policy: string; placement: string }): Promise<{ queue: string; policy: string; placement: string; status: 'requested' }> {
-    await this.policies.requestPolicy(makeEnvelope('queue.policy.requested.v1', queue, { queue, policy: p.policy, placement: p.placement, requestedAt: new Date().toISOString() }));
+  async set(queue: string, p: QueuePolicyChange): Promise<QueuePolicyChange & { queue: string; status: 'requested' }> {
+    await this.policies.requestPolicy(makeEnvelope('queue.policy.requested.v1', queue, { queue, ...p, requestedAt: new Date().toISOString() }));
     this.relay.kick();
     this.id.logger.info({ queue, ...p }, 'queue policy change requested');
-    return { queue, policy: p.policy, placement: p.placement, status: 'requested' };
+    return { queue, ...p, status: 'requested' };
   }
 }

@@ -8,5 +8,6 @@ import { QueuesController } from './queues.controller';
   imports: [GatewayCoreModule],
   controllers: [QueuesController],
   providers: [QueuePolicyService, { provide: QUEUE_POLICY_REPOSITORY, useClass: PgQueuePolicyRepository }],
+  exports: [QueuePolicyService],
 })
 export class QueuesModule {}

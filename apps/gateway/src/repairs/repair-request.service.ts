@@ -12,9 +12,10 @@ export class RepairRequestService {
     @Inject(OutboxRelayService) private readonly relay: Pick<OutboxRelayService, 'kick'>,
   ) {}
 
-  async request(r: SubmitRepair): Promise<{ actionId: string; status: 'requested' }> {
+  /** `requestedBy`: the caller for the audit (`api:key:<id>`). */
+  async request(r: SubmitRepair, requestedBy = 'api'): Promise<{ actionId: string; status: 'requested' }> {
     const actionId = randomUUID();
-    await this.repairs.appendRequest(makeEnvelope('repair.requested.v1', actionId, { actionId, action: r.action, reason: r.reason, confidence: r.confidence, dryRun: r.dryRun, requestedBy: 'api' }));
+    await this.repairs.appendRequest(makeEnvelope('repair.requested.v1', actionId, { actionId, action: r.action, reason: r.reason, confidence: r.confidence, dryRun: r.dryRun, requestedBy }));
     this.relay.kick();
     return { actionId, status: 'requested' };
   }

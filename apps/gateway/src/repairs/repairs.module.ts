@@ -8,5 +8,6 @@ import { RepairsController } from './repairs.controller';
   imports: [GatewayCoreModule],
   controllers: [RepairsController],
   providers: [RepairRequestService, { provide: REPAIR_REQUEST_REPOSITORY, useClass: PgRepairRequestRepository }],
+  exports: [RepairRequestService],
 })
 export class RepairsModule {}

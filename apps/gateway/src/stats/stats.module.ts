@@ -8,5 +8,6 @@ import { StatsService } from './stats.service';
   imports: [TasksModule],
   controllers: [StatsController],
   providers: [StatsService, { provide: STATS_REPOSITORY, useClass: PgStatsRepository }],
+  exports: [StatsService],
 })
 export class StatsModule {}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { isTerminalStatus, makeEnvelope, type SubmitTask, type TaskStatus } from '@kairos/contracts';
-import { OutboxRelayService } from '@kairos/runtime';
+import { KAIROS_METRICS, OutboxRelayService, type KairosMetrics } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
 import { TASK_REPOSITORY, type TaskRepository, type TaskRow } from './task.repository';
 
@@ -37,6 +37,7 @@ export class TaskSubmissionService {
   constructor(
     @Inject(TASK_REPOSITORY) private readonly tasks: TaskRepository,
     @Inject(OutboxRelayService) private readonly relay: Pick<OutboxRelayService, 'kick'>,
+    @Optional() @Inject(KAIROS_METRICS) private readonly metrics?: KairosMetrics,
   ) {}
 
   async submit(spec: SubmitTask, traceId: string): Promise<{ task: TaskView; created: boolean }> {
@@ -51,6 +52,7 @@ export class TaskSubmissionService {
     const result = await this.tasks.insertSubmission({ id, spec, event });
     if (result) {
       this.relay.kick();
+      this.metrics?.submissions.inc({ queue: spec.queue });
       return { task: toView(result), created: true };
     }
     const prior = await this.tasks.findByIdempotencyKey(spec.idempotencyKey ?? '');
@@ -64,12 +66,18 @@ export class TaskSubmissionService {
     const row = await this.tasks.findById(id);
     if (!row) throw new GatewayError('TASK_NOT_FOUND', `task ${id} not found`, { taskId: id });
     const attempts = await this.tasks.attemptsOf(id);
+    return { ...toView(row), attemptsDetail: attempts, events: await this.events(id) };
+  }
+
+  /** A task's lifecycle events in the order they happened (what GET /api/tasks/:id lists). */
+  async events(id: string): Promise<Array<Record<string, unknown>>> {
     const events = await this.tasks.eventsOf(id);
-    return {
-      ...toView(row),
-      attemptsDetail: attempts,
-      events: events.map((e) => ({ topic: e.topic, at: new Date(e.occurred_at).toISOString(), ...summarise(e.envelope.payload) })),
-    };
+    return events.map((e) => ({ topic: e.topic, at: new Date(e.occurred_at).toISOString(), ...summarise(e.envelope.payload) }));
+  }
+
+  /** The task's status, or null when there is no such task. */
+  async statusOf(id: string): Promise<TaskStatus | null> {
+    return ((await this.tasks.findById(id))?.status as TaskStatus | undefined) ?? null;
   }
 
   async list(filter: { status?: string; queue?: string; limit: number }): Promise<TaskView[]> {

@@ -6,22 +6,25 @@ import { z } from 'zod';
 import { SubmitTaskSchema, TASK_STATUSES } from '@kairos/contracts';
 import { parseOrThrow } from './parse-body';
 import { TaskSubmissionService } from './task-submission.service';
+import { RequireScope } from '@kairos/runtime';
 
-const ListQuerySchema = z
+export const TaskListQuerySchema = z
   .object({
     status: z.enum(TASK_STATUSES).optional(),
     queue: z.string().min(1).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();
-const IdSchema = z.string().uuid('id must be a UUID');
+export const TaskIdSchema = z.string().uuid('id must be a UUID');
 
 @ApiTags('tasks')
+@RequireScope('read')
 @Controller('api/tasks')
 export class TasksController {
   constructor(private readonly tasks: TaskSubmissionService) {}
 
   @Post()
+  @RequireScope('submit')
   @ApiOperation({ summary: 'Submit a task (shell command, HTTP call or no-op). 201 when created, 200 when an idempotency key matched an earlier submission.' })
   @ApiBody({ schema: z.toJSONSchema(SubmitTaskSchema, { io: 'input' }) as object })
   async submit(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
@@ -34,19 +37,20 @@ export class TasksController {
   @Get()
   @ApiOperation({ summary: 'List tasks, newest first' })
   list(@Query() query: unknown) {
-    return this.tasks.list(parseOrThrow(ListQuerySchema, query, 'query'));
+    return this.tasks.list(parseOrThrow(TaskListQuerySchema, query, 'query'));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A task with its attempts and lifecycle events' })
   get(@Param('id') id: string) {
-    return this.tasks.get(parseOrThrow(IdSchema, id, 'task id'));
+    return this.tasks.get(parseOrThrow(TaskIdSchema, id, 'task id'));
   }
 
   @Post(':id/cancel')
+  @RequireScope('operate')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a queued or running task (running processes get SIGTERM, then SIGKILL)' })
   cancel(@Param('id') id: string) {
-    return this.tasks.requestCancel(parseOrThrow(IdSchema, id, 'task id'));
+    return this.tasks.requestCancel(parseOrThrow(TaskIdSchema, id, 'task id'));
   }
 }

@@ -8,5 +8,6 @@ import { WorkflowsController } from './workflows.controller';
   imports: [GatewayCoreModule],
   controllers: [WorkflowsController],
   providers: [WorkflowService, { provide: WORKFLOW_REPOSITORY, useClass: PgWorkflowRepository }],
+  exports: [WorkflowService],
 })
 export class WorkflowsModule {}

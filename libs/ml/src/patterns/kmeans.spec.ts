@@ -68,7 +68,19 @@ describe('analyseTaskPatterns', () => {
     const byShare = [...model.patterns].sort((a, b) => b.share - a.share);
     expect(byShare[0].share).toBeCloseTo(0.6);
     expect(byShare[0].description).toMatch(/^short CPU-light, memory-light narrow tasks: median 12 s, 0.5 core, 0.3 % mem, 1 instance, 60 % of tasks$/);
-    expect(byShare[1].description).toMatch(/^long CPU-heavy, memory-heavy wide tasks: median 5\d\.\d min, 2 core/);
+    // 2 % of a node's memory is more than the other cluster's, but not "memory-heavy".
+    expect(byShare[1].description).toMatch(/^long CPU-heavy wide tasks: median 5\d\.\d min, 2 core, 2 % mem/);
     expect(assignTaskPattern(model, tasks[0])).toBe(byShare[0].cluster);
+  });
+
+  it('never words a cluster against its own figures: sub-second tasks, heavy memory only from 10 %', () => {
+    const rand = seededRandom(9);
+    const tasks = [
+      ...Array.from({ length: 50 }, () => ({ durationSeconds: 0.2 + rand() * 0.1, cpuCores: 0.1, memFraction: 0.001, instances: 1 })),
+      ...Array.from({ length: 50 }, () => ({ durationSeconds: 4 + rand(), cpuCores: 0.1, memFraction: 0.3, instances: 1 })),
+    ];
+    const byDuration = [...analyseTaskPatterns(tasks, seededRandom(2), { kMax: 3 }).patterns].sort((a, b) => a.medianDurationSeconds - b.medianDurationSeconds);
+    expect(byDuration[0].description).toMatch(/^sub-second .*median 2\d\d ms,/);
+    expect(byDuration[1].description).toMatch(/^short typical-CPU, memory-heavy tasks: median 4\.\d s, 0.1 core, 30 % mem/);
   });
 });

@@ -54,6 +54,8 @@ function median(xs: number[]): number {
 }
 
 function formatDuration(s: number): string {
+  if (s < 1) return `${Math.round(s * 1000)} ms`;
+  if (s < 10) return `${+s.toFixed(1)} s`;
   if (s < 120) return `${Math.round(s)} s`;
   if (s < 7200) return `${(s / 60).toFixed(1)} min`;
   return `${(s / 3600).toFixed(1)} h`;
@@ -107,9 +109,12 @@ export function analyseTaskPatterns(tasks: readonly TaskProfile[], random: Rando
     const mem = median(m.map((t) => t.memFraction));
     const inst = median(m.map((t) => t.instances));
     const share = m.length / tasks.length;
-    const length = dur >= 4 * all.dur ? 'long' : dur <= all.dur / 4 ? 'short' : 'medium-length';
-    const cpuWord = cpu > all.cpu * 1.25 ? 'CPU-heavy' : cpu < all.cpu * 0.8 ? 'CPU-light' : 'typical-CPU';
-    const memWord = mem > all.mem * 1.5 ? ', memory-heavy' : mem < all.mem / 1.5 ? ', memory-light' : '';
+    // Relative words, but never one the absolute figure beside it contradicts: nothing under a second
+    // is "medium-length", nothing under a minute "long", no "memory-heavy" below 10 % of a node's
+    // memory, no "CPU-heavy" below one core.
+    const length = dur < 1 ? 'sub-second' : dur >= 4 * all.dur && dur >= 60 ? 'long' : dur <= all.dur / 4 || dur < 10 ? 'short' : 'medium-length';
+    const cpuWord = cpu > all.cpu * 1.25 && cpu >= 1 ? 'CPU-heavy' : cpu < all.cpu * 0.8 ? 'CPU-light' : 'typical-CPU';
+    const memWord = mem > all.mem * 1.5 && mem >= 0.1 ? ', memory-heavy' : mem < all.mem / 1.5 ? ', memory-light' : '';
     const width = inst >= 4 * all.inst ? 'wide' : inst <= all.inst / 4 ? 'narrow' : '';
     const adjectives = [length, cpuWord + memWord, width].filter((w) => w !== '').join(' ');
     const description =

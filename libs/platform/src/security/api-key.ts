@@ -33,7 +33,7 @@ export function satisfies(keyScopes: readonly ApiKeyScope[], required: ApiKeySco
   return keyScopes.some((s) => GRANTS[s].includes(required));
 }
 
-export type ApiKeyErrorCode = 'KEY_MISSING' | 'KEY_MALFORMED' | 'KEY_UNKNOWN' | 'KEY_REVOKED' | 'KEY_INVALID' | 'SCOPE_INSUFFICIENT' | 'RATE_LIMITED';
+export type ApiKeyErrorCode = 'KEY_MISSING' | 'KEY_MALFORMED' | 'KEY_UNKNOWN' | 'KEY_REVOKED' | 'KEY_INVALID' | 'SCOPE_INSUFFICIENT' | 'RATE_LIMITED' | 'SESSION_ORIGIN_REQUIRED';
 
 export class ApiKeyError extends DomainError<ApiKeyErrorCode> {
   constructor(
@@ -55,6 +55,7 @@ export function apiKeyErrorStatus(code: ApiKeyErrorCode): 401 | 403 | 429 {
     case 'KEY_INVALID':
       return 401;
     case 'SCOPE_INSUFFICIENT':
+    case 'SESSION_ORIGIN_REQUIRED':
       return 403;
     case 'RATE_LIMITED':
       return 429;

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthRegistry } from './health.registry';
 import { PROCESS_IDENTITY, type ProcessIdentity } from '../tokens';
+import { Public } from '../security/route-scope.decorator';
 
 /**
  * GET /health (liveness): 200 unless a component is down (a crashed consumer group, an unreachable
@@ -12,6 +13,7 @@ import { PROCESS_IDENTITY, type ProcessIdentity } from '../tokens';
  * answer the same body.
  */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -52,6 +54,8 @@ export class HealthController {
         service: this.proc.service,
         database: db?.status ?? 'unknown',
         databaseKind: db?.details?.kind ?? null,
+        // Why the database is down: STORAGE_FULL (a write failed for lack of disk) or STORAGE_UNAVAILABLE.
+        databaseError: db?.details?.error ?? null,
         bus: consumers?.details?.bus ?? null,
         down: named('down'),
         degraded: named('degraded'),

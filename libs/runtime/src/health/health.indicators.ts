@@ -2,11 +2,14 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { EVENT_BUS, isConsumerDown, type EventBus } from '@kairos/bus';
 import { CLOCK, type Clock, type KairosConfig } from '@kairos/platform';
 import { CONFIG } from '../tokens';
-import { DATABASE, type Database } from '@kairos/persistence';
+import { classifyStorageFailure, DATABASE, type Database } from '@kairos/persistence';
 import { HealthRegistry, type HealthCheckResult, type HealthIndicator } from './health.registry';
 import { silentGroups } from './readiness';
 
-/** The database answers `SELECT 1`. */
+/**
+ * The database answers `SELECT 1`, and no write of this process failed for lack of storage since the
+ * last one that went through (a full disk still answers reads: Database.storage tracks writes).
+ */
 @Injectable()
 export class DatabaseHealthIndicator implements HealthIndicator, OnModuleInit {
   readonly name = 'database';
@@ -18,8 +21,16 @@ export class DatabaseHealthIndicator implements HealthIndicator, OnModuleInit {
     this.registry.addIndicator(this);
   }
   async check(): Promise<HealthCheckResult> {
-    await this.db.ping();
-    return { status: 'up', details: { kind: this.db.embedded ? 'pglite' : 'postgresql' } };
+    const kind = this.db.embedded ? 'pglite' : 'postgresql';
+    try {
+      await this.db.ping();
+    } catch (err) {
+      const f = classifyStorageFailure(err);
+      return { status: 'down', details: { kind, error: f?.code ?? 'STORAGE_UNAVAILABLE', cause: f?.cause ?? (err as Error).message } };
+    }
+    const failed = this.db.storage.current();
+    if (failed) return { status: 'down', details: { kind, error: failed.code, cause: failed.cause, since: new Date(failed.at).toISOString() } };
+    return { status: 'up', details: { kind } };
   }
 }
 

@@ -7,7 +7,7 @@ import request from 'supertest';
 import pino from 'pino';
 import { ApiKeyError, apiKeyErrorStatus, generateApiKey, TokenBucketLimiter, type ApiKeyScope, type DomainError } from '@kairos/platform';
 import { HttpErrorFilter } from '../http-error.filter';
-import { API_KEY_LOOKUP, API_KEY_RATE_LIMITER, ApiKeyGuard, authenticatedKeyOf, extractApiKey, type ApiKeyLookup, type StoredApiKey } from './api-key.guard';
+import { API_KEY_GUARD_OPTIONS, API_KEY_LOOKUP, API_KEY_RATE_LIMITER, ApiKeyGuard, authenticatedKeyOf, extractApiKey, readCookie, sessionOriginAllowed, type ApiKeyLookup, type StoredApiKey } from './api-key.guard';
 import { Public, RequireScope, routeRequirement } from './route-scope.decorator';
 
 // In-process servers and real processes: slow only when the machine is busy (the full suite runs in parallel).
@@ -178,5 +178,64 @@ describe('ApiKeyGuard in a Nest app', () => {
     await http().get('/api/things').set(bearer(b)).expect(200);
     now += 1_000;
     await http().get('/api/things').set(bearer(a)).expect(200);
+  });
+});
+
+describe('readCookie / sessionOriginAllowed', () => {
+  it('reads one cookie among several, decoded', () => {
+    expect(readCookie('a=1; kairos_session=kairos_x%5Fy; b=2', 'kairos_session')).toBe('kairos_x_y');
+    expect(readCookie('kairos_sessionx=1', 'kairos_session')).toBeNull();
+    expect(readCookie(undefined, 'kairos_session')).toBeNull();
+  });
+  it('state-changing cookie requests need this server\'s Origin or an allowed one', () => {
+    const h = (origin?: string) => ({ host: '127.0.0.1:3000', ...(origin ? { origin } : {}) });
+    expect(sessionOriginAllowed('GET', h(), [])).toBe(true);
+    expect(sessionOriginAllowed('POST', h('http://127.0.0.1:3000'), [])).toBe(true);
+    expect(sessionOriginAllowed('POST', h(), [])).toBe(false);
+    expect(sessionOriginAllowed('POST', h('null'), [])).toBe(false);
+    expect(sessionOriginAllowed('DELETE', h('http://127.0.0.1:9999'), [])).toBe(false);
+    expect(sessionOriginAllowed('PUT', h('https://ops.example.com'), ['https://ops.example.com'])).toBe(true);
+  });
+});
+
+describe('ApiKeyGuard: session cookie and KAIROS_AUTH=off', () => {
+  const keys = new FakeKeys();
+  const statusOf = (e: DomainError) => (e instanceof ApiKeyError ? apiKeyErrorStatus(e.code) : undefined);
+  const apps: INestApplication[] = [];
+  async function appWith(enforced: boolean): Promise<INestApplication> {
+    @Module({
+      controllers: [ThingsController, HealthLikeController],
+      providers: [
+        { provide: API_KEY_LOOKUP, useValue: keys },
+        { provide: API_KEY_GUARD_OPTIONS, useValue: { enforced, allowedOrigins: [] } },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
+    })
+    class M {}
+    const app = await NestFactory.create<NestExpressApplication>(M, { logger: false });
+    app.useGlobalFilters(new HttpErrorFilter(pino({ level: 'silent' }), statusOf));
+    await app.init();
+    apps.push(app);
+    return app;
+  }
+  afterAll(() => Promise.all(apps.map((a) => a.close())));
+
+  it('accepts the key from the kairos_session cookie; a cookie POST needs a same-origin Origin', async () => {
+    const app = await appWith(true);
+    const token = keys.add(['submit']);
+    const cookie = `kairos_session=${encodeURIComponent(token)}`;
+    const res = await request(app.getHttpServer()).get('/api/things').set('Cookie', cookie).expect(200);
+    expect(res.body.keyId).toBe(token.split('_')[1]);
+    const refused = await request(app.getHttpServer()).post('/api/things').set('Cookie', cookie).expect(403);
+    expect(refused.body.error).toBe('SESSION_ORIGIN_REQUIRED');
+    await request(app.getHttpServer()).post('/api/things').set('Cookie', cookie).set('Host', 'localhost:3000').set('Origin', 'http://evil.test').expect(403);
+    await request(app.getHttpServer()).post('/api/things').set('Cookie', cookie).set('Host', 'localhost:3000').set('Origin', 'http://localhost:3000').expect(201);
+    // The Authorization header is not a browser's ambient credential: no Origin needed.
+    await request(app.getHttpServer()).post('/api/things').set('Cookie', 'kairos_session=junk').set('Authorization', `Bearer ${token}`).expect(201);
+  });
+  it('KAIROS_AUTH=off opens every route (the bind policy keeps such a server on loopback)', async () => {
+    const app = await appWith(false);
+    await request(app.getHttpServer()).post('/api/things').expect(201);
+    await request(app.getHttpServer()).get('/health/secret').expect(200);
   });
 });

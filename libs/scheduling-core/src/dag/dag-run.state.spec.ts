@@ -1,6 +1,6 @@
 import { DagError } from './dag.errors';
 import { DagTaskSpec, buildDag } from './dag.model';
-import { DagRunSnapshot, DagRunState, applyResult, markStarted, nextRunnable, planRerun, restoreRun, runStatus, snapshotRun, startRun } from './dag-run.state';
+import { DagRunSnapshot, DagRunState, applyResult, cancelSnapshot, markStarted, nextRunnable, planRerun, restoreRun, runStatus, snapshotRun, startRun } from './dag-run.state';
 
 // a -> b -> d, a -> c -> d, d -> e; f independent
 const specs: DagTaskSpec[] = [
@@ -105,6 +105,16 @@ describe('snapshot / restore', () => {
     expect(restored).toEqual(s);
     // c and f never started, so they run too; a's result is kept.
     expect(planRerun(restored)).toMatchObject({ rerun: ['b', 'c', 'd', 'e', 'f'], kept: ['a'] });
+  });
+
+  it('cancelSnapshot: unfinished tasks become cancelled, finished ones keep their outcome; a rerun plans them again', () => {
+    let s = run(startRun(dag), 'a', true);
+    s = markStarted(s, 'b');
+    const cancelled = restoreRun(dag, cancelSnapshot(JSON.parse(JSON.stringify(snapshotRun(s))) as DagRunSnapshot));
+    expect(statuses(cancelled)).toEqual({ a: 'succeeded', b: 'cancelled', c: 'cancelled', d: 'cancelled', e: 'cancelled', f: 'cancelled' });
+    expect(cancelled.tasks[1].attempts).toBe(1);
+    expect(nextRunnable(cancelled)).toEqual([]);
+    expect(planRerun(cancelled)).toMatchObject({ rerun: ['b', 'c', 'd', 'e', 'f'], kept: ['a'] });
   });
 
   it.each<[string, Record<string, unknown>, string]>([

@@ -1,7 +1,8 @@
 import { DagError } from './dag.errors';
 import { Dag, descendantsOf, requireIndex } from './dag.model';
 
-export type DagTaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'upstream_failed';
+/** `cancelled`: the run was cancelled before the task finished (it was pending or running then). */
+export type DagTaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'upstream_failed' | 'cancelled';
 
 export interface DagTaskRunState {
   readonly status: DagTaskStatus;
@@ -108,6 +109,17 @@ function withTasks(state: DagRunState, changes: ReadonlyMap<number, DagTaskRunSt
   return { ...state, tasks: state.tasks.map((t, i) => changes.get(i) ?? t) };
 }
 
+/**
+ * A cancelled run's checkpoint: every task that had not finished (pending or running) is `cancelled`;
+ * finished ones keep their outcome. A rerun plans cancelled tasks again like failed ones.
+ */
+export function cancelSnapshot(snapshot: DagRunSnapshot): DagRunSnapshot {
+  const tasks = Object.fromEntries(
+    Object.entries(snapshot.tasks).map(([id, t]): [string, DagTaskRunState] => [id, t.status === 'pending' || t.status === 'running' ? { status: 'cancelled', attempts: t.attempts } : t]),
+  );
+  return { ...snapshot, tasks };
+}
+
 /** Plain, JSON-friendly form of a run state, keyed by task id (what a store persists as the checkpoint). */
 export interface DagRunSnapshot {
   readonly maxAttempts: number;
@@ -118,7 +130,7 @@ export function snapshotRun(state: DagRunState): DagRunSnapshot {
   return { maxAttempts: state.maxAttempts, tasks: Object.fromEntries(state.dag.ids.map((id, i) => [id, state.tasks[i]])) };
 }
 
-const STATUSES: readonly DagTaskStatus[] = ['pending', 'running', 'succeeded', 'failed', 'upstream_failed'];
+const STATUSES: readonly DagTaskStatus[] = ['pending', 'running', 'succeeded', 'failed', 'upstream_failed', 'cancelled'];
 
 /** Rebuilds a run state from a snapshot; tasks the snapshot does not mention are pending. */
 export function restoreRun(dag: Dag, snapshot: DagRunSnapshot): DagRunState {

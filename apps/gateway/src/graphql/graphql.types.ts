@@ -1,0 +1,123 @@
+import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { JSONScalar } from './json.scalar';
+
+// The GraphQL types mirror the REST views field for field (the same services produce both); nested
+// specs, attempts and events are JSON with the REST API's shapes.
+
+@ObjectType({ description: 'A task (GET /api/tasks/:id without attempts and events)' })
+export class Task {
+  @Field(() => ID) id!: string;
+  @Field(() => String, { nullable: true }) name!: string | null;
+  @Field() queue!: string;
+  @Field(() => Int) priority!: number;
+  @Field() status!: string;
+  @Field(() => Int) attempts!: number;
+  @Field(() => Int) maxAttempts!: number;
+  @Field(() => JSONScalar) run!: unknown;
+  @Field(() => JSONScalar, { nullable: true }) resources!: unknown;
+  @Field(() => Int, { nullable: true }) exitCode!: number | null;
+  @Field(() => String, { nullable: true }) outputTail!: string | null;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => String, { nullable: true }) nodeId!: string | null;
+  @Field(() => Float, { nullable: true }) predictedP50Ms!: number | null;
+  @Field() createdAt!: string;
+  @Field(() => String, { nullable: true }) startedAt!: string | null;
+  @Field(() => String, { nullable: true }) finishedAt!: string | null;
+  @Field(() => Float, { nullable: true }) durationMs!: number | null;
+}
+
+@ObjectType({ description: 'A task with its attempts and lifecycle events (GET /api/tasks/:id)' })
+export class TaskDetail extends Task {
+  @Field(() => JSONScalar) attemptsDetail!: unknown[];
+  @Field(() => [JSONScalar]) events!: unknown[];
+}
+
+@ObjectType()
+export class TaskSubmission {
+  @Field(() => Task) task!: Task;
+  @Field({ description: 'false when an idempotency key matched an earlier identical task' }) created!: boolean;
+}
+
+@ObjectType()
+export class WorkflowTask {
+  @Field() key!: string;
+  @Field({ description: 'status in the run: pending, running, succeeded, failed, upstream_failed, cancelled' }) status!: string;
+  @Field(() => [String]) dependsOn!: string[];
+  @Field(() => ID, { nullable: true }) taskId!: string | null;
+  @Field(() => String, { nullable: true }) taskStatus!: string | null;
+  @Field(() => Int) attempts!: number;
+  @Field(() => Int, { nullable: true }) generation!: number | null;
+  @Field(() => Int, { nullable: true }) exitCode!: number | null;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => String, { nullable: true }) startedAt!: string | null;
+  @Field(() => String, { nullable: true }) finishedAt!: string | null;
+}
+
+@ObjectType()
+export class WorkflowEdge {
+  @Field() from!: string;
+  @Field() to!: string;
+  @Field() origin!: string;
+  @Field(() => [String]) files!: readonly string[];
+}
+
+@ObjectType({ description: 'A workflow run; lists carry no tasks and edges (null there)' })
+export class Workflow {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field() status!: string;
+  @Field(() => Int) generation!: number;
+  @Field(() => JSONScalar) counts!: unknown;
+  @Field() createdAt!: string;
+  @Field() updatedAt!: string;
+  @Field(() => String, { nullable: true }) finishedAt!: string | null;
+  @Field(() => [WorkflowTask], { nullable: true }) tasks?: WorkflowTask[];
+  @Field(() => [WorkflowEdge], { nullable: true }) edges?: WorkflowEdge[];
+}
+
+@ObjectType()
+export class Queue {
+  @Field() queue!: string;
+  @Field(() => String, { nullable: true }) policy!: string | null;
+  @Field(() => String, { nullable: true }) placement!: string | null;
+  @Field(() => Int, { nullable: true }) maxConcurrent!: number | null;
+  @Field(() => String, { nullable: true }) updatedAt!: string | null;
+  @Field(() => Int) queued!: number;
+  @Field(() => Int) running!: number;
+}
+
+@ObjectType()
+export class QueueList {
+  @Field() defaultPolicy!: string;
+  @Field(() => [String]) policies!: readonly string[];
+  @Field(() => [String]) placements!: readonly string[];
+  @Field(() => [Queue]) queues!: Queue[];
+}
+
+@ObjectType()
+export class ClusterNode {
+  @Field(() => ID) id!: string;
+  @Field() executorId!: string;
+  @Field(() => Int) cpuMillis!: number;
+  @Field(() => Int) memMb!: number;
+  @Field() status!: string;
+  @Field(() => Int) running!: number;
+  @Field() lastHeartbeatAt!: string;
+}
+
+@ObjectType()
+export class Stats {
+  @Field(() => JSONScalar, { description: 'task counts by status' }) tasks!: unknown;
+  @Field(() => [ClusterNode]) nodes!: ClusterNode[];
+  @Field(() => JSONScalar, { description: 'completions per minute and status' }) throughput!: unknown;
+}
+
+@ObjectType()
+export class DeadLetter {
+  @Field(() => ID) eventId!: string;
+  @Field() topic!: string;
+  @Field() consumer!: string;
+  @Field() reason!: string;
+  @Field() original!: string;
+  @Field() failedAt!: string;
+}

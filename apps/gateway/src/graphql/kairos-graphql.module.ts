@@ -1,0 +1,86 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Request, Response } from 'express';
+import { GraphQLError, parse } from 'graphql';
+import { DeadLettersModule } from '../dead-letters/dead-letters.module';
+import { QueuesModule } from '../queues/queues.module';
+import { RepairsModule } from '../repairs/repairs.module';
+import { StatsModule } from '../stats/stats.module';
+import { TasksModule } from '../tasks/tasks.module';
+import { WorkflowsModule } from '../workflows/workflows.module';
+import { KairosResolver } from './kairos.resolver';
+import { queryLimitErrors, queryLimitsRule } from './query-limits';
+
+/** What the guard reads: the HTTP request, or for a subscription its connection parameters as headers. */
+interface GraphQLRequestContext {
+  req: Pick<Request, 'headers'>;
+  res?: Response;
+}
+
+type ContextInput = { req?: Request; res?: Response; connectionParams?: Readonly<Record<string, unknown>> };
+
+/**
+ * A subscription authenticates with `connectionParams: { authorization: 'Bearer <key>' }` (or
+ * `x-api-key`), never with a key in the URL, and never with the upgrade request's cookies (a page on
+ * another origin could open the socket with them).
+ */
+export function graphqlContext(input: ContextInput): GraphQLRequestContext {
+  if (input.req) return { req: input.req, res: input.res };
+  const params = input.connectionParams ?? {};
+  const headers: Record<string, string> = {};
+  const auth = params.authorization ?? params.Authorization;
+  if (typeof auth === 'string') headers.authorization = auth;
+  if (typeof params['x-api-key'] === 'string') headers['x-api-key'] = params['x-api-key'];
+  return { req: { headers } };
+}
+
+/**
+ * GraphQL at /graphql (Apollo Server through @nestjs/graphql, code-first), subscriptions over
+ * graphql-ws on the same path. Depth and field-count limits on every operation; no playground (the
+ * schema is introspectable for tools such as GraphiQL run elsewhere).
+ */
+@Module({
+  imports: [
+    TasksModule,
+    WorkflowsModule,
+    QueuesModule,
+    StatsModule,
+    DeadLettersModule,
+    RepairsModule,
+    GraphQLModule.forRoot<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      path: '/graphql',
+      autoSchemaFile: true,
+      sortSchema: true,
+      playground: false,
+      introspection: true,
+      validationRules: [queryLimitsRule()],
+      context: graphqlContext,
+      subscriptions: {
+        'graphql-ws': {
+          path: '/graphql',
+          onSubscribe: (_ctx: unknown, _id: string, payload: { query: string }) => {
+            let errors: GraphQLError[];
+            try {
+              errors = queryLimitErrors(parse(payload.query));
+            } catch {
+              return undefined; // a syntax error: graphql-ws reports it itself
+            }
+            return errors.length ? errors : undefined;
+          },
+        },
+      },
+      // Stable codes stay in extensions.code (Apollo relabels every validation error
+      // GRAPHQL_VALIDATION_FAILED; the limits' own codes are restored); stack traces never leave the server.
+      includeStacktraceInErrorResponses: false,
+      formatError: (formatted, error) => {
+        const original = (error as GraphQLError).originalError;
+        const code = original instanceof GraphQLError ? original.extensions.code : undefined;
+        return typeof code === 'string' && code.startsWith('QUERY_TOO_') ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
+      },
+    }),
+  ],
+  providers: [KairosResolver],
+})
+export class KairosGraphQLModule {}
