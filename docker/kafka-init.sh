@@ -14,6 +14,8 @@ TOPICS="
 task.queued.v1
 task.started.v1
 task.completed.v1
+task.attempt.lost.v1
+task.lifecycle.v1
 metrics.sampled.v1
 prediction.duration.estimated.v1
 node.heartbeat.v1

@@ -67,7 +67,7 @@ describe('collector consumers over the bus transport', () => {
 
   it('subscribes every collector topic in the one consumer group `collector`', () => {
     const collector = bus.consumerStates().find((g) => g.group === 'collector');
-    expect(collector?.topics.sort()).toEqual(['metrics.batch.v1', 'metrics.sampled.v1', 'node.heartbeat.v1', 'task.completed.v1', 'task.queued.v1', 'task.started.v1']);
+    expect(collector?.topics.sort()).toEqual(['metrics.batch.v1', 'metrics.sampled.v1', 'node.heartbeat.v1', 'task.attempt.lost.v1', 'task.completed.v1', 'task.lifecycle.v1', 'task.queued.v1', 'task.started.v1']);
     expect(collector?.state).toBe('running');
   });
 

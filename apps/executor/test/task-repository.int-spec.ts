@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeEnvelope } from '@kairos/contracts';
 import { Database, withBaseline } from '@kairos/persistence';
 import { EXECUTOR_MIGRATIONS } from '../src/database/migrations';
 import { createTestDatabase } from '@kairos/testing';
+import { PgNodeRepository } from '../src/execution/node.repository';
 import { PgTaskRepository } from '../src/tasks/task.repository';
 
 const repository = (db: Database, executorId: string, leaseMs: number, random?: () => number): PgTaskRepository => {
@@ -67,7 +69,50 @@ describe('TaskRepository on PostgreSQL', () => {
     const rows = await db.query<{ attempt: number; status: string }>(`SELECT attempt, status FROM attempts WHERE task_id = $1 ORDER BY attempt`, [id]);
     expect(rows).toEqual([{ attempt: 1, status: 'lost' }, { attempt: 2, status: 'succeeded' }]);
     const events = await db.query<{ topic: string }>(`SELECT topic FROM outbox WHERE key = $1 ORDER BY id`, [id]);
-    expect(events.map((e) => e.topic)).toEqual(['task.started.v1', 'task.started.v1', 'task.completed.v1']);
+    expect(events.map((e) => e.topic)).toEqual(['task.started.v1', 'task.attempt.lost.v1', 'task.started.v1', 'task.completed.v1']);
+    const [lost] = await db.query<{ envelope: { payload: Record<string, unknown> } }>(`SELECT envelope FROM outbox WHERE key = $1 AND topic = 'task.attempt.lost.v1'`, [id]);
+    expect(lost.envelope.payload).toMatchObject({ taskId: id, attempt: 1, nodeId: 'na', executorId: 'exec-a', next: 'queued', reason: 'attempt 1 lost: executor exec-a stopped renewing its lease' });
+    expect(decodeEnvelope('task.attempt.lost.v1', JSON.stringify(lost.envelope)).payload).toMatchObject({ next: 'queued' });
+  });
+
+  it('a restarted executor (same id) requeues at once what its previous incarnation was running; other executors keep theirs', async () => {
+    const [mine, theirs] = await insertTasks(2, 1);
+    const before = repository(db, 'exec-stable', 60_000);
+    const other = repository(db, 'exec-other', 60_000);
+    await before.claim([{ taskId: mine, nodeId: 'n1' }]);
+    await other.claim([{ taskId: theirs, nodeId: 'n2' }]);
+    // The process dies; the new one, with the same id, starts long before the lease would expire.
+    const after = repository(db, 'exec-stable', 60_000);
+    expect(await after.recoverOwnLeases()).toEqual([{ id: mine, status: 'queued' }]);
+    const rows = await db.query<{ id: string; status: string; lease_owner: string | null; lost_count: number }>(`SELECT id, status, lease_owner, lost_count FROM tasks WHERE id = ANY($1::uuid[]) ORDER BY id = $2 DESC`, [[mine, theirs], mine]);
+    expect(rows).toEqual([
+      { id: mine, status: 'queued', lease_owner: null, lost_count: 1 },
+      { id: theirs, status: 'running', lease_owner: 'exec-other', lost_count: 0 },
+    ]);
+    const attempt = await db.query<{ status: string; error: string }>(`SELECT status, error FROM attempts WHERE task_id = $1`, [mine]);
+    expect(attempt).toEqual([{ status: 'lost', error: 'attempt 1 lost: executor exec-stable restarted while running it' }]);
+    // Its retry budget is intact (maxAttempts 1): it runs again and succeeds.
+    const [again] = await after.claim([{ taskId: mine, nodeId: 'n1' }]);
+    expect(again.attempt).toBe(2);
+    expect(await after.completeAttempt(again, { outcome: 'succeeded', exitCode: 0, outputTail: '', error: null, durationMs: 1 })).toBe('succeeded');
+    expect(await after.recoverOwnLeases()).toEqual([]);
+  });
+
+  it('marks silent nodes lost, retires those silent past NODE_RETIRE_AFTER_MS, and a returning node is ready again', async () => {
+    const nodes = new PgNodeRepository(db);
+    const beat = (id: string) => nodes.heartbeat({ id, executorId: 'e', cpuMillis: 1000, memMb: 512, status: 'ready', running: 0 });
+    for (const id of ['fresh', 'quiet', 'gone']) await beat(id);
+    await db.query(`UPDATE nodes SET last_heartbeat_at = now() - interval '30 seconds' WHERE id = 'quiet'`);
+    await db.query(`UPDATE nodes SET last_heartbeat_at = now() - interval '2 hours' WHERE id = 'gone'`);
+    await nodes.markLost(6_000, 3_600_000);
+    const status = async () => Object.fromEntries((await db.query<{ id: string; status: string }>(`SELECT id, status FROM nodes WHERE id IN ('fresh', 'quiet', 'gone')`)).map((r) => [r.id, r.status]));
+    expect(await status()).toEqual({ fresh: 'ready', quiet: 'lost', gone: 'retired' });
+    // A lost node is retired once it has been silent long enough.
+    await db.query(`UPDATE nodes SET last_heartbeat_at = now() - interval '2 hours' WHERE id = 'quiet'`);
+    await nodes.markLost(6_000, 3_600_000);
+    expect((await status()).quiet).toBe('retired');
+    await beat('gone');
+    expect((await status()).gone).toBe('ready');
   });
 
   it('group-commits concurrent completions: each task gets its own status, attempt row and (terminal) event', async () => {

@@ -40,6 +40,11 @@ export interface ConsumerStatus {
   lastError: string | null;
   /** When the group entered its current state (ISO). */
   since: string;
+  /**
+   * Last sign that the group's consumer reaches Kafka: a join, a heartbeat to the group coordinator or
+   * a completed fetch (ISO); null before the first, absent on buses without a broker (in-process).
+   */
+  lastContactAt?: string | null;
 }
 
 /**

@@ -3,7 +3,7 @@ import { Kafka, KafkaJSNonRetriableError, Partitioners, logLevel as KafkaLogLeve
 import { deliver } from './dispatch';
 import type { ConsumerState, ConsumerStatus, EventBus, EventHandler, SubscribeOptions } from './event-bus.port';
 
-export type KafkaBusErrorCode = 'CLOSED' | 'DUPLICATE_SUBSCRIPTION' | 'BAD_CONFIG';
+export type KafkaBusErrorCode = 'CLOSED' | 'DUPLICATE_SUBSCRIPTION' | 'BAD_CONFIG' | 'PRODUCER_ID_UNAVAILABLE';
 
 export class KafkaBusError extends Error {
   constructor(
@@ -118,6 +118,8 @@ interface Group {
   lastError: string | null;
   /** Fault injection: the next batch makes kafkajs crash this consumer. */
   crashNext: boolean;
+  /** Epoch ms of the last join, heartbeat or fetch (0: none yet). */
+  lastContactMs: number;
 }
 
 interface Queued {
@@ -126,6 +128,19 @@ interface Queued {
   value: Buffer;
   resolve: () => void;
   reject: (e: Error) => void;
+}
+
+/**
+ * An idempotent producer first asks the cluster's transaction coordinator for a producer id. A cluster
+ * that cannot issue one (librdkafka's mock test broker) answers in a way kafkajs reports as
+ * "Broker N not found in the cached metadata", which names nothing the user can change.
+ */
+export function explainProducerFailure(err: unknown, idempotent: boolean): unknown {
+  if (!idempotent || !(err instanceof Error) || !/not found in the cached metadata|producer ?id/i.test(err.message)) return err;
+  return new KafkaBusError(
+    'PRODUCER_ID_UNAVAILABLE',
+    `Kafka producer could not start: ${err.message}. The idempotent producer (KAFKA_IDEMPOTENT=true, the default) needs a producer id from the cluster; the Kafka test broker (librdkafka's mock cluster) cannot issue one: set KAFKA_IDEMPOTENT=false there`,
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -204,7 +219,7 @@ export class KafkaEventBus implements EventBus {
     if (this.closed) throw new KafkaBusError('CLOSED', 'bus is closed');
     let group = this.groups.get(options.group);
     if (!group) {
-      group = { id: options.group, topics: new Map(), consumer: null, assignment: {}, state: 'idle', since: new Date().toISOString(), crashes: 0, restarts: 0, lastError: null, crashNext: false };
+      group = { id: options.group, topics: new Map(), consumer: null, assignment: {}, state: 'idle', since: new Date().toISOString(), crashes: 0, restarts: 0, lastError: null, crashNext: false, lastContactMs: 0 };
       this.groups.set(options.group, group);
     }
     if (group.topics.has(topic)) throw new KafkaBusError('DUPLICATE_SUBSCRIPTION', `group ${options.group} already subscribes to ${topic} on this bus`);
@@ -216,7 +231,7 @@ export class KafkaEventBus implements EventBus {
   }
 
   consumerStates(): ConsumerStatus[] {
-    return [...this.groups.values()].map((g) => ({ group: g.id, topics: [...g.topics.keys()], state: g.state, crashes: g.crashes, lastError: g.lastError, since: g.since }));
+    return [...this.groups.values()].map((g) => ({ group: g.id, topics: [...g.topics.keys()], state: g.state, crashes: g.crashes, lastError: g.lastError, since: g.since, lastContactAt: g.lastContactMs ? new Date(g.lastContactMs).toISOString() : null }));
   }
 
   crashConsumer(group: string): boolean {
@@ -255,7 +270,7 @@ export class KafkaEventBus implements EventBus {
         await producer.connect();
       } catch (e) {
         this.producerReady = null; // let the next publish try again
-        throw e;
+        throw explainProducerFailure(e, this.config.idempotent ?? true);
       }
       this.producer = producer;
       return producer;
@@ -311,8 +326,14 @@ export class KafkaEventBus implements EventBus {
     });
     group.consumer = consumer;
     if (group.state !== 'restarting') this.setState(group, 'joining');
+    const contact = () => {
+      if (group.consumer === consumer) group.lastContactMs = Date.now();
+    };
+    consumer.on(consumer.events.HEARTBEAT, contact);
+    consumer.on(consumer.events.FETCH, contact);
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       if (group.consumer !== consumer) return;
+      group.lastContactMs = Date.now();
       group.assignment = e.payload.memberAssignment;
       group.restarts = 0;
       this.setState(group, 'running');

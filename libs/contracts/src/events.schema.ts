@@ -27,6 +27,25 @@ export const TaskStartedSchema = z.object({
 export type TaskStarted = z.infer<typeof TaskStartedSchema>;
 
 /**
+ * An attempt that ended without an outcome: its executor stopped renewing the lease (died, lost the
+ * database), restarted while running it, or a restart_runner repair stopped it. One per lost attempt,
+ * so a task's events read `queued, started, attempt.lost, started, completed` rather than two starts
+ * with nothing between. `next`: what the task became (queued again, or failed after too many losses,
+ * in which case a task.completed.v1 follows).
+ */
+export const TaskAttemptLostSchema = z.object({
+  taskId: z.string().uuid(),
+  attempt: z.number().int().min(1),
+  nodeId: z.string().nullable(),
+  /** The lease owner the attempt was lost with. */
+  executorId: z.string().nullable(),
+  reason: z.string(),
+  lostAt: z.string().datetime(),
+  next: z.enum(['queued', 'failed']),
+});
+export type TaskAttemptLost = z.infer<typeof TaskAttemptLostSchema>;
+
+/**
  * What one attempt used, read by the executor when it ended. `cgroup`: the attempt's control group,
  * i.e. the whole process tree, children that left the process group included; `process-group`: the
  * live members of its process group as /proc saw them at the last sample (a lower bound).

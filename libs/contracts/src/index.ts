@@ -1,6 +1,7 @@
 export * from './task.schema';
 export * from './events.schema';
 export * from './topics';
+export * from './task-lifecycle';
 export * from './envelope';
 export * from './repair.schema';
 export * from './workflow.schema';

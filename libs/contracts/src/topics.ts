@@ -5,6 +5,7 @@ import {
   MetricSampledSchema,
   ModelDriftDetectedSchema,
   NodeHeartbeatSchema,
+  TaskAttemptLostSchema,
   TaskCompletedSchema,
   TaskQueuedSchema,
   TaskStartedSchema,
@@ -12,12 +13,15 @@ import {
 import { QueuePolicyRequestedSchema, TaskCancelRequestedSchema, WorkflowCancelRequestedSchema } from './commands.schema';
 import { RepairRequestedSchema } from './repair.schema';
 import { MetricsBatchWireSchema } from './metrics-batch.schema';
+import { TaskLifecycleSchema } from './task-lifecycle';
 
 /** The one typed map from topic name to payload schema. Names: domain.entity.pastTense.vN. */
 export const TOPIC_SCHEMAS = {
   'task.queued.v1': TaskQueuedSchema,
   'task.started.v1': TaskStartedSchema,
   'task.completed.v1': TaskCompletedSchema,
+  'task.attempt.lost.v1': TaskAttemptLostSchema,
+  'task.lifecycle.v1': TaskLifecycleSchema,
   'metrics.sampled.v1': MetricSampledSchema,
   /** Metric points from any producer; each point validated on its own by the collector (metrics-batch.schema.ts). */
   'metrics.batch.v1': MetricsBatchWireSchema,

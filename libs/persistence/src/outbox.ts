@@ -1,4 +1,4 @@
-import { encodeEnvelope, type Envelope } from '@kairos/contracts';
+import { encodeEnvelope, lifecycleCopyOf, type Envelope } from '@kairos/contracts';
 import type { SqlExecutor, Database } from './database';
 
 /** Where the relay sends what it read from the outbox (the bus, which persistence does not know). */
@@ -22,6 +22,15 @@ export async function appendToOutbox(tx: SqlExecutor, producer: string, events: 
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6})`;
   });
   await tx.query(`INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at) VALUES ${rows.join(',')}`, values);
+}
+
+/** Unpublished rows of one producer and when the oldest of them happened (null: none), for readiness. */
+export async function outboxBacklog(db: SqlExecutor, producer: string): Promise<{ backlog: number; oldestAt: Date | null }> {
+  const [r] = await db.query<{ backlog: number; oldest: Date | string | null }>(
+    `SELECT count(*)::int AS backlog, min(occurred_at) AS oldest FROM outbox WHERE producer = $1 AND published_at IS NULL`,
+    [producer],
+  );
+  return { backlog: Number(r?.backlog ?? 0), oldestAt: r?.oldest ? new Date(r.oldest) : null };
 }
 
 export class OutboxRelay {
@@ -79,7 +88,8 @@ export class OutboxRelay {
   }
 
   async flushAll(): Promise<void> {
-    while (!this.stopped && (await this.flushOnce()) === this.batch);
+    // A round may hold back a task's later events (see flushOnce), so go on while rounds publish.
+    while (!this.stopped && (await this.flushOnce()) > 0);
   }
 
   /** Unpublished events of this producer and the oldest one's age in seconds (0 when none). */
@@ -91,16 +101,29 @@ export class OutboxRelay {
     return { count: rows[0]?.n ?? 0, oldestAgeSeconds: Math.max(0, rows[0]?.age ?? 0) };
   }
 
-  /** Publishes one batch of unpublished rows, oldest first; returns how many. */
+  /**
+   * Publishes one batch of unpublished rows, oldest first; returns how many. A task event (topic
+   * task.*) goes out only once every earlier row with its key is published, whoever produced it (the
+   * gateway's queued before an executor's started; one executor relay's started before another's
+   * completed), and each task event is also published as its task.lifecycle.v1 copy in the same
+   * batch: so that topic's partition holds each task's events in the order they happened.
+   */
   async flushOnce(): Promise<number> {
     return this.db.transaction(async (tx) => {
       const rows = await tx.query<{ id: string; envelope: Envelope }>(
-        `SELECT id, envelope FROM outbox WHERE producer = $1 AND published_at IS NULL
-         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        `SELECT o.id, o.envelope FROM outbox o
+         WHERE o.producer = $1 AND o.published_at IS NULL
+           AND (o.topic NOT LIKE 'task.%'
+                OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.key = o.key AND p.id < o.id AND p.published_at IS NULL))
+         ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED`,
         [this.producer, this.batch],
       );
       if (!rows.length) return 0;
-      await this.bus.publishBatch(rows.map((r) => (typeof r.envelope === 'string' ? JSON.parse(r.envelope) : r.envelope)));
+      const envelopes = rows.map((r): Envelope => (typeof r.envelope === 'string' ? JSON.parse(r.envelope) : r.envelope));
+      await this.bus.publishBatch(envelopes.flatMap((e) => {
+        const copy = lifecycleCopyOf(e);
+        return copy ? [e, copy] : [e];
+      }));
       await tx.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });

@@ -61,6 +61,8 @@ export const ConfigSchema = z.object({
     .regex(new RegExp(`^${NODE_ENTRY}(,${NODE_ENTRY})*$`), 'must be name:cpuMillis:memMb[:gpus[:model]][,…] (gpus: a count like 2 or a device range like 0-3)')
     .optional(),
   EXECUTOR_SLOTS: int(1, 10_000).default(8),
+  /** A node without a heartbeat for this long (ms) is retired: no longer listed (it returns if its executor comes back). */
+  NODE_RETIRE_AFTER_MS: int(1_000, 31_536_000_000).default(86_400_000),
   LEASE_MS: int(1000, 3_600_000).default(15_000),
   HEARTBEAT_MS: int(100, 60_000).default(2_000),
   /** Schedules: planning lease TTL; after a replica dies, its schedules move to another within this. */
@@ -153,6 +155,27 @@ export const ConfigSchema = z.object({
     .regex(/^(\/[A-Za-z0-9_.@-]+)+$/, 'must be an absolute cgroup path like /kairos.slice/tasks (letters, digits, _ . @ -)')
     .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), 'must not contain . or .. segments')
     .optional(),
+  // ---- readiness (GET /health/ready; README: Health and readiness) ----
+  /** Unpublished outbox rows of this process's producers above which it is degraded. */
+  HEALTH_OUTBOX_MAX_BACKLOG: int(1, 100_000_000).default(5_000),
+  /** Age (ms) of the oldest unpublished outbox row above which this process is degraded. */
+  HEALTH_OUTBOX_MAX_AGE_MS: int(100, 86_400_000).default(10_000),
+  /** A consumer group without a join, heartbeat or fetch for this long (ms) is degraded. */
+  HEALTH_KAFKA_MAX_SILENCE_MS: int(100, 86_400_000).default(30_000),
+
+  // ---- distributed mode: the gateway as the one entry point (README: Distributed mode) ----
+  /**
+   * Where the gateway forwards the endpoints other services own (analyzer: models, predictions,
+   * patterns, anomalies, diagnoses, diagnosis rules; collector: /api/metrics; executor:
+   * /api/executor): comma-separated base URLs of that service's replicas, tried in turn until one
+   * answers. Unset: those endpoints answer 503 naming the variable. Ignored in standalone mode.
+   */
+  ANALYZER_URLS: list(ORIGIN, 'a base URL like http://analyzer:3002 (no path)').default([]),
+  COLLECTOR_URLS: list(ORIGIN, 'a base URL like http://collector:3001 (no path)').default([]),
+  EXECUTOR_URLS: list(ORIGIN, 'a base URL like http://executor:3003 (no path)').default([]),
+  /** How long the gateway waits for the owning service's answer (504 beyond). */
+  GATEWAY_PROXY_TIMEOUT_MS: int(100, 600_000).default(10_000),
+
   /** Largest request body (bytes) on ordinary routes: 413 beyond. */
   HTTP_BODY_LIMIT_BYTES: int(1_024, 1_073_741_824).default(1_048_576),
   /** Largest body on batch routes (workflow submission: up to 10,000 task specs). */

@@ -1,11 +1,21 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { claimIdentitySlot } from './identity-slot';
 import type { FactoryProvider } from '@nestjs/common';
 import { LOGGER, type KairosConfig, type Logger } from '@kairos/platform';
 import { APP_IDENTITY, PROCESS_IDENTITY, type AppIdentity, type ProcessIdentity } from './tokens';
 
-export function processIdentity(service: string, config: Pick<KairosConfig, 'EXECUTOR_ID'>): ProcessIdentity {
-  return { service, instanceId: config.EXECUTOR_ID ?? `${service}-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}` };
+/**
+ * EXECUTOR_ID when set; else `<service>-<host>-<slot>`, stable across restarts on this host (the slot
+ * is claimed under DATA_DIR/identity, see identity-slot.ts); else, when that directory cannot be
+ * written, `<service>-<host>-<pid>-<random>` (a new identity per start).
+ */
+export function processIdentity(service: string, config: Pick<KairosConfig, 'EXECUTOR_ID' | 'DATA_DIR'>, claim: (dir: string, service: string) => number | null = claimIdentitySlot): ProcessIdentity {
+  if (config.EXECUTOR_ID) return { service, instanceId: config.EXECUTOR_ID };
+  const slot = claim(join(config.DATA_DIR, 'identity'), service);
+  const host = hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
+  return { service, instanceId: slot === null ? `${service}-${host}-${process.pid}-${randomUUID().slice(0, 8)}` : `${service}-${host}-${slot}` };
 }
 
 /**

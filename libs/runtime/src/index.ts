@@ -21,3 +21,4 @@ export * from './request-params';
 export * from './database-error';
 export * from './security/task-secrets';
 export * from './pagination';
+export * from './health/readiness';

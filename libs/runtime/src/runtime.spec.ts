@@ -34,7 +34,7 @@ describe('/health', () => {
   const controller = (bus: RecordingEventBus, dbUp = true) => {
     const registry = new HealthRegistry();
     registry.addIndicator({ name: 'database', check: () => { if (!dbUp) throw new Error('connection refused'); return { status: 'up', details: { kind: 'postgresql' } }; } });
-    registry.addIndicator(new ConsumersHealthIndicator(bus, registry, { KAFKA_REBALANCE_TIMEOUT_MS: 6_000 }, { now: () => Date.parse('2026-01-01T00:00:10Z') }));
+    registry.addIndicator(new ConsumersHealthIndicator(bus, registry, { KAFKA_REBALANCE_TIMEOUT_MS: 6_000, HEALTH_KAFKA_MAX_SILENCE_MS: 30_000 }, { now: () => Date.parse('2026-01-01T00:00:10Z') }));
     registry.addFacts(() => ({ extra: 1 }));
     return new HealthController(registry, { service: 'collector', instanceId: 'c1' });
   };

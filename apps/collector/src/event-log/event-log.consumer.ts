@@ -24,6 +24,17 @@ export class EventLogConsumer {
     return this.log.record(e);
   }
 
+  @EventPattern('task.attempt.lost.v1', COLLECTOR_GROUP)
+  onAttemptLost(@Payload() e: Envelope<'task.attempt.lost.v1'>): Promise<void> {
+    return this.log.record(e);
+  }
+
+  /** Each task's events in order, on one partition (libs/contracts task-lifecycle.ts). */
+  @EventPattern('task.lifecycle.v1', COLLECTOR_GROUP)
+  onLifecycle(@Payload() e: Envelope<'task.lifecycle.v1'>): Promise<void> {
+    return this.log.record(e);
+  }
+
   @EventPattern('node.heartbeat.v1', COLLECTOR_GROUP)
   onHeartbeat(@Payload() e: Envelope<'node.heartbeat.v1'>): Promise<void> {
     return this.log.record(e);

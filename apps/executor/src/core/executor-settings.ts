@@ -5,7 +5,7 @@ export const EXECUTOR_SETTINGS = Symbol('EXECUTOR_SETTINGS');
 
 /** The executor's settings, read once from the validated config and its identity. */
 export interface ExecutorSettings {
-  /** Lease owner of the attempts it runs; EXECUTOR_ID or a generated id. */
+  /** Lease owner of the attempts it runs; EXECUTOR_ID, else stable per host and slot (libs/runtime identity). */
   executorId: string;
   leaseMs: number;
   heartbeatMs: number;
@@ -19,6 +19,8 @@ export interface ExecutorSettings {
   /** SCHEDULE_LEASE_MS, SCHEDULE_PARTITIONS: schedule planning leases. */
   scheduleLeaseMs: number;
   schedulePartitions: number;
+  /** NODE_RETIRE_AFTER_MS: lost nodes silent this long are retired. */
+  nodeRetireAfterMs: number;
 }
 
 export function executorSettings(id: AppIdentity, config: KairosConfig): ExecutorSettings {
@@ -33,5 +35,6 @@ export function executorSettings(id: AppIdentity, config: KairosConfig): Executo
     nodes: config.EXECUTOR_NODES,
     scheduleLeaseMs: config.SCHEDULE_LEASE_MS,
     schedulePartitions: config.SCHEDULE_PARTITIONS,
+    nodeRetireAfterMs: config.NODE_RETIRE_AFTER_MS,
   };
 }

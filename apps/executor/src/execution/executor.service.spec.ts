@@ -59,6 +59,7 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     slotsPerNode: 2,
     outputTailBytes: 1024,
     schedulerPolicy: 'fifo',
+    nodeRetireAfterMs: 86_400_000,
     nodes: 'n1:4000:8192,n2:4000:8192',
     scheduleLeaseMs: 5_000,
     schedulePartitions: 64,

@@ -86,6 +86,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     // here overlaps it.
     await this.orphans.sweep();
     this.stopped = false;
+    const orphaned = await this.repo.recoverOwnLeases();
+    if (orphaned.length) this.logger.warn({ recovered: orphaned.length }, 'requeued the attempts this executor id was running before it restarted');
     await this.heartbeat();
     const { heartbeatMs, leaseMs, metricsSampleMs } = this.settings;
     this.every(250, () => this.kick());
@@ -247,7 +249,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     for (const n of this.nodes) {
       await this.nodeRows.heartbeat({ id: n.id, executorId, cpuMillis: n.cpuMillis, memMb: n.memMb, status: n.cordoned ? 'cordoned' : 'ready', running: n.running });
     }
-    await this.nodeRows.markLost(heartbeatMs * 3);
+    await this.nodeRows.markLost(heartbeatMs * 3, this.settings.nodeRetireAfterMs);
     const at = new Date(this.clock.now()).toISOString();
     await this.emit(this.nodes.map((n) => makeEnvelope('node.heartbeat.v1', n.id, { nodeId: n.id, executorId, cpuMillis: n.cpuMillis, memMb: n.memMb, running: n.running, at }))).catch((err) =>
       this.logger.warn({ err }, 'heartbeat publish failed'),

@@ -22,8 +22,8 @@ export interface NodeHeartbeat {
 export interface NodeRepository {
   flags(nodeIds: string[]): Promise<NodeFlags[]>;
   heartbeat(node: NodeHeartbeat): Promise<void>;
-  /** Marks nodes whose heartbeat is older than `olderThanMs` lost. */
-  markLost(olderThanMs: number): Promise<void>;
+  /** Marks nodes whose heartbeat is older than `olderThanMs` lost, and lost ones older than `retireAfterMs` retired. */
+  markLost(olderThanMs: number, retireAfterMs: number): Promise<void>;
 }
 
 @Injectable()
@@ -47,7 +47,12 @@ export class PgNodeRepository implements NodeRepository {
     );
   }
 
-  async markLost(olderThanMs: number): Promise<void> {
-    await this.db.query(`UPDATE nodes SET status = 'lost' WHERE status <> 'lost' AND last_heartbeat_at < now() - ($1 || ' milliseconds')::interval`, [String(olderThanMs)]);
+  async markLost(olderThanMs: number, retireAfterMs: number): Promise<void> {
+    await this.db.query(
+      `UPDATE nodes SET status = CASE WHEN last_heartbeat_at < now() - ($2 || ' milliseconds')::interval THEN 'retired' ELSE 'lost' END
+       WHERE status NOT IN ('lost', 'retired') AND last_heartbeat_at < now() - ($1 || ' milliseconds')::interval
+          OR status = 'lost' AND last_heartbeat_at < now() - ($2 || ' milliseconds')::interval`,
+      [String(olderThanMs), String(Math.max(retireAfterMs, olderThanMs))],
+    );
   }
 }

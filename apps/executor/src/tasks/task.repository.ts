@@ -81,6 +81,11 @@ export interface TaskRepository {
   renewLeases(): Promise<number>;
   /** Requeues (or fails) tasks whose executor stopped renewing its lease. Any executor may run this. */
   recoverExpiredLeases(limit?: number): Promise<Array<{ id: string; status: TaskStatus }>>;
+  /**
+   * At start: the attempts still leased to this executor's id belong to its previous incarnation (the
+   * id is stable across restarts) and died with it; they are lost and requeued now, not after LEASE_MS.
+   */
+  recoverOwnLeases(): Promise<Array<{ id: string; status: TaskStatus }>>;
   /** Ends this executor's running attempt as `lost` (restart_runner) and requeues it; null when the lease was gone. */
   requeueRestarted(task: ClaimedTask, error: string): Promise<TaskStatus | null>;
   /** Cancels queued tasks whose cancellation was requested; returns ids of running ones this executor must stop. */
@@ -240,8 +245,29 @@ export class PgTaskRepository implements TaskRepository {
       const out: Array<{ id: string; status: TaskStatus }> = [];
       const events: Envelope[] = [];
       for (const r of rows) {
-        const { status, event } = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} stopped renewing its lease`);
-        if (event) events.push(event);
+        const lost = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} stopped renewing its lease`);
+        events.push(...lost.events);
+        const status = lost.status;
+        out.push({ id: r.id, status });
+      }
+      await appendToOutbox(tx, PRODUCER, events);
+      return out;
+    });
+  }
+
+  async recoverOwnLeases(): Promise<Array<{ id: string; status: TaskStatus }>> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<TaskRow & { lease_owner: string }>(
+        `SELECT id, name, queue, node_id, attempts, max_attempts, lost_count, run, lease_owner, started_at FROM tasks
+         WHERE status = 'running' AND lease_owner = $1 FOR UPDATE`,
+        [this.executorId],
+      );
+      const out: Array<{ id: string; status: TaskStatus }> = [];
+      const events: Envelope[] = [];
+      for (const r of rows) {
+        const lost = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} restarted while running it`);
+        events.push(...lost.events);
+        const status = lost.status;
         out.push({ id: r.id, status });
       }
       await appendToOutbox(tx, PRODUCER, events);
@@ -261,14 +287,17 @@ export class PgTaskRepository implements TaskRepository {
         [task.id, this.executorId, task.attempt],
       );
       if (!rows.length) return null;
-      const { status, event } = await this.loseAttempt(tx, rows[0], error);
-      if (event) await appendToOutbox(tx, PRODUCER, [event]);
+      const { status, events } = await this.loseAttempt(tx, rows[0], error);
+      await appendToOutbox(tx, PRODUCER, events);
       return status;
     });
   }
 
-  /** Records a running attempt as lost and requeues its task (or fails it once too many attempts were lost). */
-  private async loseAttempt(tx: SqlExecutor, r: TaskRow & { lease_owner: string }, error: string): Promise<{ status: TaskStatus; event: Envelope | null }> {
+  /**
+   * Records a running attempt as lost and requeues its task (or fails it once too many attempts were
+   * lost); its events: task.attempt.lost.v1, then task.completed.v1 when that made the task fail.
+   */
+  private async loseAttempt(tx: SqlExecutor, r: TaskRow & { lease_owner: string }, error: string): Promise<{ status: TaskStatus; events: Envelope[] }> {
     const next = nextStatusAfterAttempt('lost', r.attempts, r.max_attempts, r.lost_count + 1);
     await tx.query(
       `UPDATE tasks SET status = $2, lost_count = lost_count + 1, lease_owner = NULL, lease_expires_at = NULL,
@@ -277,10 +306,19 @@ export class PgTaskRepository implements TaskRepository {
       [r.id, next, error],
     );
     await tx.query(`UPDATE attempts SET status = 'lost', finished_at = now(), error = $3 WHERE task_id = $1 AND attempt = $2 AND status = 'running'`, [r.id, r.attempts, error]);
-    if (!isTerminalStatus(next)) return { status: next, event: null };
+    const lost = makeEnvelope('task.attempt.lost.v1', r.id, {
+      taskId: r.id,
+      attempt: r.attempts,
+      nodeId: r.node_id,
+      executorId: r.lease_owner,
+      reason: error,
+      lostAt: new Date().toISOString(),
+      next: isTerminalStatus(next) ? 'failed' : 'queued',
+    });
+    if (!isTerminalStatus(next)) return { status: next, events: [lost] };
     const durationMs = r.started_at ? Date.now() - new Date(r.started_at).getTime() : 0;
     const event = completedEvent({ id: r.id, name: r.name, queue: r.queue, run: r.run, attempt: r.attempts, nodeId: r.node_id }, next, { outcome: 'failed', exitCode: null, outputTail: '', error, durationMs });
-    return { status: next, event };
+    return { status: next, events: [lost, event] };
   }
 
   /** Cancels queued tasks whose cancellation was requested; returns ids of running ones this executor must stop. */

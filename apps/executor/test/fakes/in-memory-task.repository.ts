@@ -103,6 +103,19 @@ export class InMemoryTaskRepository implements TaskRepository {
     return [];
   }
 
+  /** Every running task of this fake belongs to the one executor under test: a restart loses them all. */
+  async recoverOwnLeases(): Promise<Array<{ id: string; status: TaskStatus }>> {
+    const out: Array<{ id: string; status: TaskStatus }> = [];
+    for (const t of this.tasks.values()) {
+      if (t.status !== 'running') continue;
+      t.lostCount++;
+      t.status = nextStatusAfterAttempt('lost', t.attempts, t.maxAttempts, t.lostCount);
+      this.outcomes.push({ taskId: t.id, attempt: t.attempts, outcome: 'lost', status: t.status });
+      out.push({ id: t.id, status: t.status });
+    }
+    return out;
+  }
+
   async requeueRestarted(task: ClaimedTask): Promise<TaskStatus | null> {
     const t = this.tasks.get(task.id);
     if (!t || t.status !== 'running' || t.attempts !== task.attempt) return null;

@@ -24,7 +24,7 @@ export class PgStatsRepository implements StatsRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   nodes(): Promise<NodeView[]> {
-    return this.db.query<NodeView>(`SELECT id, executor_id AS "executorId", cpu_millis AS "cpuMillis", mem_mb AS "memMb", status, running, last_heartbeat_at AS "lastHeartbeatAt" FROM nodes ORDER BY id`);
+    return this.db.query<NodeView>(`SELECT id, executor_id AS "executorId", cpu_millis AS "cpuMillis", mem_mb AS "memMb", status, running, last_heartbeat_at AS "lastHeartbeatAt" FROM nodes WHERE status <> 'retired' ORDER BY id`);
   }
 
   async finishedPerMinute(minutes: number): Promise<Array<{ minute: Date; status: string; count: number }>> {

@@ -4,6 +4,7 @@ import { CLOCK, type Clock, type KairosConfig } from '@kairos/platform';
 import { CONFIG } from '../tokens';
 import { classifyStorageFailure, DATABASE, type Database } from '@kairos/persistence';
 import { HealthRegistry, type HealthCheckResult, type HealthIndicator } from './health.registry';
+import { silentGroups } from './readiness';
 
 /**
  * The database answers `SELECT 1`, and no write of this process failed for lack of storage since the
@@ -34,7 +35,8 @@ export class DatabaseHealthIndicator implements HealthIndicator, OnModuleInit {
 }
 
 /**
- * Every consumer group of this process is consuming: a crashed consumer is down, and so is one whose
+ * Every consumer group of this process is consuming (degraded: running, but no contact with Kafka for
+ * HEALTH_KAFKA_MAX_SILENCE_MS): a crashed consumer is down, and so is one whose
  * replacement has been joining for longer than KAFKA_REBALANCE_TIMEOUT_MS (a join waits at most that
  * long for the other members); joining at start-up is not.
  */
@@ -44,7 +46,7 @@ export class ConsumersHealthIndicator implements HealthIndicator, OnModuleInit {
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly registry: HealthRegistry,
-    @Inject(CONFIG) private readonly config: Pick<KairosConfig, 'KAFKA_REBALANCE_TIMEOUT_MS'>,
+    @Inject(CONFIG) private readonly config: Pick<KairosConfig, 'KAFKA_REBALANCE_TIMEOUT_MS' | 'HEALTH_KAFKA_MAX_SILENCE_MS'>,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
   onModuleInit(): void {
@@ -54,6 +56,8 @@ export class ConsumersHealthIndicator implements HealthIndicator, OnModuleInit {
     const groups = this.bus.consumerStates();
     const now = this.clock.now();
     const down = groups.filter((g) => isConsumerDown(g, now, this.config.KAFKA_REBALANCE_TIMEOUT_MS));
-    return { status: down.length ? 'down' : 'up', details: { bus: this.bus.kind, down: down.map((g) => g.group), groups } };
+    const silent = silentGroups(groups, now, this.config.HEALTH_KAFKA_MAX_SILENCE_MS);
+    const status = down.length ? 'down' : silent.length ? 'degraded' : 'up';
+    return { status, details: { bus: this.bus.kind, down: down.map((g) => g.group), silent, groups } };
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
-export type ComponentStatus = 'up' | 'down';
+/** `down` makes /health answer 503; `degraded` (working, but behind: e.g. events not reaching Kafka) makes /health/ready answer 503. */
+export type ComponentStatus = 'up' | 'degraded' | 'down';
 
-/** One component's verdict: `down` makes /health answer 503. */
+/** One component's verdict. */
 export interface HealthCheckResult {
   status: ComponentStatus;
   details?: Record<string, unknown>;
@@ -34,7 +35,8 @@ export class HealthRegistry {
     this.facts.push(facts);
   }
 
-  async report(): Promise<{ ok: boolean; components: Record<string, HealthCheckResult>; facts: Record<string, unknown> }> {
+  /** ok: nothing down (liveness); ready: everything up (readiness). */
+  async report(): Promise<{ ok: boolean; ready: boolean; components: Record<string, HealthCheckResult>; facts: Record<string, unknown> }> {
     const results = await Promise.all(
       this.indicators.map(async (i): Promise<[string, HealthCheckResult]> => {
         try {
@@ -45,6 +47,6 @@ export class HealthRegistry {
       }),
     );
     const facts = Object.assign({}, ...(await Promise.all(this.facts.map((f) => f()))));
-    return { ok: results.every(([, r]) => r.status === 'up'), components: Object.fromEntries(results), facts };
+    return { ok: results.every(([, r]) => r.status !== 'down'), ready: results.every(([, r]) => r.status === 'up'), components: Object.fromEntries(results), facts };
   }
 }
