@@ -6,6 +6,7 @@ import { ExecutionConsumer } from './execution.consumer';
 import { ExecutorStatusController } from './executor-status.controller';
 import { ExecutorService } from './executor.service';
 import { NODE_REPOSITORY, PgNodeRepository } from './node.repository';
+import { PgQueueOwnerRepository, QUEUE_OWNER_REPOSITORY } from './queue-owner.repository';
 import { PgQueuePolicyRepository, QUEUE_POLICY_REPOSITORY } from './queue-policy.repository';
 import { PidusageSampler, RESOURCE_SAMPLER } from './resource-sampler';
 
@@ -17,6 +18,7 @@ import { PidusageSampler, RESOURCE_SAMPLER } from './resource-sampler';
     ExecutorService,
     { provide: NODE_REPOSITORY, useClass: PgNodeRepository },
     { provide: QUEUE_POLICY_REPOSITORY, useClass: PgQueuePolicyRepository },
+    { provide: QUEUE_OWNER_REPOSITORY, useClass: PgQueueOwnerRepository },
     { provide: RESOURCE_SAMPLER, useClass: PidusageSampler },
   ],
   exports: [ExecutorService, QUEUE_POLICY_REPOSITORY],

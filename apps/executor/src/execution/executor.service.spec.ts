@@ -4,7 +4,7 @@ import { ConfigError } from '@kairos/platform';
 import { KairosBusClient } from '@kairos/bus';
 import { FakeClock, KickCounter, RecordingEventBus, testIdentity } from '@kairos/testing';
 import { InMemoryTaskRepository } from '../../test/fakes/in-memory-task.repository';
-import { FakeResourceSampler, InMemoryNodeRepository, InMemoryQueuePolicyRepository } from '../../test/fakes/in-memory-nodes';
+import { FakeResourceSampler, InMemoryNodeRepository, InMemoryQueueOwnerRepository, InMemoryQueuePolicyRepository } from '../../test/fakes/in-memory-nodes';
 import type { ExecutorSettings } from '../core/executor-settings';
 import { NoopRunner } from '../runners/noop.runner';
 import type { RunContext, RunResult, TaskRunner } from '../runners/runner.port';
@@ -66,12 +66,12 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
       ['noop', new NoopRunner() as TaskRunner],
       ['shell', gated as TaskRunner],
     ]);
-    return new ExecutorService(tasks, nodes, queues, runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'));
+    return new ExecutorService(tasks, nodes, queues, new InMemoryQueueOwnerRepository(() => tasks.queuedQueues()), runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'));
   };
 
   beforeEach(() => {
     tasks = new InMemoryTaskRepository();
-    nodes = new InMemoryNodeRepository();
+    nodes = new InMemoryNodeRepository((n) => tasks.usageOn(n));
     queues = new InMemoryQueuePolicyRepository();
     sampler = new FakeResourceSampler();
     relay = new KickCounter();
