@@ -60,16 +60,17 @@ describe('QueueScheduler (one persistent policy per queue, as in the simulator)'
     expect(pass(s, [big, slow], 11_000, 10, [node('a', { usedCpu: 900, running: 2 })])).toEqual([]);
   });
 
-  it('sjf-online reorders a job after an observed run time of one of its instances', () => {
+  it.each([
+    ['reorders a job after an observed run time of one of its instances', 500_000, 'b1'],
+    ['control: a run time as predicted keeps the order', 10_000, 'a2'],
+  ])('sjf-online %s', (_what, observedMs, next) => {
     const s = new QueueScheduler('q', { policy: 'sjf-online', placement: 'least-loaded' }, cap);
-    // Both predicted 10 s; "a" is older so it goes first.
-    const a1 = task('a1', { name: 'a', predictedP50Ms: 10_000 });
-    const a2 = task('a2', { name: 'a', predictedP50Ms: 10_000 });
-    const b1 = task('b1', { name: 'b', predictedP50Ms: 10_000 });
-    expect(pass(s, [a1, a2, b1], 0)).toEqual(['a1']);
-    // a1 actually took 500 s: a's remaining instance now ranks behind b.
-    s.ended('a1', 500_000, true, 500_000);
-    expect(pass(s, [a2, b1], 500_000)).toEqual(['b1']);
+    // "a" (3 instances, 10 s predicted) ranks before "b" (20 s predicted).
+    const as = ['a1', 'a2', 'a3'].map((id) => task(id, { name: 'a', predictedP50Ms: 10_000 }));
+    const b1 = task('b1', { name: 'b', predictedP50Ms: 20_000 });
+    expect(pass(s, [...as, b1], 0)).toEqual(['a1']);
+    s.ended('a1', observedMs, true, observedMs);
+    expect(pass(s, [as[1], as[2], b1], observedMs)).toEqual([next]);
   });
 
   it('a policy switch at run time keeps every queued task (and the dispatched one)', () => {
