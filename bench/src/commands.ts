@@ -11,6 +11,7 @@ import { register as registerFairShare } from './fair-share.bench';
 import { register as registerPegasusDuration } from './pegasus-duration.bench';
 import { register as registerExplainLatency } from './explain-latency.bench';
 import { register as registerTrainScheduler } from './train-scheduler.bench';
+import { register as registerReplay } from './replay.bench';
 
 // Each benchmark file exports `register(bench: Command)`; add one import + one call per benchmark.
 export function registerBenchCommands(bench: Command): void {
@@ -26,5 +27,6 @@ export function registerBenchCommands(bench: Command): void {
   registerPegasusDuration(bench);
   registerExplainLatency(bench);
   registerTrainScheduler(bench);
+  registerReplay(bench);
   void bench;
 }
