@@ -32,7 +32,8 @@ import {
 } from '@kairos/scheduling-core';
 import { BenchArgError, intArg, loadTrace, log, numArg } from './schedule.bench';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+/** The repository root, whether this runs from dist/bench/src or (KAIROS_CLI_FROM_SOURCE) from bench/src. */
+const ROOT = [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')].find((d) => existsSync(join(d, 'scripts', 'dist-register.js'))) ?? resolve(__dirname, '..', '..', '..');
 const MAIN = (app: string) => join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
 const DEFAULT_TRACE = 'alibaba2017:../shared/datasets/alibaba-2017/batch_task.csv';
 /** The admin key given to the spawned standalone (KAIROS_ADMIN_KEY); a run-local value. */
@@ -163,7 +164,7 @@ interface ReplayOptions {
   maxSeconds: string;
   databaseUrl: string;
   live: boolean;
-  json?: string;
+  out?: string;
 }
 
 export function register(bench: Command): void {
@@ -183,7 +184,7 @@ export function register(bench: Command): void {
     .option('--max-seconds <n>', 'wall-time limit per live run (submission + drain)', '280')
     .option('--database-url <url>', 'PostgreSQL admin URL (a fresh database per run is created next to it and dropped)', 'postgres://postgres@127.0.0.1:5432/test')
     .option('--no-live', 'simulator only (no build needed)')
-    .option('--json <file>', 'write results as JSON')
+    .option('--out <file>', 'write results as JSON')
     .action(async (o: ReplayOptions) => runReplay(o));
 }
 
@@ -224,9 +225,9 @@ async function runReplay(o: ReplayOptions): Promise<void> {
   }
   const table = formatReplayTable(rows);
   process.stdout.write(`\n${table}\n`);
-  if (o.json) {
+  if (o.out) {
     writeFileSync(
-      o.json,
+      o.out,
       JSON.stringify(
         {
           benchmark: 'replay',
@@ -262,7 +263,7 @@ async function runLive(w: ReplayWindow, policy: string, adminUrl: string, maxSec
       KAIROS_ADMIN_KEY: BENCH_KEY,
       SCHEDULER_POLICY: policy,
       EXECUTOR_NODES: nodes,
-      EXECUTOR_SLOTS: '100000',
+      EXECUTOR_SLOTS: '10000',
       DATABASE_POOL_SIZE: '20',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
