@@ -39,13 +39,13 @@ describe('queue owner fail-over (two executor processes, kill -9)', () => {
   it('keeps one cluster-wide priority order on both executors, and fails the queue over after kill -9 of its owner', async () => {
     await pg.query(`INSERT INTO queue_policies (queue, policy, placement) VALUES ('fo', 'priority', 'least-loaded')`);
     const prios = Array.from({ length: 40 }, (_, i) => (i * 37) % 100);
-    for (const p of prios) {
-      await pg.query(
-        `INSERT INTO tasks (id, name, queue, priority, run, resources, timeout_ms, max_attempts, status)
-         VALUES ($1, $2, 'fo', $3, '{"kind":"noop","sleepMs":500}', '{"cpuMillis":1000,"memMb":64,"gpu":0}', 60000, 1, 'queued')`,
-        [randomUUID(), `p${p}`, p],
-      );
-    }
+    // One statement: the owner sees the whole set at once (a task not yet submitted cannot be ordered).
+    await pg.query(
+      `INSERT INTO tasks (id, name, queue, priority, run, resources, timeout_ms, max_attempts, status)
+       SELECT id, 'p' || p, 'fo', p, '{"kind":"noop","sleepMs":500}', '{"cpuMillis":1000,"memMb":64,"gpu":0}', 60000, 1, 'queued'
+       FROM unnest($1::uuid[], $2::int[]) AS x(id, p)`,
+      [prios.map(() => randomUUID()), prios],
+    );
     const ownerRow = async () => (await pg.query<{ owner: string; epoch: string }>(`SELECT owner, epoch FROM queue_owners WHERE queue = 'fo'`)).rows[0];
     let first: { owner: string; epoch: string } | undefined;
     for (const until = Date.now() + 30_000; !(first = await ownerRow()); ) {
