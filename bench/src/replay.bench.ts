@@ -34,7 +34,6 @@ import { BenchArgError, intArg, loadTrace, log, numArg } from './schedule.bench'
 
 /** The repository root, whether this runs from dist/bench/src or (KAIROS_CLI_FROM_SOURCE) from bench/src. */
 const ROOT = [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')].find((d) => existsSync(join(d, 'scripts', 'dist-register.js'))) ?? resolve(__dirname, '..', '..', '..');
-const MAIN = (app: string) => join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
 const DEFAULT_TRACE = 'alibaba2017:../shared/datasets/alibaba-2017/batch_task.csv';
 /** The admin key given to the spawned standalone (KAIROS_ADMIN_KEY); a run-local value. */
 const BENCH_KEY = 'kairos_00000000000000be_benchbenchbenchbenchbenchbenchbenchbenchben';
@@ -89,11 +88,16 @@ export interface WaitFigures {
   readonly started: number;
 }
 
-function simulateWindow(w: ReplayWindow, policy: string, seed: number): WaitFigures {
+/**
+ * `predictor`: 'none' = the policies see no duration prediction, only what they observe (what the live
+ * standalone gives them while its analyzer has no deployed model: a fresh database); 'history' = the
+ * simulator's online estimator (HistoryDurationEstimator, cold, learning in simulated time).
+ */
+function simulateWindow(w: ReplayWindow, policy: string, seed: number, predictor: 'none' | 'history'): WaitFigures {
   const machine = w.machine;
   const nodes = Array.from({ length: w.nodes }, (_, i) => ({ id: `r${i}`, capacity: machine, labels: { pool: 'batch' } }));
   const p = createPolicy(policy, { placement: createPlacement('least-loaded'), rng: seededRng(seed), nodeCapacity: machine });
-  const out = simulate(w.tasks, p, { nodes, failureProbability: 0, retry: DEFAULT_RETRY_POLICY, seed, durations: w.durations, predictor: new HistoryDurationEstimator() });
+  const out = simulate(w.tasks, p, { nodes, failureProbability: 0, retry: DEFAULT_RETRY_POLICY, seed, durations: w.durations, ...(predictor === 'history' ? { predictor: new HistoryDurationEstimator() } : {}) });
   const s = summariseWaits(w.durations.offsets, out.instanceWaits);
   return { perTask: s.perTask, perInstance: s.perInstance, meanJobJct: out.metrics.meanJobJct, started: out.instanceWaits.length };
 }
@@ -164,6 +168,7 @@ interface ReplayOptions {
   maxSeconds: string;
   databaseUrl: string;
   live: boolean;
+  simPredictor: string;
   out?: string;
 }
 
@@ -183,7 +188,8 @@ export function register(bench: Command): void {
     .option('--policies <list>', 'policies to replay', 'fifo,sjf-online,backfill,mlfq')
     .option('--max-seconds <n>', 'wall-time limit per live run (submission + drain)', '280')
     .option('--database-url <url>', 'PostgreSQL admin URL (a fresh database per run is created next to it and dropped)', 'postgres://postgres@127.0.0.1:5432/test')
-    .option('--no-live', 'simulator only (no build needed)')
+    .option('--sim-predictor <kind>', 'none (as live with no deployed duration model) or history (the simulator\'s online estimator)', 'none')
+    .option('--no-live', 'simulator only')
     .option('--out <file>', 'write results as JSON')
     .action(async (o: ReplayOptions) => runReplay(o));
 }
@@ -201,15 +207,16 @@ async function runReplay(o: ReplayOptions): Promise<void> {
     load: numArg('load', o.load, 0.9, 0.01, 10),
   };
   const maxSeconds = intArg('max-seconds', o.maxSeconds, 280, 10);
+  if (o.simPredictor !== 'none' && o.simPredictor !== 'history') throw new BenchArgError(`--sim-predictor: expected none or history, got "${o.simPredictor}"`);
+  const simPredictor = o.simPredictor;
   const policies = o.policies.split(',').map((p) => p.trim()).filter(Boolean);
-  if (o.live && !existsSync(MAIN('standalone'))) throw new BenchArgError(`${MAIN('standalone')} not found: run \`npm run build\` first (or pass --no-live)`);
   const trace = loadTrace(o.trace, { gang: false, seed, strict: false });
   const w = prepareReplay(trace.tasks, settings);
   const instances = w.durations.offsets[w.tasks.length]!;
   log(`replay: ${w.tasks.length} tasks, ${instances} instances, trace span ${w.traceSpanSeconds.toFixed(0)} s → ${(w.traceSpanSeconds / settings.compress).toFixed(1)} s live, ${w.nodes} node(s) of ${w.machine.cpuMillis} mCPU / ${w.machine.memMb} MB, offered load ${w.offeredLoad.toFixed(3)}`);
   const rows: Array<{ policy: string; sim: WaitFigures; live: WaitFigures | null; liveSeconds: number; predicted?: number }> = [];
   for (const policy of policies) {
-    const sim = simulateWindow(w, policy, seed);
+    const sim = simulateWindow(w, policy, seed, simPredictor);
     log(`${policy}: simulator wait/task ${f2(sim.perTask.mean)} s, wait/instance ${f2(sim.perInstance.mean)} s`);
     let live: WaitFigures | null = null;
     let liveSeconds = 0;
@@ -233,7 +240,7 @@ async function runReplay(o: ReplayOptions): Promise<void> {
           benchmark: 'replay',
           date: new Date().toISOString(),
           machine: { cpus: cpus().length, loadavg: loadavg() },
-          settings: { ...settings, trace: o.trace, maxSeconds, tasks: w.tasks.length, instances, nodes: w.nodes, node: { cpuMillis: w.machine.cpuMillis, memMb: w.machine.memMb }, offeredLoad: w.offeredLoad },
+          settings: { ...settings, simPredictor, trace: o.trace, maxSeconds, tasks: w.tasks.length, instances, nodes: w.nodes, node: { cpuMillis: w.machine.cpuMillis, memMb: w.machine.memMb }, offeredLoad: w.offeredLoad },
           results: rows,
         },
         null,
@@ -252,7 +259,8 @@ async function runLive(w: ReplayWindow, policy: string, adminUrl: string, maxSec
   const dir = mkdtempSync(join(tmpdir(), 'kairos-replay-'));
   const port = 3700 + Math.floor(Math.random() * 90);
   const nodes = Array.from({ length: w.nodes }, (_, i) => `replay-${i}:${w.machine.cpuMillis}:${w.machine.memMb}`).join(',');
-  const proc: ChildProcess = spawn(process.execPath, ['--require', join(ROOT, 'scripts/dist-register.js'), MAIN('standalone')], {
+  // From the TypeScript sources (as the e2e tests start services): the replay always measures the working tree, no stale build.
+  const proc: ChildProcess = spawn(process.execPath, ['--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, 'apps/standalone/src/main.ts')], {
     env: {
       ...process.env,
       LOG_LEVEL: 'error',

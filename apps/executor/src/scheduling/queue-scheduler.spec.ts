@@ -73,6 +73,17 @@ describe('QueueScheduler (one persistent policy per queue, as in the simulator)'
     expect(pass(s, [as[1], as[2], b1], observedMs)).toEqual([next]);
   });
 
+  it('sjf-online keeps a job\'s observed run time while more of its members are still arriving', () => {
+    const s = new QueueScheduler('q', { policy: 'sjf-online', placement: 'least-loaded' }, cap);
+    // Members of "a" trickle in (one per sync, as concurrent submissions do) and all start.
+    expect(pass(s, [task('a1', { name: 'a', predictedP50Ms: 200_000 })], 0)).toEqual(['a1']);
+    expect(pass(s, [task('a2', { name: 'a', predictedP50Ms: 200_000 })], 0)).toEqual(['a2']);
+    s.ended('a1', 1_000, true, 1_000); // "a" really takes 1 s, far under its prediction
+    // A third member: it ranks with the observed 1 s, ahead of a 20 s job.
+    const other = task('o1', { name: 'other', predictedP50Ms: 20_000 });
+    expect(pass(s, [other, task('a3', { name: 'a', predictedP50Ms: 200_000 })], 1_000)).toEqual(['a3']);
+  });
+
   it('a policy switch at run time keeps every queued task (and the dispatched one)', () => {
     const s = new QueueScheduler('q', { policy: 'fifo', placement: 'least-loaded' }, cap);
     const ready = Array.from({ length: 6 }, (_, i) => task(`t${i}`, { priority: i * 10, name: i % 2 ? 'odd' : null }));

@@ -68,6 +68,8 @@ export class QueueScheduler {
   /** Dispatched, waiting for the claim to land. */
   private readonly assigned = new Map<string, { task: Task; nodeIndex: number }>();
   private readonly runningNow = new Map<string, RunningInstance>();
+  /** Members ever seen per job (bounded): the job's instance count as the policies' end bookkeeping sees it. */
+  private readonly jobSeen = new Map<string, number>();
 
   constructor(
     readonly queue: string,
@@ -172,9 +174,14 @@ export class QueueScheduler {
     if (!r) return false;
     this.runningNow.delete(taskId);
     const now = toSeconds(nowMs);
+    // A job's members arrive over time live (the simulator knows all instances at arrival): report the
+    // end with every member seen so far, so a policy does not forget the job's observed run time
+    // (sjf-online drops it once all `instances` ended) while more of its members are still coming.
+    const seen = this.jobSeen.get(r.task.id) ?? r.task.instances;
+    const task = seen > r.task.instances ? { ...r.task, instances: seen } : r.task;
     // The runner's measured run time when known (exact even if the end is read back late), else wall time since the claim.
     const startedAt = runMs !== null && runMs >= 0 ? now - runMs / 1000 : r.startedAt;
-    this.policyObj.onInstanceEnd(r.task, r.nodeIndex, startedAt, now, ok);
+    this.policyObj.onInstanceEnd(task, r.nodeIndex, startedAt, now, ok);
     return true;
   }
 
@@ -198,6 +205,10 @@ export class QueueScheduler {
     const key = groupKeyOf(r);
     const g = this.groups.get(key);
     this.groupOf.set(r.id, key);
+    const seen = (this.jobSeen.get(key) ?? 0) + 1;
+    this.jobSeen.delete(key); // re-inserted: most recently active last
+    this.jobSeen.set(key, seen);
+    if (this.jobSeen.size > 100_000) this.jobSeen.delete(this.jobSeen.keys().next().value!);
     if (g) {
       g.members.push(r);
       this.policyObj.enqueue(g.task, 1, now);
