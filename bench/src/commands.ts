@@ -13,6 +13,7 @@ import { register as registerPegasusDuration } from './pegasus-duration.bench';
 import { register as registerExplainLatency } from './explain-latency.bench';
 import { register as registerTrainScheduler } from './train-scheduler.bench';
 import { register as registerIngest } from './ingest.bench';
+import { register as registerReplay } from './replay.bench';
 
 // Each benchmark file exports `register(bench: Command)`; add one import + one call per benchmark.
 export function registerBenchCommands(bench: Command): void {
@@ -30,5 +31,6 @@ export function registerBenchCommands(bench: Command): void {
   registerExplainLatency(bench);
   registerTrainScheduler(bench);
   registerIngest(bench);
+  registerReplay(bench);
   void bench;
 }

@@ -160,7 +160,7 @@ describe('TaskRepository on PostgreSQL', () => {
     expect(await repo.completeAttempt(first, { outcome: 'failed', exitCode: 1, outputTail: '', error: 'exit code 1', durationMs: 1 })).toBe('queued');
     const [{ wait }] = await db.query<{ wait: number }>(`SELECT extract(epoch FROM run_after - now())::float AS wait FROM tasks WHERE id = $1`, [id]);
     expect(wait).toBeGreaterThan(0.1);
-    expect(await repo.listRunnable(10)).not.toContainEqual(expect.objectContaining({ id }));
+    expect(await repo.listReady(['q'])).not.toContainEqual(expect.objectContaining({ id }));
     await db.query(`UPDATE tasks SET run_after = now() WHERE id = $1`, [id]);
     const [second] = await repo.claim([{ taskId: id, nodeId: 'n' }]);
     expect(await repo.completeAttempt(second, { outcome: 'failed', exitCode: 1, outputTail: '', error: 'exit code 1', durationMs: 1 })).toBe('failed');

@@ -12,6 +12,7 @@ import { ExecutorService } from './executor.service';
 import { ATTEMPT_PROCESS_REPOSITORY, PgAttemptProcessRepository, type AttemptProcessRepository } from './attempt-process.repository';
 import { NODE_REPOSITORY, PgNodeRepository } from './node.repository';
 import { currentHostIdentity, ORPHAN_GUARD, OrphanGuard } from './orphan-guard';
+import { PgQueueOwnerRepository, QUEUE_OWNER_REPOSITORY } from './queue-owner.repository';
 import { PgQueuePolicyRepository, QUEUE_POLICY_REPOSITORY } from './queue-policy.repository';
 import { PidusageSampler, RESOURCE_SAMPLER } from './resource-sampler';
 import { HOST_SAMPLER, SystemInformationHostSampler } from '../nodes/host-sampler';
@@ -26,6 +27,7 @@ import { NODE_AGENT, NodeAgentService } from '../nodes/node-agent.service';
     ExecutorMetricsService,
     { provide: NODE_REPOSITORY, useClass: PgNodeRepository },
     { provide: QUEUE_POLICY_REPOSITORY, useClass: PgQueuePolicyRepository },
+    { provide: QUEUE_OWNER_REPOSITORY, useClass: PgQueueOwnerRepository },
     { provide: RESOURCE_SAMPLER, useClass: PidusageSampler },
     { provide: ATTEMPT_PROCESS_REPOSITORY, useClass: PgAttemptProcessRepository },
     {

@@ -16,6 +16,7 @@ export class ExecutorStatusController {
       defaultPolicy: s.defaultPolicy,
       decisionLatency: s.decisionLatency.summary(),
       running: s.runningCount(),
+      ownedQueues: s.queueStates(),
       nodes: s.nodes.map(({ id, cpuMillis, memMb, usedCpu, usedMem, running, cordoned }) => ({ id, cpuMillis, memMb, usedCpu, usedMem, running, cordoned })),
     };
   }

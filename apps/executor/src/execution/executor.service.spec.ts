@@ -5,7 +5,7 @@ import { KairosBusClient } from '@kairos/bus';
 import { FakeClock, KickCounter, RecordingEventBus, testIdentity } from '@kairos/testing';
 import { InMemoryAttemptProcessRepository } from '../../test/fakes/in-memory-attempt-processes';
 import { InMemoryTaskRepository } from '../../test/fakes/in-memory-task.repository';
-import { FakeResourceSampler, InMemoryNodeRepository, InMemoryQueuePolicyRepository } from '../../test/fakes/in-memory-nodes';
+import { FakeResourceSampler, InMemoryNodeRepository, InMemoryQueueOwnerRepository, InMemoryQueuePolicyRepository } from '../../test/fakes/in-memory-nodes';
 import type { ExecutorSettings } from '../core/executor-settings';
 import { NoopRunner } from '../runners/noop.runner';
 import { ProcessGroupReaper } from '../runners/process-group.reaper';
@@ -73,12 +73,12 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
       ['noop', new NoopRunner() as TaskRunner],
       ['shell', gated as TaskRunner],
     ]);
-    return new ExecutorService(tasks, nodes, queues, runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'), new OrphanGuard(new InMemoryAttemptProcessRepository(), new ProcessGroupReaper(), currentHostIdentity(), null, { warn: () => undefined }), undefined, agent);
+    return new ExecutorService(tasks, nodes, queues, new InMemoryQueueOwnerRepository(() => tasks.queuedQueues()), runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'), new OrphanGuard(new InMemoryAttemptProcessRepository(), new ProcessGroupReaper(), currentHostIdentity(), null, { warn: () => undefined }), undefined, agent);
   };
 
   beforeEach(() => {
     tasks = new InMemoryTaskRepository();
-    nodes = new InMemoryNodeRepository();
+    nodes = new InMemoryNodeRepository((n) => tasks.usageOn(n));
     queues = new InMemoryQueuePolicyRepository();
     sampler = new FakeResourceSampler();
     relay = new KickCounter();

@@ -10,10 +10,12 @@ import { localNodesFromConfig, type LocalNode } from '../nodes/local-nodes';
 import { nodeSamples } from '../nodes/node-samples';
 import type { ProcessIdentity } from '../runners/process-group.reaper';
 import { RUNNERS, type RunResult, type TaskRunner } from '../runners/runner.port';
-import { DEFAULT_QUEUE_POLICY, planAssignments, type QueuePolicy } from '../scheduling/plan-assignments';
-import { TASK_REPOSITORY, type ClaimedTask, type TaskRepository } from '../tasks/task.repository';
-import { NODE_REPOSITORY, type NodeRepository } from './node.repository';
+import { DEFAULT_QUEUE_POLICY, planPass, type QueuePolicy } from '../scheduling/plan-assignments';
+import { QueueScheduler, type PlannerNode } from '../scheduling/queue-scheduler';
+import { TASK_REPOSITORY, type ClaimedTask, type RunnableTask, type TaskRepository } from '../tasks/task.repository';
+import { NODE_REPOSITORY, type ClusterNode, type NodeRepository } from './node.repository';
 import { ORPHAN_GUARD, type OrphanGuard } from './orphan-guard';
+import { QUEUE_OWNER_REPOSITORY, type QueueOwnerRepository } from './queue-owner.repository';
 import { QUEUE_POLICY_REPOSITORY, type QueuePolicyRepository } from './queue-policy.repository';
 import { RESOURCE_SAMPLER, type ResourceSampler } from './resource-sampler';
 import { NODE_AGENT, type NodeAgent } from '../nodes/node-agent.service';
@@ -30,9 +32,12 @@ interface RunningTask {
 }
 
 /**
- * One executor process: registers its nodes, claims runnable tasks in policy order (PostgreSQL row
- * locks make claims exclusive across replicas), runs them, records each attempt, renews leases,
- * recovers tasks whose executor died, and samples resource use of what it runs.
+ * One executor process: registers its nodes; owns some queues (queue_owners lease) and keeps, per owned
+ * queue, one persistent policy object over the queue's whole ready index, dispatching its tasks onto
+ * any live node of the cluster (claims fenced on the ownership; PostgreSQL row locks keep them
+ * exclusive); runs what is dispatched to its own nodes, records each attempt, feeds each attempt's
+ * observed run time back to the owning policy, renews leases, recovers tasks whose executor died, and
+ * samples resource use of what it runs. See docs/architecture.md, "Live scheduling state".
  */
 @Injectable()
 export class ExecutorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -49,11 +54,21 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   /** Per node, the last restart_runner mark (ms) acted on. */
   private readonly restartsSeen = new Map<string, number>();
   private policyCache: { at: number; map: Map<string, QueuePolicy & { maxConcurrent: number | null }> } | null = null;
+  /** Per owned queue: its persistent scheduling state (policy object + ready index). */
+  private readonly schedulers = new Map<string, QueueScheduler>();
+  private ownedQueues: string[] = [];
+  /** performance.now() of the last ownership round; passes run one every min(1 s, LEASE_MS/3). */
+  private lastOwnershipRound = -Infinity;
+  /** Attempts this executor dispatched as a queue owner and has not yet seen end: task id → queue, attempt. */
+  private readonly dispatched = new Map<string, { queue: string; attempt: number }>();
+  /** Cluster nodes in first-seen order: a node keeps its index in the policies' ClusterState for the process's life. */
+  private readonly nodeOrder = new Map<string, PlannerNode & { executorId: string }>();
 
   constructor(
     @Inject(TASK_REPOSITORY) readonly repo: TaskRepository,
     @Inject(NODE_REPOSITORY) private readonly nodeRows: NodeRepository,
     @Inject(QUEUE_POLICY_REPOSITORY) private readonly queueRows: QueuePolicyRepository,
+    @Inject(QUEUE_OWNER_REPOSITORY) private readonly owners: QueueOwnerRepository,
     @Inject(RUNNERS) private readonly runners: ReadonlyMap<RunSpec['kind'], TaskRunner>,
     @Inject(RESOURCE_SAMPLER) private readonly sampler: ResourceSampler,
     @Inject(BUS_CLIENT) private readonly bus: ClientProxy,
@@ -93,6 +108,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     this.every(250, () => this.kick());
     this.every(heartbeatMs, () => this.heartbeat());
     this.every(Math.max(200, Math.floor(leaseMs / 3)), () => this.maintainLeases());
+    await this.acquireQueues();
     this.every(metricsSampleMs, () => this.sampleResources());
     this.kick();
   }
@@ -119,24 +135,131 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       });
   }
 
+  /**
+   * One ownership round (every LEASE_MS/3): renew the queues this executor owns and take those without a
+   * live owner. A queue lost (lease expired while this process stalled) drops its state here; the new
+   * owner rebuilds it from the ready index.
+   */
+  async acquireQueues(): Promise<string[]> {
+    this.lastOwnershipRound = performance.now();
+    const owned = await this.owners.acquire(this.settings.executorId, this.settings.leaseMs);
+    const gained = owned.filter((q) => !this.ownedQueues.includes(q));
+    for (const q of this.ownedQueues) {
+      if (owned.includes(q)) continue;
+      this.logger.warn({ queue: q }, 'lost ownership of queue; its scheduling state is dropped');
+      this.schedulers.delete(q);
+      for (const [id, d] of this.dispatched) if (d.queue === q) this.dispatched.delete(id);
+    }
+    this.ownedQueues = owned;
+    if (gained.length) {
+      this.logger.info({ queues: gained }, 'owning queues');
+      this.kick();
+    }
+    return owned;
+  }
+
+  /** Queues this executor owns (their order is decided here, cluster-wide). */
+  queueStates(): Array<{ queue: string; policy: string; placement: string; ready: number; queuedInstances: number }> {
+    return [...this.schedulers.values()].map((s) => ({ queue: s.queue, policy: s.spec.policy, placement: s.spec.placement, ready: s.readyCount, queuedInstances: s.policy.queuedInstances }));
+  }
+
+  /** The persistent scheduling state of an owned queue (tests and the status endpoint read it). */
+  schedulerOf(queue: string): QueueScheduler | undefined {
+    return this.schedulers.get(queue);
+  }
+
   async scheduleOnce(): Promise<void> {
-    const slotsPerNode = this.settings.slotsPerNode;
-    const slots = this.nodes.reduce((n, node) => n + (node.cordoned ? 0 : Math.max(0, slotsPerNode - node.running)), 0);
-    if (slots === 0) return;
-    const candidates = await this.repo.listRunnable(Math.max(200, slots * 4));
-    if (!candidates.length) return;
-    const policies = await this.queuePolicies();
+    const roundMs = Math.min(1000, Math.max(200, this.settings.leaseMs / 3));
+    if (!this.ownedQueues.length || performance.now() - this.lastOwnershipRound >= roundMs) await this.acquireQueues();
+    await this.adoptDispatched();
+    if (!this.ownedQueues.length) return;
+    const owned = this.ownedQueues;
+    const [policies, view, ready] = await Promise.all([this.queuePolicies(), this.nodeRows.clusterView(this.settings.heartbeatMs * 3), this.repo.listReady(owned)]);
+    await this.observeEnds();
+    const nodes = this.plannerNodes(view);
+    if (!nodes.length) return;
+    const now = this.clock.now();
+    const byQueue = new Map<string, RunnableTask[]>();
+    for (const t of ready) byQueue.set(t.queue, [...(byQueue.get(t.queue) ?? []), t]);
+    const capacity = { cpuMillis: Math.max(...nodes.map((n) => n.cpuMillis)), memMb: Math.max(...nodes.map((n) => n.memMb)), gpu: 0, io: 0, net: 0 };
+    for (const q of owned) {
+      const spec = policies.get(q) ?? this.defaultPolicy;
+      let s = this.schedulers.get(q);
+      if (!s) this.schedulers.set(q, (s = new QueueScheduler(q, { policy: spec.policy, placement: spec.placement }, capacity)));
+      else s.switchPolicy({ policy: spec.policy, placement: spec.placement }, now);
+      s.sync(byQueue.get(q) ?? [], now);
+    }
+    const active = owned.map((q) => this.schedulers.get(q)!).filter((s) => s.readyCount > 0);
+    if (!active.length) return;
     const remaining = await this.queueHeadroom(policies);
     const decidedFrom = performance.now();
-    const assignments = planAssignments(candidates, this.nodes, slotsPerNode, (q) => policies.get(q) ?? this.defaultPolicy, this.clock.now(), (q) => remaining.get(q) ?? Infinity).slice(0, slots);
+    const assignments = planPass(active, nodes, this.settings.slotsPerNode, now, (q) => remaining.get(q) ?? Infinity);
     const decisionMs = performance.now() - decidedFrom;
     this.decisionLatency.record(decisionMs);
     this.metrics?.decisionSeconds.observe({ policy: this.defaultPolicy.policy }, decisionMs / 1000);
+    if (!assignments.length) return;
+    let claimed: ClaimedTask[] = [];
     const claimFrom = performance.now();
-    const claimed = await this.repo.claim(assignments);
-    if (assignments.length) this.metrics?.claimSeconds.observe((performance.now() - claimFrom) / 1000);
+    try {
+      claimed = await this.repo.claim(
+        assignments.map((a) => ({ taskId: a.taskId, nodeId: a.nodeId, executorId: this.nodeOrder.get(a.nodeId)?.executorId ?? this.settings.executorId })),
+        { fenced: true },
+      );
+    } finally {
+      this.metrics?.claimSeconds.observe((performance.now() - claimFrom) / 1000);
+      // Every dispatch was committed to its policy: report each claim's outcome back, even when the claim failed.
+      const got = new Map(claimed.map((c) => [c.id, c]));
+      const startedAt = this.clock.now();
+      for (const a of assignments) {
+        const s = this.schedulers.get(a.queue);
+        const c = got.get(a.taskId);
+        if (!c) {
+          s?.unclaimed(a.taskId);
+          continue;
+        }
+        s?.started(a.taskId, startedAt);
+        this.dispatched.set(a.taskId, { queue: a.queue, attempt: c.attempt });
+      }
+    }
     if (claimed.length) this.onCommit();
-    for (const task of claimed) this.launch(task);
+    for (const task of claimed) if (task.leaseOwner === this.settings.executorId) this.launch(task);
+  }
+
+  /** Runs what queue owners (other executors, or this one in an earlier pass) dispatched to this executor's nodes. */
+  private async adoptDispatched(): Promise<void> {
+    const mine = await this.repo.adopt([...this.running.keys()]);
+    for (const task of mine) {
+      if (this.running.has(task.id) || !this.nodes.some((n) => n.id === task.nodeId)) continue;
+      this.launch(task);
+    }
+  }
+
+  /** Attempts this owner dispatched to other executors that ended since: their policies hear the observed run time. */
+  private async observeEnds(): Promise<void> {
+    const remote = [...this.dispatched.entries()].filter(([id]) => !this.running.has(id));
+    if (!remote.length) return;
+    const ended = await this.repo.endedAttempts(remote.map(([taskId, d]) => ({ taskId, attempt: d.attempt })));
+    const now = this.clock.now();
+    for (const e of ended) this.reportEnd(e.taskId, e.attempt, e.status === 'succeeded', e.durationMs, now);
+  }
+
+  private reportEnd(taskId: string, attempt: number, ok: boolean, runMs: number | null, nowMs: number): void {
+    const d = this.dispatched.get(taskId);
+    if (!d || d.attempt !== attempt) return;
+    this.dispatched.delete(taskId);
+    this.schedulers.get(d.queue)?.ended(taskId, nowMs, ok, runMs);
+  }
+
+  /** The cluster's live nodes in stable index order (this executor's own always present); a node that vanished stays in place, down. */
+  private plannerNodes(view: ClusterNode[]): PlannerNode[] {
+    const seen = new Set<string>();
+    const own = this.nodes.filter((n) => !view.some((v) => v.id === n.id)).map((n): ClusterNode => ({ ...n, executorId: this.settings.executorId }));
+    for (const n of [...view, ...own]) {
+      seen.add(n.id);
+      this.nodeOrder.set(n.id, { id: n.id, executorId: n.executorId, cpuMillis: n.cpuMillis, memMb: n.memMb, usedCpu: n.usedCpu, usedMem: n.usedMem, running: n.running, cordoned: n.cordoned });
+    }
+    if (!seen.size) return [];
+    return [...this.nodeOrder.values()].map((n) => (seen.has(n.id) ? n : { ...n, cordoned: true }));
   }
 
   private launch(task: ClaimedTask): void {
@@ -201,6 +324,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     for (let i = 0; ; i++) {
       try {
         const status = await this.repo.completeAttempt(task, { ...result, durationMs });
+        this.reportEnd(task.id, task.attempt, result.outcome === 'succeeded', durationMs, this.clock.now());
         if (status === null) log.warn('lease lost before completion; outcome recorded as abandoned');
         else log.debug({ status, durationMs }, 'attempt finished');
         this.metrics?.completions.inc({ queue: task.queue, runner: task.run.kind, outcome: status === null ? 'lost' : result.outcome });
@@ -325,6 +449,10 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     await this.ticking;
+    // Hand the queues over now rather than after the lease: another executor takes them at its next round.
+    await this.owners.release(this.settings.executorId).catch((err) => this.logger.warn({ err }, 'releasing queue ownership failed; it lapses with the lease'));
+    this.ownedQueues = [];
+    this.schedulers.clear();
     for (const r of this.running.values()) r.abort.abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     this.orphans.stop();

@@ -18,8 +18,22 @@ export interface NodeHeartbeat {
   running: number;
 }
 
+/** A node of any executor as a queue owner plans on it: capacity, and what runs there now (from tasks). */
+export interface ClusterNode {
+  id: string;
+  executorId: string;
+  cpuMillis: number;
+  memMb: number;
+  cordoned: boolean;
+  usedCpu: number;
+  usedMem: number;
+  running: number;
+}
+
 /** nodes (executor): registration, heartbeats, and the cordon / restart marks repairs set. */
 export interface NodeRepository {
+  /** Every node whose heartbeat is younger than `freshMs`, with the running tasks' requests summed per node. */
+  clusterView(freshMs: number): Promise<ClusterNode[]>;
   flags(nodeIds: string[]): Promise<NodeFlags[]>;
   heartbeat(node: NodeHeartbeat): Promise<void>;
   /** Marks nodes whose heartbeat is older than `olderThanMs` lost, and lost ones older than `retireAfterMs` retired. */
@@ -29,6 +43,30 @@ export interface NodeRepository {
 @Injectable()
 export class PgNodeRepository implements NodeRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async clusterView(freshMs: number): Promise<ClusterNode[]> {
+    const rows = await this.db.query<{ id: string; executor_id: string; cpu_millis: number; mem_mb: number; status: string; cordoned: boolean; used_cpu: string | number; used_mem: string | number; running: number }>(
+      `SELECT n.id, n.executor_id, n.cpu_millis, n.mem_mb, n.status, n.cordoned,
+         COALESCE(u.cpu, 0) AS used_cpu, COALESCE(u.mem, 0) AS used_mem, COALESCE(u.n, 0)::int AS running
+       FROM nodes n LEFT JOIN (
+         SELECT node_id, sum((resources->>'cpuMillis')::float8) AS cpu, sum((resources->>'memMb')::float8) AS mem, count(*) AS n
+         FROM tasks WHERE status = 'running' GROUP BY node_id
+       ) u ON u.node_id = n.id
+       WHERE n.status <> 'lost' AND n.last_heartbeat_at > now() - ($1 || ' milliseconds')::interval
+       ORDER BY n.id`,
+      [String(freshMs)],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      executorId: r.executor_id,
+      cpuMillis: r.cpu_millis,
+      memMb: r.mem_mb,
+      cordoned: r.cordoned || r.status === 'cordoned',
+      usedCpu: Number(r.used_cpu),
+      usedMem: Number(r.used_mem),
+      running: r.running,
+    }));
+  }
 
   async flags(nodeIds: string[]): Promise<NodeFlags[]> {
     const rows = await this.db.query<{ id: string; cordoned: boolean; restart_requested_at: Date | string | null }>(

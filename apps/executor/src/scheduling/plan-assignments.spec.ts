@@ -1,6 +1,19 @@
-import { planAssignments, type QueuePolicy } from './plan-assignments';
+import { planPass, type QueuePolicy } from './plan-assignments';
+import { QueueScheduler } from './queue-scheduler';
 import type { LocalNode } from '../nodes/local-nodes';
 import type { RunnableTask } from '../tasks/task.repository';
+
+/** One pass from fresh per-queue state (what a new queue owner does first). */
+function planAssignments(tasks: RunnableTask[], nodes: LocalNode[], maxPerNode: number, policyOf: (q: string) => QueuePolicy, nowMs: number, headroomOf?: (q: string) => number): Array<{ taskId: string; nodeId: string }> {
+  const queues = [...new Set(tasks.map((t) => t.queue))];
+  const cap = { cpuMillis: 1000, memMb: 1000, gpu: 0, io: 0, net: 0 };
+  const schedulers = queues.map((q) => {
+    const s = new QueueScheduler(q, policyOf(q), cap);
+    s.sync(tasks.filter((t) => t.queue === q), nowMs);
+    return s;
+  });
+  return planPass(schedulers, nodes, maxPerNode, nowMs, headroomOf).map(({ taskId, nodeId }) => ({ taskId, nodeId }));
+}
 
 const node = (id: string, over: Partial<LocalNode> = {}): LocalNode => ({ id, cpuMillis: 1000, memMb: 1000, usedCpu: 0, usedMem: 0, running: 0, cordoned: false, ...over });
 const task = (id: string, over: Partial<RunnableTask> = {}): RunnableTask => ({

@@ -19,7 +19,24 @@ export interface RunnableTask {
   attempts: number;
 }
 
+/** One dispatch: the task, the node, and the executor that runs it (the node's; default the claimer). */
+export interface ClaimRequest {
+  taskId: string;
+  nodeId: string;
+  executorId?: string;
+}
+
+/** How an attempt a queue owner dispatched ended (read back to feed the policy the observed run time). */
+export interface EndedAttempt {
+  taskId: string;
+  attempt: number;
+  status: string;
+  durationMs: number | null;
+}
+
 export interface ClaimedTask extends RunnableTask {
+  /** The executor that runs the attempt (holds its lease). */
+  leaseOwner: string;
   run: RunSpec;
   timeoutMs: number;
   maxAttempts: number;
@@ -73,9 +90,18 @@ interface PendingCompletion {
  * executor (one whose lease expired) can change nothing.
  */
 export interface TaskRepository {
-  listRunnable(limit: number): Promise<RunnableTask[]>;
-  /** Claims the given tasks for the given nodes; tasks another executor took meanwhile are skipped. */
-  claim(assignments: Array<{ taskId: string; nodeId: string }>): Promise<ClaimedTask[]>;
+  /** Every runnable task (queued, due, not cancelled) of the given queues, oldest first: a queue owner's ready index. */
+  listReady(queues: string[]): Promise<RunnableTask[]>;
+  /**
+   * Claims the given tasks for the given nodes, each leased to the executor that runs it; tasks another
+   * executor took meanwhile are skipped. With `fenced`, only tasks of queues this executor owns
+   * (queue_owners, unexpired) are claimed: an owner that lost its queue can dispatch nothing.
+   */
+  claim(assignments: ClaimRequest[], opts?: { fenced?: boolean }): Promise<ClaimedTask[]>;
+  /** Running attempts leased to this executor that it is not running yet (dispatched to its nodes by a queue owner). */
+  adopt(running: string[]): Promise<ClaimedTask[]>;
+  /** Of the given attempts, those that have ended (any outcome), with the runner's measured duration. */
+  endedAttempts(keys: Array<{ taskId: string; attempt: number }>): Promise<EndedAttempt[]>;
   /** Records an attempt's end; the task's new status, or null when this executor no longer held the lease. */
   completeAttempt(task: ClaimedTask, result: AttemptOutcome): Promise<TaskStatus | null>;
   renewLeases(): Promise<number>;
@@ -112,45 +138,45 @@ export class PgTaskRepository implements TaskRepository {
     this.leaseMs = settings.leaseMs;
   }
 
-  async listRunnable(limit: number): Promise<RunnableTask[]> {
+  async listReady(queues: string[]): Promise<RunnableTask[]> {
+    if (!queues.length) return [];
     const rows = await this.db.query<TaskRow>(
       `SELECT id, name, queue, priority, resources, created_at, predicted_p50_ms, attempts FROM tasks
-       WHERE status = 'queued' AND run_after <= now() AND cancel_requested_at IS NULL
-       ORDER BY created_at LIMIT $1`,
-      [limit],
+       WHERE status = 'queued' AND run_after <= now() AND cancel_requested_at IS NULL AND queue = ANY($1::text[])
+       ORDER BY created_at, id`,
+      [queues],
     );
     return rows.map(toRunnable);
   }
 
-  /** Claims the given tasks for the given nodes; tasks another executor took meanwhile are skipped. */
-  async claim(assignments: Array<{ taskId: string; nodeId: string }>): Promise<ClaimedTask[]> {
+  async claim(assignments: ClaimRequest[], opts: { fenced?: boolean } = {}): Promise<ClaimedTask[]> {
     if (!assignments.length) return [];
-    const nodeOf = new Map(assignments.map((a) => [a.taskId, a.nodeId]));
+    const byTask = new Map(assignments.map((a) => [a.taskId, a]));
     return this.db.transaction(async (tx) => {
       const locked = await tx.query<{ id: string }>(
         `SELECT id FROM tasks WHERE id = ANY($1::uuid[]) AND status = 'queued' AND cancel_requested_at IS NULL
+           AND (NOT $2::boolean OR EXISTS (SELECT 1 FROM queue_owners o WHERE o.queue = tasks.queue AND o.owner = $3 AND o.expires_at > now()))
          FOR UPDATE SKIP LOCKED`,
-        [[...nodeOf.keys()]],
+        [[...byTask.keys()], opts.fenced === true, this.executorId],
       );
       if (!locked.length) return [];
       const ids = locked.map((r) => r.id);
-      const rows = await tx.query<TaskRow>(
+      const owners = ids.map((id) => byTask.get(id)!.executorId ?? this.executorId);
+      const rows = await tx.query<TaskRow & { lease_owner: string }>(
         `UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, node_id = a.node_id,
-           lease_owner = $3, lease_expires_at = now() + ($4 || ' milliseconds')::interval,
+           lease_owner = a.owner, lease_expires_at = now() + ($4 || ' milliseconds')::interval,
            started_at = now(), updated_at = now()
-         FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS node_id) a
+         FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS node_id, unnest($3::text[]) AS owner) a
          WHERE t.id = a.id
          RETURNING t.*`,
-        [ids, ids.map((id) => nodeOf.get(id)!), this.executorId, String(this.leaseMs)],
+        [ids, ids.map((id) => byTask.get(id)!.nodeId), owners, String(this.leaseMs)],
       );
       await tx.query(
         `INSERT INTO attempts (task_id, attempt, node_id, executor_id, status, started_at)
-         SELECT unnest($1::uuid[]), unnest($2::int[]), unnest($3::text[]), $4, 'running', now()`,
-        [rows.map((r) => r.id), rows.map((r) => r.attempts), rows.map((r) => r.node_id), this.executorId],
+         SELECT unnest($1::uuid[]), unnest($2::int[]), unnest($3::text[]), unnest($4::text[]), 'running', now()`,
+        [rows.map((r) => r.id), rows.map((r) => r.attempts), rows.map((r) => r.node_id), rows.map((r) => r.lease_owner)],
       );
-      const claimed = rows.map(
-        (r): ClaimedTask => ({ ...toRunnable(r), run: r.run, timeoutMs: r.timeout_ms, maxAttempts: r.max_attempts, nodeId: r.node_id!, attempt: r.attempts, lostCount: r.lost_count, startedAt: new Date(r.started_at!), workflowRunId: r.workflow_run_id ?? null }),
-      );
+      const claimed = rows.map(toClaimed);
       await appendToOutbox(
         tx,
         PRODUCER,
@@ -158,6 +184,25 @@ export class PgTaskRepository implements TaskRepository {
       );
       return claimed;
     });
+  }
+
+  async adopt(running: string[]): Promise<ClaimedTask[]> {
+    const rows = await this.db.query<TaskRow & { lease_owner: string }>(
+      `SELECT * FROM tasks WHERE status = 'running' AND lease_owner = $1 AND NOT (id = ANY($2::uuid[])) ORDER BY started_at`,
+      [this.executorId, running],
+    );
+    return rows.map(toClaimed);
+  }
+
+  async endedAttempts(keys: Array<{ taskId: string; attempt: number }>): Promise<EndedAttempt[]> {
+    if (!keys.length) return [];
+    const rows = await this.db.query<{ task_id: string; attempt: number; status: string; duration_ms: number | null }>(
+      `SELECT a.task_id, a.attempt, a.status, a.duration_ms FROM attempts a
+       JOIN (SELECT unnest($1::uuid[]) AS task_id, unnest($2::int[]) AS attempt) k ON k.task_id = a.task_id AND k.attempt = a.attempt
+       WHERE a.status <> 'running'`,
+      [keys.map((k) => k.taskId), keys.map((k) => k.attempt)],
+    );
+    return rows.map((r) => ({ taskId: r.task_id, attempt: r.attempt, status: r.status, durationMs: r.duration_ms }));
   }
 
   /**
@@ -365,6 +410,21 @@ export class PgTaskRepository implements TaskRepository {
     );
     return batch.map(() => undefined);
   });
+}
+
+function toClaimed(r: TaskRow & { lease_owner: string }): ClaimedTask {
+  return {
+    ...toRunnable(r),
+    leaseOwner: r.lease_owner,
+    run: r.run,
+    timeoutMs: r.timeout_ms,
+    maxAttempts: r.max_attempts,
+    nodeId: r.node_id!,
+    attempt: r.attempts,
+    lostCount: r.lost_count,
+    startedAt: new Date(r.started_at!),
+    workflowRunId: r.workflow_run_id ?? null,
+  };
 }
 
 function toRunnable(r: TaskRow): RunnableTask {

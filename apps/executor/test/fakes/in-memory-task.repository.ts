@@ -1,6 +1,6 @@
 import { isTerminalStatus, type ResourceRequest, type RunSpec, type TaskStatus } from '@kairos/contracts';
 import { nextStatusAfterAttempt } from '../../src/tasks/task-state-machine';
-import type { AttemptOutcome, ClaimedTask, RunnableTask, TaskRepository } from '../../src/tasks/task.repository';
+import type { AttemptOutcome, ClaimedTask, ClaimRequest, EndedAttempt, RunnableTask, TaskRepository } from '../../src/tasks/task.repository';
 
 export interface FakeTask {
   id: string;
@@ -19,6 +19,7 @@ export interface FakeTask {
   createdAt: Date;
   predictedP50Ms: number | null;
   workflowRunId: string | null;
+  leaseOwner: string | null;
 }
 
 /**
@@ -30,6 +31,9 @@ export class InMemoryTaskRepository implements TaskRepository {
   readonly tasks = new Map<string, FakeTask>();
   readonly outcomes: Array<{ taskId: string; attempt: number; outcome: AttemptOutcome['outcome'] | 'lost'; status: TaskStatus | null }> = [];
   private seq = 0;
+
+  /** `executorId`: the executor whose adopt() this fake answers (the one under test). */
+  constructor(readonly executorId = 'exec-t') {}
 
   add(t: Partial<FakeTask> & { id: string }): FakeTask {
     const task: FakeTask = {
@@ -48,6 +52,7 @@ export class InMemoryTaskRepository implements TaskRepository {
       createdAt: new Date(Date.parse('2026-01-01T00:00:00Z') + this.seq++),
       predictedP50Ms: null,
       workflowRunId: null,
+      leaseOwner: null,
       ...t,
     };
     this.tasks.set(task.id, task);
@@ -58,15 +63,14 @@ export class InMemoryTaskRepository implements TaskRepository {
     return this.tasks.get(id)?.status;
   }
 
-  async listRunnable(limit: number): Promise<RunnableTask[]> {
+  async listReady(queues: string[]): Promise<RunnableTask[]> {
     return [...this.tasks.values()]
-      .filter((t) => t.status === 'queued' && !t.cancelRequested)
+      .filter((t) => t.status === 'queued' && !t.cancelRequested && queues.includes(t.queue))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-      .slice(0, limit)
       .map((t) => ({ id: t.id, name: t.name, queue: t.queue, priority: t.priority, resources: t.resources, createdAt: t.createdAt, predictedP50Ms: t.predictedP50Ms, attempts: t.attempts }));
   }
 
-  async claim(assignments: Array<{ taskId: string; nodeId: string }>): Promise<ClaimedTask[]> {
+  async claim(assignments: ClaimRequest[]): Promise<ClaimedTask[]> {
     const out: ClaimedTask[] = [];
     for (const a of assignments) {
       const t = this.tasks.get(a.taskId);
@@ -74,13 +78,40 @@ export class InMemoryTaskRepository implements TaskRepository {
       t.status = 'running';
       t.attempts++;
       t.nodeId = a.nodeId;
-      out.push({
-        id: t.id, name: t.name, queue: t.queue, priority: t.priority, resources: t.resources, createdAt: t.createdAt, predictedP50Ms: t.predictedP50Ms,
-        attempts: t.attempts, run: t.run, timeoutMs: t.timeoutMs, maxAttempts: t.maxAttempts, nodeId: a.nodeId, attempt: t.attempts, lostCount: t.lostCount,
-        startedAt: new Date(), workflowRunId: t.workflowRunId,
-      });
+      t.leaseOwner = a.executorId ?? this.executorId;
+      out.push(this.claimed(t));
     }
     return out;
+  }
+
+  async adopt(running: string[]): Promise<ClaimedTask[]> {
+    return [...this.tasks.values()].filter((t) => t.status === 'running' && t.leaseOwner === this.executorId && !running.includes(t.id)).map((t) => this.claimed(t));
+  }
+
+  async endedAttempts(keys: Array<{ taskId: string; attempt: number }>): Promise<EndedAttempt[]> {
+    return keys.flatMap((k) => {
+      const o = this.outcomes.find((x) => x.taskId === k.taskId && x.attempt === k.attempt);
+      return o ? [{ taskId: k.taskId, attempt: k.attempt, status: o.status === null ? 'abandoned' : o.outcome, durationMs: null }] : [];
+    });
+  }
+
+  /** Requests and count of the running attempts on a node (what the cluster view sums). */
+  usageOn(nodeId: string): { cpu: number; mem: number; n: number } {
+    const on = [...this.tasks.values()].filter((t) => t.status === 'running' && t.nodeId === nodeId);
+    return { cpu: on.reduce((s, t) => s + t.resources.cpuMillis, 0), mem: on.reduce((s, t) => s + t.resources.memMb, 0), n: on.length };
+  }
+
+  /** Queues with queued work (what an ownership round takes). */
+  queuedQueues(): string[] {
+    return [...new Set([...this.tasks.values()].filter((t) => t.status === 'queued').map((t) => t.queue))];
+  }
+
+  private claimed(t: FakeTask): ClaimedTask {
+    return {
+      id: t.id, name: t.name, queue: t.queue, priority: t.priority, resources: t.resources, createdAt: t.createdAt, predictedP50Ms: t.predictedP50Ms,
+      attempts: t.attempts, run: t.run, timeoutMs: t.timeoutMs, maxAttempts: t.maxAttempts, nodeId: t.nodeId!, attempt: t.attempts, lostCount: t.lostCount,
+      startedAt: new Date(), workflowRunId: t.workflowRunId, leaseOwner: t.leaseOwner ?? this.executorId,
+    };
   }
 
   async completeAttempt(task: ClaimedTask, result: AttemptOutcome): Promise<TaskStatus | null> {

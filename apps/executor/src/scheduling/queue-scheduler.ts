@@ -1,0 +1,266 @@
+import { ClusterState, createPlacement, createPolicy, seededRng, type OrderingPolicy, type Resources, type Task } from '@kairos/scheduling-core';
+import type { RunnableTask } from '../tasks/task.repository';
+
+export interface QueuePolicy {
+  policy: string;
+  placement: string;
+}
+
+export const DEFAULT_QUEUE_POLICY: QueuePolicy = { policy: 'priority', placement: 'least-loaded' };
+
+/** One node as the planner sees it (the executor's LocalNode has these fields). */
+export interface PlannerNode {
+  readonly id: string;
+  readonly cpuMillis: number;
+  readonly memMb: number;
+  readonly usedCpu: number;
+  readonly usedMem: number;
+  readonly running: number;
+  readonly cordoned: boolean;
+}
+
+/**
+ * Platform tasks of one queue that share a name, priority and request are the instances of one job,
+ * as a trace task's instances are in the simulator: the policy sees one core Task with N pending
+ * instances (so sjf-online learns a sibling's run time and MLFQ charges the job's attained service),
+ * and each dispatch takes the oldest ready member. A task without a name is a job of its own.
+ */
+export function groupKeyOf(t: RunnableTask): string {
+  if (t.name === null || t.name === '') return `task:${t.id}`;
+  const r = t.resources;
+  return `job:${t.name}|p${t.priority}|c${r.cpuMillis}|m${r.memMb}|g${r.gpu ?? 0}`;
+}
+
+interface Group {
+  task: Task;
+  /** Ready members (platform task ids), oldest first; the policy holds exactly members.length pending instances. */
+  members: RunnableTask[];
+}
+
+interface RunningInstance {
+  task: Task;
+  nodeIndex: number;
+  startedAt: number;
+}
+
+export interface Assignment {
+  taskId: string;
+  nodeIndex: number;
+  /** Per instance (the job's request). */
+  request: Resources;
+}
+
+const toSeconds = (ms: number): number => ms / 1000;
+
+/**
+ * The scheduling state of one queue on the executor that owns it: ONE policy object (libs/scheduling-core,
+ * the very class the simulator drives) that lives across passes, over a ready index of every runnable
+ * task of the queue (not a created-at window). The executor reconciles the index from PostgreSQL
+ * (`sync`), asks for dispatches (`pick`), and reports each claim (`started`/`unclaimed`) and each end
+ * (`ended`, with the observed run time) exactly as the simulator does. Times are seconds.
+ */
+export class QueueScheduler {
+  private policyObj: OrderingPolicy;
+  private specValue: QueuePolicy;
+  private readonly groups = new Map<string, Group>();
+  /** Ready task id → its group key. */
+  private readonly groupOf = new Map<string, string>();
+  /** Dispatched, waiting for the claim to land. */
+  private readonly assigned = new Map<string, { task: Task; nodeIndex: number }>();
+  private readonly runningNow = new Map<string, RunningInstance>();
+  /** Members ever seen per job (bounded): the job's instance count as the policies' end bookkeeping sees it. */
+  private readonly jobSeen = new Map<string, number>();
+
+  constructor(
+    readonly queue: string,
+    spec: QueuePolicy,
+    private readonly nodeCapacity: Resources,
+    private readonly seed = 1,
+  ) {
+    this.specValue = spec;
+    this.policyObj = this.build(spec);
+  }
+
+  get spec(): QueuePolicy {
+    return this.specValue;
+  }
+
+  get policy(): OrderingPolicy {
+    return this.policyObj;
+  }
+
+  /** Ready (queued, runnable, not yet dispatched) task ids the index holds. */
+  get readyCount(): number {
+    return this.groupOf.size;
+  }
+
+  readyIds(): string[] {
+    return [...this.groupOf.keys()];
+  }
+
+  /** Whether `taskId` is known here (ready, dispatched or running): a reconcile must not re-add it. */
+  knows(taskId: string): boolean {
+    return this.groupOf.has(taskId) || this.assigned.has(taskId) || this.runningNow.has(taskId);
+  }
+
+  /**
+   * Reconciles the index with the queue's complete ready set from PostgreSQL: new tasks are enqueued,
+   * tasks that left (cancelled, claimed by another owner during a fail-over) are removed, and a
+   * prediction that arrived for a queued job re-ranks it. Tasks dispatched or running here are left alone.
+   */
+  sync(rows: readonly RunnableTask[], nowMs: number): { added: number; removed: number } {
+    const now = toSeconds(nowMs);
+    const present = new Set<string>();
+    let added = 0;
+    let removed = 0;
+    const fresh: RunnableTask[] = [];
+    for (const r of rows) {
+      present.add(r.id);
+      if (this.assigned.has(r.id) || this.runningNow.has(r.id)) continue;
+      const key = this.groupOf.get(r.id);
+      if (key !== undefined) this.refreshPrediction(key, r, now);
+      else fresh.push(r);
+    }
+    // A new job's size (the policies' `instances`) is how many of its members arrived together.
+    const batch = new Map<string, number>();
+    for (const r of fresh) batch.set(groupKeyOf(r), (batch.get(groupKeyOf(r)) ?? 0) + 1);
+    for (const r of [...fresh].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+      this.add(r, now, batch.get(groupKeyOf(r)) ?? 1);
+      added++;
+    }
+    for (const id of [...this.groupOf.keys()]) {
+      if (present.has(id)) continue;
+      this.drop(id, now);
+      removed++;
+    }
+    return { added, removed };
+  }
+
+  /** One dispatch decision of the policy against `cluster` (allocated by the caller), or null when idle. */
+  pick(cluster: ClusterState, nowMs: number): Assignment[] | null {
+    const now = toSeconds(nowMs);
+    const d = this.policyObj.pickNext(cluster, now);
+    if (d.kind !== 'dispatch') return null;
+    const g = this.groups.get(d.taskId);
+    if (!g || g.members.length < d.nodeIndexes.length) throw new Error(`queue ${this.queue}: policy ${this.specValue.policy} dispatched ${d.taskId}, which has no ready member`);
+    this.policyObj.commit(d, now);
+    const out: Assignment[] = [];
+    for (const nodeIndex of d.nodeIndexes) {
+      const m = g.members.shift()!;
+      this.groupOf.delete(m.id);
+      this.assigned.set(m.id, { task: g.task, nodeIndex });
+      out.push({ taskId: m.id, nodeIndex, request: g.task.request });
+    }
+    if (g.members.length === 0) this.groups.delete(d.taskId);
+    return out;
+  }
+
+  /** The claim of a dispatched task landed: it runs from `startedAtMs` (the policy already counted it in commit). */
+  started(taskId: string, startedAtMs: number): void {
+    const a = this.assigned.get(taskId);
+    if (!a) return;
+    this.assigned.delete(taskId);
+    this.runningNow.set(taskId, { task: a.task, nodeIndex: a.nodeIndex, startedAt: toSeconds(startedAtMs) });
+  }
+
+  /** The claim did not land (taken or cancelled meanwhile): forget it; if it is still ready the next sync re-adds it. */
+  unclaimed(taskId: string): void {
+    this.assigned.delete(taskId);
+  }
+
+  /** An attempt ended (ok = succeeded; failures, timeouts and losses are not ok): the policy hears the observed run time. */
+  ended(taskId: string, nowMs: number, ok: boolean, runMs: number | null = null): boolean {
+    const r = this.runningNow.get(taskId);
+    if (!r) return false;
+    this.runningNow.delete(taskId);
+    const now = toSeconds(nowMs);
+    // A job's members arrive over time live (the simulator knows all instances at arrival): report the
+    // end with every member seen so far, so a policy does not forget the job's observed run time
+    // (sjf-online drops it once all `instances` ended) while more of its members are still coming.
+    const seen = this.jobSeen.get(r.task.id) ?? r.task.instances;
+    const task = seen > r.task.instances ? { ...r.task, instances: seen } : r.task;
+    // The runner's measured run time when known (exact even if the end is read back late), else wall time since the claim.
+    const startedAt = runMs !== null && runMs >= 0 ? now - runMs / 1000 : r.startedAt;
+    this.policyObj.onInstanceEnd(task, r.nodeIndex, startedAt, now, ok);
+    return true;
+  }
+
+  /**
+   * Switches the queue's policy at run time: a new policy object is built and every ready task is
+   * enqueued into it (nothing queued is dropped); what the old policy learnt is not carried over.
+   */
+  switchPolicy(spec: QueuePolicy, nowMs: number): void {
+    if (spec.policy === this.specValue.policy && spec.placement === this.specValue.placement) return;
+    const now = toSeconds(nowMs);
+    this.specValue = spec;
+    this.policyObj = this.build(spec);
+    for (const g of this.groups.values()) this.policyObj.enqueue(g.task, g.members.length, now);
+  }
+
+  private build(spec: QueuePolicy): OrderingPolicy {
+    return createPolicy(spec.policy, { placement: createPlacement(spec.placement), rng: seededRng(this.seed), nodeCapacity: this.nodeCapacity });
+  }
+
+  private add(r: RunnableTask, now: number, jobSize: number): void {
+    const key = groupKeyOf(r);
+    const g = this.groups.get(key);
+    this.groupOf.set(r.id, key);
+    const seen = (this.jobSeen.get(key) ?? 0) + 1;
+    this.jobSeen.delete(key); // re-inserted: most recently active last
+    this.jobSeen.set(key, seen);
+    if (this.jobSeen.size > 100_000) this.jobSeen.delete(this.jobSeen.keys().next().value!);
+    if (g) {
+      g.members.push(r);
+      this.policyObj.enqueue(g.task, 1, now);
+      this.refreshPrediction(key, r, now);
+      return;
+    }
+    const task = toCoreTask(key, r, this.queue, jobSize);
+    this.groups.set(key, { task, members: [r] });
+    this.policyObj.enqueue(task, 1, now);
+  }
+
+  private drop(taskId: string, now: number): void {
+    const key = this.groupOf.get(taskId)!;
+    this.groupOf.delete(taskId);
+    const g = this.groups.get(key);
+    if (!g) return;
+    g.members = g.members.filter((m) => m.id !== taskId);
+    this.policyObj.remove(key);
+    if (g.members.length === 0) this.groups.delete(key);
+    else this.policyObj.enqueue(g.task, g.members.length, now);
+  }
+
+  /** The analyzer's estimate arrived after the job was queued: rank it with the estimate from now on. */
+  private refreshPrediction(key: string, r: RunnableTask, now: number): void {
+    const g = this.groups.get(key);
+    if (!g || r.predictedP50Ms === null || g.task.duration.predicted !== undefined) return;
+    g.task = { ...g.task, duration: { ...g.task.duration, predicted: r.predictedP50Ms / 1000 } };
+    this.policyObj.remove(key);
+    this.policyObj.enqueue(g.task, g.members.length, now);
+  }
+}
+
+function toCoreTask(key: string, t: RunnableTask, queue: string, instances: number): Task {
+  return {
+    id: key,
+    jobId: t.name ?? t.id,
+    tenant: queue,
+    priority: t.priority,
+    request: { cpuMillis: t.resources.cpuMillis, memMb: t.resources.memMb, gpu: 0, io: 0, net: 0 },
+    duration: t.predictedP50Ms !== null ? { predicted: t.predictedP50Ms / 1000 } : {},
+    arrival: t.createdAt.getTime() / 1000,
+    instances: Math.max(1, instances),
+    gang: false,
+  };
+}
+
+/** A ClusterState of the executor's nodes with what already runs on them allocated; full or cordoned nodes are down. */
+export function clusterOf(nodes: readonly PlannerNode[], maxPerNode: number): ClusterState {
+  const cluster = new ClusterState(nodes.map((n) => ({ id: n.id, capacity: { cpuMillis: n.cpuMillis, memMb: n.memMb, gpu: 0, io: 0, net: 0 } })));
+  nodes.forEach((n, i) => {
+    if (n.usedCpu > 0 || n.usedMem > 0) cluster.allocate(i, { cpuMillis: Math.min(n.usedCpu, n.cpuMillis), memMb: Math.min(n.usedMem, n.memMb), gpu: 0, io: 0, net: 0 });
+    if (n.cordoned || n.running >= maxPerNode) cluster.setUp(i, false);
+  });
+  return cluster;
+}
