@@ -17,10 +17,32 @@ echo "==> integration tests"
 npx jest --selectProjects int --ci --runInBand
 echo "==> end-to-end tests"
 npx jest --selectProjects e2e --ci --runInBand
+echo "==> npm start (the README's first command) serves and leaves the checkout as it was"
+port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+start_log="$(mktemp)"
+# setsid: npm start leads its own process group (npm → sh → node), so the whole of it can be stopped.
+PORT="$port" KAIROS_ADMIN_KEY=kairos_00000000000000aa_testtesttesttesttesttesttesttesttesttesttes setsid npm start >"$start_log" 2>&1 &
+start_pid=$!
+healthy=0
+for _ in $(seq 1 240); do
+  if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then healthy=1; break; fi
+  kill -0 "$start_pid" 2>/dev/null || break
+  sleep 0.5
+done
+kill -TERM -- "-$start_pid" 2>/dev/null || true
+for _ in $(seq 1 40); do kill -0 -- "-$start_pid" 2>/dev/null || break; sleep 0.25; done
+kill -KILL -- "-$start_pid" 2>/dev/null || true
+wait "$start_pid" 2>/dev/null || true
+if [ "$healthy" != 1 ]; then
+  echo "npm start did not answer /health on port $port:" >&2
+  tail -50 "$start_log" >&2
+  exit 1
+fi
+rm -f "$start_log"
 echo "==> the checkout is as the suite found it (git status)"
 after="$(git status --porcelain 2>/dev/null || true)"
 if [ "$after" != "$before" ]; then
-  echo "the test suite changed what git sees; write outputs under an ignored path (tmp/, data/, dist/) instead:" >&2
+  echo "the test suite or npm start changed what git sees; write outputs under an ignored path (tmp/, data/, dist/) instead:" >&2
   diff <(echo "$before") <(echo "$after") >&2 || true
   exit 1
 fi
