@@ -8,6 +8,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { ScheduleSchema } from '@kairos/contracts';
+import { realTimer } from '@kairos/platform';
 import { ManualTimer, ScheduleRuntime, TickPlannerLoop, compileSchedule, type CompiledSchedule, type TimerService } from '@kairos/scheduling-core';
 
 export const REGIMES = ['interval-even', 'interval-aligned', 'cron-aligned'] as const;
@@ -69,19 +70,9 @@ export interface BenchClock {
   wait(ms: number): Promise<void>;
 }
 
-/** Date.now-based epoch ms with performance.now resolution; setTimeout for delays, setImmediate for 0. */
+/** Epoch ms with performance.now resolution; setTimeout for delays, setImmediate for 0 (libs/platform realTimer). */
 export function realClock(): BenchClock {
-  const timer: TimerService = {
-    nowMs: () => performance.timeOrigin + performance.now(),
-    setTimer(delayMs, fn) {
-      if (delayMs <= 0) {
-        const h = setImmediate(fn);
-        return () => clearImmediate(h);
-      }
-      const h = setTimeout(fn, Math.ceil(delayMs));
-      return () => clearTimeout(h);
-    },
-  };
+  const timer: TimerService = realTimer;
   return { kind: 'real', timer, stopwatch: () => performance.now(), wait: (ms) => new Promise((r) => setTimeout(r, ms)) };
 }
 

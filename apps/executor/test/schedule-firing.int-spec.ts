@@ -7,7 +7,7 @@ import { Database, withBaseline } from '@kairos/persistence';
 import { schedulePartition, stableHash32 } from '@kairos/scheduling-core';
 import { createTestDatabase } from '@kairos/testing';
 import { EXECUTOR_MIGRATIONS } from '../src/database/migrations';
-import { realTimer } from '../src/schedules/real-timer';
+import { realTimer } from '@kairos/platform';
 import { ScheduleFiringEngine } from '../src/schedules/schedule-firing.engine';
 import { PgScheduleRepository } from '../src/schedules/schedule.repository';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { APP_IDENTITY, OutboxRelayService, type AppIdentity } from '@kairos/runtime';
 import { EXECUTOR_SETTINGS, type ExecutorSettings } from '../core/executor-settings';
 import { ExecutorService } from '../execution/executor.service';
-import { realTimer } from './real-timer';
+import { realTimer } from '@kairos/platform';
 import { ScheduleFiringEngine, type FiringEngineStats } from './schedule-firing.engine';
 import { SCHEDULE_REPOSITORY, type ScheduleRepository } from './schedule.repository';
 
