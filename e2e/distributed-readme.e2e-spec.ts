@@ -215,6 +215,8 @@ describe('README distributed mode, verbatim', () => {
         .replace('/api/workflows/:id', `/api/workflows/${workflow}`)
         .replace('/api/metrics/nodes/:id', `/api/metrics/nodes/${node}`)
         .replace('/api/diagnosis/rules/:id', `/api/diagnosis/rules/${rules[0].id}`)
+        // No schedule exists in this run: a well-formed id gets the gateway's own SCHEDULE_NOT_FOUND.
+        .replace('/api/schedules/:id', '/api/schedules/00000000-0000-4000-8000-000000000000')
         .replace(':queue', 'default')
         .replace(':name', 'duration')
         .replace(':taskId', task)

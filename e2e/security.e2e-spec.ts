@@ -139,7 +139,7 @@ describe('security end to end', () => {
     expect((await api('/api/keys', { key: reader })).status).toBe(403);
     const listed = await api<Array<{ id: string }> | { items: Array<{ id: string }> }>('/api/keys');
     expect(itemsOf(listed.body).map((k) => k.id)).toEqual(expect.arrayContaining([created.body.id, TEST_ADMIN_KEY.split('_')[1]]));
-    expect(listed.text).not.toContain(reader.split('_')[2]);
+    expect(listed.text).not.toContain(reader.slice(24));
     expect(listed.text).not.toContain('digest');
     expect((await api(`/api/keys/${created.body.id}`, { method: 'DELETE' })).status).toBe(200);
     expect((await api<{ error: string }>('/api/tasks', { key: reader })).body.error).toBe('KEY_REVOKED');
