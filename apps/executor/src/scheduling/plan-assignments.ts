@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { DecisionRecord } from '@kairos/contracts';
+import { explainPlacement } from '@kairos/scheduling-core';
 import { clusterOf, type PlannerNode, type QueueScheduler } from './queue-scheduler';
 
 export { DEFAULT_QUEUE_POLICY, type QueuePolicy } from './queue-scheduler';
@@ -16,6 +19,12 @@ export function planPass(
   nowMs: number,
   /** How many more tasks of a queue may start now (throttled queues); default unlimited. */
   headroomOf: (queue: string) => number = () => Infinity,
+  /**
+   * When given, one placement DecisionRecord per assignment is appended, computed against the cluster
+   * exactly as the placement saw it (before the node is allocated). O(nodes) per assignment, no I/O:
+   * the caller writes them after the claim, for the claimed tasks only.
+   */
+  decisions?: DecisionRecord[],
 ): Array<{ taskId: string; nodeId: string; queue: string }> {
   const cluster = clusterOf(nodes, maxPerNode);
   const running = nodes.map((n) => n.running);
@@ -33,6 +42,21 @@ export function planPass(
         continue;
       }
       for (const a of picked) {
+        if (decisions) {
+          decisions.push(
+            explainPlacement(q.s.spec.placement, a.job, cluster, a.nodeIndex, {
+              decisionId: randomUUID(),
+              at: new Date(nowMs).toISOString(),
+              taskId: a.taskId,
+              orderingPolicy: q.s.spec.policy,
+              queue: q.s.queue,
+              waitingMs: Math.max(0, nowMs - a.member.createdAt.getTime()),
+              queueLength: a.readyBefore,
+              estimateP50Ms: a.member.predictedP50Ms,
+              attempt: a.member.attempts + 1,
+            }),
+          );
+        }
         cluster.allocate(a.nodeIndex, a.request);
         out.push({ taskId: a.taskId, nodeId: nodes[a.nodeIndex].id, queue: q.s.queue });
         if (++running[a.nodeIndex] >= maxPerNode) cluster.setUp(a.nodeIndex, false);

@@ -48,6 +48,11 @@ export interface Assignment {
   nodeIndex: number;
   /** Per instance (the job's request). */
   request: Resources;
+  /** The platform task and the policy's job it was dispatched as (decision records read them). */
+  member: RunnableTask;
+  job: Task;
+  /** Ready tasks of the queue just before this dispatch. */
+  readyBefore: number;
 }
 
 const toSeconds = (ms: number): number => ms / 1000;
@@ -144,12 +149,13 @@ export class QueueScheduler {
     const g = this.groups.get(d.taskId);
     if (!g || g.members.length < d.nodeIndexes.length) throw new Error(`queue ${this.queue}: policy ${this.specValue.policy} dispatched ${d.taskId}, which has no ready member`);
     this.policyObj.commit(d, now);
+    const readyBefore = this.groupOf.size;
     const out: Assignment[] = [];
     for (const nodeIndex of d.nodeIndexes) {
       const m = g.members.shift()!;
       this.groupOf.delete(m.id);
       this.assigned.set(m.id, { task: g.task, nodeIndex });
-      out.push({ taskId: m.id, nodeIndex, request: g.task.request });
+      out.push({ taskId: m.id, nodeIndex, request: g.task.request, member: m, job: g.task, readyBefore });
     }
     if (g.members.length === 0) this.groups.delete(d.taskId);
     return out;
