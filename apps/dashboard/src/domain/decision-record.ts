@@ -1,7 +1,8 @@
-// "Why this node, why now": the placement decision record the task detail shows. The executor does not
-// record decisions yet; this is the shape the dashboard renders once it does (proposed as a `decision`
-// field of GET /api/tasks/:id, or GET /api/tasks/:id/decisions for one per attempt). Scores are
-// "higher is better"; a score is the sum of its components' value × weight.
+// "Why this node, why now": the placement decision record the task detail shows. The executor records one
+// per claimed task (libs/contracts DecisionRecord, served by GET /api/tasks/:id/decisions);
+// `fromContractRecord` turns it into the panel's shape below, where scores are "higher is better" and a
+// score is the sum of its components' value × weight (a "lower is better" policy's score and weights are
+// negated, so the sum still holds and the margin is positive when the chosen node won).
 //
 // {
 //   "taskId": "…", "attempt": 1, "decidedAt": "2026-11-29T22:48:44.169Z",
@@ -13,6 +14,7 @@
 //   "runnerUp": { "nodeId": "n1", "score": 0.61, "components": […], "rejectedBecause": "lower free CPU" } | null,
 //   "confidence": 0.74 | null
 // }
+import type { DecisionRecord as ContractDecisionRecord } from '@kairos/contracts';
 import * as z from 'zod/mini';
 import { formatDuration, formatMb, formatNumber, formatPercent } from './format';
 
@@ -40,9 +42,57 @@ export const DecisionRecordSchema = z.object({
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
 export type ScoreComponent = z.infer<typeof ScoreComponentSchema>;
 
-/** The record when `raw` has the documented shape, else null (with what was wrong). */
+type ContractCandidate = ContractDecisionRecord['chosen'];
+
+/** A stored DecisionRecord (schemaVersion 1) in the panel's "higher is better" shape. */
+export function fromContractRecord(d: ContractDecisionRecord): DecisionRecord {
+  const sign = d.objective === 'min' ? -1 : 1;
+  const node = (c: ContractCandidate, rejectedBecause?: string) => ({
+    nodeId: c.id,
+    score: sign * (c.score ?? 0),
+    components: c.components.map((x) => ({ name: x.name, value: x.input ?? 0, weight: sign * (x.weight ?? 0) })),
+    ...(rejectedBecause !== undefined ? { rejectedBecause } : {}),
+  });
+  const extra = d.inputs.extra ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : '–');
+  const ordering = text(extra.orderingPolicy);
+  const queue = text(extra.queue);
+  const inputs: Record<string, number | string | null> = {
+    queueDepth: d.inputs.queueLength ?? null,
+    waitedMs: d.inputs.waitingMs ?? null,
+    priority: typeof extra.priority === 'number' ? extra.priority : null,
+    predictedP50Ms: d.inputs.estimate?.p50Ms ?? null,
+    requestedCpuMillis: d.inputs.requests?.cpuMillis ?? null,
+    requestedMemMb: d.inputs.requests?.memMb ?? null,
+    candidates: d.candidatesConsidered,
+    'score objective': d.objective === 'min' ? 'lower wins (shown negated)' : 'higher wins',
+  };
+  const ru = d.runnerUp;
+  return {
+    taskId: d.taskId ?? '',
+    attempt: d.inputs.attempt ?? 1,
+    decidedAt: d.at,
+    policy: { queue, ordering, placement: `${d.policy.name} v${d.policy.version}` },
+    whyNow: `${ordering} ordering picked it from ${d.inputs.queueLength ?? '?'} ready in queue ${queue} after ${formatDuration(d.inputs.waitingMs ?? null)} waiting. ${d.summary}`,
+    inputs,
+    chosen: node(d.chosen),
+    runnerUp: ru ? node(ru.candidate, `${ru.reason.replace('_', ' ')}${ru.detail ? `: ${ru.detail}` : ''}`) : null,
+    confidence: d.confidence,
+  };
+}
+
+const isContractRecord = (raw: unknown): raw is ContractDecisionRecord => typeof raw === 'object' && raw !== null && (raw as { schemaVersion?: unknown }).schemaVersion === 1;
+
+/** The record when `raw` is a stored DecisionRecord or has the panel's shape, else null (with what was wrong). */
 export function parseDecisionRecord(raw: unknown): { record: DecisionRecord | null; problem: string | null } {
   if (raw === null || raw === undefined) return { record: null, problem: null };
+  if (isContractRecord(raw)) {
+    try {
+      return parseDecisionRecord(fromContractRecord(raw));
+    } catch (e) {
+      return { record: null, problem: (e as Error).message };
+    }
+  }
   const r = DecisionRecordSchema.safeParse(raw);
   if (r.success) return { record: r.data, problem: null };
   const first = r.error.issues[0];

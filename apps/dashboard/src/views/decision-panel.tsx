@@ -13,8 +13,8 @@ export function DecisionPanel({ raw }: { raw: unknown }) {
           <p class="load-error">decision record unreadable: {problem}</p>
         ) : (
           <p class="muted">
-            No placement decision recorded for this task. The executor does not record why it picked a node yet; once it does, this panel shows the
-            policy, its inputs, each score component of the chosen node against the runner-up, and the confidence.
+            No placement decision recorded for this task yet (it is still queued, was placed before decision recording, recording is off with
+            DECISION_RECORDING=false, or its record passed DECISIONS_RETENTION_DAYS).
           </p>
         )}
       </div>

@@ -23,6 +23,8 @@ export function TaskDetailView({ id }: { id: string }) {
   // The estimate is written once, at queue time: look again only while the task is young.
   const prediction = useLive<Prediction>(`/api/predictions/${id}`, active ? 3000 : 60_000);
   const stats = useLive<Stats>('/api/stats', 5000);
+  // Written by the executor after the claim: look again while the task can still be (re)placed.
+  const decisions = useLive<{ items: unknown[] }>(`/api/tasks/${id}/decisions`, active ? 2000 : 60_000);
   const now = useNow(active ? 1000 : 60_000);
   const [cancelError, setCancelError] = useState('');
   if (!t) {
@@ -154,7 +156,7 @@ export function TaskDetailView({ id }: { id: string }) {
       </Section>
 
       <Section title="Why this node, why now">
-        <DecisionPanel raw={t.decision} />
+        {decisions.error ? <LoadError error={decisions.error} what="the decision records" /> : <DecisionPanel raw={decisions.data?.items.at(-1) ?? t.decision ?? null} />}
       </Section>
 
       <Section title="Attempts" wide>
