@@ -56,8 +56,14 @@ describe('scheduling decision records (standalone, 2 nodes)', () => {
       // Written after the claim: allow the pass's batch to land.
       let items: DecisionRecord[] = [];
       for (const until = Date.now() + 10_000; !items.length && Date.now() < until; await sleep(100)) items = (await get<{ items: DecisionRecord[] }>(`/api/tasks/${t.taskId}/decisions`)).data.items;
-      expect(items).toHaveLength(1);
-      const d = DecisionRecordSchema.parse(items[0]);
+      const placements = items.filter((x) => x.kind === 'placement');
+      expect(placements).toHaveLength(1);
+      const d = DecisionRecordSchema.parse(placements[0]);
+      // The ordering decision of the same start: the default priority policy, its queue position and rank key.
+      const ordering = items.filter((x) => x.kind === 'ordering');
+      expect(ordering).toHaveLength(1);
+      expect(DecisionRecordSchema.parse(ordering[0])).toMatchObject({ policy: { name: 'priority' }, taskId: t.taskId, nodeId: d.nodeId });
+      expect(ordering[0]!.chosen.components.map((c) => c.name)).toEqual(['rank_key', 'queue_position']);
       const task = (await get<{ nodeId: string | null }>(`/api/tasks/${t.taskId}`)).data;
       expect(d).toMatchObject({ kind: 'placement', taskId: t.taskId, nodeId: task.nodeId, policy: { name: 'least-loaded', version: '1' }, objective: 'min', candidatesConsidered: 2 });
       expect(d.chosen.components.map((c) => c.name)).toEqual(expect.arrayContaining(['dominant_allocated_share', 'free_cpu_after_share', 'free_mem_after_share']));
@@ -72,7 +78,7 @@ describe('scheduling decision records (standalone, 2 nodes)', () => {
   it('lists decisions by node and time range, newest first, paginated; a reversed range is a 400 naming the field', async () => {
     const all = await get<{ items: DecisionRecord[]; nextCursor: string | null }>('/api/decisions?limit=1000');
     expect(all.status).toBe(200);
-    expect(all.data.items.length).toBeGreaterThanOrEqual(4);
+    expect(all.data.items.length).toBeGreaterThanOrEqual(8);
     const n1 = await get<{ items: DecisionRecord[] }>('/api/decisions?nodeId=n1');
     expect(n1.data.items.every((d) => d.nodeId === 'n1')).toBe(true);
     expect(n1.data.items.length + (await get<{ items: DecisionRecord[] }>('/api/decisions?nodeId=n2')).data.items.length).toBe(all.data.items.length);

@@ -116,8 +116,14 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     await service.scheduleOnce();
     const running = [...tasks.tasks.values()].filter((t) => t.status === 'running');
     expect(decisions.batches).toBe(1);
-    expect(decisions.rows.map((d) => d.taskId).sort()).toEqual(running.map((t) => t.id).sort());
-    for (const d of decisions.rows) {
+    const placements = decisions.rows.filter((d) => d.kind === 'placement');
+    const orderings = decisions.rows.filter((d) => d.kind === 'ordering');
+    expect(placements.map((d) => d.taskId).sort()).toEqual(running.map((t) => t.id).sort());
+    expect(orderings.map((d) => d.taskId).sort()).toEqual(running.map((t) => t.id).sort());
+    // fifo: each start was the head of the queue; the runner-up is the next arrival, ranked behind.
+    expect(orderings[0]).toMatchObject({ policy: { name: 'fifo' }, taskId: id(1), chosen: { components: [{ name: 'rank_key' }, { name: 'queue_position', input: 0 }] }, runnerUp: { candidate: { id: id(2) }, reason: 'lower_score' } });
+    for (const d of orderings) expect(DecisionRecordSchema.safeParse(d).success).toBe(true);
+    for (const d of placements) {
       expect(DecisionRecordSchema.safeParse(d).success).toBe(true);
       expect(d.nodeId).toBe(tasks.tasks.get(d.taskId!)?.nodeId);
       expect(d.policy.name).toBe('least-loaded');
@@ -125,7 +131,7 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
       expect(d.candidatesConsidered).toBe(2);
     }
     // The first placement saw two empty nodes: a tie; the runner-up is the other node.
-    expect(decisions.rows[0]?.runnerUp).toMatchObject({ candidate: { id: 'n2' }, reason: 'tie_break' });
+    expect(placements[0]?.runnerUp).toMatchObject({ candidate: { id: 'n2' }, reason: 'tie_break' });
   });
 
   it('records nothing with DECISION_RECORDING off, and prunes records older than the retention', async () => {
