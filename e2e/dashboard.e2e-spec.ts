@@ -240,6 +240,8 @@ describe('web dashboard', () => {
       const otherNode = lastNode === 'alpha' ? 'beta' : 'alpha';
       await expectText('#decision .headline', new RegExp(`^Placed on ${lastNode} by least-loaded v1 · queue default ordered by [\\w-]+ · attempt 2$`));
       await expectText('#decision', /Why now:.*ordering picked it from \d+ ready in queue default/);
+      // The ordering record of the same start (the default priority policy is a ranked one): its queue position.
+      await expectText('#decision', /Queue: priority: position \d+ of \d+ queued in default\./);
       expect(await page.$$eval('#decision table.components tbody td:first-child', (tds) => tds.map((t) => t.textContent))).toEqual(expect.arrayContaining(['dominant_allocated_share', 'free_cpu_after_share', 'free_mem_after_share']));
       await expectText('#decision', new RegExp(`Runner-up: ${otherNode} \\(score `));
       await expectText('#decision', /Confidence: (\d+ %|not estimated)/);

@@ -44,8 +44,19 @@ export type ScoreComponent = z.infer<typeof ScoreComponentSchema>;
 
 type ContractCandidate = ContractDecisionRecord['chosen'];
 
-/** A stored DecisionRecord (schemaVersion 1) in the panel's "higher is better" shape. */
-export function fromContractRecord(d: ContractDecisionRecord): DecisionRecord {
+/**
+ * The records the panel shows from GET /api/tasks/:id/decisions (oldest first): the latest placement, and
+ * the ordering decision of the same start (same time) when the policy recorded one.
+ */
+export function latestPlacement(items: readonly unknown[]): { placement: unknown; ordering: ContractDecisionRecord | null } {
+  const stored = items.filter(isContractRecord);
+  const placement = [...stored].reverse().find((d) => d.kind === 'placement');
+  if (!placement) return { placement: items.length && !stored.length ? items[items.length - 1] : null, ordering: null };
+  return { placement, ordering: stored.find((d) => d.kind === 'ordering' && d.at === placement.at) ?? null };
+}
+
+/** A stored DecisionRecord (schemaVersion 1) in the panel's "higher is better" shape; `ordering` adds the queue's side to "why now". */
+export function fromContractRecord(d: ContractDecisionRecord, orderingRecord: ContractDecisionRecord | null = null): DecisionRecord {
   const sign = d.objective === 'min' ? -1 : 1;
   const node = (c: ContractCandidate, rejectedBecause?: string) => ({
     nodeId: c.id,
@@ -73,7 +84,7 @@ export function fromContractRecord(d: ContractDecisionRecord): DecisionRecord {
     attempt: d.inputs.attempt ?? 1,
     decidedAt: d.at,
     policy: { queue, ordering, placement: `${d.policy.name} v${d.policy.version}` },
-    whyNow: `${ordering} ordering picked it from ${d.inputs.queueLength ?? '?'} ready in queue ${queue} after ${formatDuration(d.inputs.waitingMs ?? null)} waiting. ${d.summary}`,
+    whyNow: `${ordering} ordering picked it from ${d.inputs.queueLength ?? '?'} ready in queue ${queue} after ${formatDuration(d.inputs.waitingMs ?? null)} waiting. ${orderingText(orderingRecord)}${d.summary}`,
     inputs,
     chosen: node(d.chosen),
     runnerUp: ru ? node(ru.candidate, `${ru.reason.replace('_', ' ')}${ru.detail ? `: ${ru.detail}` : ''}`) : null,
@@ -81,14 +92,21 @@ export function fromContractRecord(d: ContractDecisionRecord): DecisionRecord {
   };
 }
 
+function orderingText(o: ContractDecisionRecord | null): string {
+  if (!o) return '';
+  const ru = o.runnerUp;
+  const why = ru ? ` ${ru.candidate.id.slice(0, 8)}… came second (${ru.reason.replace('_', ' ')}${ru.detail ? `: ${ru.detail}` : ''}).` : ' No other task was queued.';
+  return `Queue: ${o.summary.split(';')[0]}.${why} `;
+}
+
 const isContractRecord = (raw: unknown): raw is ContractDecisionRecord => typeof raw === 'object' && raw !== null && (raw as { schemaVersion?: unknown }).schemaVersion === 1;
 
 /** The record when `raw` is a stored DecisionRecord or has the panel's shape, else null (with what was wrong). */
-export function parseDecisionRecord(raw: unknown): { record: DecisionRecord | null; problem: string | null } {
+export function parseDecisionRecord(raw: unknown, ordering: ContractDecisionRecord | null = null): { record: DecisionRecord | null; problem: string | null } {
   if (raw === null || raw === undefined) return { record: null, problem: null };
   if (isContractRecord(raw)) {
     try {
-      return parseDecisionRecord(fromContractRecord(raw));
+      return parseDecisionRecord(fromContractRecord(raw, ordering));
     } catch (e) {
       return { record: null, problem: (e as Error).message };
     }

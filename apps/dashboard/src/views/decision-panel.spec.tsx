@@ -1,6 +1,6 @@
 import { render } from 'preact-render-to-string';
 import type { DecisionRecord as StoredRecord } from '@kairos/contracts';
-import { confidenceLevel, decisionPanelModel, fromContractRecord, parseDecisionRecord } from '../domain/decision-record';
+import { confidenceLevel, decisionPanelModel, fromContractRecord, latestPlacement, parseDecisionRecord } from '../domain/decision-record';
 import { DECISION_FIXTURE } from '../testing/factories';
 import { DecisionPanel } from './decision-panel';
 
@@ -107,5 +107,26 @@ describe('decision record ("why this node, why now")', () => {
     const html = render(<DecisionPanel raw={stored} />);
     expect(html).toContain('n1 (score -0.5, 0.375 behind)');
     expect(html).toContain('75 %');
+  });
+
+  it('picks the latest placement and the ordering record of the same start, and tells the queue side in "why now"', () => {
+    const at1 = '2026-11-30T02:00:00.000Z';
+    const at2 = '2026-11-30T02:00:05.000Z';
+    const base = { schemaVersion: 1 as const, policy: { name: 'least-loaded', version: '1' }, taskId: '9a0b1c9e-2a4d-4e5f-8a7b-1c2d3e4f5a6b', objective: 'min' as const, inputs: {}, confidence: null, candidatesConsidered: 2, candidatesSampled: false };
+    const node = (id: string) => ({ id, score: 0, components: [], eligible: true });
+    const placement = (decisionId: string, at: string, nodeId: string): StoredRecord => ({ ...base, decisionId, at, kind: 'placement', nodeId, chosen: node(nodeId), runnerUp: null, summary: `${nodeId} by least-loaded` });
+    const ordering: StoredRecord = {
+      ...base, decisionId: '00000000-0000-4000-8000-000000000003', at: at2, kind: 'ordering', policy: { name: 'priority', version: '1' }, nodeId: 'n2',
+      chosen: node('9a0b1c9e-2a4d-4e5f-8a7b-1c2d3e4f5a6b'),
+      runnerUp: { candidate: node('8a0b1c9e-2a4d-4e5f-8a7b-1c2d3e4f5a6b'), reason: 'lower_score', margin: 1, detail: 'ranked second: key 2 vs 1' },
+      summary: 'priority: position 1 of 3 queued in default; runner-up 8a0b1c9e (lower_score)',
+    };
+    const items = [placement('00000000-0000-4000-8000-000000000001', at1, 'n1'), placement('00000000-0000-4000-8000-000000000002', at2, 'n2'), ordering];
+    const picked = latestPlacement(items);
+    expect((picked.placement as StoredRecord).nodeId).toBe('n2');
+    expect(picked.ordering?.decisionId).toBe(ordering.decisionId);
+    const { record } = parseDecisionRecord(picked.placement, picked.ordering);
+    expect(record?.whyNow).toContain('Queue: priority: position 1 of 3 queued in default. 8a0b1c9e… came second (lower score: ranked second: key 2 vs 1).');
+    expect(latestPlacement([])).toEqual({ placement: null, ordering: null });
   });
 });

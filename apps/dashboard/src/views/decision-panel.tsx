@@ -1,11 +1,12 @@
+import type { DecisionRecord as StoredRecord } from '@kairos/contracts';
 import { decisionPanelModel, parseDecisionRecord } from '../domain/decision-record';
 import { formatNumber } from '../domain/format';
 
 const signed = (v: number | null) => (v === null ? '–' : `${v > 0 ? '+' : ''}${formatNumber(v, 3)}`);
 
 /** "Why this node, why now": the placement decision record of an attempt, or why there is none. */
-export function DecisionPanel({ raw }: { raw: unknown }) {
-  const { record, problem } = parseDecisionRecord(raw);
+export function DecisionPanel({ raw, ordering = null }: { raw: unknown; ordering?: StoredRecord | null }) {
+  const { record, problem } = parseDecisionRecord(raw, ordering);
   if (!record) {
     return (
       <div class="decision placeholder" id="decision">
