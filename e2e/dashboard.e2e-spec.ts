@@ -227,7 +227,8 @@ describe('web dashboard', () => {
       if (process.env.KAIROS_UPDATE_DOCS_SCREENSHOT === '1') copyFileSync(join(SHOTS, 'dashboard-workflow.png'), DOCS_SHOT);
 
       // The flaky task's page: both attempts with outcome and exit code, the output, and the
-      // decision panel (placeholder until the executor records decisions).
+      // decision panel: why its last attempt went to its node (the executor's placement record), the
+      // other node as runner-up and why it lost, and the confidence.
       await page.click(`#wf-tasks a:text-is("flaky")`);
       await page.locator('#attempts tbody tr').nth(1).waitFor({ timeout: 10_000 });
       expect(await page.$$eval('#attempts tbody tr', (rs) => rs.map((r) => [r.children[0].textContent, r.children[5].textContent, r.children[6].textContent]))).toEqual([
@@ -235,7 +236,16 @@ describe('web dashboard', () => {
         ['2', 'succeeded', '0'],
       ]);
       await expectText('#output', /recovered/);
-      expect(await page.textContent('#decision')).toContain('No placement decision recorded');
+      const lastNode = expected.get(`${flakyId}#2`)!;
+      const otherNode = lastNode === 'alpha' ? 'beta' : 'alpha';
+      await expectText('#decision .headline', new RegExp(`^Placed on ${lastNode} by least-loaded v1 · queue default ordered by [\\w-]+ · attempt 2$`));
+      await expectText('#decision', /Why now:.*ordering picked it from \d+ ready in queue default/);
+      // The ordering record of the same start (the default priority policy is a ranked one): its queue position.
+      await expectText('#decision', /Queue: priority: position \d+ of \d+ queued in default\./);
+      expect(await page.$$eval('#decision table.components tbody td:first-child', (tds) => tds.map((t) => t.textContent))).toEqual(expect.arrayContaining(['dominant_allocated_share', 'free_cpu_after_share', 'free_mem_after_share']));
+      await expectText('#decision', new RegExp(`Runner-up: ${otherNode} \\(score `));
+      await expectText('#decision', /Confidence: (\d+ %|not estimated)/);
+      expect(await page.textContent('#decision')).not.toContain('score does not add up');
       expect(await page.locator('#task-gantt rect.gantt-bar').count()).toBe(2);
 
       // The timeline has the same attempts among the recent tasks'.

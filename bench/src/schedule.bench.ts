@@ -3,6 +3,7 @@
 // prints a table per part; `bench schedule-train` trains the learned policy on an earlier slice;
 // `bench decision-latency` times pickNext + placement. Definitions: ../shared/BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { cpus, loadavg } from 'node:os';
@@ -26,6 +27,7 @@ import {
   capInstances,
   createPlacement,
   createPolicy,
+  explainPlacement,
   observeHistory,
   offeredLoad,
   parseAlibabaBatchTasks,
@@ -706,6 +708,8 @@ interface LatencyOpts {
   decisions: string;
   seed: string;
   json?: string;
+  /** Also build the placement DecisionRecord of each dispatch inside the timed decision, as the executor's planPass does. */
+  recordDecisions?: boolean;
 }
 
 /**
@@ -736,6 +740,8 @@ export function runLatency(o: LatencyOpts): void {
     const afterEnd: number[] = [];
     const rng = seededRng(seed + 1);
     const byId = new Map(tasks.map((t) => [t.id, t]));
+    // Built records are kept (as a pass's batch is until its insert) and dropped every 100 decisions.
+    const recorded: unknown[] = [];
     let endedAt = -1;
     let endMs = 0;
     for (let i = 0; i < decisions * 2; i++) {
@@ -743,7 +749,16 @@ export function runLatency(o: LatencyOpts): void {
       const d = policy.pickNext(cluster, i);
       if (d.kind === 'dispatch') {
         const task = byId.get(d.taskId);
-        if (task) for (const n of d.nodeIndexes) cluster.allocate(n, task.request), running.push({ node: n, task, start: i });
+        if (task) {
+          for (const n of d.nodeIndexes) {
+            if (o.recordDecisions) {
+              const id = randomUUID();
+              recorded.push(explainPlacement(o.placement, task, cluster, n, { decisionId: id, at: new Date().toISOString(), taskId: id, orderingPolicy: name, queue: 'bench', waitingMs: i, queueLength: policy.queuedInstances, estimateP50Ms: null, attempt: 1 }));
+            }
+            cluster.allocate(n, task.request);
+            running.push({ node: n, task, start: i });
+          }
+        }
         policy.commit(d, i);
       }
       const dt = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -765,6 +780,7 @@ export function runLatency(o: LatencyOpts): void {
           endedAt = i + 1;
         }
       }
+      if (recorded.length >= 100) recorded.length = 0;
       if (policy.queuedInstances === 0) break;
     }
     const q = (xs: number[], p: number): number => {
@@ -787,10 +803,10 @@ export function runLatency(o: LatencyOpts): void {
   const head = `| policy | p50 ms | p99 ms | max ms | timed decisions | onInstanceEnd p99 ms | end → next decision p50 ms | end → next decision p99 ms | timed ends |\n|---|---|---|---|---|---|---|---|---|`;
   const f = (x: number): string => x.toFixed(3);
   process.stdout.write(
-    `decision latency — ${String(meta['date'])}, commit ${String(meta['commit'])}, load average at start ${(meta['loadavgAtStart'] as number[]).join(' ')}: ${queued} queued tasks, ${nodeCount} nodes, placement ${o.placement}\n` +
+    `decision latency — ${String(meta['date'])}, commit ${String(meta['commit'])}, load average at start ${(meta['loadavgAtStart'] as number[]).join(' ')}: ${queued} queued tasks, ${nodeCount} nodes, placement ${o.placement}, decision records ${o.recordDecisions ? 'built' : 'off'}\n` +
       `${head}\n${rows.map((r) => `| ${r.policy} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${f(r.maxMs)} | ${r.decisions} | ${f(r.endP99Ms)} | ${f(r.afterEndP50Ms)} | ${f(r.afterEndP99Ms)} | ${r.ends} |`).join('\n')}\n`,
   );
-  if (o.json) writeFileSync(o.json, JSON.stringify({ benchmark: 'decision-latency', ...meta, queued, nodes: nodeCount, placement: o.placement, results: rows }, null, 2));
+  if (o.json) writeFileSync(o.json, JSON.stringify({ benchmark: 'decision-latency', ...meta, queued, nodes: nodeCount, placement: o.placement, recordDecisions: o.recordDecisions === true, results: rows }, null, 2));
 }
 
 interface LatencyRow {
@@ -866,5 +882,6 @@ export function register(bench: Command): void {
     .option('--decisions <n>', 'timed decisions per policy', '2000')
     .option('--seed <n>', 'RNG seed', '1')
     .option('--json <file>', 'write results as JSON')
+    .option('--record-decisions', "also build each dispatch's placement DecisionRecord inside the timed decision (what the executor's planPass adds)")
     .action((o: LatencyOpts) => runLatency(o));
 }

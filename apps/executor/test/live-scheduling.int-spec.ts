@@ -74,6 +74,8 @@ describe('live scheduling: persistent per-queue policies, queue owners (PostgreS
     scheduleLeaseMs: 5000,
     schedulePartitions: 64,
     nodeRetireAfterMs: 3_600_000,
+    recordDecisions: true,
+    decisionsRetentionDays: 14,
     ...over,
   });
 

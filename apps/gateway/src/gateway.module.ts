@@ -4,6 +4,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { GATEWAY_OWN_MIGRATIONS } from './database/migrations';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
+import { DecisionsModule } from './decisions/decisions.module';
 import { KairosGraphQLModule } from './graphql/kairos-graphql.module';
 import { QueuesModule } from './queues/queues.module';
 import { RepairsModule } from './repairs/repairs.module';
@@ -13,7 +14,7 @@ import { TasksModule } from './tasks/tasks.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 /** The gateway: REST and GraphQL APIs, API keys, schedules, dashboard, dead-letter store. */
-@Module({ imports: [ApiKeysModule, TasksModule, WorkflowsModule, QueuesModule, RepairsModule, SchedulesModule, DeadLettersModule, StatsModule, KairosGraphQLModule, DashboardModule] })
+@Module({ imports: [ApiKeysModule, TasksModule, WorkflowsModule, QueuesModule, RepairsModule, SchedulesModule, DeadLettersModule, DecisionsModule, StatsModule, KairosGraphQLModule, DashboardModule] })
 export class GatewayModule {}
 
 /** The gateway's own migrations beyond the baseline (dead_letters is in libs/persistence's EventLog): api_keys. */

@@ -53,6 +53,8 @@ export const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/api/tasks', scope: 'read', query: ['status', 'queue', 'limit', 'cursor'] },
   { method: 'GET', path: '/api/tasks/:id', scope: 'read' },
   { method: 'POST', path: '/api/tasks/:id/cancel', scope: 'operate' },
+  { method: 'GET', path: '/api/tasks/:id/decisions', scope: 'read' },
+  { method: 'GET', path: '/api/decisions', scope: 'read', query: ['nodeId', 'from', 'to', 'limit', 'cursor'] },
   {
     method: 'POST',
     path: '/api/workflows',

@@ -61,6 +61,10 @@ export const ConfigSchema = z.object({
     .regex(new RegExp(`^${NODE_ENTRY}(,${NODE_ENTRY})*$`), 'must be name:cpuMillis:memMb[:gpus[:model]][,…] (gpus: a count like 2 or a device range like 0-3)')
     .optional(),
   EXECUTOR_SLOTS: int(1, 10_000).default(8),
+  /** Record a placement DecisionRecord per claimed task (scheduling_decisions); off saves the O(nodes) re-scoring per dispatch. */
+  DECISION_RECORDING: bool.default(true),
+  /** Decision records older than this many days are deleted by the executor (hourly). */
+  DECISIONS_RETENTION_DAYS: int(1, 3650).default(14),
   /** A node without a heartbeat for this long (ms) is retired: no longer listed (it returns if its executor comes back). */
   NODE_RETIRE_AFTER_MS: int(1_000, 31_536_000_000).default(86_400_000),
   LEASE_MS: int(1000, 3_600_000).default(15_000),

@@ -1,7 +1,8 @@
-// "Why this node, why now": the placement decision record the task detail shows. The executor does not
-// record decisions yet; this is the shape the dashboard renders once it does (proposed as a `decision`
-// field of GET /api/tasks/:id, or GET /api/tasks/:id/decisions for one per attempt). Scores are
-// "higher is better"; a score is the sum of its components' value × weight.
+// "Why this node, why now": the placement decision record the task detail shows. The executor records one
+// per claimed task (libs/contracts DecisionRecord, served by GET /api/tasks/:id/decisions);
+// `fromContractRecord` turns it into the panel's shape below, where scores are "higher is better" and a
+// score is the sum of its components' value × weight (a "lower is better" policy's score and weights are
+// negated, so the sum still holds and the margin is positive when the chosen node won).
 //
 // {
 //   "taskId": "…", "attempt": 1, "decidedAt": "2026-11-29T22:48:44.169Z",
@@ -13,6 +14,7 @@
 //   "runnerUp": { "nodeId": "n1", "score": 0.61, "components": […], "rejectedBecause": "lower free CPU" } | null,
 //   "confidence": 0.74 | null
 // }
+import type { DecisionRecord as ContractDecisionRecord } from '@kairos/contracts';
 import * as z from 'zod/mini';
 import { formatDuration, formatMb, formatNumber, formatPercent } from './format';
 
@@ -40,9 +42,75 @@ export const DecisionRecordSchema = z.object({
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
 export type ScoreComponent = z.infer<typeof ScoreComponentSchema>;
 
-/** The record when `raw` has the documented shape, else null (with what was wrong). */
-export function parseDecisionRecord(raw: unknown): { record: DecisionRecord | null; problem: string | null } {
+type ContractCandidate = ContractDecisionRecord['chosen'];
+
+/**
+ * The records the panel shows from GET /api/tasks/:id/decisions (oldest first): the latest placement, and
+ * the ordering decision of the same start (same time) when the policy recorded one.
+ */
+export function latestPlacement(items: readonly unknown[]): { placement: unknown; ordering: ContractDecisionRecord | null } {
+  const stored = items.filter(isContractRecord);
+  const placement = [...stored].reverse().find((d) => d.kind === 'placement');
+  if (!placement) return { placement: items.length && !stored.length ? items[items.length - 1] : null, ordering: null };
+  return { placement, ordering: stored.find((d) => d.kind === 'ordering' && d.at === placement.at) ?? null };
+}
+
+/** A stored DecisionRecord (schemaVersion 1) in the panel's "higher is better" shape; `ordering` adds the queue's side to "why now". */
+export function fromContractRecord(d: ContractDecisionRecord, orderingRecord: ContractDecisionRecord | null = null): DecisionRecord {
+  const sign = d.objective === 'min' ? -1 : 1;
+  const node = (c: ContractCandidate, rejectedBecause?: string) => ({
+    nodeId: c.id,
+    score: sign * (c.score ?? 0),
+    components: c.components.map((x) => ({ name: x.name, value: x.input ?? 0, weight: sign * (x.weight ?? 0) })),
+    ...(rejectedBecause !== undefined ? { rejectedBecause } : {}),
+  });
+  const extra = d.inputs.extra ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : '–');
+  const ordering = text(extra.orderingPolicy);
+  const queue = text(extra.queue);
+  const inputs: Record<string, number | string | null> = {
+    queueDepth: d.inputs.queueLength ?? null,
+    waitedMs: d.inputs.waitingMs ?? null,
+    priority: typeof extra.priority === 'number' ? extra.priority : null,
+    predictedP50Ms: d.inputs.estimate?.p50Ms ?? null,
+    requestedCpuMillis: d.inputs.requests?.cpuMillis ?? null,
+    requestedMemMb: d.inputs.requests?.memMb ?? null,
+    candidates: d.candidatesConsidered,
+    'score objective': d.objective === 'min' ? 'lower wins (shown negated)' : 'higher wins',
+  };
+  const ru = d.runnerUp;
+  return {
+    taskId: d.taskId ?? '',
+    attempt: d.inputs.attempt ?? 1,
+    decidedAt: d.at,
+    policy: { queue, ordering, placement: `${d.policy.name} v${d.policy.version}` },
+    whyNow: `${ordering} ordering picked it from ${d.inputs.queueLength ?? '?'} ready in queue ${queue} after ${formatDuration(d.inputs.waitingMs ?? null)} waiting. ${orderingText(orderingRecord)}${d.summary}`,
+    inputs,
+    chosen: node(d.chosen),
+    runnerUp: ru ? node(ru.candidate, `${ru.reason.replace('_', ' ')}${ru.detail ? `: ${ru.detail}` : ''}`) : null,
+    confidence: d.confidence,
+  };
+}
+
+function orderingText(o: ContractDecisionRecord | null): string {
+  if (!o) return '';
+  const ru = o.runnerUp;
+  const why = ru ? ` ${ru.candidate.id.slice(0, 8)}… came second (${ru.reason.replace('_', ' ')}${ru.detail ? `: ${ru.detail}` : ''}).` : ' No other task was queued.';
+  return `Queue: ${o.summary.split(';')[0]}.${why} `;
+}
+
+const isContractRecord = (raw: unknown): raw is ContractDecisionRecord => typeof raw === 'object' && raw !== null && (raw as { schemaVersion?: unknown }).schemaVersion === 1;
+
+/** The record when `raw` is a stored DecisionRecord or has the panel's shape, else null (with what was wrong). */
+export function parseDecisionRecord(raw: unknown, ordering: ContractDecisionRecord | null = null): { record: DecisionRecord | null; problem: string | null } {
   if (raw === null || raw === undefined) return { record: null, problem: null };
+  if (isContractRecord(raw)) {
+    try {
+      return parseDecisionRecord(fromContractRecord(raw, ordering));
+    } catch (e) {
+      return { record: null, problem: (e as Error).message };
+    }
+  }
   const r = DecisionRecordSchema.safeParse(raw);
   if (r.success) return { record: r.data, problem: null };
   const first = r.error.issues[0];

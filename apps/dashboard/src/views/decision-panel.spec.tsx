@@ -1,5 +1,6 @@
 import { render } from 'preact-render-to-string';
-import { confidenceLevel, decisionPanelModel, parseDecisionRecord } from '../domain/decision-record';
+import type { DecisionRecord as StoredRecord } from '@kairos/contracts';
+import { confidenceLevel, decisionPanelModel, fromContractRecord, latestPlacement, parseDecisionRecord } from '../domain/decision-record';
 import { DECISION_FIXTURE } from '../testing/factories';
 import { DecisionPanel } from './decision-panel';
 
@@ -68,5 +69,64 @@ describe('decision record ("why this node, why now")', () => {
   it('renders a placeholder without a record, and the problem with a malformed one', () => {
     expect(render(<DecisionPanel raw={undefined} />)).toContain('No placement decision recorded');
     expect(render(<DecisionPanel raw={{ taskId: 'x' }} />)).toContain('decision record unreadable: attempt: ');
+  });
+
+  it('shows a stored DecisionRecord (GET /api/tasks/:id/decisions): a "lower wins" score negated so the margin favours the chosen node', () => {
+    const stored: StoredRecord = {
+      schemaVersion: 1,
+      decisionId: '3f0b1c9e-2a4d-4e5f-8a7b-1c2d3e4f5a6b',
+      kind: 'placement',
+      at: '2026-11-30T02:00:00.000Z',
+      policy: { name: 'least-loaded', version: '1' },
+      taskId: '9a0b1c9e-2a4d-4e5f-8a7b-1c2d3e4f5a6b',
+      nodeId: 'n2',
+      objective: 'min',
+      chosen: { id: 'n2', score: 0.125, eligible: true, components: [{ name: 'dominant_allocated_share', input: 0.125, weight: 1, contribution: 0.125 }, { name: 'free_cpu_after_share', input: 0.75, weight: 0, contribution: 0 }] },
+      runnerUp: {
+        candidate: { id: 'n1', score: 0.5, eligible: true, components: [{ name: 'dominant_allocated_share', input: 0.5, weight: 1, contribution: 0.5 }, { name: 'free_cpu_after_share', input: 0.25, weight: 0, contribution: 0 }] },
+        reason: 'lower_score',
+        margin: 0.375,
+        detail: 'lowest dominant allocated share: 0.125 vs 0.5',
+      },
+      inputs: { requests: { cpuMillis: 500, memMb: 256, gpu: 0 }, waitingMs: 1500, queueLength: 3, attempt: 2, extra: { orderingPolicy: 'priority', queue: 'default', priority: 50 } },
+      confidence: 0.75,
+      candidatesConsidered: 2,
+      candidatesSampled: false,
+      summary: 'n2 by least-loaded (lowest dominant allocated share, score 0.125); runner-up n1 (lower_score, margin 0.375)',
+    };
+    const { record, problem } = parseDecisionRecord(stored);
+    expect(problem).toBeNull();
+    expect(record).toEqual(fromContractRecord(stored));
+    const m = decisionPanelModel(record!);
+    expect(m.headline).toBe('Placed on n2 by least-loaded v1 · queue default ordered by priority · attempt 2');
+    expect(m.chosenScore).toBe('-0.125');
+    expect(m.runnerUp).toEqual({ nodeId: 'n1', score: '-0.5', margin: '0.375', rejectedBecause: 'lower score: lowest dominant allocated share: 0.125 vs 0.5' });
+    expect(m.components[0]).toMatchObject({ name: 'dominant_allocated_share', advantage: 0.375 });
+    expect(m.inconsistent).toEqual([]);
+    expect(m.whyNow).toContain('priority ordering picked it from 3 ready in queue default');
+    const html = render(<DecisionPanel raw={stored} />);
+    expect(html).toContain('n1 (score -0.5, 0.375 behind)');
+    expect(html).toContain('75 %');
+  });
+
+  it('picks the latest placement and the ordering record of the same start, and tells the queue side in "why now"', () => {
+    const at1 = '2026-11-30T02:00:00.000Z';
+    const at2 = '2026-11-30T02:00:05.000Z';
+    const base = { schemaVersion: 1 as const, policy: { name: 'least-loaded', version: '1' }, taskId: '9a0b1c9e-2a4d-4e5f-8a7b-1c2d3e4f5a6b', objective: 'min' as const, inputs: {}, confidence: null, candidatesConsidered: 2, candidatesSampled: false };
+    const node = (id: string) => ({ id, score: 0, components: [], eligible: true });
+    const placement = (decisionId: string, at: string, nodeId: string): StoredRecord => ({ ...base, decisionId, at, kind: 'placement', nodeId, chosen: node(nodeId), runnerUp: null, summary: `${nodeId} by least-loaded` });
+    const ordering: StoredRecord = {
+      ...base, decisionId: '00000000-0000-4000-8000-000000000003', at: at2, kind: 'ordering', policy: { name: 'priority', version: '1' }, nodeId: 'n2',
+      chosen: node('9a0b1c9e-2a4d-4e5f-8a7b-1c2d3e4f5a6b'),
+      runnerUp: { candidate: node('8a0b1c9e-2a4d-4e5f-8a7b-1c2d3e4f5a6b'), reason: 'lower_score', margin: 1, detail: 'ranked second: key 2 vs 1' },
+      summary: 'priority: position 1 of 3 queued in default; runner-up 8a0b1c9e (lower_score)',
+    };
+    const items = [placement('00000000-0000-4000-8000-000000000001', at1, 'n1'), placement('00000000-0000-4000-8000-000000000002', at2, 'n2'), ordering];
+    const picked = latestPlacement(items);
+    expect((picked.placement as StoredRecord).nodeId).toBe('n2');
+    expect(picked.ordering?.decisionId).toBe(ordering.decisionId);
+    const { record } = parseDecisionRecord(picked.placement, picked.ordering);
+    expect(record?.whyNow).toContain('Queue: priority: position 1 of 3 queued in default. 8a0b1c9e… came second (lower score: ranked second: key 2 vs 1).');
+    expect(latestPlacement([])).toEqual({ placement: null, ordering: null });
   });
 });

@@ -1,11 +1,12 @@
+import type { DecisionRecord as StoredRecord } from '@kairos/contracts';
 import { decisionPanelModel, parseDecisionRecord } from '../domain/decision-record';
 import { formatNumber } from '../domain/format';
 
 const signed = (v: number | null) => (v === null ? '–' : `${v > 0 ? '+' : ''}${formatNumber(v, 3)}`);
 
 /** "Why this node, why now": the placement decision record of an attempt, or why there is none. */
-export function DecisionPanel({ raw }: { raw: unknown }) {
-  const { record, problem } = parseDecisionRecord(raw);
+export function DecisionPanel({ raw, ordering = null }: { raw: unknown; ordering?: StoredRecord | null }) {
+  const { record, problem } = parseDecisionRecord(raw, ordering);
   if (!record) {
     return (
       <div class="decision placeholder" id="decision">
@@ -13,8 +14,8 @@ export function DecisionPanel({ raw }: { raw: unknown }) {
           <p class="load-error">decision record unreadable: {problem}</p>
         ) : (
           <p class="muted">
-            No placement decision recorded for this task. The executor does not record why it picked a node yet; once it does, this panel shows the
-            policy, its inputs, each score component of the chosen node against the runner-up, and the confidence.
+            No placement decision recorded for this task yet (it is still queued, was placed before decision recording, recording is off with
+            DECISION_RECORDING=false, or its record passed DECISIONS_RETENTION_DAYS).
           </p>
         )}
       </div>

@@ -4,6 +4,7 @@ import { requestJson } from '../api/http-client';
 import { live } from '../api/live-data';
 import { useLive } from '../api/use-live';
 import { describeRun, elapsedMs, formatClock, formatDateTime, formatDuration, formatMb, formatPercent } from '../domain/format';
+import { latestPlacement } from '../domain/decision-record';
 import { attemptsOf } from '../domain/gantt-geometry';
 import { predictionVerdict } from '../domain/prediction';
 import { useNow } from '../hooks';
@@ -12,6 +13,12 @@ import { DecisionPanel } from './decision-panel';
 import { GanttChart } from './gantt-chart';
 
 const ACTIVE = new Set(['queued', 'running']);
+
+/** The latest placement record (and its ordering record) of the task, else the proposed `decision` field. */
+function decisionOf(items: readonly unknown[], fallback: unknown) {
+  const { placement, ordering } = latestPlacement(items);
+  return { raw: placement ?? fallback ?? null, ordering };
+}
 
 export function TaskDetailView({ id }: { id: string }) {
   const [finished, setFinished] = useState(false);
@@ -23,6 +30,8 @@ export function TaskDetailView({ id }: { id: string }) {
   // The estimate is written once, at queue time: look again only while the task is young.
   const prediction = useLive<Prediction>(`/api/predictions/${id}`, active ? 3000 : 60_000);
   const stats = useLive<Stats>('/api/stats', 5000);
+  // Written by the executor after the claim: look again while the task can still be (re)placed.
+  const decisions = useLive<{ items: unknown[] }>(`/api/tasks/${id}/decisions`, active ? 2000 : 60_000);
   const now = useNow(active ? 1000 : 60_000);
   const [cancelError, setCancelError] = useState('');
   if (!t) {
@@ -154,7 +163,7 @@ export function TaskDetailView({ id }: { id: string }) {
       </Section>
 
       <Section title="Why this node, why now">
-        <DecisionPanel raw={t.decision} />
+        {decisions.error ? <LoadError error={decisions.error} what="the decision records" /> : <DecisionPanel {...decisionOf(decisions.data?.items ?? [], t.decision)} />}
       </Section>
 
       <Section title="Attempts" wide>

@@ -21,6 +21,9 @@ export interface ExecutorSettings {
   schedulePartitions: number;
   /** NODE_RETIRE_AFTER_MS: lost nodes silent this long are retired. */
   nodeRetireAfterMs: number;
+  /** DECISION_RECORDING, DECISIONS_RETENTION_DAYS: placement decision records and how long they are kept. */
+  recordDecisions: boolean;
+  decisionsRetentionDays: number;
 }
 
 export function executorSettings(id: AppIdentity, config: KairosConfig): ExecutorSettings {
@@ -36,5 +39,7 @@ export function executorSettings(id: AppIdentity, config: KairosConfig): Executo
     scheduleLeaseMs: config.SCHEDULE_LEASE_MS,
     schedulePartitions: config.SCHEDULE_PARTITIONS,
     nodeRetireAfterMs: config.NODE_RETIRE_AFTER_MS,
+    recordDecisions: config.DECISION_RECORDING,
+    decisionsRetentionDays: config.DECISIONS_RETENTION_DAYS,
   };
 }

@@ -10,6 +10,7 @@ import { ExecutorStatusController } from './executor-status.controller';
 import { ExecutorMetricsService } from './executor-metrics.service';
 import { ExecutorService } from './executor.service';
 import { ATTEMPT_PROCESS_REPOSITORY, PgAttemptProcessRepository, type AttemptProcessRepository } from './attempt-process.repository';
+import { DECISION_REPOSITORY, PgDecisionRepository } from './decision.repository';
 import { NODE_REPOSITORY, PgNodeRepository } from './node.repository';
 import { currentHostIdentity, ORPHAN_GUARD, OrphanGuard } from './orphan-guard';
 import { PgQueueOwnerRepository, QUEUE_OWNER_REPOSITORY } from './queue-owner.repository';
@@ -26,6 +27,7 @@ import { NODE_AGENT, NodeAgentService } from '../nodes/node-agent.service';
     ExecutorService,
     ExecutorMetricsService,
     { provide: NODE_REPOSITORY, useClass: PgNodeRepository },
+    { provide: DECISION_REPOSITORY, useClass: PgDecisionRepository },
     { provide: QUEUE_POLICY_REPOSITORY, useClass: PgQueuePolicyRepository },
     { provide: QUEUE_OWNER_REPOSITORY, useClass: PgQueueOwnerRepository },
     { provide: RESOURCE_SAMPLER, useClass: PidusageSampler },

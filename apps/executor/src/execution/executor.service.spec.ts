@@ -1,9 +1,10 @@
 import type { ClientProxy } from '@nestjs/microservices';
-import type { RunSpec } from '@kairos/contracts';
+import { DecisionRecordSchema, type RunSpec } from '@kairos/contracts';
 import { ConfigError } from '@kairos/platform';
 import { KairosBusClient } from '@kairos/bus';
 import { FakeClock, KickCounter, RecordingEventBus, testIdentity } from '@kairos/testing';
 import { InMemoryAttemptProcessRepository } from '../../test/fakes/in-memory-attempt-processes';
+import { InMemoryDecisionRepository } from '../../test/fakes/in-memory-decisions';
 import { InMemoryTaskRepository } from '../../test/fakes/in-memory-task.repository';
 import { FakeResourceSampler, InMemoryNodeRepository, InMemoryQueueOwnerRepository, InMemoryQueuePolicyRepository } from '../../test/fakes/in-memory-nodes';
 import type { ExecutorSettings } from '../core/executor-settings';
@@ -63,17 +64,19 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     nodes: 'n1:4000:8192,n2:4000:8192',
     scheduleLeaseMs: 5_000,
     schedulePartitions: 64,
+    recordDecisions: true,
+    decisionsRetentionDays: 14,
     ...over,
   });
 
-  const build = (over: Partial<ExecutorSettings> = {}, agent?: NodeAgent): ExecutorService => {
+  const build = (over: Partial<ExecutorSettings> = {}, agent?: NodeAgent, decisions?: InMemoryDecisionRepository): ExecutorService => {
     bus = new RecordingEventBus();
     const client = new KairosBusClient(bus);
     const runners = new Map<RunSpec['kind'], TaskRunner>([
       ['noop', new NoopRunner() as TaskRunner],
       ['shell', gated as TaskRunner],
     ]);
-    return new ExecutorService(tasks, nodes, queues, new InMemoryQueueOwnerRepository(() => tasks.queuedQueues()), runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'), new OrphanGuard(new InMemoryAttemptProcessRepository(), new ProcessGroupReaper(), currentHostIdentity(), null, { warn: () => undefined }), undefined, agent);
+    return new ExecutorService(tasks, nodes, queues, new InMemoryQueueOwnerRepository(() => tasks.queuedQueues()), runners, sampler, client as ClientProxy, relay, new FakeClock(), settings(over), testIdentity('executor', 'exec-t'), new OrphanGuard(new InMemoryAttemptProcessRepository(), new ProcessGroupReaper(), currentHostIdentity(), null, { warn: () => undefined }), undefined, agent, decisions);
   };
 
   beforeEach(() => {
@@ -103,6 +106,49 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     expect(relay.kicks).toBe(5); // + one per recorded completion
     await service.scheduleOnce();
     expect([...gated.running.keys()]).toContain(id(5));
+  });
+
+  it('records one placement decision per claimed task, in one batch after the claim, and none for tasks left queued', async () => {
+    const decisions = new InMemoryDecisionRepository();
+    await service.stop();
+    service = build({}, undefined, decisions);
+    for (let i = 1; i <= 5; i++) tasks.add({ id: id(i), run: shell });
+    await service.scheduleOnce();
+    const running = [...tasks.tasks.values()].filter((t) => t.status === 'running');
+    expect(decisions.batches).toBe(1);
+    const placements = decisions.rows.filter((d) => d.kind === 'placement');
+    const orderings = decisions.rows.filter((d) => d.kind === 'ordering');
+    expect(placements.map((d) => d.taskId).sort()).toEqual(running.map((t) => t.id).sort());
+    expect(orderings.map((d) => d.taskId).sort()).toEqual(running.map((t) => t.id).sort());
+    // fifo: each start was the head of the queue; the runner-up is the next arrival, ranked behind.
+    expect(orderings[0]).toMatchObject({ policy: { name: 'fifo' }, taskId: id(1), chosen: { components: [{ name: 'rank_key' }, { name: 'queue_position', input: 0 }] }, runnerUp: { candidate: { id: id(2) }, reason: 'lower_score' } });
+    for (const d of orderings) expect(DecisionRecordSchema.safeParse(d).success).toBe(true);
+    for (const d of placements) {
+      expect(DecisionRecordSchema.safeParse(d).success).toBe(true);
+      expect(d.nodeId).toBe(tasks.tasks.get(d.taskId!)?.nodeId);
+      expect(d.policy.name).toBe('least-loaded');
+      expect(d.inputs.extra?.orderingPolicy).toBe('fifo');
+      expect(d.candidatesConsidered).toBe(2);
+    }
+    // The first placement saw two empty nodes: a tie; the runner-up is the other node.
+    expect(placements[0]?.runnerUp).toMatchObject({ candidate: { id: 'n2' }, reason: 'tie_break' });
+  });
+
+  it('records nothing with DECISION_RECORDING off, and prunes records older than the retention', async () => {
+    const decisions = new InMemoryDecisionRepository();
+    await service.stop();
+    service = build({ recordDecisions: false, decisionsRetentionDays: 1 }, undefined, decisions);
+    tasks.add({ id: id(1), run: shell });
+    await service.scheduleOnce();
+    expect(decisions.rows).toEqual([]);
+    const now = new FakeClock().now();
+    const record = (decisionId: string, atMs: number) => DecisionRecordSchema.parse({
+      schemaVersion: 1, decisionId, kind: 'placement', at: new Date(atMs).toISOString(), policy: { name: 'least-loaded', version: '1' }, taskId: id(9), nodeId: 'n1', objective: 'min',
+      chosen: { id: 'n1', score: 0, components: [], eligible: true }, runnerUp: null, inputs: {}, confidence: 1, candidatesConsidered: 1, candidatesSampled: false, summary: 'n1',
+    });
+    await decisions.insertMany([record('00000000-2222-4333-8444-555555555555', now - 2 * 86_400_000), record('11111111-2222-4333-8444-555555555555', now)]);
+    expect(await service.pruneDecisions()).toBe(1);
+    expect(decisions.rows.map((d) => d.decisionId)).toEqual(['11111111-2222-4333-8444-555555555555']);
   });
 
   it('a failed attempt is retried within the task budget, then the task fails for good', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { makeEnvelope, type Envelope, type RunSpec } from '@kairos/contracts';
+import { makeEnvelope, type DecisionRecord, type Envelope, type RunSpec } from '@kairos/contracts';
 import { CLOCK, ConfigError, type Clock } from '@kairos/platform';
 import { LatencyWindow, POLICY_NAMES } from '@kairos/scheduling-core';
 import { APP_IDENTITY, BUS_CLIENT, KAIROS_METRICS, OutboxRelayService, type AppIdentity, type KairosMetrics } from '@kairos/runtime';
@@ -13,6 +13,7 @@ import { RUNNERS, type RunResult, type TaskRunner } from '../runners/runner.port
 import { DEFAULT_QUEUE_POLICY, planPass, type QueuePolicy } from '../scheduling/plan-assignments';
 import { QueueScheduler, type PlannerNode } from '../scheduling/queue-scheduler';
 import { TASK_REPOSITORY, type ClaimedTask, type RunnableTask, type TaskRepository } from '../tasks/task.repository';
+import { DECISION_REPOSITORY, type DecisionRepository } from './decision.repository';
 import { NODE_REPOSITORY, type ClusterNode, type NodeRepository } from './node.repository';
 import { ORPHAN_GUARD, type OrphanGuard } from './orphan-guard';
 import { QUEUE_OWNER_REPOSITORY, type QueueOwnerRepository } from './queue-owner.repository';
@@ -79,6 +80,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(ORPHAN_GUARD) private readonly orphans: Pick<OrphanGuard, 'sweep' | 'clearBefore' | 'started' | 'ended' | 'stop'>,
     @Optional() @Inject(KAIROS_METRICS) private readonly metrics?: KairosMetrics,
     @Optional() @Inject(NODE_AGENT) private readonly agent?: NodeAgent,
+    @Optional() @Inject(DECISION_REPOSITORY) private readonly decisionRows?: DecisionRepository,
   ) {
     this.logger = id.logger;
     this.nodes = localNodesFromConfig(settings.nodes, settings.executorId);
@@ -110,6 +112,10 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     this.every(Math.max(200, Math.floor(leaseMs / 3)), () => this.maintainLeases());
     await this.acquireQueues();
     this.every(metricsSampleMs, () => this.sampleResources());
+    if (this.decisionRows) {
+      this.pruneDecisions().catch((err) => this.logger.warn({ err }, 'pruning scheduling decision records failed'));
+      this.every(3_600_000, () => this.pruneDecisions());
+    }
     this.kick();
   }
 
@@ -192,8 +198,10 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const active = owned.map((q) => this.schedulers.get(q)!).filter((s) => s.readyCount > 0);
     if (!active.length) return;
     const remaining = await this.queueHeadroom(policies);
+    // Records are built in the (pure) pass and written after the claim, for the claimed tasks only.
+    const decisions: DecisionRecord[] | undefined = this.decisionRows && this.settings.recordDecisions ? [] : undefined;
     const decidedFrom = performance.now();
-    const assignments = planPass(active, nodes, this.settings.slotsPerNode, now, (q) => remaining.get(q) ?? Infinity);
+    const assignments = planPass(active, nodes, this.settings.slotsPerNode, now, (q) => remaining.get(q) ?? Infinity, decisions);
     const decisionMs = performance.now() - decidedFrom;
     this.decisionLatency.record(decisionMs);
     this.metrics?.decisionSeconds.observe({ policy: this.defaultPolicy.policy }, decisionMs / 1000);
@@ -223,6 +231,23 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     }
     if (claimed.length) this.onCommit();
     for (const task of claimed) if (task.leaseOwner === this.settings.executorId) this.launch(task);
+    if (decisions?.length && claimed.length) await this.writeDecisions(decisions, new Set(claimed.map((c) => c.id)));
+  }
+
+  /** One multi-row insert per pass, after the claim and the launches; a failed write is logged, never fails the pass. */
+  private async writeDecisions(decisions: readonly DecisionRecord[], claimedIds: ReadonlySet<string>): Promise<void> {
+    const kept = decisions.filter((d) => d.taskId !== null && claimedIds.has(d.taskId));
+    if (!kept.length || !this.decisionRows) return;
+    await this.decisionRows.insertMany(kept).catch((err) => this.logger.warn({ err, records: kept.length }, 'writing scheduling decision records failed; these are lost'));
+  }
+
+  /** Retention: records older than DECISIONS_RETENTION_DAYS go (hourly, and once at start). */
+  async pruneDecisions(): Promise<number> {
+    if (!this.decisionRows) return 0;
+    const cutoff = new Date(this.clock.now() - this.settings.decisionsRetentionDays * 86_400_000);
+    const n = await this.decisionRows.deleteOlderThan(cutoff);
+    if (n) this.logger.info({ deleted: n, cutoff }, 'pruned scheduling decision records');
+    return n;
   }
 
   /** Runs what queue owners (other executors, or this one in an earlier pass) dispatched to this executor's nodes. */

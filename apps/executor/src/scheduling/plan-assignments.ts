@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { DecisionRecord } from '@kairos/contracts';
+import { explainOrdering, explainPlacement } from '@kairos/scheduling-core';
 import { clusterOf, type PlannerNode, type QueueScheduler } from './queue-scheduler';
 
 export { DEFAULT_QUEUE_POLICY, type QueuePolicy } from './queue-scheduler';
@@ -16,6 +19,13 @@ export function planPass(
   nowMs: number,
   /** How many more tasks of a queue may start now (throttled queues); default unlimited. */
   headroomOf: (queue: string) => number = () => Infinity,
+  /**
+   * When given, one ordering DecisionRecord per dispatch (ranked policies: position, key, runner-up task)
+   * and one placement DecisionRecord per assignment are appended, computed against the cluster
+   * exactly as the placement saw it (before the node is allocated). O(nodes) per assignment, no I/O:
+   * the caller writes them after the claim, for the claimed tasks only.
+   */
+  decisions?: DecisionRecord[],
 ): Array<{ taskId: string; nodeId: string; queue: string }> {
   const cluster = clusterOf(nodes, maxPerNode);
   const running = nodes.map((n) => n.running);
@@ -27,12 +37,44 @@ export function planPass(
   while (queues.some((q) => q.active)) {
     for (const q of queues) {
       if (!q.active) continue;
-      const picked = q.s.pick(cluster, nowMs);
+      const picked = q.s.pick(cluster, nowMs, decisions !== undefined);
       if (!picked) {
         q.active = false;
         continue;
       }
       for (const a of picked) {
+        if (decisions && a.ordering) {
+          decisions.push(
+            explainOrdering(a.ordering.position, {
+              decisionId: randomUUID(),
+              at: new Date(nowMs).toISOString(),
+              taskId: a.taskId,
+              runnerUpTaskId: a.ordering.runnerUpTaskId,
+              nodeId: nodes[a.nodeIndex].id,
+              policy: q.s.spec.policy,
+              queue: q.s.queue,
+              waitingMs: Math.max(0, nowMs - a.member.createdAt.getTime()),
+              priority: a.member.priority,
+              estimateP50Ms: a.member.predictedP50Ms,
+              attempt: a.member.attempts + 1,
+            }),
+          );
+        }
+        if (decisions) {
+          decisions.push(
+            explainPlacement(q.s.spec.placement, a.job, cluster, a.nodeIndex, {
+              decisionId: randomUUID(),
+              at: new Date(nowMs).toISOString(),
+              taskId: a.taskId,
+              orderingPolicy: q.s.spec.policy,
+              queue: q.s.queue,
+              waitingMs: Math.max(0, nowMs - a.member.createdAt.getTime()),
+              queueLength: a.readyBefore,
+              estimateP50Ms: a.member.predictedP50Ms,
+              attempt: a.member.attempts + 1,
+            }),
+          );
+        }
         cluster.allocate(a.nodeIndex, a.request);
         out.push({ taskId: a.taskId, nodeId: nodes[a.nodeIndex].id, queue: q.s.queue });
         if (++running[a.nodeIndex] >= maxPerNode) cluster.setUp(a.nodeIndex, false);

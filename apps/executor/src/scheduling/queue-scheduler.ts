@@ -1,4 +1,4 @@
-import { ClusterState, createPlacement, createPolicy, seededRng, type OrderingPolicy, type Resources, type Task } from '@kairos/scheduling-core';
+import { ClusterState, RankedPolicy, createPlacement, createPolicy, seededRng, type OrderingPolicy, type RankPosition, type Resources, type Task } from '@kairos/scheduling-core';
 import type { RunnableTask } from '../tasks/task.repository';
 
 export interface QueuePolicy {
@@ -48,6 +48,13 @@ export interface Assignment {
   nodeIndex: number;
   /** Per instance (the job's request). */
   request: Resources;
+  /** The platform task and the policy's job it was dispatched as (decision records read them). */
+  member: RunnableTask;
+  job: Task;
+  /** Ready tasks of the queue just before this dispatch. */
+  readyBefore: number;
+  /** With `explain`, on a dispatch's first instance: its place in a ranked policy's queue and the runner-up's oldest ready member. */
+  ordering?: { position: RankPosition; runnerUpTaskId: string | null };
 }
 
 const toSeconds = (ms: number): number => ms / 1000;
@@ -137,19 +144,23 @@ export class QueueScheduler {
   }
 
   /** One dispatch decision of the policy against `cluster` (allocated by the caller), or null when idle. */
-  pick(cluster: ClusterState, nowMs: number): Assignment[] | null {
+  pick(cluster: ClusterState, nowMs: number, explain = false): Assignment[] | null {
     const now = toSeconds(nowMs);
     const d = this.policyObj.pickNext(cluster, now);
     if (d.kind !== 'dispatch') return null;
     const g = this.groups.get(d.taskId);
     if (!g || g.members.length < d.nodeIndexes.length) throw new Error(`queue ${this.queue}: policy ${this.specValue.policy} dispatched ${d.taskId}, which has no ready member`);
+    // Before commit (which may take the entry off the index). Only ranked policies expose a rank.
+    const position = explain && this.policyObj instanceof RankedPolicy ? this.policyObj.rankOf(d.taskId) : null;
     this.policyObj.commit(d, now);
+    const readyBefore = this.groupOf.size;
     const out: Assignment[] = [];
     for (const nodeIndex of d.nodeIndexes) {
       const m = g.members.shift()!;
       this.groupOf.delete(m.id);
       this.assigned.set(m.id, { task: g.task, nodeIndex });
-      out.push({ taskId: m.id, nodeIndex, request: g.task.request });
+      const ordering = position && !out.length ? { position, runnerUpTaskId: position.other ? (this.groups.get(position.other.taskId)?.members[0]?.id ?? null) : null } : undefined;
+      out.push({ taskId: m.id, nodeIndex, request: g.task.request, member: m, job: g.task, readyBefore, ...(ordering ? { ordering } : {}) });
     }
     if (g.members.length === 0) this.groups.delete(d.taskId);
     return out;

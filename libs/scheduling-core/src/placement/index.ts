@@ -4,3 +4,4 @@ export * from './least-loaded.placement';
 export * from './consistent-hash.placement';
 export * from './packing.placement';
 export * from './placement.registry';
+export * from './explain-placement';

@@ -14,3 +14,4 @@ export * from './sjf-online-tuning';
 export * from './observed.policy';
 export * from './fair-share.policy';
 export * from './neural/index';
+export * from './explain-ordering';

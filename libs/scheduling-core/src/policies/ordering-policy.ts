@@ -69,6 +69,12 @@ export class RankedIndex {
     return this.pos.get(taskId)?.key;
   }
 
+  /** 0-based position of `taskId` in rank order, or -1 when it is not queued. O(log n). */
+  rankOf(taskId: string): number {
+    const p = this.pos.get(taskId);
+    return p ? this.lowerBound(p.key, p.seq) : -1;
+  }
+
   insert(entry: QueueEntry, key: number): void {
     if (this.pos.has(entry.task.id)) throw new SchedulingError('INVALID_TASK', `task ${entry.task.id} queued twice`);
     const seq = this.nextSeq++;
@@ -122,6 +128,15 @@ export class RankedIndex {
 }
 
 export type ScanMode = 'strict' | 'greedy';
+
+/** A task's place in a ranked policy's queue (see RankedPolicy.rankOf). */
+export interface RankPosition {
+  rank: number;
+  key: number;
+  queued: number;
+  /** The best-ranked other queued task: the head, or the second when `rank` is 0. */
+  other: { taskId: string; key: number; rank: number } | null;
+}
 
 /**
  * Requests that found no node during one scan. A request at least as large in every dimension
@@ -242,6 +257,20 @@ export abstract class RankedPolicy implements OrderingPolicy {
 
   protected entry(taskId: string): QueueEntry | undefined {
     return this.index.get(taskId);
+  }
+
+  /**
+   * Where a queued task stands in this policy's ranked index (lower key runs first), for decision records:
+   * its position and key, and the best-ranked other entry with its key (the head when the task is not
+   * the head, else the second). Call before `commit` (which may remove the entry). O(log n).
+   */
+  rankOf(taskId: string): RankPosition | null {
+    const rank = this.index.rankOf(taskId);
+    const key = this.index.keyOf(taskId);
+    if (rank < 0 || key === undefined) return null;
+    const other = this.index.at(rank === 0 ? 1 : 0);
+    const otherKey = other ? this.index.keyOf(other.task.id) : undefined;
+    return { rank, key, queued: this.index.size, other: other && otherKey !== undefined ? { taskId: other.task.id, key: otherKey, rank: rank === 0 ? 1 : 0 } : null };
   }
 
   protected scanGreedy(cluster: ClusterState, now: number): DispatchDecision | null {

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type Database } from '@kairos/persistence';
+import { cursorTime, type Keyset } from '@kairos/runtime';
+
+export const DECISION_READ_REPOSITORY = Symbol('GATEWAY_DECISION_READ_REPOSITORY');
+
+export interface DecisionRow {
+  decisionId: string;
+  /** The stored DecisionRecord (libs/contracts), as the executor wrote it. */
+  record: Record<string, unknown>;
+  cursor_t: string;
+}
+
+export interface DecisionFilter {
+  nodeId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** scheduling_decisions (written by the executor) read here, as the repair audit is: per task, and per node and time range. */
+export interface DecisionReadRepository {
+  /** Every decision about one task, oldest first (a task has one per placement attempt). */
+  forTask(taskId: string, limit: number): Promise<DecisionRow[]>;
+  /** Newest first, `limit` after `after`; `from` inclusive, `to` exclusive. */
+  list(filter: DecisionFilter, limit: number, after?: Keyset): Promise<DecisionRow[]>;
+}
+
+@Injectable()
+export class PgDecisionReadRepository implements DecisionReadRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  forTask(taskId: string, limit: number): Promise<DecisionRow[]> {
+    return this.db.query(
+      `SELECT decision_id AS "decisionId", record, ${cursorTime('decided_at')} AS cursor_t
+         FROM scheduling_decisions WHERE task_id = $1 ORDER BY decided_at, decision_id LIMIT $2`,
+      [taskId, limit],
+    );
+  }
+
+  list(filter: DecisionFilter, limit: number, after?: Keyset): Promise<DecisionRow[]> {
+    return this.db.query(
+      `SELECT decision_id AS "decisionId", record, ${cursorTime('decided_at')} AS cursor_t
+         FROM scheduling_decisions
+        WHERE ($1::text IS NULL OR node_id = $1)
+          AND ($2::timestamptz IS NULL OR decided_at >= $2)
+          AND ($3::timestamptz IS NULL OR decided_at < $3)
+          AND ($4::timestamptz IS NULL OR (decided_at, decision_id::text) < ($4::timestamptz, $5::text))
+        ORDER BY decided_at DESC, decision_id::text DESC LIMIT $6`,
+      [filter.nodeId ?? null, filter.from ?? null, filter.to ?? null, after?.t ?? null, after?.id ?? null, limit],
+    );
+  }
+}
