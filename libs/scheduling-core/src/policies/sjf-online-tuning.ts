@@ -1,4 +1,4 @@
-import { SchedulingError } from '../model/errors';
+import { gridCoordinateDescent, type RolloutWaits } from './grid-tuning';
 import type { LearnedWeights } from './learned.policy';
 import { SJF_ONLINE_WEIGHTS } from './policy.registry';
 
@@ -22,7 +22,6 @@ export const SJF_ONLINE_GRID = {
 
 export type SjfOnlineKnob = keyof typeof SJF_ONLINE_GRID;
 export type SjfOnlineKnobs = Readonly<Record<SjfOnlineKnob, number>>;
-const KNOBS = Object.keys(SJF_ONLINE_GRID) as SjfOnlineKnob[];
 
 /** The hand-set starting point: the registry's sjf-online. */
 export const SJF_ONLINE_DEFAULT_KNOBS: SjfOnlineKnobs = {
@@ -37,11 +36,7 @@ export function sjfOnlineWeights(k: SjfOnlineKnobs, trainedOn: string): LearnedW
   return { ...SJF_ONLINE_WEIGHTS, ...k, trainedOn };
 }
 
-/** Mean waits of one rollout (seconds). */
-export interface RolloutWaits {
-  readonly perTask: number;
-  readonly perInstance: number;
-}
+export type { RolloutWaits };
 
 export interface TuningStep {
   readonly knobs: SjfOnlineKnobs;
@@ -66,42 +61,6 @@ export interface TuneOptions {
  * each distinct setting is rolled out once per seed. Both per-task and per-instance waits count.
  */
 export function tuneSjfOnline(o: TuneOptions): { knobs: SjfOnlineKnobs; weights: LearnedWeights; score: number; steps: TuningStep[] } {
-  if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new SchedulingError('INVALID_ARGUMENT', `tuning seeds must be a positive integer, got ${o.seeds}`);
-  const passes = o.passes ?? 2;
-  const budget = 1 + passes * KNOBS.reduce((s, k) => s + SJF_ONLINE_GRID[k].length - 1, 0);
-  const seen = new Map<string, TuningStep>();
-  const steps: TuningStep[] = [];
-  const key = (k: SjfOnlineKnobs): string => KNOBS.map((n) => k[n]).join('|');
-  let base: RolloutWaits[] = [];
-  const evaluate = (knobs: SjfOnlineKnobs): TuningStep => {
-    const hit = seen.get(key(knobs));
-    if (hit) return hit;
-    const perSeed = Array.from({ length: o.seeds }, (_, s) => o.rollout(sjfOnlineWeights(knobs, o.label), s));
-    if (base.length === 0) base = perSeed;
-    const ratio = (x: number, b: number): number => (b > 0 ? x / b : x > 0 ? Infinity : 1);
-    const score =
-      perSeed.reduce((acc, w, s) => acc + (ratio(w.perTask, base[s]?.perTask ?? 0) + ratio(w.perInstance, base[s]?.perInstance ?? 0)) / 2, 0) / o.seeds;
-    const step: TuningStep = { knobs, score, perSeed };
-    seen.set(key(knobs), step);
-    steps.push(step);
-    o.onStep?.(step, steps.length, budget);
-    return step;
-  };
-  let best = evaluate(SJF_ONLINE_DEFAULT_KNOBS);
-  for (let p = 0; p < passes; p++) {
-    let changed = false;
-    for (const knob of KNOBS) {
-      for (const v of SJF_ONLINE_GRID[knob]) {
-        if (v === best.knobs[knob]) continue;
-        const s = evaluate({ ...best.knobs, [knob]: v });
-        // Strictly better by more than rounding: ties keep the earlier (closer to default) setting.
-        if (s.score < best.score - 1e-9) {
-          best = s;
-          changed = true;
-        }
-      }
-    }
-    if (!changed) break;
-  }
-  return { knobs: best.knobs, weights: sjfOnlineWeights(best.knobs, o.label), score: best.score, steps };
+  const r = gridCoordinateDescent(SJF_ONLINE_GRID, SJF_ONLINE_DEFAULT_KNOBS, { ...o, rollout: (knobs, s) => o.rollout(sjfOnlineWeights(knobs, o.label), s) });
+  return { ...r, weights: sjfOnlineWeights(r.knobs, o.label) };
 }

@@ -1,4 +1,4 @@
-import { SchedulingError } from '../../model/errors';
+import { gridCoordinateDescent } from '../grid-tuning';
 import type { PolicyWeights } from './neural-weights';
 import { SJF_WORK_RULE, linearRuleWeights, type LinearRule } from './policy-weights.factory';
 
@@ -21,7 +21,6 @@ export const SJF_WORK_GRID = {
 
 export type SjfWorkKnob = keyof typeof SJF_WORK_GRID;
 export type SjfWorkKnobs = Readonly<Record<SjfWorkKnob, number>>;
-const KNOBS = Object.keys(SJF_WORK_GRID) as SjfWorkKnob[];
 
 export const SJF_WORK_DEFAULT_KNOBS: SjfWorkKnobs = {
   instanceWeight: -(SJF_WORK_RULE['log_instances.v1'] ?? 0),
@@ -53,40 +52,6 @@ export function tuneSjfWork(o: {
   readonly passes?: number;
   readonly onStep?: (step: SjfWorkTuningStep, evaluated: number, budget: number) => void;
 }): { knobs: SjfWorkKnobs; weights: PolicyWeights; score: number; steps: SjfWorkTuningStep[] } {
-  if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new SchedulingError('INVALID_ARGUMENT', `tuning seeds must be a positive integer, got ${o.seeds}`);
-  const passes = o.passes ?? 2;
-  const budget = 1 + passes * KNOBS.reduce((s, k) => s + SJF_WORK_GRID[k].length - 1, 0);
-  const seen = new Map<string, SjfWorkTuningStep>();
-  const steps: SjfWorkTuningStep[] = [];
-  let base: { perTask: number; perInstance: number }[] = [];
-  const ratio = (x: number, b: number): number => (b > 0 ? x / b : x > 0 ? Infinity : 1);
-  const evaluate = (knobs: SjfWorkKnobs): SjfWorkTuningStep => {
-    const key = KNOBS.map((k) => knobs[k]).join('|');
-    const hit = seen.get(key);
-    if (hit) return hit;
-    const perSeed = Array.from({ length: o.seeds }, (_, s) => o.rollout(sjfWorkWeights(knobs), s));
-    if (base.length === 0) base = perSeed;
-    const score = perSeed.reduce((acc, w, s) => acc + (ratio(w.perTask, base[s]?.perTask ?? 0) + ratio(w.perInstance, base[s]?.perInstance ?? 0)) / 2, 0) / o.seeds;
-    const step = { knobs, score, perSeed };
-    seen.set(key, step);
-    steps.push(step);
-    o.onStep?.(step, steps.length, budget);
-    return step;
-  };
-  let best = evaluate(SJF_WORK_DEFAULT_KNOBS);
-  for (let p = 0; p < passes; p++) {
-    let changed = false;
-    for (const knob of KNOBS) {
-      for (const v of SJF_WORK_GRID[knob]) {
-        if (v === best.knobs[knob]) continue;
-        const s = evaluate({ ...best.knobs, [knob]: v });
-        if (s.score < best.score - 1e-9) {
-          best = s;
-          changed = true;
-        }
-      }
-    }
-    if (!changed) break;
-  }
-  return { knobs: best.knobs, weights: sjfWorkWeights(best.knobs), score: best.score, steps };
+  const r = gridCoordinateDescent(SJF_WORK_GRID, SJF_WORK_DEFAULT_KNOBS, { ...o, rollout: (knobs, s) => o.rollout(sjfWorkWeights(knobs), s) });
+  return { ...r, weights: sjfWorkWeights(r.knobs) };
 }
