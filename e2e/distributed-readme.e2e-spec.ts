@@ -147,11 +147,20 @@ describe('README distributed mode, verbatim', () => {
   afterAll(async () => {
     await watcher?.close().catch(() => undefined);
     await pg?.end().catch(() => undefined);
-    if (shell?.pid && shell.exitCode === null) {
-      const exited = new Promise((r) => shell.once('exit', r));
-      process.kill(-shell.pid, 'SIGTERM');
-      const t = setTimeout(() => process.kill(-shell.pid!, 'SIGKILL'), 15_000);
-      await exited;
+    if (shell?.pid) {
+      // 'close': every holder of the block's pipes is gone — the shell and every service it started. The
+      // shell itself exits at once on SIGTERM; a service slow to stop would keep jest from exiting.
+      const closed = new Promise((r) => (shell.stdout!.readableEnded && shell.stderr!.readableEnded ? r(null) : shell.once('close', r)));
+      const group = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-shell.pid!, signal);
+        } catch {
+          /* the group is gone */
+        }
+      };
+      group('SIGTERM');
+      const t = setTimeout(() => group('SIGKILL'), 15_000);
+      await closed;
       clearTimeout(t);
     }
     await kafka?.stop();

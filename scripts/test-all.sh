@@ -11,12 +11,15 @@ echo "==> type-check and build"
 npm run --silent build
 echo "==> lint (module boundaries, no any)"
 npm run --silent lint
+# --forceExit: once every test has finished, jest exits even if a test left a handle open (a child's pipe,
+# a socket). A stray handle once kept jest waiting past CI's limit after all tests had passed; the specs
+# still clean up after themselves, this only stops one slip from hanging the whole run.
 echo "==> unit tests"
-npx jest --selectProjects unit --ci
+npx jest --selectProjects unit --ci --forceExit
 echo "==> integration tests"
-npx jest --selectProjects int --ci --runInBand
+npx jest --selectProjects int --ci --runInBand --forceExit
 echo "==> end-to-end tests"
-npx jest --selectProjects e2e --ci --runInBand
+npx jest --selectProjects e2e --ci --runInBand --forceExit
 echo "==> npm start (the README's first command) serves and leaves the checkout as it was"
 port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 start_log="$(mktemp)"
