@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { mapErrors, parseOrThrow } from '../errors/analyzer.errors';
 import { DURATION_MODEL, DurationModelService } from './duration-model.service';
 import { DeployBodySchema, ModelNameParamSchema, TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
-import { parseParam, RequireScope } from '@kairos/runtime';
+import { parseParam, requestActor, RequireScope } from '@kairos/runtime';
 
 const modelName = (name: string): string => parseParam(ModelNameParamSchema, name, 'model name');
 
@@ -35,9 +35,9 @@ export class ModelsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Train the GBDT duration model on platform history (worker thread); registers a candidate version' })
   @ApiBody({ schema: z.toJSONSchema(TrainBodySchema, { io: 'input' }) as object, required: false })
-  train(@Body() body: unknown) {
+  train(@Body() body: unknown, @Req() http: object) {
     const req = parseOrThrow(TrainBodySchema, body, 'training request');
-    return mapErrors(() => this.durations.train(req, 'api'));
+    return mapErrors(() => this.durations.train(req, requestActor(http)));
   }
 
   @Get(':name/versions')
@@ -51,20 +51,20 @@ export class ModelsController {
   @RequireScope('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Promote a candidate to production through the deploy gate (409 DEPLOY_GATE_REFUSED with the verdict when it does not beat production and the baseline; body {"force":{"reason"}} overrides, audited); replicas hot-swap' })
-  deploy(@Param('name') rawName: string, @Param('version') version: string, @Body() body: unknown) {
+  deploy(@Param('name') rawName: string, @Param('version') version: string, @Body() body: unknown, @Req() req: object) {
     const name = modelName(rawName);
     const v = parseParam(VersionParamSchema, version, 'version');
     const { force } = parseOrThrow(DeployBodySchema, body, 'deploy request');
-    return mapErrors(() => this.durations.deploy(name, v, 'api', force));
+    return mapErrors(() => this.durations.deploy(name, v, requestActor(req), force));
   }
 
   @Post(':name/rollback')
   @RequireScope('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Archive the production version and restore the one before it' })
-  rollback(@Param('name') rawName: string) {
+  rollback(@Param('name') rawName: string, @Req() req: object) {
     const name = modelName(rawName);
-    return mapErrors(() => this.durations.rollback(name, 'api'));
+    return mapErrors(() => this.durations.rollback(name, requestActor(req)));
   }
 
   @Get(':name/accuracy')
