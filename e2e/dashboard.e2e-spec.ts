@@ -43,6 +43,9 @@ describe('web dashboard', () => {
   // Every HTTP error the page met; the expected ones are listed at the end.
   const httpErrors: string[] = [];
   const responseHeaders = new Map<string, Record<string, string>>();
+  // What the page's WebSockets received (GraphQL subscriptions over graphql-ws), as text frames.
+  const socketUrls: string[] = [];
+  const socketFrames: string[] = [];
   let signInErrors: string[] = [];
 
   beforeAll(async () => {
@@ -61,6 +64,10 @@ describe('web dashboard', () => {
     // violation would show up here as a console error.
     page.on('console', (m) => {
       if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+    });
+    page.on('websocket', (ws) => {
+      socketUrls.push(ws.url());
+      ws.on('framereceived', (f) => void (typeof f.payload === 'string' && socketFrames.push(f.payload)));
     });
     page.on('response', (r) => {
       const path = new URL(r.url()).pathname;
@@ -177,6 +184,11 @@ describe('web dashboard', () => {
       await page.locator('#dag g.dag-node').first().waitFor({ timeout: 10_000 });
       await waitFor(async () => /\bfailed\b/.test((await page.textContent('#wf-summary')) ?? ''), 'the workflow to finish (failed: broken exits 4)', 30_000);
 
+      // Live by push: the page subscribed to the run (graphql-ws on /graphql, authenticated by the session
+      // cookie on the upgrade; the page holds no key) and received its updates.
+      expect(socketUrls.map((u) => new URL(u).pathname)).toContain('/graphql');
+      await waitFor(async () => socketFrames.some((f) => f.includes('"workflowUpdates"') && f.includes(submitted.id)), 'a pushed workflowUpdates event of the run');
+
       const done = await api<Workflow>(`/api/workflows/${submitted.id}`);
       expect(done.status).toBe('failed');
       const shown = (t: WorkflowTask) => t.taskStatus ?? t.status;
@@ -247,6 +259,8 @@ describe('web dashboard', () => {
       await expectText('#decision', /Confidence: (\d+ %|not estimated)/);
       expect(await page.textContent('#decision')).not.toContain('score does not add up');
       expect(await page.locator('#task-gantt rect.gantt-bar').count()).toBe(2);
+      // The task page subscribed to the task's lifecycle events and received them.
+      await waitFor(async () => socketFrames.some((f) => f.includes('"taskEvents"')), 'a pushed taskEvents event of the flaky task');
 
       // The timeline has the same attempts among the recent tasks'.
       await page.goto(`${base}/#/timeline`);

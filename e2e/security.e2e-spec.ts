@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { DEFAULT_TASK_ENV_ALLOW } from '@kairos/platform';
 import { authHeaders, createTestDatabase, freePort, startService, TEST_ADMIN_KEY, type ServiceProcess } from '@kairos/testing';
 
@@ -50,6 +52,23 @@ describe('security end to end', () => {
     const text = await r.text();
     return { status: r.status, body: (text ? JSON.parse(text) : null) as T, text };
   };
+  /** The first message of a `taskEvents` subscription opened with these upgrade headers (and no connection parameters). */
+  const subscribeOnce = (headers: Record<string, string>, taskId: string) =>
+    new Promise<{ data?: Record<string, unknown> | null; errors?: unknown }>((resolve, reject) => {
+      class HeaderSocket extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers });
+        }
+      }
+      const client = createClient({ url: `ws://127.0.0.1:${svc.port}/graphql`, webSocketImpl: HeaderSocket, retryAttempts: 0 });
+      const timer = setTimeout(() => reject(new Error('no subscription message within 10 s')), 10_000);
+      const done = (m: { data?: Record<string, unknown> | null; errors?: unknown }) => {
+        clearTimeout(timer);
+        void client.dispose();
+        resolve(m);
+      };
+      client.subscribe({ query: 'subscription($id: ID!) { taskEvents(taskId: $id) }', variables: { id: taskId } }, { next: (m) => done(m as never), error: (e) => done({ errors: [e] }), complete: () => undefined });
+    });
   /** Lists answer a bare array or (after helper secc's lean lists) `{ items, nextCursor }`. */
   const itemsOf = <T>(body: T[] | { items: T[] }): T[] => (Array.isArray(body) ? body : body.items);
   const taskCount = async () => itemsOf((await api<unknown[] | { items: unknown[] }>('/api/tasks?limit=1000')).body).length;
@@ -169,7 +188,19 @@ describe('security end to end', () => {
     expect(JSON.parse(noOrigin.body)).toMatchObject({ error: 'SESSION_ORIGIN_REQUIRED' });
     expect(await taskCount()).toBe(before);
     // The dashboard itself (same origin) may submit with the cookie.
-    expect((await raw('POST', '/api/tasks', { cookie, origin: base(), 'content-type': 'application/json' }, '{"run":{"kind":"noop"}}')).status).toBe(201);
+    const own = await raw('POST', '/api/tasks', { cookie, origin: base(), 'content-type': 'application/json' }, '{"run":{"kind":"noop"}}');
+    expect(own.status).toBe(201);
+    // GraphQL subscriptions (the dashboard's push) may ride on the cookie of the WebSocket upgrade, only
+    // from this server's Origin: a page elsewhere cannot open the socket with the user's cookie.
+    const id = (JSON.parse(own.body) as { id: string }).id;
+    const same = await subscribeOnce({ cookie, origin: base() }, id);
+    expect(same.errors).toBeUndefined();
+    expect(same.data).toHaveProperty('taskEvents');
+    const foreign = await subscribeOnce({ cookie, origin: evil }, id);
+    expect(foreign.data ?? null).toBeNull();
+    expect(JSON.stringify(foreign.errors)).toContain('SESSION_ORIGIN_REQUIRED');
+    const noOriginSocket = await subscribeOnce({ cookie }, id);
+    expect(JSON.stringify(noOriginSocket.errors)).toContain('SESSION_ORIGIN_REQUIRED');
     const logout = await raw('DELETE', '/api/session', { cookie, origin: base() });
     expect(logout.status).toBe(204);
     expect(String(logout.headers['set-cookie'])).toMatch(/^kairos_session=; .*Max-Age=0/);

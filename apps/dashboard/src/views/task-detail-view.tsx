@@ -3,6 +3,7 @@ import type { Prediction, Stats, TaskDetail } from '../api/api-types';
 import { requestJson } from '../api/http-client';
 import { live } from '../api/live-data';
 import { useLive } from '../api/use-live';
+import { pollInterval, taskTopic, usePush } from '../api/live-push';
 import { describeRun, elapsedMs, formatClock, formatDateTime, formatDuration, formatMb, formatPercent } from '../domain/format';
 import { latestPlacement } from '../domain/decision-record';
 import { attemptsOf } from '../domain/gantt-geometry';
@@ -22,8 +23,10 @@ function decisionOf(items: readonly unknown[], fallback: unknown) {
 
 export function TaskDetailView({ id }: { id: string }) {
   const [finished, setFinished] = useState(false);
-  // Every second while the task can still change; a finished task is re-checked rarely (a rerun).
-  const task = useLive<TaskDetail>(`/api/tasks/${id}`, finished ? 15_000 : 1000);
+  // Pushed: each of the task's lifecycle events (GraphQL subscription) re-fetches it at once. Until the
+  // push is live, every second while the task can still change; a finished task is re-checked rarely (a rerun).
+  const push = usePush(finished ? null : taskTopic(id));
+  const task = useLive<TaskDetail>(`/api/tasks/${id}`, finished ? 15_000 : pollInterval(push, 1000));
   const t = task.data;
   const active = !t || ACTIVE.has(t.status);
   useEffect(() => setFinished(!active), [active]);

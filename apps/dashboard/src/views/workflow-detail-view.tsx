@@ -1,8 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Stats, TaskDetail, WorkflowView } from '../api/api-types';
 import { requestJson } from '../api/http-client';
 import { live } from '../api/live-data';
 import { useLive } from '../api/use-live';
+import { pollInterval, usePush, workflowTopic } from '../api/live-push';
 import { formatClock, formatDateTime, formatDuration } from '../domain/format';
 import { attemptsOf } from '../domain/gantt-geometry';
 import { workflowTaskStatus } from '../domain/status-colors';
@@ -15,16 +16,21 @@ import { GanttChart } from './gantt-chart';
 const MAX_GANTT_TASKS = 200;
 
 export function WorkflowDetailView({ id }: { id: string }) {
-  const wf = useLive<WorkflowView>(`/api/workflows/${id}`, 1000);
+  const [ended, setEnded] = useState(false);
+  // Pushed while the run goes on: each change of its state (GraphQL subscription) re-fetches it and its
+  // tasks at once; polling is the fallback until the push is live, then a slow safety net.
+  const push = usePush(ended ? null : workflowTopic(id));
+  const wf = useLive<WorkflowView>(`/api/workflows/${id}`, ended ? 15_000 : pollInterval(push, 1000));
   const w = wf.data;
   const running = !w || w.status === 'running';
+  useEffect(() => setEnded(!running), [running]);
   const now = useNow(running ? 1000 : 60_000);
   const stats = useLive<Stats>('/api/stats', 5000);
   const taskPaths = (w?.tasks ?? [])
     .filter((t) => t.taskId && t.taskStatus !== 'queued')
     .slice(0, MAX_GANTT_TASKS)
     .map((t) => `/api/tasks/${t.taskId}`);
-  const details = useLiveMany<TaskDetail>(taskPaths, running ? 1500 : 30_000);
+  const details = useLiveMany<TaskDetail>(taskPaths, running ? pollInterval(push, 1500) : 30_000);
   const [actionError, setActionError] = useState('');
 
   if (!w) {

@@ -1,6 +1,7 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, Response } from 'express';
 import { GraphQLError, parse } from 'graphql';
 import { DeadLettersModule } from '../dead-letters/dead-letters.module';
@@ -14,16 +15,27 @@ import { queryLimitErrors, queryLimitsRule } from './query-limits';
 
 /** What the guard reads: the HTTP request, or for a subscription its connection parameters as headers. */
 interface GraphQLRequestContext {
-  req: Pick<Request, 'headers'>;
+  req: Pick<Request, 'headers'> & { method?: string };
   res?: Response;
 }
 
-type ContextInput = { req?: Request; res?: Response; connectionParams?: Readonly<Record<string, unknown>> };
+type ContextInput = {
+  req?: Request;
+  res?: Response;
+  connectionParams?: Readonly<Record<string, unknown>>;
+  /** graphql-ws: the socket and the HTTP upgrade request that opened it. */
+  extra?: { request?: { headers?: IncomingHttpHeaders } };
+};
+
+/** The verb the guard sees for a subscription authenticated by the session cookie: not a safe method, so it must carry this server's Origin. */
+export const SUBSCRIPTION_UPGRADE_METHOD = 'UPGRADE';
 
 /**
  * A subscription authenticates with `connectionParams: { authorization: 'Bearer <key>' }` (or
- * `x-api-key`), never with a key in the URL, and never with the upgrade request's cookies (a page on
- * another origin could open the socket with them).
+ * `x-api-key`) — never with a key in the URL — or, for the dashboard, with the session cookie of the
+ * upgrade request. A cookie-authenticated upgrade is treated like a state-changing request: the guard
+ * accepts it only with an Origin of this server (or an ALLOWED_ORIGINS entry), so a page on another
+ * origin cannot open the socket with the user's cookie (cross-site WebSocket hijacking).
  */
 export function graphqlContext(input: ContextInput): GraphQLRequestContext {
   if (input.req) return { req: input.req, res: input.res };
@@ -32,6 +44,13 @@ export function graphqlContext(input: ContextInput): GraphQLRequestContext {
   const auth = params.authorization ?? params.Authorization;
   if (typeof auth === 'string') headers.authorization = auth;
   if (typeof params['x-api-key'] === 'string') headers['x-api-key'] = params['x-api-key'];
+  const upgrade = input.extra?.request?.headers;
+  if (!headers.authorization && !headers['x-api-key'] && typeof upgrade?.cookie === 'string') {
+    headers.cookie = upgrade.cookie;
+    if (typeof upgrade.origin === 'string') headers.origin = upgrade.origin;
+    if (typeof upgrade.host === 'string') headers.host = upgrade.host;
+    return { req: { headers, method: SUBSCRIPTION_UPGRADE_METHOD } };
+  }
   return { req: { headers } };
 }
 
