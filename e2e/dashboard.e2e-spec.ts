@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -32,7 +33,7 @@ interface Attempt {
 
 // The web dashboard (apps/dashboard, built by `npm run build`) in a real headless Chromium against
 // standalone mode (PGlite, in-process bus) with two executor nodes: what a person sees after submitting
-// commands through the form and a workflow through the API. Bounded to 90 s in all.
+// commands through the form and a workflow with the `kairos` CLI. Bounded to 90 s in all.
 describe('web dashboard', () => {
   let dataDir: string;
   let service: ServiceProcess | undefined;
@@ -101,6 +102,20 @@ describe('web dashboard', () => {
 
   const dump = () => `page errors: ${JSON.stringify(pageErrors)}; HTTP errors: ${JSON.stringify(httpErrors)}\n--- standalone\n${service?.output().slice(-3000)}`;
   const count = async (status: string) => Number(await page.locator(`#counts [data-status="${status}"] b`).textContent());
+  /** `kairos submit -f <file>` (the CLI from source, as a child process): the workflow id it printed. */
+  const kairosSubmit = (file: string) =>
+    new Promise<string>((res, rej) => {
+      execFile(
+        process.execPath,
+        [join(ROOT, 'apps', 'cli', 'bin', 'kairos.js'), 'submit', '-f', file],
+        { cwd: ROOT, timeout: 45_000, env: { ...process.env, NODE_OPTIONS: '', KAIROS_CLI_FROM_SOURCE: '1', XDG_CONFIG_HOME: join(dataDir, 'cli-config'), KAIROS_URL: base, KAIROS_KEY: TEST_ADMIN_KEY } },
+        (err, stdout, stderr) => {
+          const id = /^submitted workflow \S+ ([0-9a-f-]{36}) /m.exec(stderr)?.[1];
+          if (err || !id) rej(new Error(`kairos submit: ${err?.message ?? 'no workflow id printed'}\n${stdout}\n${stderr}`));
+          else res(id);
+        },
+      );
+    });
   const api = async <T>(path: string, init?: { method: string; body: unknown }): Promise<T> => {
     const r = await fetch(`${base}${path}`, init ? { method: init.method, headers: authHeaders(), body: JSON.stringify(init.body) } : { headers: authHeaders() });
     if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
@@ -154,12 +169,12 @@ describe('web dashboard', () => {
       await waitFor(async () => (await page.locator('#nodes tbody tr', { hasText: 'ready' }).count()) === 2, 'two ready nodes');
       await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
 
-      // A workflow submitted over REST: a flaky task that fails once then succeeds (two attempts), a
-      // file edge (transform writes clean.csv, load reads it), a failing task and its downstream.
+      // A workflow submitted as a user would, with the CLI (`kairos submit -f`), then followed in the
+      // page: a flaky task that fails once then succeeds (two attempts), a file edge (transform writes
+      // clean.csv, load reads it), a failing task and its downstream.
       const marker = join(dataDir, 'flaky.marker');
-      const submitted = await api<Workflow>('/api/workflows', {
-        method: 'POST',
-        body: {
+      const wfFile = join(dataDir, 'e2e-etl.json');
+      writeFileSync(wfFile, JSON.stringify({
           name: 'e2e-etl',
           tasks: [
             { key: 'extract', run: { kind: 'noop', sleepMs: 300 } },
@@ -174,8 +189,8 @@ describe('web dashboard', () => {
             { key: 'broken', dependsOn: ['extract'], run: { kind: 'shell', command: ['sh', '-c', 'exit 4'] } },
             { key: 'after-broken', dependsOn: ['broken'], run: { kind: 'noop', sleepMs: 10 } },
           ],
-        },
-      });
+        }));
+      const submitted = { id: await kairosSubmit(wfFile) };
 
       // It appears in the workflow list; its page shows the DAG, live, until the run is done.
       await page.goto(`${base}/#/workflows`);

@@ -23,9 +23,10 @@ function decisionOf(items: readonly unknown[], fallback: unknown) {
 
 export function TaskDetailView({ id }: { id: string }) {
   const [finished, setFinished] = useState(false);
-  // Pushed: each of the task's lifecycle events (GraphQL subscription) re-fetches it at once. Until the
-  // push is live, every second while the task can still change; a finished task is re-checked rarely (a rerun).
-  const push = usePush(finished ? null : taskTopic(id));
+  // Pushed: each of the task's lifecycle events (GraphQL subscription) re-fetches it at once (for a
+  // finished task the server sends its history and ends the subscription). Until the push is live,
+  // every second while the task can still change; a finished task is re-checked rarely (a rerun).
+  const push = usePush(taskTopic(id));
   const task = useLive<TaskDetail>(`/api/tasks/${id}`, finished ? 15_000 : pollInterval(push, 1000));
   const t = task.data;
   const active = !t || ACTIVE.has(t.status);
