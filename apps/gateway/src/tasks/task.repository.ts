@@ -61,6 +61,8 @@ export interface TaskRepository {
   insertSubmission(s: PendingSubmission): Promise<TaskRow | null>;
   findByIdempotencyKey(key: string): Promise<TaskRow | undefined>;
   findById(id: string): Promise<TaskRow | undefined>;
+  /** The compressed archive blob of a task retention archived (task_archive, executor-owned), or undefined. */
+  findArchived(id: string): Promise<{ blob: Buffer; archivedAt: Date } | undefined>;
   attemptsOf(id: string): Promise<AttemptView[]>;
   eventsOf(id: string): Promise<TaskEventRow[]>;
   /**
@@ -71,6 +73,22 @@ export interface TaskRepository {
   /** Sends a task.cancel.requested.v1 command (the executor owns the task's state) through the gateway's outbox. */
   requestCancel(command: Envelope<'task.cancel.requested.v1'>): Promise<void>;
   countsByStatus(): Promise<Record<string, number>>;
+}
+
+/** An attempts row as to_jsonb rendered it into an archive (snake_case, timestamps as ISO strings). */
+export function attemptViewOfArchived(a: Record<string, unknown>): AttemptView {
+  const n = (v: unknown) => (typeof v === 'number' ? v : null);
+  return {
+    attempt: Number(a.attempt),
+    nodeId: String(a.node_id),
+    executorId: String(a.executor_id),
+    status: String(a.status),
+    startedAt: new Date(String(a.started_at)),
+    finishedAt: a.finished_at ? new Date(String(a.finished_at)) : null,
+    exitCode: n(a.exit_code),
+    durationMs: n(a.duration_ms),
+    error: typeof a.error === 'string' ? a.error : null,
+  };
 }
 
 @Injectable()
@@ -136,6 +154,11 @@ export class PgTaskRepository implements TaskRepository {
 
   async findById(id: string): Promise<TaskRow | undefined> {
     return (await this.db.query<TaskRow>(`SELECT * FROM tasks WHERE id = $1`, [id]))[0];
+  }
+
+  async findArchived(id: string): Promise<{ blob: Buffer; archivedAt: Date } | undefined> {
+    const [r] = await this.db.query<{ blob: Buffer | Uint8Array; archived_at: Date }>(`SELECT blob, archived_at FROM task_archive WHERE id = $1 AND kind = 'task'`, [id]);
+    return r ? { blob: Buffer.from(r.blob), archivedAt: new Date(r.archived_at) } : undefined;
   }
 
   attemptsOf(id: string): Promise<AttemptView[]> {
