@@ -32,8 +32,11 @@ export interface RetentionRepository {
   purgeWorkflowRuns(cutoff: Date, limit: number, mode: RetentionMode): Promise<number>;
   /** Deletes the (published) events of up to `limit` expired terminal tasks, which stay; returns the tasks handled. */
   dropEvents(cutoff: Date, limit: number): Promise<{ tasks: number; events: number }>;
-  /** Clears the output text of up to `limit` expired terminal tasks and their attempts, which stay; returns the tasks handled. */
-  dropOutputs(cutoff: Date, limit: number): Promise<number>;
+  /**
+   * Clears the output text of up to `limit` expired terminal tasks and their attempts, which stay, and
+   * marks them (output_dropped_at); returns the tasks handled and how many of them had output.
+   */
+  dropOutputs(cutoff: Date, limit: number): Promise<{ tasks: number; outputs: number }>;
 }
 
 const TERMINAL = `ARRAY[${TERMINAL_STATUSES.map((s) => `'${s}'`).join(',')}]::text[]`;
@@ -187,7 +190,7 @@ export class PgRetentionRepository implements RetentionRepository {
     });
   }
 
-  dropOutputs(cutoff: Date, limit: number): Promise<number> {
+  dropOutputs(cutoff: Date, limit: number): Promise<{ tasks: number; outputs: number }> {
     return this.db.transaction(async (tx) => {
       const picked = await tx.query<{ id: string }>(
         `SELECT t.id FROM tasks t
@@ -195,11 +198,16 @@ export class PgRetentionRepository implements RetentionRepository {
           ORDER BY t.finished_at LIMIT $2 FOR UPDATE OF t SKIP LOCKED`,
         [cutoff, limit],
       );
-      if (!picked.length) return 0;
+      if (!picked.length) return { tasks: 0, outputs: 0 };
       const ids = picked.map((p) => p.id);
-      await tx.query(`UPDATE attempts SET output_tail = NULL WHERE task_id = ANY($1::uuid[]) AND output_tail IS NOT NULL`, [ids]);
-      await tx.query(`UPDATE tasks SET output_tail = NULL, output_dropped_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
-      return ids.length;
+      const attempts = await tx.query<{ task_id: string }>(`UPDATE attempts SET output_tail = NULL WHERE task_id = ANY($1::uuid[]) AND output_tail IS NOT NULL RETURNING task_id`, [ids]);
+      const tasks = await tx.query<{ id: string; had: boolean }>(
+        `UPDATE tasks t SET output_tail = NULL, output_dropped_at = now() FROM tasks old
+          WHERE t.id = ANY($1::uuid[]) AND old.id = t.id RETURNING t.id, old.output_tail IS NOT NULL AS had`,
+        [ids],
+      );
+      const had = new Set([...attempts.map((a) => a.task_id), ...tasks.filter((t) => t.had).map((t) => t.id)]);
+      return { tasks: ids.length, outputs: had.size };
     });
   }
 }

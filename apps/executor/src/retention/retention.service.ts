@@ -143,9 +143,9 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
         return c.tasks;
       }
       case 'outputs': {
-        const n = await this.repo.dropOutputs(step.cutoff, limit);
-        this.count('outputs', 'dropped', n);
-        return n;
+        const c = await this.repo.dropOutputs(step.cutoff, limit);
+        this.count('outputs', 'dropped', c.outputs);
+        return c.tasks;
       }
       default: {
         const never: never = step.kind;
