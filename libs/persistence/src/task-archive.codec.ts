@@ -1,4 +1,7 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
 
 /**
  * One archived task as stored in task_archive.blob: the task row, its attempts and its outbox events,
@@ -18,8 +21,9 @@ export interface TaskArchiveRecord {
 
 export const TASK_ARCHIVE_FORMAT = 'json+gzip';
 
-export function encodeTaskArchive(record: TaskArchiveRecord): Buffer {
-  return gzipSync(Buffer.from(JSON.stringify(record), 'utf8'));
+/** Compresses on libuv's thread pool, so a batch of archives does not stall the event loop (the executor's hot path). */
+export function encodeTaskArchive(record: TaskArchiveRecord): Promise<Buffer> {
+  return gzipAsync(Buffer.from(JSON.stringify(record), 'utf8'));
 }
 
 export class TaskArchiveFormatError extends Error {

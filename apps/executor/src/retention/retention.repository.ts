@@ -135,6 +135,7 @@ export class PgRetentionRepository implements RetentionRepository {
 
   private async insertArchive(tx: SqlExecutor, items: Array<{ rec: TaskArchiveRecord; id: string; status: string; workflowRunId: string | null; finishedAt: string }>): Promise<void> {
     if (!items.length) return;
+    const blobs = await Promise.all(items.map((i) => encodeTaskArchive(i.rec)));
     // bytea travels as hex text: the same on pg and PGlite.
     await tx.query(
       `INSERT INTO task_archive (id, kind, status, workflow_run_id, finished_at, format, blob)
@@ -142,7 +143,7 @@ export class PgRetentionRepository implements RetentionRepository {
          FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, kind text, status text, workflow_run_id uuid, finished_at timestamptz, blob text)
        ON CONFLICT (id) DO NOTHING`,
       [
-        JSON.stringify(items.map((i) => ({ id: i.id, kind: i.rec.kind, status: i.status, workflow_run_id: i.workflowRunId, finished_at: i.finishedAt, blob: encodeTaskArchive(i.rec).toString('hex') }))),
+        JSON.stringify(items.map((i, k) => ({ id: i.id, kind: i.rec.kind, status: i.status, workflow_run_id: i.workflowRunId, finished_at: i.finishedAt, blob: blobs[k]!.toString('hex') }))),
         TASK_ARCHIVE_FORMAT,
       ],
     );
