@@ -89,7 +89,8 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
       for (const step of steps) {
         const { done, leaseLost } = await this.runStep(step, owner, ttlMs);
         report.steps.push(done);
-        this.logger.info({ retention: done }, `retention: ${step.kind} before ${done.cutoff}: ${done.rows} handled in ${done.batches} batches`);
+        const level = done.rows > 0 ? 'info' : 'debug';
+        this.logger[level]({ retention: done }, `retention: ${step.kind} before ${done.cutoff}: ${done.rows} handled in ${done.batches} batches`);
         interrupted = leaseLost || this.stopped;
         if (interrupted) break;
       }
