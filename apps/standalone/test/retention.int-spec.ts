@@ -1,3 +1,4 @@
+/* eslint-disable @nx/enforce-module-boundaries -- standalone is the composition root of the four apps (STYLE.md); this test checks that composition: the executor's archive read back by the gateway's reader on PGlite. */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
