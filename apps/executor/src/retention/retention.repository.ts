@@ -59,6 +59,9 @@ const NO_UNPUBLISHED_EVENT = `NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = t
 
 type Json = Record<string, unknown>;
 
+/** Archives compressed between two yields to the event loop. */
+const ENCODE_SLICE = 25;
+
 @Injectable()
 export class PgRetentionRepository implements RetentionRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
@@ -123,19 +126,27 @@ export class PgRetentionRepository implements RetentionRepository {
       [ids],
     );
     const events = await tx.query<{ key: string; row: Json }>(`SELECT o.key, to_jsonb(o) AS row FROM outbox o WHERE o.key = ANY($1::text[]) ORDER BY o.id`, [ids]);
+    const attemptsOf = groupBy(attempts, (a) => a.task_id);
+    const eventsOf = groupBy(events, (e) => e.key);
     const records = rows.map((r): TaskArchiveRecord => ({
       format: 1,
       kind: 'task',
       row: parsed(r.row),
-      attempts: attempts.filter((a) => a.task_id === r.id).map((a) => parsed(a.row)),
-      events: events.filter((e) => e.key === r.id).map((e) => parsed(e.row)),
+      attempts: (attemptsOf.get(r.id) ?? []).map((a) => parsed(a.row)),
+      events: (eventsOf.get(r.id) ?? []).map((e) => parsed(e.row)),
     }));
     await this.insertArchive(tx, records.map((rec) => ({ rec, id: String(rec.row.id), status: String(rec.row.status), workflowRunId: (rec.row.workflow_run_id as string | null) ?? null, finishedAt: String(rec.row.finished_at) })));
   }
 
   private async insertArchive(tx: SqlExecutor, items: Array<{ rec: TaskArchiveRecord; id: string; status: string; workflowRunId: string | null; finishedAt: string }>): Promise<void> {
     if (!items.length) return;
-    const blobs = await Promise.all(items.map((i) => encodeTaskArchive(i.rec)));
+    // Compressed in slices with a yield to the event loop between them: the executor's hot path (claims,
+    // heartbeats, completions) runs in this process, and one batch of 500 is tens of ms of gzip.
+    const blobs: Buffer[] = [];
+    for (let i = 0; i < items.length; i += ENCODE_SLICE) {
+      for (const it of items.slice(i, i + ENCODE_SLICE)) blobs.push(encodeTaskArchive(it.rec));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     // bytea travels as hex text: the same on pg and PGlite.
     await tx.query(
       `INSERT INTO task_archive (id, kind, status, workflow_run_id, finished_at, format, blob)
@@ -211,6 +222,18 @@ export class PgRetentionRepository implements RetentionRepository {
       return { tasks: ids.length, outputs: had.size };
     });
   }
+}
+
+/** Rows by key, each group in the rows' order. */
+function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const g = out.get(k);
+    if (g) g.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
 }
 
 /** to_jsonb comes back parsed from pg and as text from some drivers. */
