@@ -112,6 +112,8 @@ describe('retention archive read back by the gateway', () => {
         expect(view).toMatchObject({ id, name: 'to-archive', status: 'succeeded', archived: true });
         expect(view.attemptsDetail).toHaveLength(1);
         expect(view.events.map((e) => e.topic)).toEqual(task.events.map((e) => (e as { topic: string }).topic));
+        const gql = await fetch(`${base()}/graphql`, { method: 'POST', headers: authHeaders(), body: JSON.stringify({ query: `{ task(id: "${id}") { id status archived archivedAt } }` }) });
+        expect(((await gql.json()) as { data: { task: unknown } }).data.task).toEqual({ id, status: 'succeeded', archived: true, archivedAt: expect.any(String) });
         const metrics = await (await fetch(`${base()}/metrics`)).text();
         expect(metrics).toMatch(/kairos_retention_rows_total\{[^}]*kind="tasks"[^}]*action="archived"[^}]*\} [1-9]/);
       } catch (err) {
