@@ -75,6 +75,11 @@ export interface TaskRepository {
   countsByStatus(): Promise<Record<string, number>>;
 }
 
+function isUndefinedTable(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return e?.code === '42P01' || e?.driverError?.code === '42P01';
+}
+
 /** An attempts row as to_jsonb rendered it into an archive (snake_case, timestamps as ISO strings). */
 export function attemptViewOfArchived(a: Record<string, unknown>): AttemptView {
   const n = (v: unknown) => (typeof v === 'number' ? v : null);
@@ -156,9 +161,18 @@ export class PgTaskRepository implements TaskRepository {
     return (await this.db.query<TaskRow>(`SELECT * FROM tasks WHERE id = $1`, [id]))[0];
   }
 
+  /**
+   * A database the executor has not migrated yet (a gateway started first on a fresh shared database)
+   * has no task_archive: nothing is archived there, so an unknown task stays a 404, not a 500.
+   */
   async findArchived(id: string): Promise<{ blob: Buffer; archivedAt: Date } | undefined> {
-    const [r] = await this.db.query<{ blob: Buffer | Uint8Array; archived_at: Date }>(`SELECT blob, archived_at FROM task_archive WHERE id = $1 AND kind = 'task'`, [id]);
-    return r ? { blob: Buffer.from(r.blob), archivedAt: new Date(r.archived_at) } : undefined;
+    try {
+      const [r] = await this.db.query<{ blob: Buffer | Uint8Array; archived_at: Date }>(`SELECT blob, archived_at FROM task_archive WHERE id = $1 AND kind = 'task'`, [id]);
+      return r ? { blob: Buffer.from(r.blob), archivedAt: new Date(r.archived_at) } : undefined;
+    } catch (err) {
+      if (isUndefinedTable(err)) return undefined;
+      throw err;
+    }
   }
 
   attemptsOf(id: string): Promise<AttemptView[]> {
