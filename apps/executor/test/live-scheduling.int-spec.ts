@@ -21,6 +21,7 @@ import { NoopRunner } from '../src/runners/noop.runner';
 import type { TaskRunner } from '../src/runners/runner.port';
 import { PgTaskRepository, type ClaimedTask } from '../src/tasks/task.repository';
 import { FakeResourceSampler } from './fakes/in-memory-nodes';
+import { RETENTION_OFF } from '../src/retention/retention-plan';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,6 +77,7 @@ describe('live scheduling: persistent per-queue policies, queue owners (PostgreS
     nodeRetireAfterMs: 3_600_000,
     recordDecisions: true,
     decisionsRetentionDays: 14,
+    retention: RETENTION_OFF,
     ...over,
   });
 

@@ -64,4 +64,9 @@ describe('TaskSubmissionService on PostgreSQL', () => {
     const events = await db.query(`SELECT 1 FROM outbox WHERE topic = 'task.queued.v1' AND key = $1`, [ok[0].task.id]);
     expect(events).toHaveLength(1);
   });
+
+  it('answers TASK_NOT_FOUND for an unknown task on a database without the executor\'s task_archive (gateway started first)', async () => {
+    expect((await db.query<{ t: string | null }>(`SELECT to_regclass('task_archive')::text AS t`))[0]!.t).toBeNull();
+    await expect(service.get('00000000-0000-4000-8000-000000000001')).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+  });
 });

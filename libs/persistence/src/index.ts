@@ -3,3 +3,4 @@ export * from './storage-failure';
 export * from './outbox';
 export * from './migrations/index';
 export * from './workflow-task.writer';
+export * from './task-archive.codec';

@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     [{ TASK_PIDS_MAX: '4' }, 'TASK_PIDS_MAX="4"'],
     [{ TASK_CGROUP_PARENT: 'kairos' }, 'TASK_CGROUP_PARENT="kairos": must be an absolute cgroup path'],
     [{ TASK_CGROUP_PARENT: '/a/../b' }, 'TASK_CGROUP_PARENT="/a/../b": must not contain . or .. segments'],
+    [{ RETENTION_TASKS_DAYS: '-1' }, 'RETENTION_TASKS_DAYS="-1"'],
+    [{ RETENTION_OUTPUTS_DAYS: '1.5' }, 'RETENTION_OUTPUTS_DAYS="1.5"'],
+    [{ RETENTION_EVENTS_DAYS: 'week' }, 'RETENTION_EVENTS_DAYS="week"'],
+    [{ RETENTION_MODE: 'compress' }, 'RETENTION_MODE="compress"'],
+    [{ RETENTION_BATCH_SIZE: '0' }, 'RETENTION_BATCH_SIZE="0"'],
+    [{ RETENTION_PAUSE_MS: '-10' }, 'RETENTION_PAUSE_MS="-10"'],
+    [{ RETENTION_INTERVAL_MS: '10' }, 'RETENTION_INTERVAL_MS="10"'],
   ])('rejects %j naming the variable', (env, msg) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(msg);
@@ -84,6 +91,17 @@ describe('loadConfig', () => {
       TASK_CGROUP_PARENT: '/kairos.slice/tasks',
     });
     expect(loadConfig({})).toMatchObject({ TASK_LIMITS: 'auto', TASK_MEM_HEADROOM_PCT: 25, TASK_PIDS_MAX: 4096 });
+  });
+
+  it('retention: everything kept by default (0 = forever), archive mode, 500-row batches; values parsed', () => {
+    expect(loadConfig({})).toMatchObject({ RETENTION_TASKS_DAYS: 0, RETENTION_EVENTS_DAYS: 0, RETENTION_OUTPUTS_DAYS: 0, RETENTION_MODE: 'archive', RETENTION_BATCH_SIZE: 500, RETENTION_PAUSE_MS: 200, RETENTION_INTERVAL_MS: 3_600_000 });
+    expect(loadConfig({ RETENTION_TASKS_DAYS: '90', RETENTION_OUTPUTS_DAYS: '7', RETENTION_MODE: 'delete', RETENTION_BATCH_SIZE: '100', RETENTION_PAUSE_MS: '0' })).toMatchObject({
+      RETENTION_TASKS_DAYS: 90,
+      RETENTION_OUTPUTS_DAYS: 7,
+      RETENTION_MODE: 'delete',
+      RETENTION_BATCH_SIZE: 100,
+      RETENTION_PAUSE_MS: 0,
+    });
   });
 
   it('defaults: loopback only, 1 MiB bodies, the task env allow-list, secret patterns', () => {

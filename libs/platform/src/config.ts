@@ -65,6 +65,22 @@ export const ConfigSchema = z.object({
   DECISION_RECORDING: bool.default(true),
   /** Decision records older than this many days are deleted by the executor (hourly). */
   DECISIONS_RETENTION_DAYS: int(1, 3650).default(14),
+  /**
+   * Retention of finished work (docs/resources.md, Retention), run by the executor in batches. Days a
+   * terminal task is kept after it finished, with its attempts and events (0: forever); its lifecycle
+   * events alone (outbox rows; 0: as long as the task); its output text alone (0: as long as the task).
+   * Workflow runs follow RETENTION_TASKS_DAYS once finished and empty.
+   */
+  RETENTION_TASKS_DAYS: int(0, 36_500).default(0),
+  RETENTION_EVENTS_DAYS: int(0, 36_500).default(0),
+  RETENTION_OUTPUTS_DAYS: int(0, 36_500).default(0),
+  /** `archive`: an expired task (attempts, events) becomes one gzip-compressed row in task_archive; `delete`: it is removed. */
+  RETENTION_MODE: z.enum(['delete', 'archive']).default('archive'),
+  /** Rows per retention transaction, and the pause (ms) between two, so the hot path keeps the database. */
+  RETENTION_BATCH_SIZE: int(1, 10_000).default(500),
+  RETENTION_PAUSE_MS: int(0, 60_000).default(200),
+  /** How often (ms) an executor tries to run retention (one at a time cluster-wide, by a lease). */
+  RETENTION_INTERVAL_MS: int(1_000, 86_400_000).default(3_600_000),
   /** A node without a heartbeat for this long (ms) is retired: no longer listed (it returns if its executor comes back). */
   NODE_RETIRE_AFTER_MS: int(1_000, 31_536_000_000).default(86_400_000),
   LEASE_MS: int(1000, 3_600_000).default(15_000),

@@ -1,5 +1,6 @@
 import type { KairosConfig } from '@kairos/platform';
 import type { AppIdentity } from '@kairos/runtime';
+import type { RetentionSettings } from '../retention/retention-plan';
 
 export const EXECUTOR_SETTINGS = Symbol('EXECUTOR_SETTINGS');
 
@@ -24,6 +25,8 @@ export interface ExecutorSettings {
   /** DECISION_RECORDING, DECISIONS_RETENTION_DAYS: placement decision records and how long they are kept. */
   recordDecisions: boolean;
   decisionsRetentionDays: number;
+  /** RETENTION_*: what finished work is kept how long, and how the purge is paced (retention/retention-plan.ts). */
+  retention: RetentionSettings;
 }
 
 export function executorSettings(id: AppIdentity, config: KairosConfig): ExecutorSettings {
@@ -41,5 +44,14 @@ export function executorSettings(id: AppIdentity, config: KairosConfig): Executo
     nodeRetireAfterMs: config.NODE_RETIRE_AFTER_MS,
     recordDecisions: config.DECISION_RECORDING,
     decisionsRetentionDays: config.DECISIONS_RETENTION_DAYS,
+    retention: {
+      tasksDays: config.RETENTION_TASKS_DAYS,
+      eventsDays: config.RETENTION_EVENTS_DAYS,
+      outputsDays: config.RETENTION_OUTPUTS_DAYS,
+      mode: config.RETENTION_MODE,
+      batchSize: config.RETENTION_BATCH_SIZE,
+      pauseMs: config.RETENTION_PAUSE_MS,
+      intervalMs: config.RETENTION_INTERVAL_MS,
+    },
   };
 }

@@ -14,6 +14,7 @@ import type { RunContext, RunResult, TaskRunner } from '../runners/runner.port';
 import { ExecutorService } from './executor.service';
 import { currentHostIdentity, OrphanGuard } from './orphan-guard';
 import type { NodeAgent } from '../nodes/node-agent.service';
+import { RETENTION_OFF } from '../retention/retention-plan';
 
 /** A shell-kind runner the test finishes by hand; it reports a pid and honours abort like the real ones. */
 class GatedRunner implements TaskRunner<'shell'> {
@@ -66,6 +67,7 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     schedulePartitions: 64,
     recordDecisions: true,
     decisionsRetentionDays: 14,
+    retention: RETENTION_OFF,
     ...over,
   });
 

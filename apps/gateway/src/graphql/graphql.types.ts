@@ -30,6 +30,8 @@ export class Task {
 export class TaskDetail extends Task {
   @Field(() => JSONScalar) attemptsDetail!: unknown[];
   @Field(() => [JSONScalar]) events!: unknown[];
+  @Field(() => Boolean, { nullable: true, description: 'true when retention archived the task: answered from task_archive (docs/resources.md, Retention)' }) archived?: boolean;
+  @Field(() => String, { nullable: true, description: 'when retention archived it' }) archivedAt?: string;
 }
 
 @ObjectType()

@@ -3,7 +3,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { isTerminalStatus, makeEnvelope, type SubmitTask, type TaskStatus } from '@kairos/contracts';
 import { KAIROS_METRICS, keysetOf, OutboxRelayService, type KairosMetrics, type Page, pageFrom, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
-import { TASK_REPOSITORY, type TaskRepository, type TaskRow } from './task.repository';
+import { decodeTaskArchive } from '@kairos/persistence';
+import { attemptViewOfArchived, TASK_REPOSITORY, type TaskEventRow, type TaskRepository, type TaskRow } from './task.repository';
 
 export interface TaskView {
   id: string;
@@ -65,11 +66,30 @@ export class TaskSubmissionService {
     return { task: this.view(prior), created: false };
   }
 
-  async get(id: string): Promise<TaskView & { attemptsDetail: unknown[]; events: unknown[] }> {
+  async get(id: string): Promise<TaskView & { attemptsDetail: unknown[]; events: unknown[]; archived?: true; archivedAt?: string }> {
     const row = await this.tasks.findById(id);
-    if (!row) throw new GatewayError('TASK_NOT_FOUND', `task ${id} not found`, { taskId: id });
+    if (!row) {
+      const archived = await this.tasks.findArchived(id);
+      if (!archived) throw new GatewayError('TASK_NOT_FOUND', `task ${id} not found`, { taskId: id });
+      return this.archivedView(archived.blob, archived.archivedAt);
+    }
     const attempts = await this.tasks.attemptsOf(id);
     return { ...this.view(row), attemptsDetail: attempts, events: await this.events(id) };
+  }
+
+  /** A task retention archived, answered from its archive row in the shape of a live one, marked `archived: true`. */
+  private archivedView(blob: Buffer, archivedAt: Date): TaskView & { attemptsDetail: unknown[]; events: unknown[]; archived: true; archivedAt: string } {
+    const rec = decodeTaskArchive(blob);
+    const events = rec.events
+      .map((e) => e as unknown as TaskEventRow)
+      .sort((a, b) => new Date(a.occurred_at).getTime() - new Date(b.occurred_at).getTime());
+    return {
+      ...this.view(rec.row as unknown as TaskRow),
+      attemptsDetail: rec.attempts.map(attemptViewOfArchived).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()),
+      events: events.map((e) => ({ topic: e.topic, at: new Date(e.occurred_at).toISOString(), ...summarise(e.envelope.payload) })),
+      archived: true,
+      archivedAt: archivedAt.toISOString(),
+    };
   }
 
   /** A task's lifecycle events in the order they happened (what GET /api/tasks/:id lists). */

@@ -61,6 +61,8 @@ export interface TaskRepository {
   insertSubmission(s: PendingSubmission): Promise<TaskRow | null>;
   findByIdempotencyKey(key: string): Promise<TaskRow | undefined>;
   findById(id: string): Promise<TaskRow | undefined>;
+  /** The compressed archive blob of a task retention archived (task_archive, executor-owned), or undefined. */
+  findArchived(id: string): Promise<{ blob: Buffer; archivedAt: Date } | undefined>;
   attemptsOf(id: string): Promise<AttemptView[]>;
   eventsOf(id: string): Promise<TaskEventRow[]>;
   /**
@@ -71,6 +73,27 @@ export interface TaskRepository {
   /** Sends a task.cancel.requested.v1 command (the executor owns the task's state) through the gateway's outbox. */
   requestCancel(command: Envelope<'task.cancel.requested.v1'>): Promise<void>;
   countsByStatus(): Promise<Record<string, number>>;
+}
+
+function isUndefinedTable(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return e?.code === '42P01' || e?.driverError?.code === '42P01';
+}
+
+/** An attempts row as to_jsonb rendered it into an archive (snake_case, timestamps as ISO strings). */
+export function attemptViewOfArchived(a: Record<string, unknown>): AttemptView {
+  const n = (v: unknown) => (typeof v === 'number' ? v : null);
+  return {
+    attempt: Number(a.attempt),
+    nodeId: String(a.node_id),
+    executorId: String(a.executor_id),
+    status: String(a.status),
+    startedAt: new Date(String(a.started_at)),
+    finishedAt: a.finished_at ? new Date(String(a.finished_at)) : null,
+    exitCode: n(a.exit_code),
+    durationMs: n(a.duration_ms),
+    error: typeof a.error === 'string' ? a.error : null,
+  };
 }
 
 @Injectable()
@@ -136,6 +159,20 @@ export class PgTaskRepository implements TaskRepository {
 
   async findById(id: string): Promise<TaskRow | undefined> {
     return (await this.db.query<TaskRow>(`SELECT * FROM tasks WHERE id = $1`, [id]))[0];
+  }
+
+  /**
+   * A database the executor has not migrated yet (a gateway started first on a fresh shared database)
+   * has no task_archive: nothing is archived there, so an unknown task stays a 404, not a 500.
+   */
+  async findArchived(id: string): Promise<{ blob: Buffer; archivedAt: Date } | undefined> {
+    try {
+      const [r] = await this.db.query<{ blob: Buffer | Uint8Array; archived_at: Date }>(`SELECT blob, archived_at FROM task_archive WHERE id = $1 AND kind = 'task'`, [id]);
+      return r ? { blob: Buffer.from(r.blob), archivedAt: new Date(r.archived_at) } : undefined;
+    } catch (err) {
+      if (isUndefinedTable(err)) return undefined;
+      throw err;
+    }
   }
 
   attemptsOf(id: string): Promise<AttemptView[]> {

@@ -40,7 +40,7 @@ export class TasksController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A task with its attempts and lifecycle events' })
+  @ApiOperation({ summary: 'A task with its attempts and lifecycle events; a task retention archived answers from the archive, marked archived: true' })
   get(@Param('id') id: string) {
     return this.tasks.get(parseParam(TaskIdSchema, id, 'task id'));
   }

@@ -23,6 +23,9 @@ export class KairosMetrics {
   readonly queueDepth: Gauge<'queue'>;
   readonly queueOldestAgeSeconds: Gauge<'queue'>;
   readonly tasksRunning: Gauge<'queue'>;
+  readonly retentionRows: Counter<'kind' | 'action'>;
+  readonly retentionBatches: Counter<'step'>;
+  readonly retentionLastRunSeconds: Gauge;
   // every service
   readonly outboxBacklog: Gauge<'producer'>;
   readonly outboxOldestAgeSeconds: Gauge<'producer'>;
@@ -50,6 +53,14 @@ export class KairosMetrics {
     this.queueDepth = new Gauge({ name: 'kairos_queue_depth', help: 'Queued tasks per queue', labelNames: ['queue'], registers });
     this.queueOldestAgeSeconds = new Gauge({ name: 'kairos_queue_oldest_age_seconds', help: 'Age of the oldest queued task per queue', labelNames: ['queue'], registers });
     this.tasksRunning = new Gauge({ name: 'kairos_tasks_running', help: 'Running tasks per queue, cluster-wide', labelNames: ['queue'], registers });
+    this.retentionRows = new Counter({
+      name: 'kairos_retention_rows_total',
+      help: 'Rows retention removed, by kind (tasks, attempts, events, outputs, workflow_runs) and action (archived, deleted, dropped)',
+      labelNames: ['kind', 'action'],
+      registers,
+    });
+    this.retentionBatches = new Counter({ name: 'kairos_retention_batches_total', help: 'Retention batches (one transaction each) run by this process, by step', labelNames: ['step'], registers });
+    this.retentionLastRunSeconds = new Gauge({ name: 'kairos_retention_last_run_timestamp_seconds', help: 'When this process last completed a retention run (Unix seconds; 0: never)', registers });
     this.outboxBacklog = new Gauge({ name: 'kairos_outbox_backlog', help: 'Events written to the outbox and not yet published, per producer', labelNames: ['producer'], registers });
     this.outboxOldestAgeSeconds = new Gauge({ name: 'kairos_outbox_oldest_age_seconds', help: 'Age of the oldest unpublished outbox event, per producer (0 when none)', labelNames: ['producer'], registers });
     this.consumerLag = new Gauge({ name: 'kairos_kafka_consumer_lag', help: 'Messages behind the partition high watermark after the last batch, per consumer group and partition', labelNames: ['group', 'topic', 'partition'], registers });
