@@ -1,6 +1,7 @@
 import { Args, Context, Float, ID, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { RequireScope } from '@kairos/runtime';
+import { GatewayError } from '../errors/gateway.errors';
 import { AnomalyStream, DiagnosisPage, DiagnosisRule, ModelDrift, ModelStageChange, ModelSummary, ModelVersion, ModelVersions, PatternReport, Prediction } from './analyzer.types';
 import { JSONScalar } from './json.scalar';
 import { restPath, OwnerRestClient, type RestCall } from './owner-rest.client';
@@ -177,6 +178,9 @@ export class AnalyzerResolver {
     @Args('threshold', { type: () => Float, nullable: true }) threshold?: number,
     @Args('windowSec', { type: () => Int, nullable: true }) windowSec?: number,
   ): AsyncIterator<AnomalyStream> {
+    if (threshold !== undefined && threshold !== null && !(threshold >= 0 && threshold <= 1)) {
+      throw new GatewayError('VALIDATION_FAILED', `threshold: must be between 0 and 1 (got ${threshold})`, { issues: ['threshold: must be between 0 and 1'] });
+    }
     let cursor: AnomalyCursor = new Map();
     return new PollingIterator<AnomalyStream>(async () => {
       const step = anomalyStep(await this.rest<AnomalyStream[]>(req, 'GET', restPath('/api/anomalies', { windowSec })), threshold ?? 0.5, cursor);

@@ -122,3 +122,15 @@ export class DeadLetter {
   @Field(() => Int) originalBytes!: number;
   @Field() failedAt!: string;
 }
+
+@ObjectType({ description: 'A page of task summaries (GET /api/tasks)' })
+export class TaskPage {
+  @Field(() => [Task]) items!: Task[];
+  @Field(() => String, { nullable: true, description: 'pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+}
+
+@ObjectType({ description: 'A page of workflow runs without tasks and edges (GET /api/workflows)' })
+export class WorkflowPage {
+  @Field(() => [Workflow]) items!: Workflow[];
+  @Field(() => String, { nullable: true, description: 'pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+}
