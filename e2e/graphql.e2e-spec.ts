@@ -15,6 +15,39 @@ const QUEUES = 'defaultPolicy policies placements queues { queue policy placemen
 const NODE = 'id executorId cpuMillis memMb status running lastHeartbeatAt';
 
 const pick = (o: Record<string, unknown>, fields: string[]) => Object.fromEntries(fields.map((f) => [f, o[f]]));
+
+type Selection = Map<string, Selection | null>;
+/** A GraphQL selection ('a b { c d }') as a tree of field names. */
+function parseSelection(sel: string): Selection {
+  const tokens = sel.match(/[A-Za-z_][A-Za-z0-9_]*|[{}]/g) ?? [];
+  let i = 0;
+  const level = (): Selection => {
+    const out: Selection = new Map();
+    while (i < tokens.length && tokens[i] !== '}') {
+      const name = tokens[i++];
+      if (tokens[i] === '{') {
+        i++;
+        out.set(name, level());
+        i++;
+      } else out.set(name, null);
+    }
+    return out;
+  };
+  return level();
+}
+/** A REST JSON value cut to a GraphQL selection, with absent optional fields as GraphQL's null. */
+function shape(v: unknown, sel: Selection | null): unknown {
+  if (Array.isArray(v)) return v.map((x) => shape(x, sel));
+  if (v === undefined || v === null) return null;
+  if (!sel) return v;
+  const o = v as Record<string, unknown>;
+  return Object.fromEntries([...sel].map(([k, sub]) => [k, shape(o[k], sub)]));
+}
+const MODEL_VERSION = 'name version stage metrics trainingWindow features featureSchemaHash backend artifact artifactFormat createdAt createdBy notes stageChangedAt';
+const STAGE_CHANGE = 'version from to reason at by note gate';
+const ANOMALY = 'nodeId metric points latest max maxAt samplesSeen learning';
+const DIAGNOSIS = 'id ruleId target confidence explanation evidence action outcome reason actionId decidedBy decidedAt';
+const RULE = 'id name description enabled target match conditions action minSamples';
 const topFields = (sel: string) => sel.replace(/\{[^{}]*\}/g, '').split(/\s+/).filter(Boolean);
 
 /** GraphQL at /graphql on standalone: same data as REST for every resource, subscriptions in order, limits. */
@@ -145,6 +178,145 @@ describe('GraphQL API (standalone)', () => {
       async () => (await data('{ repairsList }')).repairsList,
     );
   }, 150_000);
+
+  /** Submits `n` quick tasks and waits until every one succeeded (the history a training run needs). */
+  const runQuickTasks = async (n: number, queue: string) => {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = await fetch(url('/api/tasks'), { method: 'POST', headers: authHeaders(), body: JSON.stringify({ name: `gql-hist-${i % 3}`, queue, run: { kind: 'noop', sleepMs: 10 + (i % 3) * 20 } }) });
+      expect(r.status).toBe(201);
+      ids.push(((await r.json()) as { id: string }).id);
+    }
+    for (const id of ids) expect((await waitTask(id)).status).toBe('succeeded');
+    return ids;
+  };
+  /** Trains through GraphQL, retrying while the analyzer has not yet consumed enough completions. */
+  const trainViaGraphQL = async () => {
+    for (let until = Date.now() + 60_000; ; ) {
+      const r = await gql(`mutation { trainModel(input: { trees: 20 }) { ${MODEL_VERSION} } }`);
+      if (!r.errors) return r.data!.trainModel as { version: number; name: string };
+      expect(r.errors[0].extensions.code).toBe('INSUFFICIENT_HISTORY');
+      if (Date.now() > until) throw new Error(`training still refused: ${r.errors[0].message}`);
+      await sleep(1000);
+    }
+  };
+
+  it('analyzer, key and schedule resources, and cursor pages: the same data through GraphQL and REST', async () => {
+    const taskIds = await runQuickTasks(35, 'gql-hist');
+    const trained = await trainViaGraphQL();
+    expect(trained.name).toBe('duration');
+
+    const cases: Array<{ what: string; rest: string; query: string; field: string; sel: string; vars?: Record<string, unknown> }> = [
+      { what: 'models', rest: '/api/models', query: `{ models { name versions production { ${MODEL_VERSION} } revision } }`, field: 'models', sel: `name versions production { ${MODEL_VERSION} } revision` },
+      { what: 'model versions', rest: '/api/models/duration/versions', query: `{ modelVersions(name: "duration") { name versions { ${MODEL_VERSION} } history { ${STAGE_CHANGE} } } }`, field: 'modelVersions', sel: `name versions { ${MODEL_VERSION} } history { ${STAGE_CHANGE} }` },
+      { what: 'model accuracy', rest: '/api/models/duration/accuracy', query: '{ modelAccuracy(name: "duration") }', field: 'modelAccuracy', sel: '' },
+      { what: 'model drift', rest: '/api/models/duration/drift', query: '{ modelDrift(name: "duration") { name policy reports } }', field: 'modelDrift', sel: 'name policy reports' },
+      { what: 'prediction', rest: `/api/predictions/${taskIds[0]}`, query: 'query($id: ID!) { prediction(taskId: $id) { taskId signature p50Ms p90Ms model modelVersion basedOn estimatedAt } }', vars: { id: taskIds[0] }, field: 'prediction', sel: 'taskId signature p50Ms p90Ms model modelVersion basedOn estimatedAt' },
+      { what: 'patterns', rest: '/api/patterns?limit=50', query: '{ patterns(limit: 50) { tasks k patterns silhouetteByK } }', field: 'patterns', sel: 'tasks k patterns silhouetteByK' },
+      { what: 'anomalies', rest: '/api/anomalies?windowSec=120', query: `{ anomalies(windowSec: 120) { ${ANOMALY} } }`, field: 'anomalies', sel: ANOMALY },
+      { what: 'diagnoses', rest: '/api/diagnoses?limit=5', query: `{ diagnoses(limit: 5) { items { ${DIAGNOSIS} } nextCursor } }`, field: 'diagnoses', sel: `items { ${DIAGNOSIS} } nextCursor` },
+      { what: 'diagnosis rules', rest: '/api/diagnosis/rules', query: `{ diagnosisRules { ${RULE} } }`, field: 'diagnosisRules', sel: RULE },
+      { what: 'api keys', rest: '/api/keys', query: '{ apiKeys { id name scopes createdBy createdAt revokedAt } }', field: 'apiKeys', sel: 'id name scopes createdBy createdAt revokedAt' },
+      { what: 'schedules', rest: '/api/schedules', query: '{ schedulesList }', field: 'schedulesList', sel: '' },
+      { what: 'repairs page', rest: '/api/repairs?limit=1', query: '{ repairsPage(limit: 1) { items nextCursor } }', field: 'repairsPage', sel: 'items nextCursor' },
+      { what: 'tasks page', rest: '/api/tasks?queue=gql-hist&limit=10', query: `{ tasksPage(queue: "gql-hist", limit: 10) { items { ${TASK} } nextCursor } }`, field: 'tasksPage', sel: `items { ${TASK} } nextCursor` },
+      { what: 'workflows page', rest: '/api/workflows?limit=1', query: `{ workflowsPage(limit: 1) { items { ${WORKFLOW_SUMMARY} } nextCursor } }`, field: 'workflowsPage', sel: `items { ${WORKFLOW_SUMMARY} } nextCursor` },
+    ];
+    for (const c of cases) {
+      const sel = c.sel ? parseSelection(c.sel) : null;
+      await sameAsRest(
+        async () => ({ what: c.what, v: shape(await rest(c.rest), sel) }),
+        async () => ({ what: c.what, v: (await data(c.query, c.vars))[c.field] }),
+      );
+    }
+
+    // A second page through the cursor is REST's second page.
+    const page1 = (await data(`{ tasksPage(queue: "gql-hist", limit: 10) { nextCursor } }`)).tasksPage as { nextCursor: string };
+    expect(page1.nextCursor).toEqual(expect.any(String));
+    await sameAsRest(
+      async () => shape(await rest(`/api/tasks?queue=gql-hist&limit=10&cursor=${encodeURIComponent(page1.nextCursor)}`), parseSelection(`items { ${TASK} } nextCursor`)),
+      async () => (await data(`query($c: String) { tasksPage(queue: "gql-hist", limit: 10, cursor: $c) { items { ${TASK} } nextCursor } }`, { c: page1.nextCursor })).tasksPage,
+    );
+
+    // Writes: a diagnosis rule, an API key, a schedule, each read back through REST.
+    const rule = { id: 'gql-e2e-rule', name: 'graphql e2e', target: 'node', conditions: [{ metric: 'cpuPercent', aggregate: 'avg', windowSec: 60, operator: '>', threshold: 1000 }], action: { kind: 'cordon_node', nodeId: '{nodeId}' } };
+    const created = (await data(`mutation($r: JSON!) { createDiagnosisRule(input: $r) { ${RULE} } }`, { r: rule })).createDiagnosisRule;
+    expect(created).toEqual(shape(await rest('/api/diagnosis/rules/gql-e2e-rule'), parseSelection(RULE)));
+    expect((await data('mutation { deleteDiagnosisRule(id: "gql-e2e-rule") }')).deleteDiagnosisRule).toBe(true);
+    expect((await fetch(url('/api/diagnosis/rules/gql-e2e-rule'), { headers: authHeaders() })).status).toBe(404);
+
+    const key = (await data('mutation { createApiKey(name: "gql-reader", scopes: ["read"]) { id key scopes revokedAt } }')).createApiKey as { id: string; key: string; scopes: string[] };
+    expect(key.scopes).toEqual(['read']);
+    expect((await data('{ apiKeys { id } }')).apiKeys).toContainEqual({ id: key.id });
+    // The read key may read the analyzer's data through GraphQL, but not deploy a model: the same scopes as REST.
+    const asReader = async (query: string) => (await (await fetch(url('/graphql'), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key.key}` }, body: JSON.stringify({ query }) })).json()) as { data?: unknown; errors?: Array<{ extensions: Record<string, unknown> }> };
+    expect((await asReader('{ models { name } }')).errors).toBeUndefined();
+    expect((await asReader(`mutation { deployModel(name: "duration", version: ${trained.version}) { stage } }`)).errors?.[0].extensions).toMatchObject({ code: 'SCOPE_INSUFFICIENT', status: 403 });
+    expect((await asReader('{ apiKeys { id } }')).errors?.[0].extensions.code).toBe('SCOPE_INSUFFICIENT');
+    const revoked = (await data(`mutation($id: ID!) { revokeApiKey(keyId: $id) { id revokedAt } }`, { id: key.id })).revokeApiKey as { revokedAt: string | null };
+    expect(revoked.revokedAt).toEqual(expect.any(String));
+    expect((await asReader('{ models { name } }')).errors?.[0].extensions.code).toBe('KEY_REVOKED');
+
+    const sched = (await data(`mutation($s: JSON!) { createSchedule(input: $s) }`, { s: { name: 'gql-sched', trigger: { kind: 'interval', everyMs: 3_600_000 }, template: { kind: 'task', task: { run: { kind: 'noop' } } } } })).createSchedule as { id: string };
+    const paused = (await data(`mutation($id: ID!) { pauseSchedule(id: $id) }`, { id: sched.id })).pauseSchedule as { paused: boolean };
+    expect(paused.paused).toBe(true);
+    expect(await rest(`/api/schedules/${sched.id}`)).toEqual((await data(`query($id: ID!) { schedule(id: $id) }`, { id: sched.id })).schedule);
+    await data(`mutation($id: ID!) { resumeSchedule(id: $id) }`, { id: sched.id });
+    const triggered = (await data(`mutation($id: ID!) { triggerSchedule(id: $id) }`, { id: sched.id })).triggerSchedule as { tasks: unknown[] };
+    expect(triggered.tasks.length).toBeGreaterThan(0);
+    await sameAsRest(
+      () => rest(`/api/schedules/${sched.id}/ticks`),
+      async () => (await data(`query($id: ID!) { scheduleTicks(id: $id) }`, { id: sched.id })).scheduleTicks,
+    );
+    await data(`mutation($id: ID!) { deleteSchedule(id: $id) }`, { id: sched.id });
+  }, 240_000);
+
+  it('subscriptions deliver model stage changes in order, node changes and anomaly peaks', async () => {
+    // Model events: from the first stage change, in order, including those that happen while subscribed.
+    const modelEvents: Array<{ version: number; to: string; reason: string }> = [];
+    const unsubscribeModel = ws.subscribe({ query: `subscription { modelEvents(name: "duration") { ${STAGE_CHANGE} } }` }, { next: (m) => modelEvents.push(m.data?.modelEvents as never), error: () => undefined, complete: () => undefined });
+    await runQuickTasks(3, 'gql-hist');
+    const trained = await trainViaGraphQL();
+    const deployed = (await data(`mutation { deployModel(name: "duration", version: ${trained.version}, forceReason: "graphql e2e") { version stage } }`)).deployModel;
+    expect(deployed).toEqual({ version: trained.version, stage: 'production' });
+    const history = async () => (await rest<{ history: unknown[] }>('/api/models/duration/versions')).history;
+    for (let until = Date.now() + 30_000; modelEvents.length < (await history()).length; ) {
+      if (Date.now() > until) throw new Error(`model events: ${modelEvents.length} of ${(await history()).length}`);
+      await sleep(250);
+    }
+    unsubscribeModel();
+    expect(shape(await history(), parseSelection(STAGE_CHANGE))).toEqual(modelEvents);
+    expect(modelEvents.slice(-2).map((e) => [e.version, e.reason, e.to])).toEqual([
+      [trained.version, 'register', 'candidate'],
+      [trained.version, 'promote', 'production'],
+    ]);
+
+    // Node events: the node first, then its change when cordoned.
+    const nodeEvents: Array<{ id: string; status: string }> = [];
+    const unsubscribeNodes = ws.subscribe({ query: `subscription { nodeUpdates { ${NODE} } }` }, { next: (m) => nodeEvents.push(m.data?.nodeUpdates as never), error: () => undefined, complete: () => undefined });
+    for (let until = Date.now() + 15_000; !nodeEvents.length; await sleep(100)) if (Date.now() > until) throw new Error('no node event');
+    expect(nodeEvents[0]).toMatchObject({ id: 'g1', status: 'up' });
+    await data(`mutation { requestRepair(input: { action: { kind: "cordon_node", nodeId: "g1" }, reason: "graphql e2e node events" }) }`);
+    for (let until = Date.now() + 30_000; !nodeEvents.some((n) => n.status !== 'up'); await sleep(100)) if (Date.now() > until) throw new Error(`node events: ${JSON.stringify(nodeEvents)}`);
+    await data(`mutation { requestRepair(input: { action: { kind: "uncordon_node", nodeId: "g1" }, reason: "graphql e2e node events" }) }`);
+    unsubscribeNodes();
+
+    // Anomaly events: with threshold 0 every scored node metric's peak is an event; each names a stream REST reports.
+    const anomalyEvents: Array<{ nodeId: string; metric: string; maxAt: string }> = [];
+    const unsubscribeAnomalies = ws.subscribe({ query: `subscription { anomalyEvents(threshold: 0, windowSec: 600) { ${ANOMALY} } }` }, { next: (m) => anomalyEvents.push(m.data?.anomalyEvents as never), error: () => undefined, complete: () => undefined });
+    for (let until = Date.now() + 30_000; !anomalyEvents.length; await sleep(200)) if (Date.now() > until) throw new Error('no anomaly event');
+    unsubscribeAnomalies();
+    const streams = await rest<Array<{ nodeId: string; metric: string }>>('/api/anomalies?windowSec=600');
+    for (const e of anomalyEvents) expect(streams).toContainEqual(expect.objectContaining({ nodeId: e.nodeId, metric: e.metric }));
+    const times = anomalyEvents.map((e) => Date.parse(e.maxAt));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+
+    // A bad threshold is refused with the stable code.
+    const refused = await new Promise<unknown>((resolve) => {
+      ws.subscribe({ query: 'subscription { anomalyEvents(threshold: 2) { nodeId } }' }, { next: () => undefined, error: resolve, complete: () => resolve(null) });
+    });
+    expect(JSON.stringify(refused)).toMatch(/VALIDATION_FAILED/);
+  }, 180_000);
 
   it('refuses a query over the depth limit, and bad input, with clear errors carrying stable codes', async () => {
     const deep = await gql('{ clusterStats { tasks } __type(name: "Task") { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }');
