@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
@@ -245,6 +246,30 @@ describe('GraphQL API (standalone)', () => {
     expect((await data('mutation { deleteDiagnosisRule(id: "gql-e2e-rule") }')).deleteDiagnosisRule).toBe(true);
     expect((await fetch(url('/api/diagnosis/rules/gql-e2e-rule'), { headers: authHeaders() })).status).toBe(404);
 
+    // The dashboard's session cookie: a write needs this server's Origin, and the analyzer's REST route
+    // behind the GraphQL field sees the same Host and Origin as the GraphQL request (here "localhost").
+    const signIn = await fetch(url('/api/session'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: TEST_ADMIN_KEY }) });
+    expect(signIn.status).toBe(204);
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
+    const viaCookie = (query: string, origin: string | null) =>
+      new Promise<{ data?: Record<string, unknown>; errors?: Array<{ extensions: Record<string, unknown> }> }>((resolve, reject) => {
+        const host = `localhost:${svc.port}`;
+        const headers: Record<string, string> = { host, cookie, 'content-type': 'application/json', ...(origin ? { origin } : {}) };
+        const r = httpRequest({ host: '127.0.0.1', port: svc.port, path: '/graphql', method: 'POST', headers }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(JSON.parse(text)));
+        });
+        r.on('error', reject);
+        r.end(JSON.stringify({ query }));
+      });
+    const cookieRule = JSON.stringify({ ...rule, id: 'gql-cookie-rule' }).replace(/"([a-zA-Z]+)":/g, '$1:');
+    const noOrigin = await viaCookie(`mutation { createDiagnosisRule(input: ${cookieRule}) { id } }`, null);
+    expect(noOrigin.errors?.[0].extensions.code).toBe('SESSION_ORIGIN_REQUIRED');
+    const withOrigin = await viaCookie(`mutation { createDiagnosisRule(input: ${cookieRule}) { id } }`, `http://localhost:${svc.port}`);
+    expect(withOrigin).toEqual({ data: { createDiagnosisRule: { id: 'gql-cookie-rule' } } });
+    expect((await viaCookie('mutation { deleteDiagnosisRule(id: "gql-cookie-rule") }', `http://localhost:${svc.port}`)).data).toEqual({ deleteDiagnosisRule: true });
+
     const key = (await data('mutation { createApiKey(name: "gql-reader", scopes: ["read"]) { id key scopes revokedAt } }')).createApiKey as { id: string; key: string; scopes: string[] };
     expect(key.scopes).toEqual(['read']);
     expect((await data('{ apiKeys { id } }')).apiKeys).toContainEqual({ id: key.id });
@@ -281,18 +306,28 @@ describe('GraphQL API (standalone)', () => {
     const unsubscribeModel = ws.subscribe({ query: `subscription { modelEvents(name: "duration") { ${STAGE_CHANGE} } }` }, { next: (m) => modelEvents.push(m.data?.modelEvents as never), error: () => undefined, complete: () => undefined });
     await runQuickTasks(3, 'gql-hist');
     const trained = await trainViaGraphQL();
-    const deployed = (await data(`mutation { deployModel(name: "duration", version: ${trained.version}, forceReason: "graphql e2e") { version stage } }`)).deployModel;
-    expect(deployed).toEqual({ version: trained.version, stage: 'production' });
+    const deploy = async (version: number) => (await data(`mutation { deployModel(name: "duration", version: ${version}, forceReason: "graphql e2e") { version stage } }`)).deployModel;
+    // v1 (trained by the test before) to production, then this run's version, then back to v1.
+    expect(trained.version).toBeGreaterThan(1);
+    expect(await deploy(1)).toEqual({ version: 1, stage: 'production' });
+    expect(await deploy(trained.version)).toEqual({ version: trained.version, stage: 'production' });
+    expect((await data('mutation { rollbackModel(name: "duration") { version stage } }')).rollbackModel).toEqual({ version: 1, stage: 'production' });
     const history = async () => (await rest<{ history: unknown[] }>('/api/models/duration/versions')).history;
     for (let until = Date.now() + 30_000; modelEvents.length < (await history()).length; ) {
       if (Date.now() > until) throw new Error(`model events: ${modelEvents.length} of ${(await history()).length}`);
       await sleep(250);
     }
     unsubscribeModel();
-    expect(shape(await history(), parseSelection(STAGE_CHANGE))).toEqual(modelEvents);
-    expect(modelEvents.slice(-2).map((e) => [e.version, e.reason, e.to])).toEqual([
+    expect(modelEvents).toEqual(shape(await history(), parseSelection(STAGE_CHANGE)));
+    // A promotion archives the version it replaces; a rollback archives the one it takes down.
+    expect(modelEvents.map((e) => [e.version, e.reason, e.to])).toEqual([
+      [1, 'register', 'candidate'],
       [trained.version, 'register', 'candidate'],
+      [1, 'promote', 'production'],
+      [1, 'promote', 'archived'],
       [trained.version, 'promote', 'production'],
+      [trained.version, 'rollback', 'archived'],
+      [1, 'rollback', 'production'],
     ]);
 
     // Node events: the node first, then its change when cordoned.
@@ -314,6 +349,15 @@ describe('GraphQL API (standalone)', () => {
     for (const e of anomalyEvents) expect(streams).toContainEqual(expect.objectContaining({ nodeId: e.nodeId, metric: e.metric }));
     const times = anomalyEvents.map((e) => Date.parse(e.maxAt));
     expect(times).toEqual([...times].sort((a, b) => a - b));
+
+    // Depth and complexity limits hold for subscriptions and for the new query fields too.
+    const tooDeep: unknown[] = [];
+    await new Promise<void>((resolve) => {
+      ws.subscribe({ query: 'subscription { modelEvents(name: "duration") { version __type(name: "Task") { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }' }, { next: (m) => tooDeep.push(m), error: (e) => (tooDeep.push(e), resolve()), complete: resolve });
+    });
+    expect(JSON.stringify(tooDeep)).toMatch(/QUERY_TOO_DEEP/);
+    const wide = await gql(`{ models { ${Array.from({ length: 401 }, (_, i) => `n${i}: name`).join(' ')} } }`);
+    expect(wide.errors?.[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
 
     // A bad threshold is refused with the stable code.
     const refused: unknown[] = [];

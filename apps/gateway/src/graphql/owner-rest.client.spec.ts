@@ -1,11 +1,12 @@
 import { forwardedHeaders, loopbackBase, restFailure, restPath } from './owner-rest.client';
 
 describe('OwnerRestClient helpers', () => {
-  it("passes on the caller's credentials and trace ids only", () => {
-    expect(forwardedHeaders({ authorization: 'Bearer k', 'x-api-key': 'k2', cookie: 'a=b', host: 'evil', 'content-length': '9', 'x-request-id': ['r1', 'r2'] })).toEqual({
+  it("passes on the caller's credentials, host and trace ids only (no hop-by-hop or length headers)", () => {
+    expect(forwardedHeaders({ authorization: 'Bearer k', 'x-api-key': 'k2', cookie: 'a=b', host: 'h:1', connection: 'close', 'content-length': '9', 'x-request-id': ['r1', 'r2'] })).toEqual({
       authorization: 'Bearer k',
       'x-api-key': 'k2',
       cookie: 'a=b',
+      host: 'h:1',
       'x-request-id': 'r1, r2',
     });
   });

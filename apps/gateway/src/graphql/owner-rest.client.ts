@@ -1,10 +1,15 @@
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLError } from 'graphql';
 
-/** Headers of the GraphQL request passed on to the REST route: the caller's credentials and trace ids only. */
-export const REST_FORWARDED_HEADERS = ['authorization', 'x-api-key', 'cookie', 'origin', 'x-request-id', 'traceparent'] as const;
+/**
+ * Headers of the GraphQL request passed on to the REST route: the caller's credentials and trace ids,
+ * and Host with Origin so that a write authenticated by the session cookie passes the same origin
+ * check as the GraphQL request did (the loopback URL's own host would not match the browser's Origin).
+ */
+export const REST_FORWARDED_HEADERS = ['authorization', 'x-api-key', 'cookie', 'origin', 'host', 'x-request-id', 'traceparent'] as const;
 
 export function forwardedHeaders(headers: Readonly<Record<string, unknown>>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -75,15 +80,20 @@ export class OwnerRestClient {
   async call<T>(req: RestCall): Promise<T> {
     const server = this.adapterHost.httpAdapter.getHttpServer() as { address(): AddressInfo | string | null };
     const headers = forwardedHeaders(req.headers);
-    if (req.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${loopbackBase(server.address())}${req.path}`, {
-      method: req.method,
-      headers,
-      body: req.body === undefined ? undefined : JSON.stringify(req.body),
-      redirect: 'manual',
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    // node:http rather than fetch: fetch replaces a Host header with the URL's.
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const r = httpRequest(`${loopbackBase(server.address())}${req.path}`, { method: req.method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 500, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      r.on('error', reject);
+      r.end(body);
     });
-    const text = await res.text();
-    if (res.status >= 300) throw restFailure(res.status, text, `${req.method} ${req.path}`);
+    if (status >= 300) throw restFailure(status, text, `${req.method} ${req.path}`);
     return (text ? JSON.parse(text) : null) as T;
   }
 }
