@@ -207,7 +207,20 @@ describe('GraphQL API (standalone)', () => {
     const trained = await trainViaGraphQL();
     expect(trained.name).toBe('duration');
 
+    // Metric points for the collector's reads.
+    const now = Date.now();
+    const points = Array.from({ length: 5 }, (_, i) => ({ metric: 'gql.load', value: i, ts: new Date(now - (5 - i) * 1000).toISOString(), labels: { host: 'h1' } }));
+    expect((await fetch(url('/api/metrics/batch'), { method: 'POST', headers: authHeaders(), body: JSON.stringify({ source: 'gql-e2e', points }) })).status).toBe(202);
+    for (let until = Date.now() + 30_000; !(await rest<unknown[]>('/api/metrics/series?metric=gql.load')).length; await sleep(250)) if (Date.now() > until) throw new Error('metric points not stored');
+    const from = new Date(now - 60_000).toISOString();
+    const to = new Date(now + 60_000).toISOString();
+
     const cases: Array<{ what: string; rest: string; query: string; field: string; sel: string; vars?: Record<string, unknown> }> = [
+      { what: 'task metrics', rest: `/api/metrics/tasks/${taskIds[0]}`, query: 'query($id: ID!) { taskMetrics(taskId: $id) }', vars: { id: taskIds[0] }, field: 'taskMetrics', sel: '' },
+      { what: 'node rollups', rest: '/api/metrics/nodes/g1/rollups', query: '{ nodeRollups(nodeId: "g1") }', field: 'nodeRollups', sel: '' },
+      { what: 'metric series', rest: '/api/metrics/series?metric=gql.load&labels=host%3Dh1', query: '{ metricSeries(metric: "gql.load", labels: "host=h1") }', field: 'metricSeries', sel: '' },
+      { what: 'metric latest', rest: '/api/metrics/latest?metric=gql.load', query: '{ metricLatest(metric: "gql.load") }', field: 'metricLatest', sel: '' },
+      { what: 'metric range', rest: `/api/metrics/query?metric=gql.load&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&step=10s&agg=max`, query: 'query($f: String!, $t: String!) { metricRange(metric: "gql.load", from: $f, to: $t, step: "10s", agg: "max") }', vars: { f: from, t: to }, field: 'metricRange', sel: '' },
       { what: 'models', rest: '/api/models', query: `{ models { name versions production { ${MODEL_VERSION} } revision } }`, field: 'models', sel: `name versions production { ${MODEL_VERSION} } revision` },
       { what: 'model versions', rest: '/api/models/duration/versions', query: `{ modelVersions(name: "duration") { name versions { ${MODEL_VERSION} } history { ${STAGE_CHANGE} } } }`, field: 'modelVersions', sel: `name versions { ${MODEL_VERSION} } history { ${STAGE_CHANGE} }` },
       { what: 'model accuracy', rest: '/api/models/duration/accuracy', query: '{ modelAccuracy(name: "duration") }', field: 'modelAccuracy', sel: '' },
@@ -225,6 +238,7 @@ describe('GraphQL API (standalone)', () => {
     ];
     for (const c of cases) {
       const sel = c.sel ? parseSelection(c.sel) : null;
+      if (process.env.GQL_E2E_SHOW) console.log(c.what, JSON.stringify(await rest(c.rest)).slice(0, 200));
       await sameAsRest(
         async () => ({ what: c.what, v: shape(await rest(c.rest), sel) }),
         async () => ({ what: c.what, v: (await data(c.query, c.vars))[c.field] }),

@@ -13,6 +13,7 @@ import { TasksModule } from '../tasks/tasks.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
 import { AdminResolver } from './admin.resolver';
 import { AnalyzerResolver } from './analyzer.resolver';
+import { CollectorResolver } from './collector.resolver';
 import { KairosResolver } from './kairos.resolver';
 import { OwnerRestClient } from './owner-rest.client';
 import { queryLimitErrors, queryLimitsRule } from './query-limits';
@@ -88,6 +89,6 @@ export function graphqlContext(input: ContextInput): GraphQLRequestContext {
       },
     }),
   ],
-  providers: [KairosResolver, AnalyzerResolver, AdminResolver, OwnerRestClient],
+  providers: [KairosResolver, AnalyzerResolver, CollectorResolver, AdminResolver, OwnerRestClient],
 })
 export class KairosGraphQLModule {}
