@@ -49,6 +49,8 @@ const STAGE_CHANGE = 'version from to reason at by note gate';
 const ANOMALY = 'nodeId metric points latest max maxAt samplesSeen learning';
 const DIAGNOSIS = 'id ruleId target confidence explanation evidence action outcome reason actionId decidedBy decidedAt';
 const RULE = 'id name description enabled target match conditions action minSamples';
+const SCHEDULE = 'id name template trigger startAt endAt misfire concurrency jitterMs shards circuitBreaker paused createdAt revision updatedAt deletedAt state nextTickAt';
+const TICK = 'tickAt shard shardCount outcome skipReason detail taskId taskStatus attempts fireAt firedAt startedAt finishedAt delayMs catchUp trial';
 const topFields = (sel: string) => sel.replace(/\{[^{}]*\}/g, '').split(/\s+/).filter(Boolean);
 
 /** GraphQL at /graphql on standalone: same data as REST for every resource, subscriptions in order, limits. */
@@ -231,7 +233,7 @@ describe('GraphQL API (standalone)', () => {
       { what: 'diagnoses', rest: '/api/diagnoses?limit=5', query: `{ diagnoses(limit: 5) { items { ${DIAGNOSIS} } nextCursor } }`, field: 'diagnoses', sel: `items { ${DIAGNOSIS} } nextCursor` },
       { what: 'diagnosis rules', rest: '/api/diagnosis/rules', query: `{ diagnosisRules { ${RULE} } }`, field: 'diagnosisRules', sel: RULE },
       { what: 'api keys', rest: '/api/keys', query: '{ apiKeys { id name scopes createdBy createdAt revokedAt } }', field: 'apiKeys', sel: 'id name scopes createdBy createdAt revokedAt' },
-      { what: 'schedules', rest: '/api/schedules', query: '{ schedulesList }', field: 'schedulesList', sel: '' },
+      { what: 'schedules', rest: '/api/schedules', query: `{ schedulesList { ${SCHEDULE} } }`, field: 'schedulesList', sel: SCHEDULE },
       { what: 'repairs page', rest: '/api/repairs?limit=1', query: '{ repairsPage(limit: 1) { items nextCursor } }', field: 'repairsPage', sel: 'items nextCursor' },
       { what: 'tasks page', rest: '/api/tasks?queue=gql-hist&limit=10', query: `{ tasksPage(queue: "gql-hist", limit: 10) { items { ${TASK} } nextCursor } }`, field: 'tasksPage', sel: `items { ${TASK} } nextCursor` },
       { what: 'workflows page', rest: '/api/workflows?limit=1', query: `{ workflowsPage(limit: 1) { items { ${WORKFLOW_SUMMARY} } nextCursor } }`, field: 'workflowsPage', sel: `items { ${WORKFLOW_SUMMARY} } nextCursor` },
@@ -296,22 +298,28 @@ describe('GraphQL API (standalone)', () => {
     expect(revoked.revokedAt).toEqual(expect.any(String));
     expect((await asReader('{ models { name } }')).errors?.[0].extensions.code).toBe('KEY_REVOKED');
 
-    const sched = (await data(`mutation($s: JSON!) { createSchedule(input: $s) }`, { s: { name: 'gql-sched', trigger: { kind: 'interval', everyMs: 3_600_000 }, template: { kind: 'task', task: { run: { kind: 'noop' } } } } })).createSchedule as { id: string };
-    const paused = (await data(`mutation($id: ID!) { pauseSchedule(id: $id) }`, { id: sched.id })).pauseSchedule as { paused: boolean };
+    const sched = (await data(`mutation($s: JSON!) { createSchedule(input: $s) { ${SCHEDULE} } }`, { s: { name: 'gql-sched', trigger: { kind: 'interval', everyMs: 3_600_000 }, template: { kind: 'task', task: { run: { kind: 'noop' } } } } })).createSchedule as { id: string };
+    // The definition as created is what REST reads back (the executor's state may move meanwhile).
+    const DEFINITION = 'id name template trigger startAt endAt misfire concurrency jitterMs shards circuitBreaker createdAt';
+    expect(shape(sched, parseSelection(DEFINITION))).toEqual(shape(await rest(`/api/schedules/${sched.id}`), parseSelection(DEFINITION)));
+    const paused = (await data(`mutation($id: ID!) { pauseSchedule(id: $id) { paused } }`, { id: sched.id })).pauseSchedule as { paused: boolean };
     expect(paused.paused).toBe(true);
-    expect(await rest(`/api/schedules/${sched.id}`)).toEqual((await data(`query($id: ID!) { schedule(id: $id) }`, { id: sched.id })).schedule);
     await sameAsRest(
-      () => rest('/api/schedules'),
-      async () => (await data('{ schedulesList }')).schedulesList,
+      async () => shape(await rest(`/api/schedules/${sched.id}`), parseSelection(SCHEDULE)),
+      async () => (await data(`query($id: ID!) { schedule(id: $id) { ${SCHEDULE} } }`, { id: sched.id })).schedule,
     );
-    await data(`mutation($id: ID!) { resumeSchedule(id: $id) }`, { id: sched.id });
-    const triggered = (await data(`mutation($id: ID!) { triggerSchedule(id: $id) }`, { id: sched.id })).triggerSchedule as { tasks: unknown[] };
+    await sameAsRest(
+      async () => shape(await rest('/api/schedules'), parseSelection(SCHEDULE)),
+      async () => (await data(`{ schedulesList { ${SCHEDULE} } }`)).schedulesList,
+    );
+    await data(`mutation($id: ID!) { resumeSchedule(id: $id) { paused } }`, { id: sched.id });
+    const triggered = (await data(`mutation($id: ID!) { triggerSchedule(id: $id) { tickAt tasks } }`, { id: sched.id })).triggerSchedule as { tasks: unknown[] };
     expect(triggered.tasks.length).toBeGreaterThan(0);
     await sameAsRest(
-      () => rest(`/api/schedules/${sched.id}/ticks`),
-      async () => (await data(`query($id: ID!) { scheduleTicks(id: $id) }`, { id: sched.id })).scheduleTicks,
+      async () => shape(await rest(`/api/schedules/${sched.id}/ticks`), parseSelection(TICK)),
+      async () => (await data(`query($id: ID!) { scheduleTicks(id: $id) { ${TICK} } }`, { id: sched.id })).scheduleTicks,
     );
-    await data(`mutation($id: ID!) { deleteSchedule(id: $id) }`, { id: sched.id });
+    expect(((await data(`mutation($id: ID!) { deleteSchedule(id: $id) { deletedAt } }`, { id: sched.id })).deleteSchedule as { deletedAt: string | null }).deletedAt).toEqual(expect.any(String));
   }, 240_000);
 
   it('subscriptions deliver model stage changes in order, node changes and anomaly peaks', async () => {

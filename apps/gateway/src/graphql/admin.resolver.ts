@@ -7,7 +7,7 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ScheduleIdSchema, ScheduleListQuerySchema } from '../schedules/schedules.controller';
 import { SchedulesService } from '../schedules/schedules.service';
 import { parseOrThrow } from '../tasks/parse-body';
-import { ApiKey, CreatedApiKey } from './analyzer.types';
+import { ApiKey, CreatedApiKey, Schedule, ScheduleTick, ScheduleTrigger } from './analyzer.types';
 import { JSONScalar } from './json.scalar';
 
 const asRest = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -44,53 +44,53 @@ export class AdminResolver {
     return asRest(await this.keys.revoke(parseOrThrow(KeyIdSchema, keyId, 'key id'), authenticatedKeyOf(req)?.keyId ?? 'unknown')) as unknown as ApiKey;
   }
 
-  // ---- schedules (JSON with the REST shapes: the definitions are the POST /api/schedules body) ----
+  // ---- schedules (definitions in and out as the POST /api/schedules body) ----
 
-  @Query(() => [JSONScalar], { description: 'Schedules (not deleted), newest first, with breaker state and next tick (GET /api/schedules)' })
+  @Query(() => [Schedule], { description: 'Schedules (not deleted), newest first, with breaker state and next tick (GET /api/schedules)' })
   @RequireScope('read')
-  async schedulesList(@Args('limit', { type: () => Int, nullable: true }) limit?: number): Promise<unknown[]> {
+  async schedulesList(@Args('limit', { type: () => Int, nullable: true }) limit?: number): Promise<Schedule[]> {
     return asRest(await this.schedules.list(parseOrThrow(ScheduleListQuerySchema, limitQuery(limit), 'query').limit));
   }
 
-  @Query(() => JSONScalar, { description: 'A schedule with its executor state and next tick (GET /api/schedules/:id)' })
+  @Query(() => Schedule, { description: 'A schedule with its executor state and next tick (GET /api/schedules/:id)' })
   @RequireScope('read')
-  async schedule(@Args('id', { type: () => ID }) id: string): Promise<unknown> {
+  async schedule(@Args('id', { type: () => ID }) id: string): Promise<Schedule> {
     return asRest(await this.schedules.get(parseOrThrow(ScheduleIdSchema, id, 'schedule id')));
   }
 
-  @Query(() => [JSONScalar], { description: 'Tick history of a schedule, newest first (GET /api/schedules/:id/ticks)' })
+  @Query(() => [ScheduleTick], { description: 'Tick history of a schedule, newest first (GET /api/schedules/:id/ticks)' })
   @RequireScope('read')
-  async scheduleTicks(@Args('id', { type: () => ID }) id: string, @Args('limit', { type: () => Int, nullable: true }) limit?: number): Promise<unknown[]> {
+  async scheduleTicks(@Args('id', { type: () => ID }) id: string, @Args('limit', { type: () => Int, nullable: true }) limit?: number): Promise<ScheduleTick[]> {
     return asRest(await this.schedules.ticks(parseOrThrow(ScheduleIdSchema, id, 'schedule id'), parseOrThrow(ScheduleListQuerySchema, limitQuery(limit), 'query').limit));
   }
 
-  @Mutation(() => JSONScalar, { description: 'Create a schedule (the POST /api/schedules body)' })
+  @Mutation(() => Schedule, { description: 'Create a schedule (the POST /api/schedules body)' })
   @RequireScope('submit')
-  async createSchedule(@Args('input', { type: () => JSONScalar }) input: unknown): Promise<unknown> {
+  async createSchedule(@Args('input', { type: () => JSONScalar }) input: unknown): Promise<Schedule> {
     return asRest(await this.schedules.create(parseOrThrow(CreateScheduleSchema, input, 'schedule')));
   }
 
-  @Mutation(() => JSONScalar, { description: 'Pause a schedule (POST /api/schedules/:id/pause)' })
+  @Mutation(() => Schedule, { description: 'Pause a schedule (POST /api/schedules/:id/pause)' })
   @RequireScope('operate')
-  async pauseSchedule(@Args('id', { type: () => ID }) id: string): Promise<unknown> {
+  async pauseSchedule(@Args('id', { type: () => ID }) id: string): Promise<Schedule> {
     return asRest(await this.schedules.setPaused(parseOrThrow(ScheduleIdSchema, id, 'schedule id'), true));
   }
 
-  @Mutation(() => JSONScalar, { description: 'Resume a schedule from now (POST /api/schedules/:id/resume)' })
+  @Mutation(() => Schedule, { description: 'Resume a schedule from now (POST /api/schedules/:id/resume)' })
   @RequireScope('operate')
-  async resumeSchedule(@Args('id', { type: () => ID }) id: string): Promise<unknown> {
+  async resumeSchedule(@Args('id', { type: () => ID }) id: string): Promise<Schedule> {
     return asRest(await this.schedules.setPaused(parseOrThrow(ScheduleIdSchema, id, 'schedule id'), false));
   }
 
-  @Mutation(() => JSONScalar, { description: 'Run one tick now, outside the trigger; the submitted tasks (POST /api/schedules/:id/trigger)' })
+  @Mutation(() => ScheduleTrigger, { description: 'Run one tick now, outside the trigger; the submitted tasks (POST /api/schedules/:id/trigger)' })
   @RequireScope('submit')
-  async triggerSchedule(@Args('id', { type: () => ID }) id: string): Promise<unknown> {
+  async triggerSchedule(@Args('id', { type: () => ID }) id: string): Promise<ScheduleTrigger> {
     return asRest(await this.schedules.trigger(parseOrThrow(ScheduleIdSchema, id, 'schedule id'), randomUUID()));
   }
 
-  @Mutation(() => JSONScalar, { description: 'Delete a schedule; its history stays readable (DELETE /api/schedules/:id)' })
+  @Mutation(() => Schedule, { description: 'Delete a schedule; its history stays readable (DELETE /api/schedules/:id)' })
   @RequireScope('operate')
-  async deleteSchedule(@Args('id', { type: () => ID }) id: string): Promise<unknown> {
+  async deleteSchedule(@Args('id', { type: () => ID }) id: string): Promise<Schedule> {
     return asRest(await this.schedules.delete(parseOrThrow(ScheduleIdSchema, id, 'schedule id')));
   }
 }
