@@ -206,6 +206,10 @@ describe('GraphQL API (standalone)', () => {
 
   it('analyzer, key and schedule resources, and cursor pages: the same data through GraphQL and REST', async () => {
     const taskIds = await runQuickTasks(35, 'gql-hist');
+    // The analyzer records each task's estimate as it consumes task.queued (asynchronously).
+    for (let until = Date.now() + 30_000; (await fetch(url(`/api/predictions/${taskIds[0]}`), { headers: authHeaders() })).status !== 200; await sleep(250)) {
+      if (Date.now() > until) throw new Error('no prediction recorded');
+    }
     const trained = await trainViaGraphQL();
     expect(trained.name).toBe('duration');
 
