@@ -7,7 +7,7 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ScheduleIdSchema, ScheduleListQuerySchema } from '../schedules/schedules.controller';
 import { SchedulesService } from '../schedules/schedules.service';
 import { parseOrThrow } from '../tasks/parse-body';
-import { ApiKey, CreatedApiKey, Schedule, ScheduleTick, ScheduleTrigger } from './analyzer.types';
+import { ApiKey, CreatedApiKey, Schedule, ScheduleTick, ScheduleTrigger } from './graphql.types';
 import { JSONScalar } from './json.scalar';
 
 const asRest = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
