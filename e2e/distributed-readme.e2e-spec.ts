@@ -260,6 +260,35 @@ describe('README distributed mode, verbatim', () => {
     expect(failures).toEqual([]);
   }, 120_000);
 
+  it("GraphQL on the gateway serves the analyzer's resources through the owner proxy: the same data as REST", async () => {
+    const gql = async (query: string) => {
+      const r = await api('/graphql', { method: 'POST', body: JSON.stringify({ query }) });
+      const body = (await r.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+      expect(body.errors).toBeUndefined();
+      return body.data!;
+    };
+    const json = async (path: string) => {
+      const r = await api(path);
+      expect(r.status).toBe(200);
+      return r.json();
+    };
+    const rule = 'id name description enabled target match conditions action minSamples';
+    const cases: Array<[string, string, string]> = [
+      ['/api/diagnosis/rules', `{ diagnosisRules { ${rule} } }`, 'diagnosisRules'],
+      ['/api/diagnoses?limit=3', '{ diagnoses(limit: 3) { items { id ruleId target confidence explanation evidence action outcome reason actionId decidedBy decidedAt } nextCursor } }', 'diagnoses'],
+      ['/api/models/duration/drift', '{ modelDrift(name: "duration") { name policy reports } }', 'modelDrift'],
+    ];
+    for (const [path, query, field] of cases) {
+      const before = await json(path);
+      const got = (await gql(query))[field];
+      expect([path, got]).toEqual([path, before]);
+    }
+    // Errors keep the owner's stable code (the analyzer's 400, passed back by the proxy).
+    const r = await api('/graphql', { method: 'POST', body: JSON.stringify({ query: '{ modelVersions(name: "Not A Name") { name } }' }) });
+    const bad = (await r.json()) as { errors: Array<{ extensions: { code: string; status: number } }> };
+    expect(bad.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+  }, 60_000);
+
   it('the gateway answers 503 naming the owner when no replica of it is up', async () => {
     const dead = await freePort();
     let gw: ServiceProcess | undefined;
@@ -274,6 +303,11 @@ describe('README distributed mode, verbatim', () => {
       const m = await fetch(`http://127.0.0.1:${gw.port}/api/metrics/tasks/x`, { headers: authHeaders() });
       expect(m.status).toBe(503);
       expect(((await m.json()) as { message: string }).message).toContain('set COLLECTOR_URLS');
+      // GraphQL's analyzer fields take the same way, and fail the same way.
+      const g = await fetch(`http://127.0.0.1:${gw.port}/graphql`, { method: 'POST', headers: authHeaders(), body: JSON.stringify({ query: '{ models { name } }' }) });
+      const gBody = (await g.json()) as { errors: Array<{ message: string; extensions: { code: string; status: number } }> };
+      expect(gBody.errors[0].extensions).toMatchObject({ code: 'OWNER_UNAVAILABLE', status: 503 });
+      expect(gBody.errors[0].message).toContain(`the analyzer is unreachable (ECONNREFUSED) at http://127.0.0.1:${dead}`);
     } finally {
       await gw?.kill();
     }

@@ -8,13 +8,13 @@ import { authenticatedKeyOf, Public, RequireScope, SESSION_COOKIE } from '@kairo
 import { parseOrThrow } from '../tasks/parse-body';
 import { ApiKeysService } from './api-keys.service';
 
-const CreateKeySchema = z
+export const CreateKeySchema = z
   .object({
     name: safeString({ maxBytes: 200, minLength: 1, minMessage: 'name must not be empty' }),
     scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, 'scopes: at least one of read, submit, operate, admin').max(API_KEY_SCOPES.length),
   })
   .strict();
-const KeyIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'key id must be 16 lower-case hex characters');
+export const KeyIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'key id must be 16 lower-case hex characters');
 const SessionSchema = z.object({ key: z.string().min(1, 'key must not be empty').max(200) }).strict();
 
 /** Session length of the dashboard cookie. */

@@ -7,5 +7,6 @@ import { ApiKeysService } from './api-keys.service';
 @Module({
   controllers: [ApiKeysController, SessionController],
   providers: [ApiKeysService, { provide: API_KEYS_REPOSITORY, useClass: PgApiKeysRepository }],
+  exports: [ApiKeysService],
 })
 export class ApiKeysModule {}

@@ -124,3 +124,84 @@ export class DeadLetter {
   @Field(() => Int) originalBytes!: number;
   @Field() failedAt!: string;
 }
+
+@ObjectType({ description: 'A page of task summaries (GET /api/tasks)' })
+export class TaskPage {
+  @Field(() => [Task]) items!: Task[];
+  @Field(() => String, { nullable: true, description: 'pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+}
+
+@ObjectType({ description: 'A page of workflow runs without tasks and edges (GET /api/workflows)' })
+export class WorkflowPage {
+  @Field(() => [Workflow]) items!: Workflow[];
+  @Field(() => String, { nullable: true, description: 'pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+}
+
+@ObjectType()
+export class RepairPage {
+  @Field(() => [JSONScalar], { description: 'repair requests and their outcome, newest first (GET /api/repairs items)' }) items!: unknown[];
+  @Field(() => String, { nullable: true }) nextCursor!: string | null;
+}
+
+@ObjectType({ description: 'An API key without its secret (GET /api/keys items)' })
+export class ApiKey {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => [String]) scopes!: string[];
+  @Field() createdBy!: string;
+  @Field() createdAt!: string;
+  @Field(() => String, { nullable: true }) revokedAt!: string | null;
+}
+
+@ObjectType({ description: 'A new API key: the only time its secret is shown' })
+export class CreatedApiKey extends ApiKey {
+  @Field() key!: string;
+}
+
+@ObjectType({ description: 'A schedule with its executor state and next tick (GET /api/schedules/:id); the definition fields are the POST /api/schedules body' })
+export class Schedule {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => JSONScalar, { description: "{ kind: 'task', task } or { kind: 'workflow', workflow }" }) template!: unknown;
+  @Field(() => JSONScalar, { description: 'cron (with seconds and time zone) or interval' }) trigger!: unknown;
+  @Field(() => String, { nullable: true }) startAt?: string | null;
+  @Field(() => String, { nullable: true }) endAt?: string | null;
+  @Field(() => JSONScalar) misfire!: unknown;
+  @Field({ description: 'allow, forbid or replace' }) concurrency!: string;
+  @Field(() => Int) jitterMs!: number;
+  @Field(() => Int) shards!: number;
+  @Field(() => JSONScalar, { nullable: true }) circuitBreaker?: unknown;
+  @Field() paused!: boolean;
+  @Field() createdAt!: string;
+  @Field(() => Int) revision!: number;
+  @Field() updatedAt!: string;
+  @Field(() => String, { nullable: true }) deletedAt!: string | null;
+  @Field(() => JSONScalar, { nullable: true, description: "the executor's state: decidedThrough and the circuit breaker; null before the first tick" }) state!: unknown;
+  @Field(() => String, { nullable: true }) nextTickAt!: string | null;
+}
+
+@ObjectType({ description: 'A tick of a schedule: fired (its task) or skipped (why) (GET /api/schedules/:id/ticks items)' })
+export class ScheduleTick {
+  @Field() tickAt!: string;
+  @Field(() => Int) shard!: number;
+  @Field(() => Int) shardCount!: number;
+  @Field({ description: 'fired or skipped' }) outcome!: string;
+  @Field(() => String, { nullable: true }) skipReason!: string | null;
+  @Field(() => String, { nullable: true }) detail!: string | null;
+  @Field(() => ID, { nullable: true }) taskId!: string | null;
+  @Field(() => String, { nullable: true }) taskStatus!: string | null;
+  @Field(() => Int, { nullable: true }) attempts!: number | null;
+  @Field(() => String, { nullable: true }) fireAt!: string | null;
+  @Field(() => String, { nullable: true }) firedAt!: string | null;
+  @Field(() => String, { nullable: true }) startedAt!: string | null;
+  @Field(() => String, { nullable: true }) finishedAt!: string | null;
+  @Field(() => Float, { nullable: true }) delayMs!: number | null;
+  @Field() catchUp!: boolean;
+  @Field() trial!: boolean;
+}
+
+@ObjectType({ description: 'One tick run by hand: its instant and the tasks submitted (POST /api/schedules/:id/trigger)' })
+export class ScheduleTrigger {
+  @Field() tickAt!: string;
+  @Field(() => [JSONScalar], { description: 'the submitted tasks, as GET /api/tasks/:id without attempts and events' }) tasks!: unknown[];
+}

@@ -4,13 +4,19 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, Response } from 'express';
 import { GraphQLError, parse } from 'graphql';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { DeadLettersModule } from '../dead-letters/dead-letters.module';
 import { QueuesModule } from '../queues/queues.module';
 import { RepairsModule } from '../repairs/repairs.module';
+import { SchedulesModule } from '../schedules/schedules.module';
 import { StatsModule } from '../stats/stats.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { WorkflowsModule } from '../workflows/workflows.module';
+import { AdminResolver } from './admin.resolver';
+import { AnalyzerResolver } from './analyzer.resolver';
+import { CollectorResolver } from './collector.resolver';
 import { KairosResolver } from './kairos.resolver';
+import { OwnerRestClient } from './owner-rest.client';
 import { queryLimitErrors, queryLimitsRule } from './query-limits';
 
 /** What the guard reads: the HTTP request, or for a subscription its connection parameters as headers. */
@@ -67,6 +73,8 @@ export function graphqlContext(input: ContextInput): GraphQLRequestContext {
     StatsModule,
     DeadLettersModule,
     RepairsModule,
+    ApiKeysModule,
+    SchedulesModule,
     GraphQLModule.forRoot<ApolloDriverConfig>({
       driver: ApolloDriver,
       path: '/graphql',
@@ -100,6 +108,6 @@ export function graphqlContext(input: ContextInput): GraphQLRequestContext {
       },
     }),
   ],
-  providers: [KairosResolver],
+  providers: [KairosResolver, AnalyzerResolver, CollectorResolver, AdminResolver, OwnerRestClient],
 })
 export class KairosGraphQLModule {}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Args, ID, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
-import { RerunWorkflowSchema, SubmitRepairSchema, SubmitTaskSchema, isTerminalStatus } from '@kairos/contracts';
-import { RequireScope } from '@kairos/runtime';
+import { queryParams, RerunWorkflowSchema, SubmitRepairSchema, SubmitTaskSchema, isTerminalStatus } from '@kairos/contracts';
+import { PAGE_QUERY, RequireScope } from '@kairos/runtime';
 import { DeadLetterService } from '../dead-letters/dead-letter.service';
 import { GatewayError } from '../errors/gateway.errors';
 import { QueueNameSchema, QueuePolicySchema } from '../queues/queues.controller';
@@ -14,9 +14,10 @@ import { TaskIdSchema, TaskListQuerySchema } from '../tasks/tasks.controller';
 import { validateWorkflow } from '../workflows/workflow-validation';
 import { WorkflowService } from '../workflows/workflow.service';
 import { WorkflowIdSchema, WorkflowListQuerySchema } from '../workflows/workflows.controller';
-import { ClusterNode, DeadLetter, QueueList, Stats, Task, TaskDetail, TaskSubmission, Workflow } from './graphql.types';
+import { ClusterNode, DeadLetter, QueueList, RepairPage, Stats, Task, TaskDetail, TaskPage, TaskSubmission, Workflow, WorkflowPage } from './graphql.types';
 import { JSONScalar } from './json.scalar';
 import { PollingIterator } from './polling-iterator';
+import { nodeStep, type NodeCursor } from './subscription-steps';
 
 /** Exactly what REST sends: the JSON serialisation of the same service result (dates as ISO strings). */
 const asRest = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -59,6 +60,17 @@ export class KairosResolver {
     return asRest((await this.tasks.list(parseOrThrow(TaskListQuerySchema, defined({ status, queue, limit: limit === undefined ? undefined : String(limit) }), 'query'))).items) as Task[];
   }
 
+  @Query(() => TaskPage, { description: 'Task summaries, newest first, a page at a time (GET /api/tasks: status, queue, limit 1..1000 default 100, cursor)' })
+  @RequireScope('read')
+  async tasksPage(
+    @Args('status', { nullable: true }) status?: string,
+    @Args('queue', { nullable: true }) queue?: string,
+    @Args('limit', { type: () => Int, nullable: true }) limit?: number,
+    @Args('cursor', { nullable: true }) cursor?: string,
+  ): Promise<TaskPage> {
+    return asRest(await this.tasks.list(parseOrThrow(TaskListQuerySchema, defined({ status, queue, limit: limit === undefined ? undefined : String(limit), cursor }), 'query'))) as TaskPage;
+  }
+
   @Query(() => Workflow, { description: 'A workflow run with its tasks and edges' })
   @RequireScope('read')
   async workflow(@Args('id', { type: () => ID }) id: string): Promise<Workflow> {
@@ -69,6 +81,16 @@ export class KairosResolver {
   @RequireScope('read')
   async workflowsList(@Args('status', { nullable: true }) status?: string, @Args('limit', { type: () => Int, nullable: true }) limit?: number): Promise<Workflow[]> {
     return asRest((await this.workflows.list(parseOrThrow(WorkflowListQuerySchema, defined({ status, limit: limit === undefined ? undefined : String(limit) }), 'query'))).items) as Workflow[];
+  }
+
+  @Query(() => WorkflowPage, { description: 'Workflow runs, newest first, a page at a time (GET /api/workflows: status, limit, cursor)' })
+  @RequireScope('read')
+  async workflowsPage(
+    @Args('status', { nullable: true }) status?: string,
+    @Args('limit', { type: () => Int, nullable: true }) limit?: number,
+    @Args('cursor', { nullable: true }) cursor?: string,
+  ): Promise<WorkflowPage> {
+    return asRest(await this.workflows.list(parseOrThrow(WorkflowListQuerySchema, defined({ status, limit: limit === undefined ? undefined : String(limit), cursor }), 'query'))) as WorkflowPage;
   }
 
   @Query(() => QueueList, { description: 'Queues with their policy, placement, limit and load' })
@@ -99,6 +121,12 @@ export class KairosResolver {
   @RequireScope('read')
   async repairsList(): Promise<unknown[]> {
     return asRest((await this.repairs.audit({ limit: 100 })).items);
+  }
+
+  @Query(() => RepairPage, { description: 'Audit of repair actions, newest first, a page at a time (GET /api/repairs: limit 1..1000 default 100, cursor)' })
+  @RequireScope('read')
+  async repairsPage(@Args('limit', { type: () => Int, nullable: true }) limit?: number, @Args('cursor', { nullable: true }) cursor?: string): Promise<RepairPage> {
+    return asRest(await this.repairs.audit(parseOrThrow(queryParams(PAGE_QUERY), defined({ limit: limit === undefined ? undefined : String(limit), cursor }), 'query')));
   }
 
   // ---- mutations: the REST writes ----
@@ -189,6 +217,20 @@ export class KairosResolver {
       const changed = state !== last;
       last = state;
       return { items: changed ? [w] : [], done: w.status !== 'running' && !changed };
+    }, POLL_MS);
+  }
+
+  @Subscription(() => ClusterNode, {
+    description: 'Executor nodes: every node first, then a node each time its status, running count or capacity changes (heartbeats alone are not sent); never ends',
+    resolve: (n: ClusterNode) => n,
+  })
+  @RequireScope('read')
+  nodeUpdates(): AsyncIterator<ClusterNode> {
+    let cursor: NodeCursor = new Map();
+    return new PollingIterator<ClusterNode>(async () => {
+      const step = nodeStep(asRest((await this.stats.stats()).nodes) as unknown as ClusterNode[], cursor);
+      cursor = step.cursor;
+      return { items: step.items, done: false };
     }, POLL_MS);
   }
 }

@@ -9,5 +9,6 @@ import { SchedulesService } from './schedules.service';
   imports: [GatewayCoreModule, TasksModule],
   controllers: [SchedulesController],
   providers: [SchedulesService, { provide: SCHEDULE_REPOSITORY, useClass: PgScheduleRepository }],
+  exports: [SchedulesService],
 })
 export class SchedulesModule {}
