@@ -79,8 +79,8 @@ describe('GraphQL API (standalone)', () => {
       const before = JSON.stringify(await readRest());
       const g = JSON.stringify(await readGql());
       const after = JSON.stringify(await readRest());
-      if (g === before || g === after || i === 4) return expect(JSON.parse(g)).toEqual(JSON.parse(after));
-      await sleep(300);
+      if (g === before || g === after || i === 9) return expect(JSON.parse(g)).toEqual(JSON.parse(after));
+      await sleep(500);
     }
   };
   const waitTask = async (id: string) => {
