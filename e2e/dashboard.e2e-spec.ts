@@ -296,6 +296,7 @@ describe('web dashboard', () => {
       await page.goto(`${base}/#/cluster`);
       await expectText('#executor-summary', /decision latency p50/);
       await waitFor(async () => Number(await page.getAttribute('#chart-running', 'data-series')) === 2, 'a running-tasks series per node');
+      await waitFor(async () => socketFrames.filter((f) => f.includes('"nodeUpdates"')).length >= 2, 'the nodes pushed (nodeUpdates: every node first)');
       await page.goto(`${base}/#/anomalies`);
       await page.locator('#anomaly-nodes .card').first().waitFor({ timeout: 10_000 });
       await page.goto(`${base}/#/models`);

@@ -28,6 +28,27 @@ export const workflowTopic = (id: string): PushTopic => ({
   invalidates: [`/api/workflows/${id}`, '/api/tasks/'],
 });
 
+/** Executor nodes: every node first, then each change of status, running count or capacity. */
+export const nodesTopic = (): PushTopic => ({
+  query: 'subscription { nodeUpdates { id status running } }',
+  variables: {},
+  invalidates: ['/api/executor/status', '/api/stats'],
+});
+
+/** A node metric whose anomaly score peaks at or over the threshold: its diagnosis and repair follow. */
+export const anomaliesTopic = (threshold = 0.5): PushTopic => ({
+  query: 'subscription($t: Float) { anomalyEvents(threshold: $t) { nodeId metric maxAt } }',
+  variables: { t: threshold },
+  invalidates: ['/api/anomalies', '/api/diagnoses', '/api/repairs'],
+});
+
+/** Every stage change of a model (register, promote, rollback, archive). */
+export const modelTopic = (name: string): PushTopic => ({
+  query: 'subscription($name: String!) { modelEvents(name: $name) { version to at } }',
+  variables: { name },
+  invalidates: ['/api/models', `/api/models/${encodeURIComponent(name)}/`],
+});
+
 /** The socket URL of this page's origin. */
 export function graphqlSocketUrl(loc: Pick<Location, 'protocol' | 'host'>): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/graphql`;

@@ -1,13 +1,18 @@
 import { itemsOf, type AnomalyScore, type Diagnosis, type Page, type RepairAudit } from '../api/api-types';
 import { useLive } from '../api/use-live';
+import { anomaliesTopic, usePush } from '../api/live-push';
 import { anomalyBand, joinAnomalies, type DiagnosisRow } from '../domain/anomaly-join';
 import { formatDateTime, formatNumber, formatPercent } from '../domain/format';
 import { Empty, LoadError, Section } from './common';
 
 export function AnomaliesView() {
-  const scores = useLive<AnomalyScore[]>('/api/anomalies?windowSec=600', 5000);
-  const diagnoses = useLive<Page<Diagnosis>>('/api/diagnoses?limit=200', 5000);
-  const repairs = useLive<Page<RepairAudit>>('/api/repairs?limit=200', 5000);
+  // An anomaly peak is pushed (GraphQL anomalyEvents) and re-fetches all three at once; scores move
+  // between peaks and diagnoses follow later, so the 5 s poll stays.
+  usePush(anomaliesTopic());
+  const every = 5000;
+  const scores = useLive<AnomalyScore[]>('/api/anomalies?windowSec=600', every);
+  const diagnoses = useLive<Page<Diagnosis>>('/api/diagnoses?limit=200', every);
+  const repairs = useLive<Page<RepairAudit>>('/api/repairs?limit=200', every);
   const joined = joinAnomalies(scores.data ?? [], itemsOf(diagnoses.data) ?? [], itemsOf(repairs.data) ?? []);
   return (
     <main>

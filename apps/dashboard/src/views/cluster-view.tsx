@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ExecutorStatus, NodeRollup, Stats } from '../api/api-types';
 import { useLive } from '../api/use-live';
+import { nodesTopic, usePush } from '../api/live-push';
 import { formatLatency, formatMb, formatNumber, formatPercent } from '../domain/format';
 import { appendSample, seriesFromRollups, seriesFromSamples, type ExecutorSample } from '../domain/utilisation';
 import { useLiveMany } from '../hooks';
@@ -12,6 +13,9 @@ let samples: ExecutorSample[] = [];
 const KEEP_MS = 15 * 60_000;
 
 export function ClusterView() {
+  // Node changes (status, running count, capacity) are pushed (GraphQL nodeUpdates) and re-fetched at
+  // once; reservations and latencies move between node events, so the polls stay as they were.
+  usePush(nodesTopic());
   const status = useLive<ExecutorStatus>('/api/executor/status', 2000);
   const stats = useLive<Stats>('/api/stats', 5000);
   const [buf, setBuf] = useState(samples);

@@ -3,6 +3,7 @@ import type { ModelAccuracy, ModelDrift, ModelSummary, ModelVersions } from '../
 import { requestJson } from '../api/http-client';
 import { live } from '../api/live-data';
 import { useLive } from '../api/use-live';
+import { modelTopic, pollInterval, usePush } from '../api/live-push';
 import { formatDateTime, formatDuration, formatPercent } from '../domain/format';
 import { canRollback, versionRows } from '../domain/model-registry';
 import { Empty, FieldError, LoadError, Loading, Pill, Section } from './common';
@@ -47,7 +48,9 @@ export function ModelsView() {
 
 function ModelSection({ name }: { name: string }) {
   const base = `/api/models/${encodeURIComponent(name)}`;
-  const versions = useLive<ModelVersions>(`${base}/versions`, 5000);
+  // Stage changes (train, deploy, rollback — from any client) are pushed by GraphQL modelEvents.
+  const push = usePush(modelTopic(name));
+  const versions = useLive<ModelVersions>(`${base}/versions`, pollInterval(push, 5000));
   const accuracy = useLive<ModelAccuracy>(`${base}/accuracy`, 5000);
   const drift = useLive<ModelDrift>(`${base}/drift`, 15_000);
   const [error, setError] = useState('');
