@@ -85,6 +85,8 @@ export const ConfigSchema = z.object({
   NODE_RETIRE_AFTER_MS: int(1_000, 31_536_000_000).default(86_400_000),
   LEASE_MS: int(1000, 3_600_000).default(15_000),
   HEARTBEAT_MS: int(100, 60_000).default(2_000),
+  /** A graceful stop (SIGTERM, SIGINT, …) that has not ended the process by then exits it with status 1. */
+  SHUTDOWN_TIMEOUT_MS: int(1_000, 600_000).default(30_000),
   /** Schedules: planning lease TTL; after a replica dies, its schedules move to another within this. */
   SCHEDULE_LEASE_MS: int(1_000, 600_000).default(5_000),
   /** Schedules: hash partitions spread over the executors (the same on every replica). */

@@ -7,6 +7,7 @@ import { NestMicroservice } from '@nestjs/microservices';
 import { KairosBusServer, RethrowRpcErrorsFilter } from '@kairos/bus';
 import type { MigrationClass } from '@kairos/persistence';
 import { ApiKeyError, apiKeyErrorStatus, LOGGER, loadConfig, type KairosConfig, type Logger } from '@kairos/platform';
+import { armShutdownDeadline } from './shutdown-deadline';
 import { HttpErrorFilter, type DomainStatusMapper } from './http-error.filter';
 import { KairosCoreModule } from './kairos-core.module';
 import { assertBindAllowed } from './security/bind-policy';
@@ -55,6 +56,14 @@ export async function startKairosService(opts: KairosServiceOptions): Promise<IN
   applyHttpSecurity(app, httpSecurityOptionsFromConfig(config, { batchRoutes: opts.batchRoutes ?? DEFAULT_BATCH_ROUTES }));
   app.useGlobalFilters(new HttpErrorFilter(logger, (e) => (e instanceof ApiKeyError ? apiKeyErrorStatus(e.code) : opts.statusOf(e))));
   app.enableShutdownHooks();
+  armShutdownDeadline(config.SHUTDOWN_TIMEOUT_MS, {
+    signals: process,
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    expire: (signal, ms) => {
+      logger.error({ signal, timeoutMs: ms }, `${opts.service}: graceful stop did not finish within SHUTDOWN_TIMEOUT_MS; exiting`);
+      process.exit(1);
+    },
+  });
   // Deferred so the RPC filter is in place when the handlers are built; the app's own init() below runs
   // the lifecycle hooks once for the shared container, so the microservice must not run them again.
   const bus = app.connectMicroservice({ strategy: app.get(KairosBusServer) }, { deferInitialization: true });
