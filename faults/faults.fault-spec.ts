@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { KafkaEventBus } from '@kairos/bus';
-import { authHeaders, createTestDatabase, startMockKafka, startService, type MockKafka, type ServiceProcess } from '@kairos/testing';
+import { authHeaders } from '@kairos/testing';
 import { query, settleAndCount, type FaultCounts } from './support/checks';
+import { startFaultCluster, type FaultCluster, type Kind } from './support/cluster';
 import { Load, percentile } from './support/load';
-import { startScratchPostgres, type ScratchPostgres } from './support/scratch-postgres';
 
 /**
  * Fault suite (issue #19): the distributed mode (gateway, collector, analyzer, executor as separate
@@ -23,65 +21,19 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const RECOVERY_TIMEOUT_MS = 120_000;
 const SETTLE_TIMEOUT_MS = 120_000;
 
-type Kind = 'gateway' | 'collector' | 'analyzer' | 'executor';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe(`fault suite (${LONG ? 'long' : 'short'} variant)`, () => {
-  let kafka: MockKafka;
-  let scratch: ScratchPostgres | null = null;
-  let pgSkipped = '';
-  let shared: { url: string; drop(): Promise<void> } | null = null;
-  let dbUrl = '';
-  let bus: KafkaEventBus;
+  let c: FaultCluster;
   let load: Load;
-  let env: Record<string, string>;
-  const svc = {} as Record<Kind, ServiceProcess>;
-  const started: ServiceProcess[] = [];
   const summaries: string[] = [];
-
-  const envOf = (kind: Kind): Record<string, string> =>
-    kind === 'executor' ? { ...env, EXECUTOR_ID: 'fault-exec', EXECUTOR_NODES: 'fault-node:8000:16384', EXECUTOR_SLOTS: '16' } : env;
-  const spawn = async (kind: Kind) => {
-    const s = await startService(kind, envOf(kind), kind);
-    started.push(s);
-    svc[kind] = s;
-    return s;
-  };
-  const dump = () => Object.values(svc).map((s) => `--- ${s.name} (exit ${s.proc.exitCode ?? s.proc.signalCode ?? 'running'})\n${s.output().slice(-4000)}`).join('\n') + (scratch ? `\n--- postgres\n${scratch.log()}` : '');
+  const dump = () => c.dump();
 
   beforeAll(async () => {
-    const dbName = `kairos_faults_${randomBytes(4).toString('hex')}`;
-    const pg = await startScratchPostgres(dbName);
-    if ('skipped' in pg) {
-      // The other faults still run, on a database of the shared server; only the restart case is skipped.
-      pgSkipped = pg.skipped;
-      process.stdout.write(`fault suite: PostgreSQL restart case SKIPPED: ${pg.skipped}\n`);
-      shared = await createTestDatabase();
-      dbUrl = shared.url;
-    } else {
-      scratch = pg;
-      dbUrl = pg.url(dbName);
-    }
-    kafka = await startMockKafka({ brokers: 3 });
-    env = {
-      KAFKA_BROKERS: kafka.bootstrap.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      DATABASE_URL: dbUrl,
-      LEASE_MS: '3000',
-      HEARTBEAT_MS: '500',
-      // Fast consumer-group fail-over: a killed member's partitions move within seconds.
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      KAFKA_HEARTBEAT_MS: '500',
-      KAFKA_REBALANCE_TIMEOUT_MS: '6000',
-    };
-    // Migrations run under an advisory lock; the gateway first so the others find the schema.
-    await (await spawn('gateway')).waitHealthy(180_000);
-    await Promise.all((['collector', 'analyzer', 'executor'] as const).map(async (k) => (await spawn(k)).waitHealthy(180_000)));
-    bus = new KafkaEventBus({ brokers: kafka.bootstrap, clientId: 'fault-suite-load', idempotent: false });
-    await bus.start();
+    c = await startFaultCluster();
     load = new Load({
-      gatewayPort: () => svc.gateway.port,
-      bus,
+      gatewayPort: () => c.svc.gateway.port,
+      bus: c.bus,
       submitters: CFG.submitters,
       taskIntervalMs: CFG.taskIntervalMs,
       pointsPerBatch: CFG.pointsPerBatch,
@@ -93,11 +45,7 @@ describe(`fault suite (${LONG ? 'long' : 'short'} variant)`, () => {
 
   afterAll(async () => {
     await load?.stop();
-    await bus?.close().catch(() => undefined);
-    await Promise.all(started.map((s) => s.kill()));
-    await kafka?.stop();
-    await scratch?.destroy().catch(() => undefined);
-    await shared?.drop().catch(() => undefined);
+    await c?.stop();
     if (summaries.length) process.stdout.write(`fault suite (${LONG ? 'long' : 'short'}):\n${summaries.join('\n')}\n`);
   }, 120_000);
 
@@ -109,7 +57,7 @@ describe(`fault suite (${LONG ? 'long' : 'short'} variant)`, () => {
       if (Date.now() > deadline) throw new Error(`${phase}: no probe task succeeded within ${RECOVERY_TIMEOUT_MS} ms\n${dump()}`);
       const id = await load.submit(phase, `probe:${phase}`);
       for (const until = Date.now() + 10_000; id && Date.now() < until; await sleep(200)) {
-        const r = await fetch(`http://127.0.0.1:${svc.gateway.port}/api/tasks/${id}`, { headers: authHeaders(), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).catch(() => null);
+        const r = await fetch(`http://127.0.0.1:${c.svc.gateway.port}/api/tasks/${id}`, { headers: authHeaders(), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).catch(() => null);
         if (r?.status === 200 && ((await r.json()) as { status: string }).status === 'succeeded') {
           taskOk = true;
           break;
@@ -123,7 +71,7 @@ describe(`fault suite (${LONG ? 'long' : 'short'} variant)`, () => {
       if (await load.publishPoints(phase)) {
         const ts = load.log(phase).pointTs.slice(before);
         for (const until = Date.now() + 10_000; Date.now() < until; await sleep(200)) {
-          const n = await query<{ n: number }>(dbUrl, `SELECT count(*)::int AS n FROM metric_points WHERE ts = ANY($1::timestamptz[])`, [ts.map((t) => new Date(t).toISOString())]).catch(() => [{ n: -1 }]);
+          const n = await query<{ n: number }>(c.dbUrl, `SELECT count(*)::int AS n FROM metric_points WHERE ts = ANY($1::timestamptz[])`, [ts.map((t) => new Date(t).toISOString())]).catch(() => [{ n: -1 }]);
           if (n[0].n === ts.length) return;
         }
       } else await sleep(200);
@@ -144,7 +92,7 @@ describe(`fault suite (${LONG ? 'long' : 'short'} variant)`, () => {
     await sleep(CFG.holdMs);
     load.phase = `after:${name}`;
     const log = load.log(name);
-    const counts = await settleAndCount(dbUrl, log.accepted, name, log.pointTs, SETTLE_TIMEOUT_MS);
+    const counts = await settleAndCount(c.dbUrl, log.accepted, name, log.pointTs, SETTLE_TIMEOUT_MS);
     const line =
       `${name.padEnd(16)} outage ${String(outageMs).padStart(6)} ms  recovery ${String(recoveryMs).padStart(6)} ms  ` +
       `tasks ${counts.accepted} accepted / ${counts.lost} lost / ${counts.completedTwice} twice / ${counts.outOfOrder} out of order / ${counts.eventsNotReceived} events not received  ` +
@@ -152,7 +100,7 @@ describe(`fault suite (${LONG ? 'long' : 'short'} variant)`, () => {
       `submit p50/p99 ${percentile(log.latencies, 50)}/${percentile(log.latencies, 99)} ms  answers ${JSON.stringify(log.answers)}`;
     summaries.push(line);
     process.stdout.write(`${line}\n`);
-    const dead = Object.values(svc).filter((s) => s.proc.exitCode !== null || s.proc.signalCode !== null);
+    const dead = Object.values(c.svc).filter((s) => s.proc.exitCode !== null || s.proc.signalCode !== null);
     if (dead.length) throw new Error(`${name}: ${dead.map((s) => s.name).join(', ')} died\n${dump()}`);
     if (counts.lost || counts.completedTwice || counts.outOfOrder || counts.eventsNotReceived || counts.pointsLost) throw new Error(`${name}: ${line}\n${dump()}`);
     expect(counts.accepted).toBeGreaterThan(0);
@@ -164,9 +112,9 @@ describe(`fault suite (${LONG ? 'long' : 'short'} variant)`, () => {
 
   const killAndRestart = (kind: Kind) => async () => {
     const t0 = Date.now();
-    await svc[kind].kill('SIGKILL');
+    await c.svc[kind].kill('SIGKILL');
     const outageMs = Date.now() - t0;
-    await spawn(kind);
+    await c.spawn(kind);
     return { outageMs };
   };
 
@@ -179,23 +127,23 @@ describe(`fault suite (${LONG ? 'long' : 'short'} variant)`, () => {
   }
 
   it(`one broker of three down for ${CFG.brokerDownMs / 1000} s, then back: nothing lost, nothing twice, in order`, async () => {
-    const broker = kafka.brokerIds[1];
+    const broker = c.kafka.brokerIds[1];
     const { answers } = await runFault('broker-down', async () => {
-      await kafka.down(broker);
+      await c.kafka.down(broker);
       await sleep(CFG.brokerDownMs);
-      await kafka.up(broker);
+      await c.kafka.up(broker);
       return { outageMs: CFG.brokerDownMs };
     });
     expect(answers.unreachable ?? 0).toBe(0);
   }, 400_000);
 
   it(`PostgreSQL restarted mid-load (down ${CFG.pgDownMs / 1000} s): 503 with Retry-After meanwhile, then nothing lost`, async () => {
-    if (!scratch) {
-      process.stdout.write(`PostgreSQL restart case SKIPPED: ${pgSkipped}\n`);
-      summaries.push(`postgres-restart SKIPPED: ${pgSkipped}`);
+    if (!c.scratch) {
+      process.stdout.write(`PostgreSQL restart case SKIPPED: ${c.pgSkipped}\n`);
+      summaries.push(`postgres-restart SKIPPED: ${c.pgSkipped}`);
       return;
     }
-    const pg = scratch;
+    const pg = c.scratch;
     const downAnswers: Array<{ status: number; retryAfter: string | null; ms: number }> = [];
     const { answers } = await runFault('postgres-restart', async () => {
       const t0 = Date.now();
@@ -208,7 +156,7 @@ describe(`fault suite (${LONG ? 'long' : 'short'} variant)`, () => {
           ['/api/tasks?limit=5', {}],
         ] as const) {
           const s = Date.now();
-          const r = await fetch(`http://127.0.0.1:${svc.gateway.port}${path}`, { ...init, headers: authHeaders(), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+          const r = await fetch(`http://127.0.0.1:${c.svc.gateway.port}${path}`, { ...init, headers: authHeaders(), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
           await r.text();
           downAnswers.push({ status: r.status, retryAfter: r.headers.get('retry-after'), ms: Date.now() - s });
         }
@@ -224,5 +172,24 @@ describe(`fault suite (${LONG ? 'long' : 'short'} variant)`, () => {
     expect(downAnswers.filter((a) => a.status !== 503 || !a.retryAfter)).toEqual([]);
     // Bounded by the gateway's own database connect timeout (5 s) plus slack for a loaded machine.
     expect(worst).toBeLessThan(REQUEST_TIMEOUT_MS);
+  }, 400_000);
+
+  it('the whole run, between the faults included: every accepted task succeeded once, every confirmed point stored', async () => {
+    await load.stop();
+    const phases = load.phases();
+    const ids = phases.flatMap((p) => load.log(p).accepted);
+    let lost = 0;
+    let pointsLost = 0;
+    for (const p of phases) {
+      const counts = await settleAndCount(c.dbUrl, load.log(p).accepted, p, load.log(p).pointTs, SETTLE_TIMEOUT_MS);
+      lost += counts.lost + counts.completedTwice + counts.outOfOrder + counts.eventsNotReceived;
+      pointsLost += counts.pointsLost;
+    }
+    const line = `whole run        tasks ${ids.length} accepted in ${phases.length} phases, ${lost} lost/twice/out of order; points ${phases.reduce((a, p) => a + load.log(p).pointTs.length, 0)} accepted, ${pointsLost} lost`;
+    summaries.push(line);
+    expect([lost, pointsLost]).toEqual([0, 0]);
+    // Nothing left unfinished in the database either (an unanswered submission may still have been stored).
+    const open = await query<{ n: number }>(c.dbUrl, `SELECT count(*)::int AS n FROM tasks WHERE status IN ('queued', 'running')`);
+    expect(open[0].n).toBe(0);
   }, 400_000);
 });
