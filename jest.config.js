@@ -1,5 +1,6 @@
-// One jest config, three projects: unit (*.spec.ts, no I/O), int (*.int-spec.ts, real PostgreSQL and
-// the Kafka-protocol test broker) and e2e (*.e2e-spec.ts, services as separate processes, browser).
+// One jest config, four projects: unit (*.spec.ts, no I/O), int (*.int-spec.ts, real PostgreSQL and
+// the Kafka-protocol test broker), e2e (*.e2e-spec.ts, services as separate processes, browser) and faults
+// (faults/*.fault-spec.ts: the distributed mode under load with services killed, a broker down, PostgreSQL restarted).
 const fs = require('node:fs');
 const swc = JSON.parse(fs.readFileSync(__dirname + '/.swcrc', 'utf8'));
 delete swc.$schema;
@@ -25,5 +26,6 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench,docker}/**/*.spec.{ts,tsx}'] },
     { ...base, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], setupFilesAfterEnv: ['<rootDir>/scripts/jest-int-setup.js'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/{apps,e2e}/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/scripts/jest-e2e-setup.js'] },
+    { ...base, displayName: 'faults', testMatch: ['<rootDir>/faults/**/*.fault-spec.ts'], setupFilesAfterEnv: ['<rootDir>/scripts/jest-faults-setup.js'] },
   ],
 };

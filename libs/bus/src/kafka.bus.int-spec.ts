@@ -191,6 +191,33 @@ describe('KafkaEventBus on the Kafka-protocol test broker', () => {
     expect(dead).toHaveLength(4);
   });
 
+  it('waits out a dependency outage longer than maxAttempts allows: handled once it is back, in order, nothing dead-lettered', async () => {
+    const handled: string[] = [];
+    const dead: Array<Envelope<typeof DEAD_LETTER_TOPIC>> = [];
+    let calls = 0;
+    let dbUp = false;
+    const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const consumer = bus('waiter', { unavailable: (e) => (e as { code?: string }).code === 'ECONNREFUSED', waitDelayMs: () => 50 });
+    await consumer.subscribe(TOPIC, { group: 'waiters', maxAttempts: 2 }, async (e) => {
+      calls++;
+      if (!dbUp) throw down;
+      handled.push(`${e.key}:${e.payload.running}`);
+    });
+    await consumer.subscribe(DEAD_LETTER_TOPIC, { group: 'dlq-watch-2' }, async (e) => void dead.push(e));
+    await consumer.start();
+    const producer = bus('producer');
+    await producer.publishBatch([beat('n', 0), beat('n', 1), beat('n', 2)]);
+    // Far more failed calls than maxAttempts (2) would allow, then the dependency comes back.
+    await waitFor(() => calls >= 20, 30_000, () => `calls=${calls}`);
+    expect(handled).toEqual([]);
+    dbUp = true;
+    await waitFor(() => handled.length === 3, 30_000, () => `handled=${handled.join(',')}`);
+    expect(handled).toEqual(['n:0', 'n:1', 'n:2']);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(dead).toEqual([]);
+    expect(logs.some((l) => l.startsWith('warn handler waiting for an unavailable dependency'))).toBe(true);
+  });
+
   it('loses nothing when a broker goes down and comes back mid-stream', async () => {
     const received: Received[] = [];
     const consumers = [bus('c1'), bus('c2')];

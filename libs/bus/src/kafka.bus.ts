@@ -54,6 +54,13 @@ export interface KafkaBusConfig {
   /** Back-off before re-running a handler that failed retryably (attempt starts at 1). */
   retryDelayMs?: (attempt: number) => number;
   /**
+   * Handler errors that mean a dependency is unavailable (e.g. the database is down; see DeliverOptions):
+   * retried while they last, without spending an attempt and never dead-lettered.
+   */
+  unavailable?: (err: unknown) => boolean;
+  /** Back-off between such retries (wait starts at 1); default 100 ms doubling to at most 2 s (below any session timeout). */
+  waitDelayMs?: (wait: number) => number;
+  /**
    * Back-off before replacing a consumer kafkajs gave up on (restart 1, 2, …): seconds, not a
    * minute. Default 1 s doubling to at most 8 s.
    */
@@ -162,6 +169,7 @@ export class KafkaEventBus implements EventBus {
   private readonly tuning: KafkaConsumerTuning;
   private readonly log: BusLog;
   private readonly retryDelayMs: (attempt: number) => number;
+  private readonly waitDelayMs: (wait: number) => number;
   private readonly restartDelayMs: (restart: number) => number;
   private readonly maxBatchMessages: number;
   private readonly groups = new Map<string, Group>();
@@ -178,6 +186,7 @@ export class KafkaEventBus implements EventBus {
     this.tuning = { ...DEFAULT_CONSUMER, ...config.consumer };
     this.log = config.log ?? defaultLog;
     this.retryDelayMs = config.retryDelayMs ?? ((attempt) => Math.min(1000, 10 * 2 ** attempt));
+    this.waitDelayMs = config.waitDelayMs ?? ((wait) => Math.min(2_000, 100 * 2 ** Math.max(0, wait - 1)));
     this.restartDelayMs = config.restartDelayMs ?? ((restart) => Math.min(8_000, 1_000 * 2 ** Math.max(0, restart - 1)));
     this.maxBatchMessages = config.maxBatchMessages ?? 10_000;
     const log = this.log;
@@ -454,9 +463,13 @@ export class KafkaEventBus implements EventBus {
     heartbeat: () => Promise<void>,
     isRunning: () => boolean,
   ): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await deliver(topic, value, reg.handler, group.id, attempt, reg.maxAttempts);
-      if (outcome.kind === 'handled') return true;
+    let waits = 0;
+    for (let attempt = 1; ; ) {
+      const outcome = await deliver(topic, value, reg.handler, group.id, attempt, reg.maxAttempts, { unavailable: this.config.unavailable });
+      if (outcome.kind === 'handled') {
+        if (waits) this.log('info', 'dependency available again; message handled', { group: group.id, topic, waits });
+        return true;
+      }
       if (outcome.kind === 'dead-letter') {
         if (topic === DEAD_LETTER_TOPIC) {
           // A failing dead-letter handler must not feed the dead-letter topic with itself.
@@ -468,8 +481,15 @@ export class KafkaEventBus implements EventBus {
         await this.enqueue(dl.topic, dl.key, encodeEnvelope(dl), true); // durable before the offset moves on
         return true;
       }
-      this.log('debug', 'retrying message', { group: group.id, topic, reason: outcome.reason });
-      await sleep(this.retryDelayMs(attempt));
+      if (outcome.kind === 'wait') {
+        // The partition waits here (nothing after this message is handled or committed) until the dependency is back.
+        if (++waits === 1) this.log('warn', 'handler waiting for an unavailable dependency; retrying, not dead-lettering', { group: group.id, topic, reason: outcome.reason });
+        await sleep(this.waitDelayMs(waits));
+      } else {
+        this.log('debug', 'retrying message', { group: group.id, topic, reason: outcome.reason });
+        await sleep(this.retryDelayMs(attempt));
+        attempt++;
+      }
       if (!isRunning()) return false;
       await heartbeat();
     }

@@ -1,6 +1,6 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { EVENT_BUS, InProcessEventBus, KafkaEventBus, KairosBusClient, KairosBusServer, type EventBus } from '@kairos/bus';
-import { DATABASE, Database, type MigrationClass } from '@kairos/persistence';
+import { classifyStorageFailure, DATABASE, Database, type MigrationClass } from '@kairos/persistence';
 import { APP_GUARD } from '@nestjs/core';
 import { CLOCK, createLogger, LOGGER, systemClock, TokenBucketLimiter, type KairosConfig, type Logger } from '@kairos/platform';
 import { FaultInjectionController } from './fault-injection.controller';
@@ -31,6 +31,9 @@ export function createEventBus(service: string, config: KairosConfig, logger: Lo
     idempotent: config.KAFKA_IDEMPOTENT,
     consumer: { sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatIntervalMs: config.KAFKA_HEARTBEAT_MS, rebalanceTimeoutMs: config.KAFKA_REBALANCE_TIMEOUT_MS, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY },
     log: (level, message, fields) => logger[level]({ ...fields, component: 'kafka-bus' }, message),
+    // A handler that failed because the database is down (or restarting, or out of disk) waits for it
+    // instead of dead-lettering a good message after a few seconds (the fault suite's PostgreSQL restart).
+    unavailable: (err) => classifyStorageFailure(err) !== null,
     onConsumerLag: metrics ? (group, topic, partition, lag) => metrics.consumerLag.set({ group, topic, partition: String(partition) }, lag) : undefined,
   });
 }
