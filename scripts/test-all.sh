@@ -20,6 +20,8 @@ echo "==> integration tests"
 npx jest --selectProjects int --ci --runInBand --forceExit
 echo "==> end-to-end tests"
 npx jest --selectProjects e2e --ci --runInBand --forceExit
+echo "==> fault suite (short: kill -9 of each service type, a broker down, PostgreSQL restarted, under load)"
+npx jest --selectProjects faults --ci --runInBand --forceExit
 echo "==> npm start (the README's first command) serves and leaves the checkout as it was"
 port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 start_log="$(mktemp)"
