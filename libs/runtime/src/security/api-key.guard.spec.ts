@@ -19,7 +19,7 @@ class FakeKeys implements ApiKeyLookup {
   lookups = 0;
   add(scopes: ApiKeyScope[], revokedAt: Date | null = null): string {
     const k = generateApiKey();
-    this.rows.set(k.keyId, { keyId: k.keyId, digest: k.digest, scopes, revokedAt });
+    this.rows.set(k.keyId, { keyId: k.keyId, digest: k.digest, scopes, revokedAt, tenant: 'default' });
     return k.token;
   }
   async findByKeyId(keyId: string): Promise<StoredApiKey | null> {
