@@ -8,17 +8,17 @@ import { SchedulesService } from './schedules.service';
 class FakeRepo implements ScheduleRepository {
   rows = new Map<string, ScheduleRow>();
   hashes = new Map<string, number>();
-  async insert(schedule: Schedule, hash: number): Promise<ScheduleRow> {
+  async insert(schedule: Schedule, hash: number, tenant: string): Promise<ScheduleRow> {
     this.hashes.set(schedule.id, hash);
-    const row: ScheduleRow = { id: schedule.id, name: schedule.name, definition: schedule, paused: schedule.paused, revision: '1', created_at: new Date(schedule.createdAt), updated_at: new Date(schedule.createdAt), deleted_at: null, decided_through: null, breaker: null };
+    const row: ScheduleRow = { id: schedule.id, name: schedule.name, tenant, definition: schedule, paused: schedule.paused, revision: '1', created_at: new Date(schedule.createdAt), updated_at: new Date(schedule.createdAt), deleted_at: null, decided_through: null, breaker: null };
     this.rows.set(schedule.id, row);
     return row;
   }
   async findById(id: string) {
     return this.rows.get(id);
   }
-  async list() {
-    return [...this.rows.values()];
+  async list(_limit: number, tenant?: string) {
+    return [...this.rows.values()].filter((r) => tenant === undefined || r.tenant === tenant);
   }
   async setPaused(id: string, paused: boolean) {
     const r = this.rows.get(id);
@@ -41,7 +41,10 @@ class FakeRepo implements ScheduleRepository {
 
 describe('SchedulesService', () => {
   const submitted: SubmitTask[] = [];
-  const tasks = { submit: async (spec: SubmitTask) => (submitted.push(spec), { task: { id: `task-${submitted.length}` } as TaskView, created: true }) };
+  const tenantsOfSubmitted: string[] = [];
+  const tasks = {
+    submit: async (spec: SubmitTask, _trace: string, tenant?: string) => (submitted.push(spec), tenantsOfSubmitted.push(tenant ?? ''), { task: { id: `task-${submitted.length}` } as TaskView, created: true }),
+  };
   const body = (over: Record<string, unknown> = {}) =>
     CreateScheduleSchema.parse({ name: 'nightly', template: { kind: 'task', task: { run: { kind: 'shell', command: ['sh', '-c', 'echo $KAIROS_SHARD_INDEX'] } } }, trigger: { kind: 'cron', expression: '0 0 3 * * *', timezone: 'Europe/Berlin' }, ...over });
   let repo: FakeRepo;
@@ -49,7 +52,28 @@ describe('SchedulesService', () => {
   beforeEach(() => {
     repo = new FakeRepo();
     submitted.length = 0;
+    tenantsOfSubmitted.length = 0;
     service = new SchedulesService(repo, tasks);
+  });
+
+  it('a schedule is its creator\'s tenant\'s: another tenant gets 404 for every action and does not list it; admin sees it; a manual tick submits as the schedule\'s tenant', async () => {
+    const a = { tenant: 'team-a', all: false };
+    const b = { tenant: 'team-b', all: false };
+    const admin = { tenant: 'default', all: true };
+    const v = await service.create(body(), new Date('2026-11-30T00:00:00Z'), 'team-a');
+    expect(v.tenant).toBe('team-a');
+    expect((await service.get(v.id, a)).id).toBe(v.id);
+    for (const act of [() => service.get(v.id, b), () => service.ticks(v.id, 10, b), () => service.setPaused(v.id, true, b), () => service.delete(v.id, b), () => service.trigger(v.id, 't', new Date(), b)]) {
+      await expect(act()).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND', message: `schedule ${v.id} not found` });
+    }
+    expect(repo.rows.get(v.id)!.paused).toBe(false);
+    expect(repo.rows.get(v.id)!.deleted_at).toBeNull();
+    expect(await service.list(10, b)).toEqual([]);
+    expect((await service.list(10, b, 'team-a')).map((s) => s.id)).toEqual([]);
+    expect((await service.list(10, admin)).map((s) => s.id)).toEqual([v.id]);
+    expect((await service.list(10, admin, 'team-b')).map((s) => s.id)).toEqual([]);
+    await service.trigger(v.id, 't', new Date('2026-11-30T00:00:00Z'), admin);
+    expect(tenantsOfSubmitted).toEqual(['team-a']);
   });
 
   it('creates with a new id, the creation instant and the id hash the executors partition by; shows the next tick', async () => {
