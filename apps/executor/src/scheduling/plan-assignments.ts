@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DecisionRecord } from '@kairos/contracts';
-import { explainOrdering, explainPlacement } from '@kairos/scheduling-core';
-import { clusterOf, type PlannerNode, type QueueScheduler } from './queue-scheduler';
+import { explainOrdering, explainPlacement, type TenantRunningLedger } from '@kairos/scheduling-core';
+import { clusterOf, quotaRequestOf, type PlannerNode, type QueueScheduler } from './queue-scheduler';
 
 export { DEFAULT_QUEUE_POLICY, type QueuePolicy } from './queue-scheduler';
 
@@ -26,6 +26,12 @@ export function planPass(
    * the caller writes them after the claim, for the claimed tasks only.
    */
   decisions?: DecisionRecord[],
+  /**
+   * Tenants' running usage (cluster-wide, read at the start of the pass) against their running quotas:
+   * a job whose tenant is at its quota is parked for this pass (its tasks stay queued) while other
+   * tenants' work is dispatched; each dispatch is charged, so one pass cannot overshoot a quota either.
+   */
+  tenants?: TenantRunningLedger,
 ): Array<{ taskId: string; nodeId: string; queue: string }> {
   const cluster = clusterOf(nodes, maxPerNode);
   const running = nodes.map((n) => n.running);
@@ -34,10 +40,19 @@ export function planPass(
     .sort((a, b) => a.queue.localeCompare(b.queue))
     .map((s) => ({ s, headroom: headroomOf(s.queue), active: headroomOf(s.queue) > 0 }));
   const out: Array<{ taskId: string; nodeId: string; queue: string }> = [];
+  const admit = tenants ? (tenant: string, request: Parameters<TenantRunningLedger['admits']>[1], n: number) => tenants.admits(tenant, request, n) : undefined;
+  try {
+    dispatchRounds();
+  } finally {
+    for (const s of schedulers) s.releaseParked(nowMs);
+  }
+  return out;
+
+  function dispatchRounds(): void {
   while (queues.some((q) => q.active)) {
     for (const q of queues) {
       if (!q.active) continue;
-      const picked = q.s.pick(cluster, nowMs, decisions !== undefined);
+      const picked = q.s.pick(cluster, nowMs, decisions !== undefined, admit);
       if (!picked) {
         q.active = false;
         continue;
@@ -76,6 +91,7 @@ export function planPass(
           );
         }
         cluster.allocate(a.nodeIndex, a.request);
+        tenants?.charge(a.job.tenant, quotaRequestOf(a.job, a.member));
         out.push({ taskId: a.taskId, nodeId: nodes[a.nodeIndex].id, queue: q.s.queue });
         if (++running[a.nodeIndex] >= maxPerNode) cluster.setUp(a.nodeIndex, false);
       }
@@ -83,5 +99,5 @@ export function planPass(
       if (q.headroom <= 0 || q.s.readyCount === 0) q.active = false;
     }
   }
-  return out;
+  }
 }

@@ -6,7 +6,7 @@ const cap = { cpuMillis: 1000, memMb: 1000, gpu: 0, io: 0, net: 0 };
 const node = (id: string, over: Partial<PlannerNode> = {}): PlannerNode => ({ id, cpuMillis: 1000, memMb: 1000, usedCpu: 0, usedMem: 0, running: 0, cordoned: false, ...over });
 let seq = 0;
 const task = (id: string, over: Partial<RunnableTask> = {}): RunnableTask => ({
-  id, name: null, queue: 'q', priority: 50, resources: { cpuMillis: 100, memMb: 10, gpu: 0 }, createdAt: new Date(1_000_000 + seq++ * 1000), predictedP50Ms: null, attempts: 0, ...over,
+  id, name: null, tenant: 'default', queue: 'q', priority: 50, resources: { cpuMillis: 100, memMb: 10, gpu: 0 }, createdAt: new Date(1_000_000 + seq++ * 1000), predictedP50Ms: null, attempts: 0, ...over,
 });
 
 /** One pass on a single node with `slots` free, marking each dispatch started. */

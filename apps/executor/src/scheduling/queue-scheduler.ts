@@ -28,7 +28,20 @@ export interface PlannerNode {
 export function groupKeyOf(t: RunnableTask): string {
   if (t.name === null || t.name === '') return `task:${t.id}`;
   const r = t.resources;
-  return `job:${t.name}|p${t.priority}|c${r.cpuMillis}|m${r.memMb}|g${r.gpu ?? 0}`;
+  // Tenants never share a job: quotas and fair share count per tenant.
+  return `job:${t.tenant}|${t.name}|p${t.priority}|c${r.cpuMillis}|m${r.memMb}|g${r.gpu ?? 0}`;
+}
+
+/**
+ * May `instances` more instances requesting `request` each start now for `tenant` (its running quota)?
+ * The pass asks before it takes a decision; a refused job is parked for the rest of the pass.
+ * `request` carries the platform task's GPUs (the policy's job does not yet: live placement has no GPU dimension).
+ */
+export type AdmitDispatch = (tenant: string, request: Resources, instances: number) => boolean;
+
+/** What one instance of a group holds against its tenant's quota. */
+export function quotaRequestOf(job: Task, member: RunnableTask): Resources {
+  return { ...job.request, gpu: member.resources.gpu ?? 0 };
 }
 
 interface Group {
@@ -77,6 +90,8 @@ export class QueueScheduler {
   private readonly runningNow = new Map<string, RunningInstance>();
   /** Members ever seen per job (bounded): the job's instance count as the policies' end bookkeeping sees it. */
   private readonly jobSeen = new Map<string, number>();
+  /** Jobs taken out of the policy for the rest of a pass because their tenant is at its running quota. */
+  private readonly parked = new Set<string>();
 
   constructor(
     readonly queue: string,
@@ -103,6 +118,11 @@ export class QueueScheduler {
 
   readyIds(): string[] {
     return [...this.groupOf.keys()];
+  }
+
+  /** Tenants with ready work here. */
+  readyTenants(): string[] {
+    return [...new Set([...this.groups.values()].map((g) => g.task.tenant))];
   }
 
   /** Whether `taskId` is known here (ready, dispatched or running): a reconcile must not re-add it. */
@@ -143,10 +163,22 @@ export class QueueScheduler {
     return { added, removed };
   }
 
-  /** One dispatch decision of the policy against `cluster` (allocated by the caller), or null when idle. */
-  pick(cluster: ClusterState, nowMs: number, explain = false): Assignment[] | null {
+  /**
+   * One dispatch decision of the policy against `cluster` (allocated by the caller), or null when idle.
+   * With `admit`, a job it refuses (tenant at its running quota) is parked — taken out of the policy —
+   * and the policy asked again, so other tenants' work runs while it waits; `releaseParked` puts the
+   * parked jobs back (at the end of the pass).
+   */
+  pick(cluster: ClusterState, nowMs: number, explain = false, admit?: AdmitDispatch): Assignment[] | null {
     const now = toSeconds(nowMs);
-    const d = this.policyObj.pickNext(cluster, now);
+    let d = this.policyObj.pickNext(cluster, now);
+    while (d.kind === 'dispatch' && admit) {
+      const g = this.groups.get(d.taskId);
+      if (!g || !g.members.length || admit(g.task.tenant, quotaRequestOf(g.task, g.members[0]), d.nodeIndexes.length)) break;
+      this.parked.add(d.taskId);
+      this.policyObj.remove(d.taskId);
+      d = this.policyObj.pickNext(cluster, now);
+    }
     if (d.kind !== 'dispatch') return null;
     const g = this.groups.get(d.taskId);
     if (!g || g.members.length < d.nodeIndexes.length) throw new Error(`queue ${this.queue}: policy ${this.specValue.policy} dispatched ${d.taskId}, which has no ready member`);
@@ -164,6 +196,21 @@ export class QueueScheduler {
     }
     if (g.members.length === 0) this.groups.delete(d.taskId);
     return out;
+  }
+
+  /** Jobs parked in this pass (their tenant at its running quota). */
+  get parkedCount(): number {
+    return this.parked.size;
+  }
+
+  /** Puts the jobs parked during a pass back into the policy with their ready members (call once the pass is over). */
+  releaseParked(nowMs: number): void {
+    const now = toSeconds(nowMs);
+    for (const key of this.parked) {
+      const g = this.groups.get(key);
+      if (g && g.members.length > 0) this.policyObj.enqueue(g.task, g.members.length, now);
+    }
+    this.parked.clear();
   }
 
   /** The claim of a dispatched task landed: it runs from `startedAtMs` (the policy already counted it in commit). */
@@ -226,7 +273,7 @@ export class QueueScheduler {
       this.refreshPrediction(key, r, now);
       return;
     }
-    const task = toCoreTask(key, r, this.queue, jobSize);
+    const task = toCoreTask(key, r, jobSize);
     this.groups.set(key, { task, members: [r] });
     this.policyObj.enqueue(task, 1, now);
   }
@@ -252,11 +299,11 @@ export class QueueScheduler {
   }
 }
 
-function toCoreTask(key: string, t: RunnableTask, queue: string, instances: number): Task {
+function toCoreTask(key: string, t: RunnableTask, instances: number): Task {
   return {
     id: key,
     jobId: t.name ?? t.id,
-    tenant: queue,
+    tenant: t.tenant,
     priority: t.priority,
     request: { cpuMillis: t.resources.cpuMillis, memMb: t.resources.memMb, gpu: 0, io: 0, net: 0 },
     duration: t.predictedP50Ms !== null ? { predicted: t.predictedP50Ms / 1000 } : {},
