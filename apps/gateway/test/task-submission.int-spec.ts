@@ -20,6 +20,9 @@ describe('TaskSubmissionService on PostgreSQL', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     db = await Database.open({ url: tdb.url, dataDir: mkdtempSync(join(tmpdir(), 'kairos-')), migrations: withBaseline(GATEWAY_MIGRATIONS) });
+    // tasks.tenant is the executor's column (its migration 1732350021100, which this gateway-only
+    // database does not run); the gateway writes it on every submission.
+    await db.query(`ALTER TABLE tasks ADD COLUMN tenant text NOT NULL DEFAULT 'default'`);
     service = new TaskSubmissionService(new PgTaskRepository(db), { kick: () => void commits++ }, new TaskSecrets(makeKeyring(secretKeyFromBase64(Buffer.alloc(32, 7).toString('base64'), 'test key')), { envNamePatterns: ['TOKEN', 'SECRET', 'PASSWORD', 'KEY'], headerNames: ['authorization'] }));
   });
   afterAll(async () => {
@@ -28,6 +31,18 @@ describe('TaskSubmissionService on PostgreSQL', () => {
   });
 
   const spec = (body: object) => SubmitTaskSchema.parse(body);
+
+  it('stores the submitting tenant on the row and in the queued event; an idempotency key of another tenant is a 409 that names no task', async () => {
+    const { task } = await service.submit(spec({ run: { kind: 'noop' }, idempotencyKey: 'tenant-key' }), 'trace', 'team-a');
+    expect(task.tenant).toBe('team-a');
+    const [row] = await db.query<{ tenant: string }>(`SELECT tenant FROM tasks WHERE id = $1`, [task.id]);
+    expect(row.tenant).toBe('team-a');
+    const [out] = await db.query<{ envelope: unknown }>(`SELECT envelope FROM outbox WHERE key = $1 AND topic = 'task.queued.v1'`, [task.id]);
+    expect(decodeEnvelope('task.queued.v1', JSON.stringify(out.envelope)).payload.tenant).toBe('team-a');
+    const err = await service.submit(spec({ run: { kind: 'noop' }, idempotencyKey: 'tenant-key' }), 'trace', 'team-b').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', details: { taskId: undefined } });
+    expect((await service.submit(spec({ run: { kind: 'noop' }, idempotencyKey: 'tenant-key' }), 'trace', 'team-a')).created).toBe(false);
+  });
 
   it('stores each of 60 concurrent submissions with exactly one valid queued event, in arrival order', async () => {
     const results = await Promise.all(
