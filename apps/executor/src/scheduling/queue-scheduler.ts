@@ -1,4 +1,4 @@
-import { ClusterState, RankedPolicy, createPlacement, createPolicy, seededRng, type OrderingPolicy, type RankPosition, type Resources, type Task } from '@kairos/scheduling-core';
+import { ClusterState, FairSharePolicy, RankedPolicy, createPlacement, createPolicy, seededRng, type OrderingPolicy, type RankPosition, type Resources, type Task } from '@kairos/scheduling-core';
 import type { RunnableTask } from '../tasks/task.repository';
 
 export interface QueuePolicy {
@@ -92,6 +92,8 @@ export class QueueScheduler {
   private readonly jobSeen = new Map<string, number>();
   /** Jobs taken out of the policy for the rest of a pass because their tenant is at its running quota. */
   private readonly parked = new Set<string>();
+  /** Tenant weights other than 1 (tenant_quotas.weight); when any is set the queue's policy is wrapped in FairSharePolicy. */
+  private weights: ReadonlyMap<string, number> = new Map();
 
   constructor(
     readonly queue: string,
@@ -249,14 +251,40 @@ export class QueueScheduler {
    */
   switchPolicy(spec: QueuePolicy, nowMs: number): void {
     if (spec.policy === this.specValue.policy && spec.placement === this.specValue.placement) return;
-    const now = toSeconds(nowMs);
     this.specValue = spec;
-    this.policyObj = this.build(spec);
-    for (const g of this.groups.values()) this.policyObj.enqueue(g.task, g.members.length, now);
+    this.rebuild(nowMs);
+  }
+
+  /**
+   * Sets the tenants' fair-share weights (tenants not named weigh 1). With any weight other than 1 the
+   * queue's policy becomes weighted DRF between tenants (FairSharePolicy, the simulator's class) over
+   * one instance of the queue's policy per tenant; with none it stays the plain policy (and keeps its
+   * ordering decision records). A change rebuilds the policy object like switchPolicy: ready work is
+   * re-enqueued, learnt state and the wrapper's running shares start afresh.
+   */
+  setTenantWeights(weights: ReadonlyMap<string, number>, nowMs: number): void {
+    const next = new Map([...weights].filter(([, w]) => w !== 1).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (JSON.stringify([...next]) === JSON.stringify([...this.weights])) return;
+    this.weights = next;
+    this.rebuild(nowMs);
+  }
+
+  /** Whether tenants are weighted (the policy is a FairSharePolicy). */
+  get fairShare(): boolean {
+    return this.policyObj instanceof FairSharePolicy;
+  }
+
+  private rebuild(nowMs: number): void {
+    const now = toSeconds(nowMs);
+    this.policyObj = this.build(this.specValue);
+    for (const [key, g] of this.groups) if (!this.parked.has(key)) this.policyObj.enqueue(g.task, g.members.length, now);
   }
 
   private build(spec: QueuePolicy): OrderingPolicy {
-    return createPolicy(spec.policy, { placement: createPlacement(spec.placement), rng: seededRng(this.seed), nodeCapacity: this.nodeCapacity });
+    const inner = () => createPolicy(spec.policy, { placement: createPlacement(spec.placement), rng: seededRng(this.seed), nodeCapacity: this.nodeCapacity });
+    if (!this.weights.size) return inner();
+    // Weights only: running quotas are enforced cluster-wide by the pass (TenantRunningLedger).
+    return new FairSharePolicy({ createInner: inner, tenants: Object.fromEntries([...this.weights].map(([t, weight]) => [t, { weight }])), name: spec.policy });
   }
 
   private add(r: RunnableTask, now: number, jobSize: number): void {
