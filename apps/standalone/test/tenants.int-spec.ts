@@ -92,6 +92,15 @@ describe('tenants on the standalone platform', () => {
     const gqlBody = (await gql.json()) as { data: unknown; errors?: Array<{ extensions?: { code?: string } }> };
     expect(gqlBody.errors?.[0]?.extensions?.code).toBe('TASK_NOT_FOUND');
 
+    // The task's decision records and the task counts of /api/stats follow the same rule.
+    await waitFor('the task to finish', async () => (await task(id)).status === 'succeeded');
+    await waitFor('its decision records', async () => ((await call(`/api/tasks/${id}/decisions`)).body.items as unknown[]).length > 0);
+    expect((await call(`/api/tasks/${id}/decisions`, { key: keys['team-a'] })).body.items).not.toEqual([]);
+    expect((await call(`/api/tasks/${id}/decisions`, { key: keys['team-b'] })).body).toEqual({ items: [] });
+    const countOf = (b: Record<string, unknown>) => Object.values(b.tasks as Record<string, number>).reduce((x, y) => x + y, 0);
+    expect(countOf((await call('/api/stats', { key: keys['team-b'] })).body)).toBe(0);
+    expect(countOf((await call('/api/stats', { key: keys['team-a'] })).body)).toBe(1);
+
     // Workflows: the run and its tasks are the submitting tenant's.
     const wf = await call('/api/workflows', { method: 'POST', key: keys['team-a'], body: { name: 'wf', tasks: [{ key: 'only', run: { kind: 'noop', sleepMs: 0 }, resources: { cpuMillis: 10, memMb: 1 } }] } });
     expect(wf).toMatchObject({ status: 201, body: { tenant: 'team-a' } });

@@ -90,8 +90,8 @@ export class KairosResolver {
 
   @Query(() => Stats, { description: 'Task counts, nodes and completions per minute' })
   @RequireScope('read')
-  async clusterStats(): Promise<Stats> {
-    return asRest(await this.stats.stats()) as unknown as Stats;
+  async clusterStats(@Context() ctx?: GqlContext): Promise<Stats> {
+    return asRest(await this.stats.stats(accessOf(ctx))) as unknown as Stats;
   }
 
   @Query(() => [ClusterNode], { description: 'Executor nodes' })
