@@ -227,6 +227,7 @@ describe('README distributed mode, verbatim', () => {
         // No schedule exists in this run: a well-formed id gets the gateway's own SCHEDULE_NOT_FOUND.
         .replace('/api/schedules/:id', '/api/schedules/00000000-0000-4000-8000-000000000000')
         .replace(':queue', 'default')
+        .replace(':tenant', 'default')
         .replace(':name', 'duration')
         .replace(':taskId', task)
         .replace(':v', '999');

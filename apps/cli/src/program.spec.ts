@@ -251,6 +251,11 @@ describe('kairos: connection and keys', () => {
     expect(await h.run('keys', 'create', '--name', 'ci', '--scope', 'read', '--scope', 'submit')).toBe(0);
     expect(h.requests[0].body).toEqual({ name: 'ci', scopes: ['read', 'submit'] });
     expect(h.out()).toBe(`${KEY}\n`);
+    expect(await h.run('keys', 'create', '--name', 'ci', '--scope', 'submit', '--tenant', 'team-a')).toBe(0);
+    expect(h.requests[1].body).toEqual({ name: 'ci', scopes: ['submit'], tenant: 'team-a' });
+    expect(await h.run('keys', 'create', '--name', 'ci', '--scope', 'submit', '--tenant', 'Team_A')).toBe(2);
+    expect(h.err()).toContain('--tenant');
+    expect(h.requests).toHaveLength(2);
   });
 });
 

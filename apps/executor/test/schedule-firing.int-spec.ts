@@ -129,7 +129,7 @@ describe('schedule firing on PostgreSQL', () => {
     const shard = (taskId: string) => ({
       scheduleId, tickAtMs, shard: 0, shardCount: 1, taskId, fireAtMs: tickAtMs, firedAtMs: tickAtMs, catchUp: false, trial: false,
       idempotencyKey: `${scheduleId}@2026-11-30T00:00:05.000Z#0`, labels: { 'kairos.schedule': scheduleId },
-      event: makeEnvelope('task.queued.v1', taskId, { taskId, name: null, queue: 'default', priority: 50, run: { kind: 'noop', sleepMs: 0 }, resources: { cpuMillis: 100, memMb: 64, gpu: 0 }, timeoutMs: 1000, maxAttempts: 1, submittedAt: new Date(tickAtMs).toISOString() }),
+      event: makeEnvelope('task.queued.v1', taskId, { taskId, name: null, queue: 'default', priority: 50, run: { kind: 'noop', sleepMs: 0 }, resources: { cpuMillis: 100, memMb: 64, gpu: 0 }, timeoutMs: 1000, maxAttempts: 1, submittedAt: new Date(tickAtMs).toISOString(), tenant: 'default' }),
     });
     const [first, second] = [randomUUID(), randomUUID()];
     const part = schedulePartition(scheduleId, 1);

@@ -11,11 +11,12 @@ import { RepairsModule } from './repairs/repairs.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { StatsModule } from './stats/stats.module';
 import { TasksModule } from './tasks/tasks.module';
+import { TenantsModule } from './tenants/tenants.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 /** The gateway: REST and GraphQL APIs, API keys, schedules, dashboard, dead-letter store. */
-@Module({ imports: [ApiKeysModule, TasksModule, WorkflowsModule, QueuesModule, RepairsModule, SchedulesModule, DeadLettersModule, DecisionsModule, StatsModule, KairosGraphQLModule, DashboardModule] })
+@Module({ imports: [ApiKeysModule, TenantsModule, TasksModule, WorkflowsModule, QueuesModule, RepairsModule, SchedulesModule, DeadLettersModule, DecisionsModule, StatsModule, KairosGraphQLModule, DashboardModule] })
 export class GatewayModule {}
 
-/** The gateway's own migrations beyond the baseline (dead_letters is in libs/persistence's EventLog): api_keys. */
+/** The gateway's own migrations beyond the baseline (dead_letters is in libs/persistence's EventLog): api_keys, tenant_quotas. */
 export const GATEWAY_MIGRATIONS: MigrationClass[] = [...GATEWAY_OWN_MIGRATIONS];

@@ -13,9 +13,9 @@ describe('api_keys on PostgreSQL', () => {
   let tdb: { url: string; drop(): Promise<void> };
   let db: Database;
   let repo: PgApiKeysRepository;
-  const row = (scopes: Array<'read' | 'admin'>, name = 'k') => {
+  const row = (scopes: Array<'read' | 'admin'>, name = 'k', tenant = 'default') => {
     const k = generateApiKey();
-    return { key: k, row: { keyId: k.keyId, digest: k.digest, name, scopes, createdBy: 'test' } };
+    return { key: k, row: { keyId: k.keyId, digest: k.digest, name, scopes, tenant, createdBy: 'test' } };
   };
 
   beforeAll(async () => {
@@ -42,10 +42,10 @@ describe('api_keys on PostgreSQL', () => {
   it('lists without digests; revokes, keeping the last admin key; the lookup sees scopes and revocation', async () => {
     const reader = row(['read'], 'reader');
     const inserted = await repo.insert(reader.row);
-    expect(inserted).toEqual({ id: reader.key.keyId, name: 'reader', scopes: ['read'], createdBy: 'test', createdAt: expect.any(Date), revokedAt: null });
+    expect(inserted).toEqual({ id: reader.key.keyId, name: 'reader', scopes: ['read'], tenant: 'default', createdBy: 'test', createdAt: expect.any(Date), revokedAt: null });
     expect(JSON.stringify(await repo.list())).not.toContain(reader.key.digest);
     const lookup = new PgApiKeyLookup(db, {});
-    expect(await lookup.findByKeyId(reader.key.keyId)).toEqual({ keyId: reader.key.keyId, digest: reader.key.digest, scopes: ['read'], revokedAt: null });
+    expect(await lookup.findByKeyId(reader.key.keyId)).toEqual({ keyId: reader.key.keyId, digest: reader.key.digest, scopes: ['read'], revokedAt: null, tenant: 'default' });
     expect(await lookup.findByKeyId('0123456789abcdef')).toBeNull();
     const at = new Date('2026-11-30T01:00:00Z');
     expect(await repo.revoke(reader.key.keyId, at)).toMatchObject({ kind: 'revoked', key: { revokedAt: at } });
@@ -65,7 +65,7 @@ describe('api_keys on PostgreSQL', () => {
     try {
       const admin = generateApiKey();
       const lookup = new PgApiKeyLookup(bareDb, { KAIROS_ADMIN_KEY: admin.token });
-      expect(await lookup.findByKeyId(admin.keyId)).toEqual({ keyId: admin.keyId, digest: admin.digest, scopes: ['admin'], revokedAt: null });
+      expect(await lookup.findByKeyId(admin.keyId)).toEqual({ keyId: admin.keyId, digest: admin.digest, scopes: ['admin'], revokedAt: null, tenant: 'default' });
       expect(await lookup.findByKeyId(generateApiKey().keyId)).toBeNull();
     } finally {
       await bareDb.close();

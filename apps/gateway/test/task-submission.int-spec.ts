@@ -6,7 +6,7 @@ import { Database, withBaseline } from '@kairos/persistence';
 import { GATEWAY_MIGRATIONS } from '../src/gateway.module';
 import { createTestDatabase } from '@kairos/testing';
 import { makeKeyring, secretKeyFromBase64 } from '@kairos/contracts';
-import { TaskSecrets } from '@kairos/runtime';
+import { TaskSecrets, UNRESTRICTED_ACCESS } from '@kairos/runtime';
 import { PgTaskRepository } from '../src/tasks/task.repository';
 import { TaskSubmissionService } from '../src/tasks/task-submission.service';
 
@@ -20,6 +20,9 @@ describe('TaskSubmissionService on PostgreSQL', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     db = await Database.open({ url: tdb.url, dataDir: mkdtempSync(join(tmpdir(), 'kairos-')), migrations: withBaseline(GATEWAY_MIGRATIONS) });
+    // tasks.tenant is the executor's column (its migration 1732350021100, which this gateway-only
+    // database does not run); the gateway writes it on every submission.
+    await db.query(`ALTER TABLE tasks ADD COLUMN tenant text NOT NULL DEFAULT 'default'`);
     service = new TaskSubmissionService(new PgTaskRepository(db), { kick: () => void commits++ }, new TaskSecrets(makeKeyring(secretKeyFromBase64(Buffer.alloc(32, 7).toString('base64'), 'test key')), { envNamePatterns: ['TOKEN', 'SECRET', 'PASSWORD', 'KEY'], headerNames: ['authorization'] }));
   });
   afterAll(async () => {
@@ -28,6 +31,18 @@ describe('TaskSubmissionService on PostgreSQL', () => {
   });
 
   const spec = (body: object) => SubmitTaskSchema.parse(body);
+
+  it('stores the submitting tenant on the row and in the queued event; an idempotency key of another tenant is a 409 that names no task', async () => {
+    const { task } = await service.submit(spec({ run: { kind: 'noop' }, idempotencyKey: 'tenant-key' }), 'trace', 'team-a');
+    expect(task.tenant).toBe('team-a');
+    const [row] = await db.query<{ tenant: string }>(`SELECT tenant FROM tasks WHERE id = $1`, [task.id]);
+    expect(row.tenant).toBe('team-a');
+    const [out] = await db.query<{ envelope: unknown }>(`SELECT envelope FROM outbox WHERE key = $1 AND topic = 'task.queued.v1'`, [task.id]);
+    expect(decodeEnvelope('task.queued.v1', JSON.stringify(out.envelope)).payload.tenant).toBe('team-a');
+    const err = await service.submit(spec({ run: { kind: 'noop' }, idempotencyKey: 'tenant-key' }), 'trace', 'team-b').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', details: { taskId: undefined } });
+    expect((await service.submit(spec({ run: { kind: 'noop' }, idempotencyKey: 'tenant-key' }), 'trace', 'team-a')).created).toBe(false);
+  });
 
   it('stores each of 60 concurrent submissions with exactly one valid queued event, in arrival order', async () => {
     const results = await Promise.all(
@@ -67,6 +82,6 @@ describe('TaskSubmissionService on PostgreSQL', () => {
 
   it('answers TASK_NOT_FOUND for an unknown task on a database without the executor\'s task_archive (gateway started first)', async () => {
     expect((await db.query<{ t: string | null }>(`SELECT to_regclass('task_archive')::text AS t`))[0]!.t).toBeNull();
-    await expect(service.get('00000000-0000-4000-8000-000000000001')).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+    await expect(service.get('00000000-0000-4000-8000-000000000001', UNRESTRICTED_ACCESS)).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
   });
 });

@@ -50,7 +50,7 @@ const rule = {
 
 export const ENDPOINTS: Endpoint[] = [
   { method: 'POST', path: '/api/tasks', scope: 'submit', bodies: [task(noop), task(shell), task(http), { run: noop, idempotencyKey: 'fuzz-key' }] },
-  { method: 'GET', path: '/api/tasks', scope: 'read', query: ['status', 'queue', 'limit', 'cursor'] },
+  { method: 'GET', path: '/api/tasks', scope: 'read', query: ['status', 'queue', 'tenant', 'limit', 'cursor'] },
   { method: 'GET', path: '/api/tasks/:id', scope: 'read' },
   { method: 'POST', path: '/api/tasks/:id/cancel', scope: 'operate' },
   { method: 'GET', path: '/api/tasks/:id/decisions', scope: 'read' },
@@ -61,11 +61,13 @@ export const ENDPOINTS: Endpoint[] = [
     scope: 'submit',
     bodies: [{ name: 'wf', tasks: [{ key: 'a', ...task(noop) }, { key: 'b', ...task(noop), dependsOn: ['a'] }] }],
   },
-  { method: 'GET', path: '/api/workflows', scope: 'read', query: ['status', 'limit', 'cursor'] },
+  { method: 'GET', path: '/api/workflows', scope: 'read', query: ['status', 'tenant', 'limit', 'cursor'] },
   { method: 'GET', path: '/api/workflows/:id', scope: 'read' },
   { method: 'POST', path: '/api/workflows/:id/rerun', scope: 'operate', bodies: [{ force: ['a'] }, {}] },
   { method: 'POST', path: '/api/workflows/:id/cancel', scope: 'operate' },
   { method: 'GET', path: '/api/queues', scope: 'read' },
+  { method: 'GET', path: '/api/tenants/:tenant/quota', scope: 'admin' },
+  { method: 'PUT', path: '/api/tenants/:tenant/quota', scope: 'admin', bodies: [{ maxQueuedTasks: 1_000_000, maxRunningCpuMillis: null, weight: 1 }, {}] },
   { method: 'PUT', path: '/api/queues/:queue/policy', scope: 'operate', bodies: [{ policy: 'fifo', placement: 'least-loaded' }] },
   { method: 'POST', path: '/api/repairs', scope: 'operate', bodies: [{ action: { kind: 'throttle_queue', queue: 'fuzz', maxConcurrent: 5 }, reason: 'fuzz' }] },
   { method: 'GET', path: '/api/repairs', scope: 'read', query: ['limit', 'cursor'] },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Database } from '@kairos/persistence';
+import { UNRESTRICTED_ACCESS } from '@kairos/runtime';
 import { authHeaders, createTestDatabase, startService, type ServiceProcess } from '@kairos/testing';
 import { PgTaskRepository } from '../../gateway/src/tasks/task.repository';
 import { TaskSubmissionService } from '../../gateway/src/tasks/task-submission.service';
@@ -41,7 +42,7 @@ describe('retention archive read back by the gateway', () => {
       expect(counts).toEqual({ tasks: 1, attempts: 1, events: 1 });
       expect(await db.query(`SELECT id FROM tasks WHERE id = $1`, [id])).toEqual([]);
       const gateway = new TaskSubmissionService(new PgTaskRepository(db), { kick: () => undefined }, { seal: (r) => r, redact: (r) => r, sameSpec: () => true });
-      const view = await gateway.get(id);
+      const view = await gateway.get(id, UNRESTRICTED_ACCESS);
       expect(view).toMatchObject({
         id,
         name: 'old-one',
@@ -52,7 +53,11 @@ describe('retention archive read back by the gateway', () => {
         attemptsDetail: [{ attempt: 1, nodeId: 'n1', status: 'succeeded', durationMs: 7 }],
         events: [{ topic: 'task.completed.v1', attempt: 1, status: 'succeeded', exitCode: 0 }],
       });
-      await expect(gateway.get(randomUUID())).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+      await expect(gateway.get(randomUUID(), UNRESTRICTED_ACCESS)).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+      // An archived task stays its tenant's: another tenant's key gets the unknown-id answer.
+      expect(view.tenant).toBe('default');
+      await expect(gateway.get(id, { tenant: 'other-team', all: false })).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+      await expect(gateway.get(id, { tenant: 'default', all: false })).resolves.toMatchObject({ id, archived: true });
     } finally {
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });

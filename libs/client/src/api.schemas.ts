@@ -166,6 +166,8 @@ export const ApiKeyViewSchema = z.looseObject({
   id: z.string().min(1),
   name: z.string().nullable().optional(),
   scopes: z.array(z.string()).default([]),
+  /** The key's tenant (servers before tenants send none). */
+  tenant: z.string().optional(),
   createdAt: isoTime.optional(),
   lastUsedAt: nullableTime.optional(),
   revokedAt: nullableTime.optional(),

@@ -292,7 +292,8 @@ export class KairosClient {
 
   // ---- API keys ----
 
-  createKey(req: { name: string; scopes: readonly ApiKeyScope[] }): Promise<CreatedApiKey> {
+  /** `tenant`: the key's tenant (default: the creating key's). */
+  createKey(req: { name: string; scopes: readonly ApiKeyScope[]; tenant?: string }): Promise<CreatedApiKey> {
     return this.request('POST', '/api/keys', { body: req, schema: CreatedApiKeySchema });
   }
 

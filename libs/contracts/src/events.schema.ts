@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StoredRunSpecSchema, ResourceRequestSchema, TASK_STATUSES } from './task.schema';
+import { DEFAULT_TENANT, TenantSchema } from './tenant.schema';
 
 // One zod schema per event; the topic name carries the major version. A breaking change means a new
 // topic (`.v2`), never an edit here.
@@ -15,6 +16,8 @@ export const TaskQueuedSchema = z.object({
   timeoutMs: z.number().int(),
   maxAttempts: z.number().int(),
   submittedAt: z.string().datetime(),
+  /** The tenant the task belongs to (its submitting key's); optional so events written before tenants stay valid. */
+  tenant: TenantSchema.optional().default(DEFAULT_TENANT),
 });
 export type TaskQueued = z.infer<typeof TaskQueuedSchema>;
 

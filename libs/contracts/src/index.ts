@@ -6,6 +6,7 @@ export * from './envelope';
 export * from './repair.schema';
 export * from './workflow.schema';
 export * from './schedule.schema';
+export * from './tenant.schema';
 export * from './security/input-limits';
 export * from './security/safe-string';
 export * from './security/params.schema';

@@ -10,6 +10,8 @@ import { appendToOutbox } from './outbox';
  */
 const ROWS = `jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, queue text, priority int, run jsonb, resources jsonb, labels jsonb, timeout_ms int, max_attempts int, workflow_key text)`;
 
+const RUN_TENANT = `COALESCE((SELECT w.tenant FROM workflow_runs w WHERE w.id = $2), 'default')`;
+
 export async function insertWorkflowTasks(
   tx: SqlExecutor,
   producer: string,
@@ -19,12 +21,13 @@ export async function insertWorkflowTasks(
 ): Promise<string[]> {
   if (!tasks.length) return [];
   const rows = taskRows(run, tasks);
-  const inserted = await tx.query<{ id: string; workflow_key: string; created_at: Date }>(
-    `INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, status, workflow_run_id, workflow_key, workflow_generation)
-     SELECT x.id, x.name, x.queue, x.priority, x.run, x.resources, x.labels, x.timeout_ms, x.max_attempts, 'queued', $2, x.workflow_key, $3
+  // A workflow's tasks are its run's tenant's (read in the same transaction that inserted the run).
+  const inserted = await tx.query<{ id: string; workflow_key: string; created_at: Date; tenant: string }>(
+    `INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, status, workflow_run_id, workflow_key, workflow_generation, tenant)
+     SELECT x.id, x.name, x.queue, x.priority, x.run, x.resources, x.labels, x.timeout_ms, x.max_attempts, 'queued', $2, x.workflow_key, $3, ${RUN_TENANT}
      FROM ${ROWS}
      ON CONFLICT (workflow_run_id, workflow_key, workflow_generation) WHERE workflow_run_id IS NOT NULL DO NOTHING
-     RETURNING id, workflow_key, created_at`,
+     RETURNING id, workflow_key, created_at, tenant`,
     [JSON.stringify(rows), run.id, run.generation],
   );
   const byKey = new Map(tasks.map((t) => [t.key, t]));
@@ -36,7 +39,7 @@ export async function insertWorkflowTasks(
       return makeEnvelope(
         'task.queued.v1',
         r.id,
-        { taskId: r.id, name: `${run.name}/${t.key}`, queue: t.queue, priority: t.priority, run: t.run, resources: t.resources, timeoutMs: t.timeoutMs, maxAttempts: t.maxAttempts, submittedAt: new Date(r.created_at).toISOString() },
+        { taskId: r.id, name: `${run.name}/${t.key}`, queue: t.queue, priority: t.priority, run: t.run, resources: t.resources, timeoutMs: t.timeoutMs, maxAttempts: t.maxAttempts, submittedAt: new Date(r.created_at).toISOString(), tenant: r.tenant },
         { traceId },
       );
     }),
@@ -51,8 +54,8 @@ export async function insertWorkflowTasks(
 export async function insertUpstreamFailedTasks(tx: SqlExecutor, run: { id: string; name: string; generation: number }, tasks: readonly WorkflowTask[]): Promise<void> {
   if (!tasks.length) return;
   await tx.query(
-    `INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, status, error, finished_at, workflow_run_id, workflow_key, workflow_generation)
-     SELECT x.id, x.name, x.queue, x.priority, x.run, x.resources, x.labels, x.timeout_ms, x.max_attempts, 'upstream_failed', 'an upstream task failed', now(), $2, x.workflow_key, $3
+    `INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, status, error, finished_at, workflow_run_id, workflow_key, workflow_generation, tenant)
+     SELECT x.id, x.name, x.queue, x.priority, x.run, x.resources, x.labels, x.timeout_ms, x.max_attempts, 'upstream_failed', 'an upstream task failed', now(), $2, x.workflow_key, $3, ${RUN_TENANT}
      FROM ${ROWS}
      ON CONFLICT (workflow_run_id, workflow_key, workflow_generation) WHERE workflow_run_id IS NOT NULL DO NOTHING`,
     [JSON.stringify(taskRows(run, tasks)), run.id, run.generation],

@@ -21,26 +21,28 @@ export function registerKeys(program: Command, ctx: CliContext): void {
     .description('create an API key; its secret is printed once, here, and never again')
     .requiredOption('--name <name>', 'what the key is for, e.g. ci-nightly')
     .requiredOption('--scope <scopes>', `scopes (comma-separated or repeated): ${API_KEY_SCOPES.join(', ')}`, collect)
-    .action(async (f: { name: string; scope: string[] }, c: Command) => {
+    .option('--tenant <tenant>', "the key's tenant (default: the admin key's own); it sees only that tenant's tasks, workflows and schedules")
+    .action(async (f: { name: string; scope: string[]; tenant?: string }, c: Command) => {
       const { io } = ctx;
       const bad = f.scope.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
       if (bad.length) throw new CliError('USAGE', `--scope: unknown scope ${bad.map((s) => JSON.stringify(s)).join(', ')} (scopes: ${API_KEY_SCOPES.join(', ')})`);
-      const created = await withKeyRoutes(() => clientOf(c, ctx).createKey({ name: f.name, scopes: [...new Set(f.scope)] as ApiKeyScope[] }));
+      if (f.tenant !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(f.tenant)) throw new CliError('USAGE', `--tenant: ${JSON.stringify(f.tenant)} is not a tenant (lower-case letters, digits and "-", starting with a letter or digit, at most 63)`);
+      const created = await withKeyRoutes(() => clientOf(c, ctx).createKey({ name: f.name, scopes: [...new Set(f.scope)] as ApiKeyScope[], ...(f.tenant !== undefined ? { tenant: f.tenant } : {}) }));
       if (globalsOf(c).json) return void io.stdout.write(toJsonText(created));
       io.stdout.write(`${created.key}\n`);
-      io.stderr.write(`created key ${created.id} (${created.scopes.join(', ')}); store the secret above now, it is not shown again\n`);
+      io.stderr.write(`created key ${created.id} (${created.scopes.join(', ')}${created.tenant ? `; tenant ${created.tenant}` : ''}); store the secret above now, it is not shown again\n`);
     });
   keys
     .command('ls')
     .alias('list')
-    .description('list API keys (ids, names, scopes; never secrets)')
+    .description('list API keys (ids, names, scopes, tenants; never secrets)')
     .option('--limit <n>', 'at most this many', positiveInt(1000))
     .option('--cursor <cursor>', 'the next page')
     .action(async (f: { limit?: number; cursor?: string }, c: Command) => {
       const { io } = ctx;
       const page = await withKeyRoutes(() => clientOf(c, ctx).listKeys({ limit: f.limit, cursor: f.cursor }));
       if (globalsOf(c).json) return void io.stdout.write(toJsonText(page));
-      io.stdout.write(formatTable(['ID', 'NAME', 'SCOPES', 'CREATED', 'LAST USED', 'REVOKED'], page.items.map((k) => [k.id, orDash(k.name), k.scopes.join(','), shortTime(k.createdAt), shortTime(k.lastUsedAt), shortTime(k.revokedAt)])));
+      io.stdout.write(formatTable(['ID', 'NAME', 'SCOPES', 'TENANT', 'CREATED', 'LAST USED', 'REVOKED'], page.items.map((k) => [k.id, orDash(k.name), k.scopes.join(','), orDash(k.tenant), shortTime(k.createdAt), shortTime(k.lastUsedAt), shortTime(k.revokedAt)])));
     });
   keys
     .command('revoke')

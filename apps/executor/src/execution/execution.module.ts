@@ -15,6 +15,7 @@ import { NODE_REPOSITORY, PgNodeRepository } from './node.repository';
 import { currentHostIdentity, ORPHAN_GUARD, OrphanGuard } from './orphan-guard';
 import { PgQueueOwnerRepository, QUEUE_OWNER_REPOSITORY } from './queue-owner.repository';
 import { PgQueuePolicyRepository, QUEUE_POLICY_REPOSITORY } from './queue-policy.repository';
+import { PgTenantUsageRepository, TENANT_USAGE_REPOSITORY } from './tenant-usage.repository';
 import { PidusageSampler, RESOURCE_SAMPLER } from './resource-sampler';
 import { HOST_SAMPLER, SystemInformationHostSampler } from '../nodes/host-sampler';
 import { NODE_AGENT, NodeAgentService } from '../nodes/node-agent.service';
@@ -29,6 +30,7 @@ import { NODE_AGENT, NodeAgentService } from '../nodes/node-agent.service';
     { provide: NODE_REPOSITORY, useClass: PgNodeRepository },
     { provide: DECISION_REPOSITORY, useClass: PgDecisionRepository },
     { provide: QUEUE_POLICY_REPOSITORY, useClass: PgQueuePolicyRepository },
+    { provide: TENANT_USAGE_REPOSITORY, useClass: PgTenantUsageRepository },
     { provide: QUEUE_OWNER_REPOSITORY, useClass: PgQueueOwnerRepository },
     { provide: RESOURCE_SAMPLER, useClass: PidusageSampler },
     { provide: ATTEMPT_PROCESS_REPOSITORY, useClass: PgAttemptProcessRepository },

@@ -3,7 +3,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { makeEnvelope, type DecisionRecord, type Envelope, type RunSpec } from '@kairos/contracts';
 import { CLOCK, ConfigError, type Clock } from '@kairos/platform';
-import { LatencyWindow, POLICY_NAMES } from '@kairos/scheduling-core';
+import { LatencyWindow, POLICY_NAMES, TenantRunningLedger, UNLIMITED_TENANT, type TenantLimits } from '@kairos/scheduling-core';
 import { APP_IDENTITY, BUS_CLIENT, KAIROS_METRICS, OutboxRelayService, type AppIdentity, type KairosMetrics } from '@kairos/runtime';
 import { EXECUTOR_SETTINGS, type ExecutorSettings } from '../core/executor-settings';
 import { localNodesFromConfig, type LocalNode } from '../nodes/local-nodes';
@@ -19,6 +19,7 @@ import { ORPHAN_GUARD, type OrphanGuard } from './orphan-guard';
 import { QUEUE_OWNER_REPOSITORY, type QueueOwnerRepository } from './queue-owner.repository';
 import { QUEUE_POLICY_REPOSITORY, type QueuePolicyRepository } from './queue-policy.repository';
 import { RESOURCE_SAMPLER, type ResourceSampler } from './resource-sampler';
+import { TENANT_USAGE_REPOSITORY, type TenantUsageRepository } from './tenant-usage.repository';
 import { NODE_AGENT, type NodeAgent } from '../nodes/node-agent.service';
 
 interface RunningTask {
@@ -81,6 +82,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     @Optional() @Inject(KAIROS_METRICS) private readonly metrics?: KairosMetrics,
     @Optional() @Inject(NODE_AGENT) private readonly agent?: NodeAgent,
     @Optional() @Inject(DECISION_REPOSITORY) private readonly decisionRows?: DecisionRepository,
+    @Optional() @Inject(TENANT_USAGE_REPOSITORY) private readonly tenantRows?: TenantUsageRepository,
   ) {
     this.logger = id.logger;
     this.nodes = localNodesFromConfig(settings.nodes, settings.executorId);
@@ -180,7 +182,12 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     await this.adoptDispatched();
     if (!this.ownedQueues.length) return;
     const owned = this.ownedQueues;
-    const [policies, view, ready] = await Promise.all([this.queuePolicies(), this.nodeRows.clusterView(this.settings.heartbeatMs * 3), this.repo.listReady(owned)]);
+    const [policies, view, ready, limits] = await Promise.all([
+      this.queuePolicies(),
+      this.nodeRows.clusterView(this.settings.heartbeatMs * 3),
+      this.repo.listReady(owned),
+      this.tenantRows?.limits() ?? Promise.resolve(new Map<string, TenantLimits>()),
+    ]);
     await this.observeEnds();
     const nodes = this.plannerNodes(view);
     if (!nodes.length) return;
@@ -188,20 +195,22 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const byQueue = new Map<string, RunnableTask[]>();
     for (const t of ready) byQueue.set(t.queue, [...(byQueue.get(t.queue) ?? []), t]);
     const capacity = { cpuMillis: Math.max(...nodes.map((n) => n.cpuMillis)), memMb: Math.max(...nodes.map((n) => n.memMb)), gpu: 0, io: 0, net: 0 };
+    const weights = new Map([...limits].map(([t, l]) => [t, l.weight]));
     for (const q of owned) {
       const spec = policies.get(q) ?? this.defaultPolicy;
       let s = this.schedulers.get(q);
       if (!s) this.schedulers.set(q, (s = new QueueScheduler(q, { policy: spec.policy, placement: spec.placement }, capacity)));
       else s.switchPolicy({ policy: spec.policy, placement: spec.placement }, now);
+      s.setTenantWeights(weights, now);
       s.sync(byQueue.get(q) ?? [], now);
     }
     const active = owned.map((q) => this.schedulers.get(q)!).filter((s) => s.readyCount > 0);
     if (!active.length) return;
-    const remaining = await this.queueHeadroom(policies);
+    const [remaining, tenants] = await Promise.all([this.queueHeadroom(policies), this.tenantLedger(active, limits)]);
     // Records are built in the (pure) pass and written after the claim, for the claimed tasks only.
     const decisions: DecisionRecord[] | undefined = this.decisionRows && this.settings.recordDecisions ? [] : undefined;
     const decidedFrom = performance.now();
-    const assignments = planPass(active, nodes, this.settings.slotsPerNode, now, (q) => remaining.get(q) ?? Infinity, decisions);
+    const assignments = planPass(active, nodes, this.settings.slotsPerNode, now, (q) => remaining.get(q) ?? Infinity, decisions, tenants);
     const decisionMs = performance.now() - decidedFrom;
     this.decisionLatency.record(decisionMs);
     this.metrics?.decisionSeconds.observe({ policy: this.defaultPolicy.policy }, decisionMs / 1000);
@@ -453,6 +462,21 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /** Cluster-wide headroom of throttled queues (max_concurrent minus running anywhere). */
+  /**
+   * Running usage against running quotas of the tenants with ready work in these queues (null when none
+   * of them has a running limit: nothing to check). Read once per pass, cluster-wide: two executors
+   * owning queues of one tenant may together pass its quota by what one pass dispatches.
+   */
+  private async tenantLedger(schedulers: readonly QueueScheduler[], limits: ReadonlyMap<string, TenantLimits>): Promise<TenantRunningLedger | undefined> {
+    if (!this.tenantRows) return undefined;
+    const limited = [...limits.entries()].filter(([, l]) => l.maxRunningCpuMillis !== null || l.maxRunningMemMb !== null || l.maxRunningGpus !== null).map(([t]) => t);
+    if (!limited.length) return undefined;
+    const waiting = new Set(schedulers.flatMap((s) => s.readyTenants()));
+    const relevant = limited.filter((t) => waiting.has(t));
+    if (!relevant.length) return undefined;
+    return new TenantRunningLedger(await this.tenantRows.runningByTenant(relevant), (t) => limits.get(t) ?? UNLIMITED_TENANT);
+  }
+
   private async queueHeadroom(policies: Map<string, { maxConcurrent: number | null }>): Promise<Map<string, number>> {
     const limited = [...policies.entries()].filter(([, p]) => p.maxConcurrent !== null);
     if (!limited.length) return new Map();

@@ -85,7 +85,7 @@ describe('ScheduleFiringEngine', () => {
   });
 
   const start = async (s: Schedule) => {
-    repo.schedules = [{ schedule: s, revision: 1, deleted: false, decidedThroughMs: null, breaker: CLOSED_BREAKER }];
+    repo.schedules = [{ schedule: s, tenant: 'default', revision: 1, deleted: false, decidedThroughMs: null, breaker: CLOSED_BREAKER }];
     await engine.start();
   };
 

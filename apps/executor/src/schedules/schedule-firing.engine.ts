@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { makeEnvelope, type Envelope } from '@kairos/contracts';
+import { DEFAULT_TENANT, makeEnvelope, type Envelope } from '@kairos/contracts';
 import {
   compileSchedule,
   initialCursor,
@@ -67,7 +67,7 @@ export class ScheduleFiringEngine {
   private readonly runtime = new ScheduleRuntime();
   private readonly planner: TickPlannerLoop;
   private leases = new Map<number, PartitionLease>();
-  private readonly known = new Map<string, { revision: number; partition: number }>();
+  private readonly known = new Map<string, { revision: number; partition: number; tenant: string }>();
   private maxRevision: number | null = null;
   private readonly active = new Map<string, Tracked>();
   private readonly taskOfShard = new Map<string, string>();
@@ -211,7 +211,7 @@ export class ScheduleFiringEngine {
         continue;
       }
       if (prev !== undefined && prev.revision >= r.revision) continue;
-      this.known.set(id, { revision: r.revision, partition });
+      this.known.set(id, { revision: r.revision, partition, tenant: r.tenant });
       const compiled = compileSchedule(r.schedule);
       if (prev !== undefined) {
         this.planner.upsert(compiled);
@@ -279,7 +279,7 @@ export class ScheduleFiringEngine {
           const event = makeEnvelope(
             'task.queued.v1',
             taskId,
-            { taskId, name: t.name ?? null, queue: t.queue, priority: t.priority, run: t.run, resources: t.resources, timeoutMs: t.timeoutMs, maxAttempts: t.maxAttempts, submittedAt: new Date(b.atMs).toISOString() },
+            { taskId, name: t.name ?? null, queue: t.queue, priority: t.priority, run: t.run, resources: t.resources, timeoutMs: t.timeoutMs, maxAttempts: t.maxAttempts, submittedAt: new Date(b.atMs).toISOString(), tenant: this.known.get(f.tick.scheduleId)?.tenant ?? DEFAULT_TENANT },
             { occurredAt: new Date(b.atMs) },
           );
           fired.push({

@@ -8,6 +8,8 @@ export const SCHEDULE_REPOSITORY = Symbol('EXECUTOR_SCHEDULE_REPOSITORY');
 /** A schedule as the firing loop loads it: definition, durable state, active runs (task ids by shard key). */
 export interface LoadedSchedule {
   readonly schedule: Schedule;
+  /** The schedule's tenant: the tasks it fires are this tenant's. */
+  readonly tenant: string;
   readonly revision: number;
   readonly deleted: boolean;
   /** Null for a schedule the executor never decided a tick of. */
@@ -89,6 +91,7 @@ export interface ScheduleRepository {
 
 interface ScheduleRow {
   id: string;
+  tenant: string;
   definition: unknown;
   paused: boolean;
   revision: string;
@@ -150,7 +153,7 @@ export class PgScheduleRepository implements ScheduleRepository {
     // Overlap of 2 s on incremental loads: a change whose revision was drawn before a later one but
     // committed after it is still seen (the caller ignores revisions it already has).
     const rows = await this.db.query<ScheduleRow>(
-      `SELECT s.id, s.definition, s.paused, s.revision, s.deleted_at, st.decided_through, st.breaker
+      `SELECT s.id, s.tenant, s.definition, s.paused, s.revision, s.deleted_at, st.decided_through, st.breaker
        FROM schedules s LEFT JOIN schedule_state st ON st.schedule_id = s.id
        WHERE (s.hash % $3::int) = ANY($1::int[])
          AND ($2::bigint IS NULL OR s.revision > $2::bigint OR s.updated_at > now() - interval '2 seconds')
@@ -163,6 +166,7 @@ export class PgScheduleRepository implements ScheduleRepository {
       if (!parsed.success) continue; // written by the gateway through the same schema; a bad row never plans
       out.push({
         schedule: parsed.data,
+        tenant: r.tenant,
         revision: Number(r.revision),
         deleted: r.deleted_at !== null,
         decidedThroughMs: r.decided_through ? new Date(r.decided_through).getTime() : null,
@@ -212,7 +216,7 @@ export class PgScheduleRepository implements ScheduleRepository {
           return {
             schedule_id: f.scheduleId, tick_at: iso(f.tickAtMs), shard: f.shard, shard_count: f.shardCount, task_id: f.taskId,
             fire_at: iso(f.fireAtMs), fired_at: iso(f.firedAtMs), catch_up: f.catchUp, trial: f.trial,
-            name: p.name, queue: p.queue, priority: p.priority, run: p.run, resources: p.resources, labels: f.labels,
+            tenant: p.tenant, name: p.name, queue: p.queue, priority: p.priority, run: p.run, resources: p.resources, labels: f.labels,
             timeout_ms: p.timeoutMs, max_attempts: p.maxAttempts, idempotency_key: f.idempotencyKey,
             event_id: f.event.eventId, envelope: f.event, occurred_at: f.event.occurredAt, ord,
           };
@@ -220,7 +224,7 @@ export class PgScheduleRepository implements ScheduleRepository {
         const ins = await tx.query<{ task_id: string }>(
           `WITH input AS (
              SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(schedule_id text, tick_at timestamptz, shard int, shard_count int, task_id uuid,
-               fire_at timestamptz, fired_at timestamptz, catch_up boolean, trial boolean, name text, queue text, priority int,
+               fire_at timestamptz, fired_at timestamptz, catch_up boolean, trial boolean, tenant text, name text, queue text, priority int,
                run jsonb, resources jsonb, labels jsonb, timeout_ms int, max_attempts int, idempotency_key text, event_id uuid, envelope jsonb,
                occurred_at timestamptz, ord int)
            ), ticks AS (
@@ -228,8 +232,8 @@ export class PgScheduleRepository implements ScheduleRepository {
              SELECT schedule_id, tick_at, shard, shard_count, 'fired', task_id, fire_at, fired_at, catch_up, trial, $2 FROM input ORDER BY ord
              ON CONFLICT ON CONSTRAINT schedule_ticks_once DO NOTHING RETURNING task_id
            ), t AS (
-             INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, status, created_at)
-             SELECT i.task_id, i.name, i.queue, i.priority, i.run, i.resources, i.labels, i.timeout_ms, i.max_attempts, i.idempotency_key, 'queued', clock_timestamp()
+             INSERT INTO tasks (id, tenant, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, status, created_at)
+             SELECT i.task_id, i.tenant, i.name, i.queue, i.priority, i.run, i.resources, i.labels, i.timeout_ms, i.max_attempts, i.idempotency_key, 'queued', clock_timestamp()
              FROM input i JOIN ticks k ON k.task_id = i.task_id ORDER BY i.ord
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
            ), o AS (

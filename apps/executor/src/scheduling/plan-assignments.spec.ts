@@ -2,6 +2,7 @@ import { planPass, type QueuePolicy } from './plan-assignments';
 import { QueueScheduler } from './queue-scheduler';
 import type { LocalNode } from '../nodes/local-nodes';
 import type { RunnableTask } from '../tasks/task.repository';
+import { TenantRunningLedger, UNLIMITED_TENANT, type TenantLimits } from '@kairos/scheduling-core';
 
 /** One pass from fresh per-queue state (what a new queue owner does first). */
 function planAssignments(tasks: RunnableTask[], nodes: LocalNode[], maxPerNode: number, policyOf: (q: string) => QueuePolicy, nowMs: number, headroomOf?: (q: string) => number): Array<{ taskId: string; nodeId: string }> {
@@ -17,7 +18,7 @@ function planAssignments(tasks: RunnableTask[], nodes: LocalNode[], maxPerNode: 
 
 const node = (id: string, over: Partial<LocalNode> = {}): LocalNode => ({ id, cpuMillis: 1000, memMb: 1000, usedCpu: 0, usedMem: 0, running: 0, cordoned: false, ...over });
 const task = (id: string, over: Partial<RunnableTask> = {}): RunnableTask => ({
-  id, name: null, queue: 'default', priority: 50, resources: { cpuMillis: 400, memMb: 100, gpu: 0 }, createdAt: new Date(1_000_000 + Number(id.replace(/\D/g, '')) * 1000), predictedP50Ms: null, attempts: 0, ...over,
+  id, name: null, tenant: 'default', queue: 'default', priority: 50, resources: { cpuMillis: 400, memMb: 100, gpu: 0 }, createdAt: new Date(1_000_000 + Number(id.replace(/\D/g, '')) * 1000), predictedP50Ms: null, attempts: 0, ...over,
 });
 const fixed = (policy: string): (() => QueuePolicy) => () => ({ policy, placement: 'least-loaded' });
 
@@ -47,5 +48,44 @@ describe('planAssignments with throttled queues', () => {
     const tasks = [task('a1', { queue: 'a' }), task('a2', { queue: 'a' }), task('b1', { queue: 'b' })].map((t) => ({ ...t, resources: { cpuMillis: 1, memMb: 1, gpu: 0 } }));
     const out = planAssignments(tasks, [node('n')], 10, fixed('fifo'), 2_000_000, (q) => (q === 'a' ? 1 : 0));
     expect(out.map((a) => a.taskId)).toEqual(['a1']);
+  });
+});
+
+describe('planPass with tenant running quotas', () => {
+  const quotas: Record<string, TenantLimits> = { a: { ...UNLIMITED_TENANT, maxRunningCpuMillis: 800 } };
+  const limitsOf = (t: string) => quotas[t] ?? UNLIMITED_TENANT;
+  const small = { cpuMillis: 300, memMb: 1, gpu: 0 };
+
+  it.each(['fifo', 'priority', 'sjf'])('%s: a tenant at its running quota keeps its tasks queued while another tenant runs; parked work is back in the policy after the pass', (policy) => {
+    // Tenant a's tasks are older (FIFO would take all three first) and of higher priority.
+    const tasks = [
+      task('a1', { tenant: 'a', priority: 90, resources: small }),
+      task('a2', { tenant: 'a', priority: 90, resources: small }),
+      task('a3', { tenant: 'a', priority: 90, resources: small }),
+      task('b4', { tenant: 'b', resources: small }),
+      task('b5', { tenant: 'b', resources: small }),
+    ];
+    const s = new QueueScheduler('default', { policy, placement: 'least-loaded' }, { cpuMillis: 4000, memMb: 1000, gpu: 0, io: 0, net: 0 });
+    s.sync(tasks, 2_000_000);
+    // Tenant a already runs 300 millicores elsewhere in the cluster: one more fits under 800, two do not.
+    const ledger = new TenantRunningLedger(new Map([['a', { cpuMillis: 300 }]]), limitsOf);
+    const out = planPass([s], [node('n', { cpuMillis: 4000 })], 10, 2_000_000, undefined, undefined, ledger);
+    const ids = out.map((o) => o.taskId).sort();
+    expect(ids.filter((id) => id.startsWith('a'))).toHaveLength(1);
+    expect(ids.filter((id) => id.startsWith('b'))).toEqual(['b4', 'b5']);
+    expect(ledger.usageOf('a').cpuMillis).toBe(600);
+    expect(s.parkedCount).toBe(0);
+    expect(s.readyCount).toBe(2);
+    // Without the quota the rest of a's tasks dispatch in the next pass (nothing was lost by parking).
+    const next = planPass([s], [node('n', { cpuMillis: 4000 })], 10, 2_000_001);
+    expect(next.map((o) => o.taskId).filter((id) => id.startsWith('a'))).toHaveLength(2);
+  });
+
+  it('the quota counts GPUs from the task request and memory in every dimension', () => {
+    const gpuQuota = (t: string) => (t === 'g' ? { ...UNLIMITED_TENANT, maxRunningGpus: 1 } : UNLIMITED_TENANT);
+    const s = new QueueScheduler('default', { policy: 'fifo', placement: 'least-loaded' }, { cpuMillis: 4000, memMb: 1000, gpu: 0, io: 0, net: 0 });
+    s.sync([task('g1', { tenant: 'g', resources: { cpuMillis: 1, memMb: 1, gpu: 1 } }), task('g2', { tenant: 'g', resources: { cpuMillis: 1, memMb: 1, gpu: 1 } })], 2_000_000);
+    const out = planPass([s], [node('n', { cpuMillis: 4000 })], 10, 2_000_000, undefined, undefined, new TenantRunningLedger(new Map(), gpuQuota));
+    expect(out.map((o) => o.taskId)).toEqual(['g1']);
   });
 });

@@ -6,7 +6,7 @@ const cap = { cpuMillis: 1000, memMb: 1000, gpu: 0, io: 0, net: 0 };
 const node = (id: string, over: Partial<PlannerNode> = {}): PlannerNode => ({ id, cpuMillis: 1000, memMb: 1000, usedCpu: 0, usedMem: 0, running: 0, cordoned: false, ...over });
 let seq = 0;
 const task = (id: string, over: Partial<RunnableTask> = {}): RunnableTask => ({
-  id, name: null, queue: 'q', priority: 50, resources: { cpuMillis: 100, memMb: 10, gpu: 0 }, createdAt: new Date(1_000_000 + seq++ * 1000), predictedP50Ms: null, attempts: 0, ...over,
+  id, name: null, tenant: 'default', queue: 'q', priority: 50, resources: { cpuMillis: 100, memMb: 10, gpu: 0 }, createdAt: new Date(1_000_000 + seq++ * 1000), predictedP50Ms: null, attempts: 0, ...over,
 });
 
 /** One pass on a single node with `slots` free, marking each dispatch started. */
@@ -107,5 +107,33 @@ describe('QueueScheduler (one persistent policy per queue, as in the simulator)'
     s.unclaimed('x');
     s.sync([x, z], 0);
     expect(s.policy.queuedInstances).toBe(2);
+  });
+});
+
+describe('QueueScheduler tenant weights (FairSharePolicy live)', () => {
+  // Tenant a's 6 tasks are older: plain FIFO gives a every slot. The node holds 6 tasks of 150 millicores.
+  const backlog = () => [
+    ...Array.from({ length: 6 }, (_, i) => task(`a${i}`, { tenant: 'a', resources: { cpuMillis: 150, memMb: 10, gpu: 0 } })),
+    ...Array.from({ length: 6 }, (_, i) => task(`b${i}`, { tenant: 'b', resources: { cpuMillis: 150, memMb: 10, gpu: 0 } })),
+  ];
+  const share = (ids: string[]) => ({ a: ids.filter((i) => i.startsWith('a')).length, b: ids.filter((i) => i.startsWith('b')).length });
+
+  it('no weights: the plain policy (FIFO gives the older tenant everything)', () => {
+    const s = new QueueScheduler('q', { policy: 'fifo', placement: 'least-loaded' }, cap);
+    s.setTenantWeights(new Map([['a', 1]]), 0);
+    expect(s.fairShare).toBe(false);
+    expect(share(pass(s, backlog(), 0, 100))).toEqual({ a: 6, b: 0 });
+  });
+
+  it('weights 1:2 split the node 2:4 by dominant share; lifting them restores the plain policy with nothing dropped', () => {
+    const s = new QueueScheduler('q', { policy: 'fifo', placement: 'least-loaded' }, cap);
+    s.setTenantWeights(new Map([['a', 1], ['b', 2]]), 0);
+    expect(s.fairShare).toBe(true);
+    const first = pass(s, backlog(), 0, 100);
+    expect(share(first)).toEqual({ a: 2, b: 4 });
+    s.setTenantWeights(new Map(), 1);
+    expect(s.fairShare).toBe(false);
+    expect(s.readyCount).toBe(6);
+    expect(s.policy.queuedInstances).toBe(6);
   });
 });

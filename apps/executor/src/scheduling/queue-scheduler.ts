@@ -1,4 +1,4 @@
-import { ClusterState, RankedPolicy, createPlacement, createPolicy, seededRng, type OrderingPolicy, type RankPosition, type Resources, type Task } from '@kairos/scheduling-core';
+import { ClusterState, FairSharePolicy, RankedPolicy, createPlacement, createPolicy, seededRng, type OrderingPolicy, type RankPosition, type Resources, type Task } from '@kairos/scheduling-core';
 import type { RunnableTask } from '../tasks/task.repository';
 
 export interface QueuePolicy {
@@ -28,7 +28,20 @@ export interface PlannerNode {
 export function groupKeyOf(t: RunnableTask): string {
   if (t.name === null || t.name === '') return `task:${t.id}`;
   const r = t.resources;
-  return `job:${t.name}|p${t.priority}|c${r.cpuMillis}|m${r.memMb}|g${r.gpu ?? 0}`;
+  // Tenants never share a job: quotas and fair share count per tenant.
+  return `job:${t.tenant}|${t.name}|p${t.priority}|c${r.cpuMillis}|m${r.memMb}|g${r.gpu ?? 0}`;
+}
+
+/**
+ * May `instances` more instances requesting `request` each start now for `tenant` (its running quota)?
+ * The pass asks before it takes a decision; a refused job is parked for the rest of the pass.
+ * `request` carries the platform task's GPUs (the policy's job does not yet: live placement has no GPU dimension).
+ */
+export type AdmitDispatch = (tenant: string, request: Resources, instances: number) => boolean;
+
+/** What one instance of a group holds against its tenant's quota. */
+export function quotaRequestOf(job: Task, member: RunnableTask): Resources {
+  return { ...job.request, gpu: member.resources.gpu ?? 0 };
 }
 
 interface Group {
@@ -77,6 +90,10 @@ export class QueueScheduler {
   private readonly runningNow = new Map<string, RunningInstance>();
   /** Members ever seen per job (bounded): the job's instance count as the policies' end bookkeeping sees it. */
   private readonly jobSeen = new Map<string, number>();
+  /** Jobs taken out of the policy for the rest of a pass because their tenant is at its running quota. */
+  private readonly parked = new Set<string>();
+  /** Tenant weights other than 1 (tenant_quotas.weight); when any is set the queue's policy is wrapped in FairSharePolicy. */
+  private weights: ReadonlyMap<string, number> = new Map();
 
   constructor(
     readonly queue: string,
@@ -103,6 +120,11 @@ export class QueueScheduler {
 
   readyIds(): string[] {
     return [...this.groupOf.keys()];
+  }
+
+  /** Tenants with ready work here. */
+  readyTenants(): string[] {
+    return [...new Set([...this.groups.values()].map((g) => g.task.tenant))];
   }
 
   /** Whether `taskId` is known here (ready, dispatched or running): a reconcile must not re-add it. */
@@ -143,10 +165,22 @@ export class QueueScheduler {
     return { added, removed };
   }
 
-  /** One dispatch decision of the policy against `cluster` (allocated by the caller), or null when idle. */
-  pick(cluster: ClusterState, nowMs: number, explain = false): Assignment[] | null {
+  /**
+   * One dispatch decision of the policy against `cluster` (allocated by the caller), or null when idle.
+   * With `admit`, a job it refuses (tenant at its running quota) is parked — taken out of the policy —
+   * and the policy asked again, so other tenants' work runs while it waits; `releaseParked` puts the
+   * parked jobs back (at the end of the pass).
+   */
+  pick(cluster: ClusterState, nowMs: number, explain = false, admit?: AdmitDispatch): Assignment[] | null {
     const now = toSeconds(nowMs);
-    const d = this.policyObj.pickNext(cluster, now);
+    let d = this.policyObj.pickNext(cluster, now);
+    while (d.kind === 'dispatch' && admit) {
+      const g = this.groups.get(d.taskId);
+      if (!g || !g.members.length || admit(g.task.tenant, quotaRequestOf(g.task, g.members[0]), d.nodeIndexes.length)) break;
+      this.parked.add(d.taskId);
+      this.policyObj.remove(d.taskId);
+      d = this.policyObj.pickNext(cluster, now);
+    }
     if (d.kind !== 'dispatch') return null;
     const g = this.groups.get(d.taskId);
     if (!g || g.members.length < d.nodeIndexes.length) throw new Error(`queue ${this.queue}: policy ${this.specValue.policy} dispatched ${d.taskId}, which has no ready member`);
@@ -164,6 +198,21 @@ export class QueueScheduler {
     }
     if (g.members.length === 0) this.groups.delete(d.taskId);
     return out;
+  }
+
+  /** Jobs parked in this pass (their tenant at its running quota). */
+  get parkedCount(): number {
+    return this.parked.size;
+  }
+
+  /** Puts the jobs parked during a pass back into the policy with their ready members (call once the pass is over). */
+  releaseParked(nowMs: number): void {
+    const now = toSeconds(nowMs);
+    for (const key of this.parked) {
+      const g = this.groups.get(key);
+      if (g && g.members.length > 0) this.policyObj.enqueue(g.task, g.members.length, now);
+    }
+    this.parked.clear();
   }
 
   /** The claim of a dispatched task landed: it runs from `startedAtMs` (the policy already counted it in commit). */
@@ -202,14 +251,40 @@ export class QueueScheduler {
    */
   switchPolicy(spec: QueuePolicy, nowMs: number): void {
     if (spec.policy === this.specValue.policy && spec.placement === this.specValue.placement) return;
-    const now = toSeconds(nowMs);
     this.specValue = spec;
-    this.policyObj = this.build(spec);
-    for (const g of this.groups.values()) this.policyObj.enqueue(g.task, g.members.length, now);
+    this.rebuild(nowMs);
+  }
+
+  /**
+   * Sets the tenants' fair-share weights (tenants not named weigh 1). With any weight other than 1 the
+   * queue's policy becomes weighted DRF between tenants (FairSharePolicy, the simulator's class) over
+   * one instance of the queue's policy per tenant; with none it stays the plain policy (and keeps its
+   * ordering decision records). A change rebuilds the policy object like switchPolicy: ready work is
+   * re-enqueued, learnt state and the wrapper's running shares start afresh.
+   */
+  setTenantWeights(weights: ReadonlyMap<string, number>, nowMs: number): void {
+    const next = new Map([...weights].filter(([, w]) => w !== 1).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (JSON.stringify([...next]) === JSON.stringify([...this.weights])) return;
+    this.weights = next;
+    this.rebuild(nowMs);
+  }
+
+  /** Whether tenants are weighted (the policy is a FairSharePolicy). */
+  get fairShare(): boolean {
+    return this.policyObj instanceof FairSharePolicy;
+  }
+
+  private rebuild(nowMs: number): void {
+    const now = toSeconds(nowMs);
+    this.policyObj = this.build(this.specValue);
+    for (const [key, g] of this.groups) if (!this.parked.has(key)) this.policyObj.enqueue(g.task, g.members.length, now);
   }
 
   private build(spec: QueuePolicy): OrderingPolicy {
-    return createPolicy(spec.policy, { placement: createPlacement(spec.placement), rng: seededRng(this.seed), nodeCapacity: this.nodeCapacity });
+    const inner = () => createPolicy(spec.policy, { placement: createPlacement(spec.placement), rng: seededRng(this.seed), nodeCapacity: this.nodeCapacity });
+    if (!this.weights.size) return inner();
+    // Weights only: running quotas are enforced cluster-wide by the pass (TenantRunningLedger).
+    return new FairSharePolicy({ createInner: inner, tenants: Object.fromEntries([...this.weights].map(([t, weight]) => [t, { weight }])), name: spec.policy });
   }
 
   private add(r: RunnableTask, now: number, jobSize: number): void {
@@ -226,7 +301,7 @@ export class QueueScheduler {
       this.refreshPrediction(key, r, now);
       return;
     }
-    const task = toCoreTask(key, r, this.queue, jobSize);
+    const task = toCoreTask(key, r, jobSize);
     this.groups.set(key, { task, members: [r] });
     this.policyObj.enqueue(task, 1, now);
   }
@@ -252,11 +327,11 @@ export class QueueScheduler {
   }
 }
 
-function toCoreTask(key: string, t: RunnableTask, queue: string, instances: number): Task {
+function toCoreTask(key: string, t: RunnableTask, instances: number): Task {
   return {
     id: key,
     jobId: t.name ?? t.id,
-    tenant: queue,
+    tenant: t.tenant,
     priority: t.priority,
     request: { cpuMillis: t.resources.cpuMillis, memMb: t.resources.memMb, gpu: 0, io: 0, net: 0 },
     duration: t.predictedP50Ms !== null ? { predicted: t.predictedP50Ms / 1000 } : {},

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { makeEnvelope, type Envelope, type RunSpec, type ResourceRequest, type TaskStatus } from '@kairos/contracts';
 import { GroupBatcher } from '@kairos/platform';
 import { appendToOutbox, DATABASE, type Database, type SqlExecutor } from '@kairos/persistence';
-import { isTerminalStatus } from '@kairos/contracts';
+import { DEFAULT_TENANT, isTerminalStatus } from '@kairos/contracts';
 import { EXECUTOR_SETTINGS, type ExecutorSettings } from '../core/executor-settings';
 import { nextStatusAfterAttempt, retryDelayMs } from './task-state-machine';
 
@@ -11,6 +11,8 @@ export const TASK_REPOSITORY = Symbol('TASK_REPOSITORY');
 export interface RunnableTask {
   id: string;
   name: string | null;
+  /** The tenant the task belongs to (quotas and fair share are per tenant). */
+  tenant: string;
   queue: string;
   priority: number;
   resources: ResourceRequest;
@@ -58,6 +60,7 @@ export interface AttemptOutcome {
 interface TaskRow {
   id: string;
   name: string | null;
+  tenant?: string;
   queue: string;
   priority: number;
   resources: ResourceRequest;
@@ -141,7 +144,7 @@ export class PgTaskRepository implements TaskRepository {
   async listReady(queues: string[]): Promise<RunnableTask[]> {
     if (!queues.length) return [];
     const rows = await this.db.query<TaskRow>(
-      `SELECT id, name, queue, priority, resources, created_at, predicted_p50_ms, attempts FROM tasks
+      `SELECT id, name, tenant, queue, priority, resources, created_at, predicted_p50_ms, attempts FROM tasks
        WHERE status = 'queued' AND run_after <= now() AND cancel_requested_at IS NULL AND queue = ANY($1::text[])
        ORDER BY created_at, id`,
       [queues],
@@ -431,6 +434,7 @@ function toRunnable(r: TaskRow): RunnableTask {
   return {
     id: r.id,
     name: r.name,
+    tenant: r.tenant ?? DEFAULT_TENANT,
     queue: r.queue,
     priority: r.priority,
     resources: r.resources,

@@ -5,6 +5,7 @@ import type { AttemptOutcome, ClaimedTask, ClaimRequest, EndedAttempt, RunnableT
 export interface FakeTask {
   id: string;
   name: string | null;
+  tenant?: string;
   queue: string;
   priority: number;
   resources: ResourceRequest;
@@ -67,7 +68,7 @@ export class InMemoryTaskRepository implements TaskRepository {
     return [...this.tasks.values()]
       .filter((t) => t.status === 'queued' && !t.cancelRequested && queues.includes(t.queue))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-      .map((t) => ({ id: t.id, name: t.name, queue: t.queue, priority: t.priority, resources: t.resources, createdAt: t.createdAt, predictedP50Ms: t.predictedP50Ms, attempts: t.attempts }));
+      .map((t) => ({ id: t.id, name: t.name, tenant: t.tenant ?? 'default', queue: t.queue, priority: t.priority, resources: t.resources, createdAt: t.createdAt, predictedP50Ms: t.predictedP50Ms, attempts: t.attempts }));
   }
 
   async claim(assignments: ClaimRequest[]): Promise<ClaimedTask[]> {
@@ -108,7 +109,7 @@ export class InMemoryTaskRepository implements TaskRepository {
 
   private claimed(t: FakeTask): ClaimedTask {
     return {
-      id: t.id, name: t.name, queue: t.queue, priority: t.priority, resources: t.resources, createdAt: t.createdAt, predictedP50Ms: t.predictedP50Ms,
+      id: t.id, name: t.name, tenant: t.tenant ?? 'default', queue: t.queue, priority: t.priority, resources: t.resources, createdAt: t.createdAt, predictedP50Ms: t.predictedP50Ms,
       attempts: t.attempts, run: t.run, timeoutMs: t.timeoutMs, maxAttempts: t.maxAttempts, nodeId: t.nodeId!, attempt: t.attempts, lostCount: t.lostCount,
       startedAt: new Date(), workflowRunId: t.workflowRunId, leaseOwner: t.leaseOwner ?? this.executorId,
     };

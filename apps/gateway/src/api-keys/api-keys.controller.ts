@@ -2,9 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { safeString } from '@kairos/contracts';
+import { safeString, TenantSchema } from '@kairos/contracts';
 import { API_KEY_SCOPES } from '@kairos/platform';
-import { authenticatedKeyOf, Public, RequireScope, SESSION_COOKIE } from '@kairos/runtime';
+import { authenticatedKeyOf, Public, RequireScope, SESSION_COOKIE, tenantAccessOf } from '@kairos/runtime';
 import { parseOrThrow } from '../tasks/parse-body';
 import { ApiKeysService } from './api-keys.service';
 
@@ -12,6 +12,8 @@ export const CreateKeySchema = z
   .object({
     name: safeString({ maxBytes: 200, minLength: 1, minMessage: 'name must not be empty' }),
     scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, 'scopes: at least one of read, submit, operate, admin').max(API_KEY_SCOPES.length),
+    /** The key's tenant (default: the creating key's). Creating keys is admin-only, so an admin may name any tenant. */
+    tenant: TenantSchema.optional(),
   })
   .strict();
 export const KeyIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'key id must be 16 lower-case hex characters');
@@ -28,14 +30,14 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create an API key; the answer carries the key itself, shown this once (only its SHA-256 digest is stored)' })
+  @ApiOperation({ summary: 'Create an API key of a tenant (default: the creating key\'s); the answer carries the key itself, shown this once (only its SHA-256 digest is stored)' })
   @ApiBody({ schema: z.toJSONSchema(CreateKeySchema, { io: 'input' }) as object })
   create(@Body() body: unknown, @Req() req: Request) {
-    return this.keys.create(parseOrThrow(CreateKeySchema, body, 'API key'), authenticatedKeyOf(req)?.keyId ?? 'unknown');
+    return this.keys.create(parseOrThrow(CreateKeySchema, body, 'API key'), authenticatedKeyOf(req)?.keyId ?? 'unknown', tenantAccessOf(req).tenant);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Every API key: id, name, scopes, creation, revocation (never the key or its digest)' })
+  @ApiOperation({ summary: 'Every API key: id, name, scopes, tenant, creation, revocation (never the key or its digest)' })
   list() {
     return this.keys.list();
   }
@@ -75,10 +77,10 @@ export class SessionController {
 
   @Get()
   @RequireScope('read')
-  @ApiOperation({ summary: 'The key this request authenticated with: id and scopes' })
+  @ApiOperation({ summary: 'The key this request authenticated with: id, scopes and tenant' })
   whoami(@Req() req: Request) {
     const k = authenticatedKeyOf(req);
-    return { keyId: k?.keyId ?? null, scopes: k?.scopes ?? [] };
+    return { keyId: k?.keyId ?? null, scopes: k?.scopes ?? [], tenant: tenantAccessOf(req).tenant };
   }
 
   @Delete()

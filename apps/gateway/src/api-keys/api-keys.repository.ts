@@ -10,6 +10,8 @@ export interface ApiKeyRecord {
   id: string;
   name: string;
   scopes: ApiKeyScope[];
+  /** The tenant the key belongs to. */
+  tenant: string;
   createdBy: string;
   createdAt: Date;
   revokedAt: Date | null;
@@ -20,6 +22,7 @@ export interface NewApiKeyRow {
   digest: string;
   name: string;
   scopes: ApiKeyScope[];
+  tenant: string;
   createdBy: string;
 }
 
@@ -36,7 +39,7 @@ export interface ApiKeysRepository {
   revoke(keyId: string, at: Date): Promise<RevokeResult>;
 }
 
-const COLUMNS = `key_id AS "id", name, scopes, created_by AS "createdBy", created_at AS "createdAt", revoked_at AS "revokedAt"`;
+const COLUMNS = `key_id AS "id", name, scopes, tenant, created_by AS "createdBy", created_at AS "createdAt", revoked_at AS "revokedAt"`;
 /** Serialises first-start key creation between gateway replicas sharing a database. */
 const BOOTSTRAP_LOCK = 727275;
 
@@ -45,7 +48,7 @@ export class PgApiKeysRepository implements ApiKeysRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   async insert(r: NewApiKeyRow): Promise<ApiKeyRecord> {
-    const rows = await this.db.query<ApiKeyRecord>(`INSERT INTO api_keys (key_id, digest, name, scopes, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`, [r.keyId, r.digest, r.name, r.scopes, r.createdBy]);
+    const rows = await this.db.query<ApiKeyRecord>(`INSERT INTO api_keys (key_id, digest, name, scopes, created_by, tenant) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`, [r.keyId, r.digest, r.name, r.scopes, r.createdBy, r.tenant]);
     return rows[0];
   }
 
@@ -54,7 +57,7 @@ export class PgApiKeysRepository implements ApiKeysRepository {
   }
 
   async insertIfAbsent(r: NewApiKeyRow): Promise<boolean> {
-    const rows = await this.db.query(`INSERT INTO api_keys (key_id, digest, name, scopes, created_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key_id) DO NOTHING RETURNING key_id`, [r.keyId, r.digest, r.name, r.scopes, r.createdBy]);
+    const rows = await this.db.query(`INSERT INTO api_keys (key_id, digest, name, scopes, created_by, tenant) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key_id) DO NOTHING RETURNING key_id`, [r.keyId, r.digest, r.name, r.scopes, r.createdBy, r.tenant]);
     return rows.length === 1;
   }
 
@@ -63,7 +66,7 @@ export class PgApiKeysRepository implements ApiKeysRepository {
       await tx.query(`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`);
       const [{ n }] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM api_keys`);
       if (n > 0) return false;
-      await tx.query(`INSERT INTO api_keys (key_id, digest, name, scopes, created_by) VALUES ($1, $2, $3, $4, $5)`, [r.keyId, r.digest, r.name, r.scopes, r.createdBy]);
+      await tx.query(`INSERT INTO api_keys (key_id, digest, name, scopes, created_by, tenant) VALUES ($1, $2, $3, $4, $5, $6)`, [r.keyId, r.digest, r.name, r.scopes, r.createdBy, r.tenant]);
       return true;
     });
   }

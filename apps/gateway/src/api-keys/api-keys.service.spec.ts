@@ -9,7 +9,7 @@ import { ApiKeysService } from './api-keys.service';
 class MemoryKeys implements ApiKeysRepository, ApiKeyLookup {
   readonly rows = new Map<string, NewApiKeyRow & { createdAt: Date; revokedAt: Date | null }>();
   private record(r: NewApiKeyRow & { createdAt: Date; revokedAt: Date | null }): ApiKeyRecord {
-    return { id: r.keyId, name: r.name, scopes: r.scopes, createdBy: r.createdBy, createdAt: r.createdAt, revokedAt: r.revokedAt };
+    return { id: r.keyId, name: r.name, scopes: r.scopes, tenant: r.tenant, createdBy: r.createdBy, createdAt: r.createdAt, revokedAt: r.revokedAt };
   }
   async insert(r: NewApiKeyRow): Promise<ApiKeyRecord> {
     const row = { ...r, createdAt: new Date(0), revokedAt: null };
@@ -39,7 +39,7 @@ class MemoryKeys implements ApiKeysRepository, ApiKeyLookup {
   }
   async findByKeyId(keyId: string): Promise<StoredApiKey | null> {
     const r = this.rows.get(keyId);
-    return r ? { keyId, digest: r.digest, scopes: r.scopes, revokedAt: r.revokedAt } : null;
+    return r ? { keyId, digest: r.digest, scopes: r.scopes, revokedAt: r.revokedAt, tenant: r.tenant } : null;
   }
 }
 
@@ -78,19 +78,29 @@ describe('ApiKeysService', () => {
 
   it('creates a key that is returned once and verifies; lists without secrets', async () => {
     const { service, keys } = setup();
-    const created = await service.create({ name: 'ci', scopes: ['submit', 'submit'] as ApiKeyScope[] }, 'admin-id');
+    const created = await service.create({ name: 'ci', scopes: ['submit', 'submit'] as ApiKeyScope[] }, 'admin-id', 'default');
     expect(created.scopes).toEqual(['submit']);
     expect(verifyApiKey(created.key, keys.rows.get(created.id)!.digest)).toBe(true);
-    expect(await service.verify(created.key)).toEqual({ keyId: created.id, scopes: ['submit'] });
+    expect(await service.verify(created.key)).toEqual({ keyId: created.id, scopes: ['submit'], tenant: 'default' });
     const listed = JSON.stringify(await service.list());
     expect(listed).not.toContain(created.key.slice(24));
     expect(listed).not.toContain('digest');
   });
 
+  it('a key belongs to the tenant named, else to its creator\'s; the bootstrap admin key to default', async () => {
+    const { service, keys } = setup();
+    await service.onApplicationBootstrap();
+    expect([...keys.rows.values()][0].tenant).toBe('default');
+    const own = await service.create({ name: 'a', scopes: ['read'] }, 'x', 'team-a');
+    const other = await service.create({ name: 'b', scopes: ['read'], tenant: 'team-b' }, 'x', 'team-a');
+    expect([own.tenant, other.tenant]).toEqual(['team-a', 'team-b']);
+    expect((await service.verify(other.key)).tenant).toBe('team-b');
+  });
+
   it('revokes: 404 for an unknown id, refuses the last admin key, a revoked key no longer verifies', async () => {
     const { service } = setup();
-    const admin = await service.create({ name: 'a', scopes: ['admin'] }, 'x');
-    const reader = await service.create({ name: 'r', scopes: ['read'] }, 'x');
+    const admin = await service.create({ name: 'a', scopes: ['admin'] }, 'x', 'default');
+    const reader = await service.create({ name: 'r', scopes: ['read'] }, 'x', 'default');
     await expect(service.revoke('0123456789abcdef', 'x')).rejects.toMatchObject({ code: 'API_KEY_NOT_FOUND' });
     await expect(service.revoke(admin.id, 'x')).rejects.toBeInstanceOf(GatewayError);
     await expect(service.revoke(admin.id, 'x')).rejects.toMatchObject({ code: 'LAST_ADMIN_KEY' });

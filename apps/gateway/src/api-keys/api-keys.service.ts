@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { ApiKeyError, CLOCK, digestApiKey, generateApiKey, LOGGER, parseApiKey, verifyApiKey, type ApiKeyScope, type Clock, type KairosConfig, type Logger } from '@kairos/platform';
+import { DEFAULT_TENANT } from '@kairos/contracts';
 import { API_KEY_LOOKUP, CONFIG, PgApiKeyLookup, type ApiKeyLookup } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
 import { API_KEYS_REPOSITORY, type ApiKeyRecord, type ApiKeysRepository } from './api-keys.repository';
@@ -44,21 +45,23 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const configured = this.config.KAIROS_ADMIN_KEY;
     if (configured) {
       const { keyId } = parseApiKey(configured);
-      const inserted = await this.repo.insertIfAbsent({ keyId, digest: digestApiKey(configured), name: 'admin (KAIROS_ADMIN_KEY)', scopes: ['admin'], createdBy: 'KAIROS_ADMIN_KEY' });
+      const inserted = await this.repo.insertIfAbsent({ keyId, digest: digestApiKey(configured), name: 'admin (KAIROS_ADMIN_KEY)', scopes: ['admin'], tenant: DEFAULT_TENANT, createdBy: 'KAIROS_ADMIN_KEY' });
       if (inserted) this.logger.info({ keyId }, 'admin API key from KAIROS_ADMIN_KEY stored (digest only)');
       return;
     }
     const key = generateApiKey();
-    if (await this.repo.insertIfEmpty({ keyId: key.keyId, digest: key.digest, name: 'admin (first start)', scopes: ['admin'], createdBy: 'first-start' })) {
+    if (await this.repo.insertIfEmpty({ keyId: key.keyId, digest: key.digest, name: 'admin (first start)', scopes: ['admin'], tenant: DEFAULT_TENANT, createdBy: 'first-start' })) {
       this.logger.info({ keyId: key.keyId }, 'generated the first admin API key (printed once on stdout, stored as a digest)');
       this.announce(adminKeyBanner(key.token, key.keyId, `http://${this.config.HOST.includes(':') ? `[${this.config.HOST}]` : this.config.HOST}:${this.config.PORT}`));
     }
   }
 
-  async create(input: { name: string; scopes: ApiKeyScope[] }, createdBy: string): Promise<ApiKeyRecord & { key: string }> {
+  /** A new key of `input.tenant` (default: the creator's tenant; only admin keys reach this, so any tenant may be named). */
+  async create(input: { name: string; scopes: ApiKeyScope[]; tenant?: string }, createdBy: string, creatorTenant: string): Promise<ApiKeyRecord & { key: string }> {
     const key = generateApiKey();
-    const record = await this.repo.insert({ keyId: key.keyId, digest: key.digest, name: input.name, scopes: [...new Set(input.scopes)], createdBy });
-    this.logger.info({ keyId: key.keyId, scopes: record.scopes, createdBy }, 'API key created');
+    const tenant = input.tenant ?? creatorTenant;
+    const record = await this.repo.insert({ keyId: key.keyId, digest: key.digest, name: input.name, scopes: [...new Set(input.scopes)], tenant, createdBy });
+    this.logger.info({ keyId: key.keyId, scopes: record.scopes, tenant, createdBy }, 'API key created');
     return { ...record, key: key.token };
   }
 
@@ -76,12 +79,12 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   /** Checks a key for POST /api/session: 401 (KEY_*) exactly as the guard would answer. */
-  async verify(token: string): Promise<{ keyId: string; scopes: readonly ApiKeyScope[] }> {
+  async verify(token: string): Promise<{ keyId: string; scopes: readonly ApiKeyScope[]; tenant: string }> {
     const { keyId } = parseApiKey(token);
     const stored = await this.lookup.findByKeyId(keyId);
     if (!stored) throw new ApiKeyError('KEY_UNKNOWN', `API key ${keyId} does not exist`, { keyId });
     if (!verifyApiKey(token, stored.digest)) throw new ApiKeyError('KEY_INVALID', `API key ${keyId}: wrong secret`, { keyId });
     if (stored.revokedAt) throw new ApiKeyError('KEY_REVOKED', `API key ${keyId} was revoked at ${stored.revokedAt.toISOString()}`, { keyId });
-    return { keyId, scopes: stored.scopes };
+    return { keyId, scopes: stored.scopes, tenant: stored.tenant };
   }
 }

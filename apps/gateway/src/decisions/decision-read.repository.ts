@@ -20,7 +20,8 @@ export interface DecisionFilter {
 /** scheduling_decisions (written by the executor) read here, as the repair audit is: per task, and per node and time range. */
 export interface DecisionReadRepository {
   /** Every decision about one task, oldest first (a task has one per placement attempt). */
-  forTask(taskId: string, limit: number): Promise<DecisionRow[]>;
+  /** With `tenant`, only when the task is that tenant's (another tenant's task has none, like an unknown one). */
+  forTask(taskId: string, limit: number, tenant?: string): Promise<DecisionRow[]>;
   /** Newest first, `limit` after `after`; `from` inclusive, `to` exclusive. */
   list(filter: DecisionFilter, limit: number, after?: Keyset): Promise<DecisionRow[]>;
 }
@@ -29,11 +30,13 @@ export interface DecisionReadRepository {
 export class PgDecisionReadRepository implements DecisionReadRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  forTask(taskId: string, limit: number): Promise<DecisionRow[]> {
+  forTask(taskId: string, limit: number, tenant?: string): Promise<DecisionRow[]> {
     return this.db.query(
       `SELECT decision_id AS "decisionId", record, ${cursorTime('decided_at')} AS cursor_t
-         FROM scheduling_decisions WHERE task_id = $1 ORDER BY decided_at, decision_id LIMIT $2`,
-      [taskId, limit],
+         FROM scheduling_decisions WHERE task_id = $1
+          AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = $1 AND t.tenant = $3))
+        ORDER BY decided_at, decision_id LIMIT $2`,
+      [taskId, limit, tenant ?? null],
     );
   }
 

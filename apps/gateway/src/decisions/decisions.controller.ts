@@ -1,8 +1,9 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { queryParams, textParam } from '@kairos/contracts';
-import { PAGE_QUERY, parseParam, RequireScope } from '@kairos/runtime';
+import { PAGE_QUERY, parseParam, RequireScope, tenantAccessOf } from '@kairos/runtime';
 import { TaskIdSchema } from '../tasks/tasks.controller';
 import { DecisionsService } from './decisions.service';
 
@@ -22,8 +23,8 @@ export class DecisionsController {
 
   @Get('tasks/:id/decisions')
   @ApiOperation({ summary: "A task's scheduling decisions, oldest first: { items } (DecisionRecord: policy+version, inputs, chosen node's score components, runner-up and why it lost, confidence)" })
-  forTask(@Param('id') id: string) {
-    return this.decisions.forTask(parseParam(TaskIdSchema, id, 'task id'));
+  forTask(@Param('id') id: string, @Req() req: Request) {
+    return this.decisions.forTask(parseParam(TaskIdSchema, id, 'task id'), tenantAccessOf(req));
   }
 
   @Get('decisions')

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { keysetOf, pageFrom, type Page } from '@kairos/runtime';
+import { keysetOf, pageFrom, tenantFilterOf, type Page, type TenantAccess, UNRESTRICTED_ACCESS } from '@kairos/runtime';
 import { DECISION_READ_REPOSITORY, type DecisionFilter, type DecisionReadRepository } from './decision-read.repository';
 
 /** The most decisions one task answers with (a task is placed once per attempt). */
@@ -11,8 +11,8 @@ export class DecisionsService {
   constructor(@Inject(DECISION_READ_REPOSITORY) private readonly rows: DecisionReadRepository) {}
 
   /** `{ items }`, oldest first; an unknown task has none (an empty list, not 404: records outlive and predate nothing else). */
-  async forTask(taskId: string): Promise<{ items: Array<Record<string, unknown>> }> {
-    const rows = await this.rows.forTask(taskId, TASK_DECISIONS_LIMIT);
+  async forTask(taskId: string, access: TenantAccess): Promise<{ items: Array<Record<string, unknown>> }> {
+    const rows = await this.rows.forTask(taskId, TASK_DECISIONS_LIMIT, tenantFilterOf(access) ?? undefined);
     return { items: rows.map((r) => r.record) };
   }
 

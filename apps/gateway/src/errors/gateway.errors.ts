@@ -1,6 +1,6 @@
 import { DomainError } from '@kairos/platform';
 
-export type GatewayErrorCode = 'VALIDATION_FAILED' | 'TASK_NOT_FOUND' | 'IDEMPOTENCY_CONFLICT' | 'TASK_ALREADY_FINISHED' | 'UNAUTHORIZED' | 'WORKFLOW_NOT_FOUND' | 'WORKFLOW_NOT_RERUNNABLE' | 'WORKFLOW_ALREADY_FINISHED' | 'API_KEY_NOT_FOUND' | 'LAST_ADMIN_KEY' | 'SCHEDULE_NOT_FOUND';
+export type GatewayErrorCode = 'VALIDATION_FAILED' | 'TASK_NOT_FOUND' | 'IDEMPOTENCY_CONFLICT' | 'TASK_ALREADY_FINISHED' | 'UNAUTHORIZED' | 'WORKFLOW_NOT_FOUND' | 'WORKFLOW_NOT_RERUNNABLE' | 'WORKFLOW_ALREADY_FINISHED' | 'API_KEY_NOT_FOUND' | 'LAST_ADMIN_KEY' | 'SCHEDULE_NOT_FOUND' | 'TENANT_QUOTA_EXCEEDED';
 
 export class GatewayError extends DomainError<GatewayErrorCode> {
   constructor(
@@ -29,6 +29,8 @@ export function httpStatusOf(code: GatewayErrorCode): number {
     case 'WORKFLOW_ALREADY_FINISHED':
     case 'LAST_ADMIN_KEY':
       return 409;
+    case 'TENANT_QUOTA_EXCEEDED':
+      return 429;
     default: {
       const unreachable: never = code;
       return unreachable;

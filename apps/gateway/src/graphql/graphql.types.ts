@@ -8,6 +8,7 @@ import { JSONScalar } from './json.scalar';
 export class Task {
   @Field(() => ID) id!: string;
   @Field(() => String, { nullable: true }) name!: string | null;
+  @Field({ description: 'The tenant the task belongs to' }) tenant!: string;
   @Field() queue!: string;
   @Field(() => Int) priority!: number;
   @Field() status!: string;
@@ -67,6 +68,7 @@ export class WorkflowEdge {
 export class Workflow {
   @Field(() => ID) id!: string;
   @Field() name!: string;
+  @Field({ description: 'The tenant the run belongs to' }) tenant!: string;
   @Field() status!: string;
   @Field(() => Int) generation!: number;
   @Field(() => JSONScalar) counts!: unknown;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Args, ID, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { queryParams, RerunWorkflowSchema, SubmitRepairSchema, SubmitTaskSchema, isTerminalStatus } from '@kairos/contracts';
-import { PAGE_QUERY, RequireScope } from '@kairos/runtime';
+import { PAGE_QUERY, RequireScope, tenantAccessOf, type TenantAccess, UNRESTRICTED_ACCESS } from '@kairos/runtime';
 import { DeadLetterService } from '../dead-letters/dead-letter.service';
 import { GatewayError } from '../errors/gateway.errors';
 import { QueueNameSchema, QueuePolicySchema } from '../queues/queues.controller';
@@ -23,6 +23,10 @@ import { nodeStep, type NodeCursor } from './subscription-steps';
 const asRest = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 /** Arguments as REST would get them in its query string or body (absent ones left out). */
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** The tenants a GraphQL operation may see: the key the guard authenticated on the context's request (REST's rule). */
+type GqlContext = { req?: object };
+const accessOf = (ctx: GqlContext | undefined): TenantAccess => tenantAccessOf(ctx?.req ?? {});
 
 /** How often a subscription polls PostgreSQL for new events (ordered there, so delivered in order). */
 const POLL_MS = 250;
@@ -46,8 +50,8 @@ export class KairosResolver {
 
   @Query(() => TaskDetail, { description: 'A task with its attempts and lifecycle events' })
   @RequireScope('read')
-  async task(@Args('id', { type: () => ID }) id: string): Promise<TaskDetail> {
-    return asRest(await this.tasks.get(parseOrThrow(TaskIdSchema, id, 'task id'))) as TaskDetail;
+  async task(@Args('id', { type: () => ID }) id: string, @Context() ctx?: GqlContext): Promise<TaskDetail> {
+    return asRest(await this.tasks.get(parseOrThrow(TaskIdSchema, id, 'task id'), accessOf(ctx))) as TaskDetail;
   }
 
   @Query(() => [Task], { description: 'Task summaries, newest first: the first page of GET /api/tasks (limit ≤ 1000; cursor paging is REST-only)' })
@@ -56,8 +60,10 @@ export class KairosResolver {
     @Args('status', { nullable: true }) status?: string,
     @Args('queue', { nullable: true }) queue?: string,
     @Args('limit', { type: () => Int, nullable: true }) limit?: number,
+    @Args('tenant', { nullable: true, description: 'Admin keys only: one tenant\'s tasks' }) tenant?: string,
+    @Context() ctx?: GqlContext,
   ): Promise<Task[]> {
-    return asRest((await this.tasks.list(parseOrThrow(TaskListQuerySchema, defined({ status, queue, limit: limit === undefined ? undefined : String(limit) }), 'query'))).items) as Task[];
+    return asRest((await this.tasks.list(parseOrThrow(TaskListQuerySchema, defined({ status, queue, tenant, limit: limit === undefined ? undefined : String(limit) }), 'query'), accessOf(ctx))).items) as Task[];
   }
 
   @Query(() => TaskPage, { description: 'Task summaries, newest first, a page at a time (GET /api/tasks: status, queue, limit 1..1000 default 100, cursor)' })
@@ -67,20 +73,27 @@ export class KairosResolver {
     @Args('queue', { nullable: true }) queue?: string,
     @Args('limit', { type: () => Int, nullable: true }) limit?: number,
     @Args('cursor', { nullable: true }) cursor?: string,
+    @Args('tenant', { nullable: true, description: 'Admin keys only: one tenant\'s tasks' }) tenant?: string,
+    @Context() ctx?: GqlContext,
   ): Promise<TaskPage> {
-    return asRest(await this.tasks.list(parseOrThrow(TaskListQuerySchema, defined({ status, queue, limit: limit === undefined ? undefined : String(limit), cursor }), 'query'))) as TaskPage;
+    return asRest(await this.tasks.list(parseOrThrow(TaskListQuerySchema, defined({ status, queue, tenant, limit: limit === undefined ? undefined : String(limit), cursor }), 'query'), accessOf(ctx))) as TaskPage;
   }
 
   @Query(() => Workflow, { description: 'A workflow run with its tasks and edges' })
   @RequireScope('read')
-  async workflow(@Args('id', { type: () => ID }) id: string): Promise<Workflow> {
-    return asRest(await this.workflows.get(parseOrThrow(WorkflowIdSchema, id, 'workflow id'))) as Workflow;
+  async workflow(@Args('id', { type: () => ID }) id: string, @Context() ctx?: GqlContext): Promise<Workflow> {
+    return asRest(await this.workflows.get(parseOrThrow(WorkflowIdSchema, id, 'workflow id'), accessOf(ctx))) as Workflow;
   }
 
   @Query(() => [Workflow], { description: 'Workflow runs, newest first (without tasks and edges): the first page of GET /api/workflows' })
   @RequireScope('read')
-  async workflowsList(@Args('status', { nullable: true }) status?: string, @Args('limit', { type: () => Int, nullable: true }) limit?: number): Promise<Workflow[]> {
-    return asRest((await this.workflows.list(parseOrThrow(WorkflowListQuerySchema, defined({ status, limit: limit === undefined ? undefined : String(limit) }), 'query'))).items) as Workflow[];
+  async workflowsList(
+    @Args('status', { nullable: true }) status?: string,
+    @Args('limit', { type: () => Int, nullable: true }) limit?: number,
+    @Args('tenant', { nullable: true, description: 'Admin keys only: one tenant\'s runs' }) tenant?: string,
+    @Context() ctx?: GqlContext,
+  ): Promise<Workflow[]> {
+    return asRest((await this.workflows.list(parseOrThrow(WorkflowListQuerySchema, defined({ status, tenant, limit: limit === undefined ? undefined : String(limit) }), 'query'), accessOf(ctx))).items) as Workflow[];
   }
 
   @Query(() => WorkflowPage, { description: 'Workflow runs, newest first, a page at a time (GET /api/workflows: status, limit, cursor)' })
@@ -89,8 +102,10 @@ export class KairosResolver {
     @Args('status', { nullable: true }) status?: string,
     @Args('limit', { type: () => Int, nullable: true }) limit?: number,
     @Args('cursor', { nullable: true }) cursor?: string,
+    @Args('tenant', { nullable: true, description: 'Admin keys only: one tenant\'s runs' }) tenant?: string,
+    @Context() ctx?: GqlContext,
   ): Promise<WorkflowPage> {
-    return asRest(await this.workflows.list(parseOrThrow(WorkflowListQuerySchema, defined({ status, limit: limit === undefined ? undefined : String(limit), cursor }), 'query'))) as WorkflowPage;
+    return asRest(await this.workflows.list(parseOrThrow(WorkflowListQuerySchema, defined({ status, tenant, limit: limit === undefined ? undefined : String(limit), cursor }), 'query'), accessOf(ctx))) as WorkflowPage;
   }
 
   @Query(() => QueueList, { description: 'Queues with their policy, placement, limit and load' })
@@ -101,14 +116,15 @@ export class KairosResolver {
 
   @Query(() => Stats, { description: 'Task counts, nodes and completions per minute' })
   @RequireScope('read')
-  async clusterStats(): Promise<Stats> {
-    return asRest(await this.stats.stats()) as unknown as Stats;
+  async clusterStats(@Context() ctx?: GqlContext): Promise<Stats> {
+    return asRest(await this.stats.stats(accessOf(ctx))) as unknown as Stats;
   }
 
   @Query(() => [ClusterNode], { description: 'Executor nodes' })
   @RequireScope('read')
   async nodes(): Promise<ClusterNode[]> {
-    return asRest((await this.stats.stats()).nodes) as unknown as ClusterNode[];
+    // Nodes are the cluster's, not a tenant's (only the task counts of stats are scoped).
+    return asRest((await this.stats.stats(UNRESTRICTED_ACCESS)).nodes) as unknown as ClusterNode[];
   }
 
   @Query(() => [DeadLetter], { description: 'Messages consumers rejected, newest first (the first 100), with the reason and the first 1,000 characters of the original' })
@@ -133,35 +149,35 @@ export class KairosResolver {
 
   @Mutation(() => TaskSubmission, { description: 'Submit a task (the POST /api/tasks body)' })
   @RequireScope('submit')
-  async submitTask(@Args('input', { type: () => JSONScalar }) input: unknown): Promise<TaskSubmission> {
-    return asRest(await this.tasks.submit(parseOrThrow(SubmitTaskSchema, input, 'task'), randomUUID())) as TaskSubmission;
+  async submitTask(@Args('input', { type: () => JSONScalar }) input: unknown, @Context() ctx?: GqlContext): Promise<TaskSubmission> {
+    return asRest(await this.tasks.submit(parseOrThrow(SubmitTaskSchema, input, 'task'), randomUUID(), accessOf(ctx).tenant)) as TaskSubmission;
   }
 
   @Mutation(() => Task, { description: 'Cancel a queued or running task' })
   @RequireScope('operate')
-  async cancelTask(@Args('id', { type: () => ID }) id: string): Promise<Task> {
-    return asRest(await this.tasks.requestCancel(parseOrThrow(TaskIdSchema, id, 'task id'))) as Task;
+  async cancelTask(@Args('id', { type: () => ID }) id: string, @Context() ctx?: GqlContext): Promise<Task> {
+    return asRest(await this.tasks.requestCancel(parseOrThrow(TaskIdSchema, id, 'task id'), accessOf(ctx))) as Task;
   }
 
   @Mutation(() => Workflow, { description: 'Submit a DAG workflow (the POST /api/workflows body)' })
   @RequireScope('submit')
-  async submitWorkflow(@Args('input', { type: () => JSONScalar }) input: unknown): Promise<Workflow> {
+  async submitWorkflow(@Args('input', { type: () => JSONScalar }) input: unknown, @Context() ctx?: GqlContext): Promise<Workflow> {
     const v = validateWorkflow(input);
     if (!v.ok) throw new GatewayError('VALIDATION_FAILED', `invalid workflow: ${v.issues.join('; ')}`, { issues: v.issues });
-    return asRest(await this.workflows.submit(v.spec, v.dag, randomUUID())) as Workflow;
+    return asRest(await this.workflows.submit(v.spec, v.dag, randomUUID(), accessOf(ctx).tenant)) as Workflow;
   }
 
   @Mutation(() => Workflow, { description: "Re-run a finished workflow's failed tasks (and `force`d ones) and everything downstream" })
   @RequireScope('operate')
-  async rerunWorkflow(@Args('id', { type: () => ID }) id: string, @Args('force', { type: () => [String], nullable: true }) force?: string[]): Promise<Workflow> {
+  async rerunWorkflow(@Args('id', { type: () => ID }) id: string, @Args('force', { type: () => [String], nullable: true }) force?: string[], @Context() ctx?: GqlContext): Promise<Workflow> {
     const { force: f } = parseOrThrow(RerunWorkflowSchema, defined({ force }), 'rerun request');
-    return asRest(await this.workflows.rerun(parseOrThrow(WorkflowIdSchema, id, 'workflow id'), f, randomUUID())) as Workflow;
+    return asRest(await this.workflows.rerun(parseOrThrow(WorkflowIdSchema, id, 'workflow id'), f, randomUUID(), accessOf(ctx))) as Workflow;
   }
 
   @Mutation(() => Workflow, { description: 'Cancel a running workflow' })
   @RequireScope('operate')
-  async cancelWorkflow(@Args('id', { type: () => ID }) id: string): Promise<Workflow> {
-    return asRest(await this.workflows.cancel(parseOrThrow(WorkflowIdSchema, id, 'workflow id'))) as Workflow;
+  async cancelWorkflow(@Args('id', { type: () => ID }) id: string, @Context() ctx?: GqlContext): Promise<Workflow> {
+    return asRest(await this.workflows.cancel(parseOrThrow(WorkflowIdSchema, id, 'workflow id'), accessOf(ctx))) as Workflow;
   }
 
   @Mutation(() => JSONScalar, { description: 'Change a queue: policy, placement, maxConcurrent (null lifts the limit); omitted ones are kept' })
@@ -188,13 +204,14 @@ export class KairosResolver {
     resolve: (event: unknown) => event,
   })
   @RequireScope('read')
-  async taskEvents(@Args('taskId', { type: () => ID }) taskId: string): Promise<AsyncIterator<unknown>> {
+  async taskEvents(@Args('taskId', { type: () => ID }) taskId: string, @Context() ctx?: GqlContext): Promise<AsyncIterator<unknown>> {
     const id = parseOrThrow(TaskIdSchema, taskId, 'taskId');
-    if ((await this.tasks.statusOf(id)) === null) throw new GatewayError('TASK_NOT_FOUND', `task ${id} not found`, { taskId: id });
+    // Another tenant's task is refused here, before the first poll (same 404 as an unknown id).
+    if ((await this.tasks.statusOf(id, accessOf(ctx))) === null) throw new GatewayError('TASK_NOT_FOUND', `task ${id} not found`, { taskId: id });
     let sent = 0;
     return new PollingIterator(async () => {
       // Read the status first: once it is terminal, the events read after it include the last one.
-      const status = await this.tasks.statusOf(id);
+      const status = await this.tasks.statusOf(id, UNRESTRICTED_ACCESS); // access checked above
       const events = await this.tasks.events(id);
       const fresh = events.slice(sent);
       sent = events.length;
@@ -207,12 +224,12 @@ export class KairosResolver {
     resolve: (w: Workflow) => w,
   })
   @RequireScope('read')
-  async workflowUpdates(@Args('workflowId', { type: () => ID }) workflowId: string): Promise<AsyncIterator<Workflow>> {
+  async workflowUpdates(@Args('workflowId', { type: () => ID }) workflowId: string, @Context() ctx?: GqlContext): Promise<AsyncIterator<Workflow>> {
     const id = parseOrThrow(WorkflowIdSchema, workflowId, 'workflowId');
-    await this.workflows.get(id); // 404 as WORKFLOW_NOT_FOUND before subscribing
+    await this.workflows.get(id, accessOf(ctx)); // 404 as WORKFLOW_NOT_FOUND before subscribing
     let last = '';
     return new PollingIterator<Workflow>(async () => {
-      const w = asRest(await this.workflows.get(id)) as Workflow;
+      const w = asRest(await this.workflows.get(id, UNRESTRICTED_ACCESS)) as Workflow; // access checked above
       const state = JSON.stringify([w.status, w.generation, w.tasks?.map((t) => [t.status, t.taskStatus, t.attempts])]);
       const changed = state !== last;
       last = state;
@@ -228,7 +245,7 @@ export class KairosResolver {
   nodeUpdates(): AsyncIterator<ClusterNode> {
     let cursor: NodeCursor = new Map();
     return new PollingIterator<ClusterNode>(async () => {
-      const step = nodeStep(asRest((await this.stats.stats()).nodes) as unknown as ClusterNode[], cursor);
+      const step = nodeStep(asRest((await this.stats.stats(UNRESTRICTED_ACCESS)).nodes) as unknown as ClusterNode[], cursor);
       cursor = step.cursor;
       return { items: step.items, done: false };
     }, POLL_MS);

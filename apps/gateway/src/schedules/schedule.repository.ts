@@ -7,6 +7,7 @@ export const SCHEDULE_REPOSITORY = Symbol('GATEWAY_SCHEDULE_REPOSITORY');
 export interface ScheduleRow {
   id: string;
   name: string;
+  tenant: string;
   definition: Schedule;
   paused: boolean;
   revision: string;
@@ -41,9 +42,10 @@ export interface TickRow {
  * executors reload by — and reads the executor's state and tick history).
  */
 export interface ScheduleRepository {
-  insert(schedule: Schedule, hash: number): Promise<ScheduleRow>;
+  insert(schedule: Schedule, hash: number, tenant: string): Promise<ScheduleRow>;
   findById(id: string): Promise<ScheduleRow | undefined>;
-  list(limit: number): Promise<ScheduleRow[]>;
+  /** Newest first; of one tenant when given. */
+  list(limit: number, tenant?: string): Promise<ScheduleRow[]>;
   /** Sets `paused` (in the row and its definition); undefined when no live schedule has this id. */
   setPaused(id: string, paused: boolean): Promise<ScheduleRow | undefined>;
   /** Marks it deleted (executors stop planning it); its history stays readable. */
@@ -51,19 +53,19 @@ export interface ScheduleRepository {
   ticks(id: string, limit: number): Promise<TickRow[]>;
 }
 
-const SELECT = `SELECT s.id, s.name, s.definition, s.paused, s.revision, s.created_at, s.updated_at, s.deleted_at, st.decided_through, st.breaker
+const SELECT = `SELECT s.id, s.name, s.tenant, s.definition, s.paused, s.revision, s.created_at, s.updated_at, s.deleted_at, st.decided_through, st.breaker
   FROM schedules s LEFT JOIN schedule_state st ON st.schedule_id = s.id`;
 
 @Injectable()
 export class PgScheduleRepository implements ScheduleRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async insert(schedule: Schedule, hash: number): Promise<ScheduleRow> {
+  async insert(schedule: Schedule, hash: number, tenant: string): Promise<ScheduleRow> {
     const [row] = await this.db.query<ScheduleRow>(
       `WITH s AS (
-         INSERT INTO schedules (id, name, definition, paused, hash, created_at) VALUES ($1, $2, $3::jsonb, $4, $5, $6) RETURNING *
-       ) SELECT s.id, s.name, s.definition, s.paused, s.revision, s.created_at, s.updated_at, s.deleted_at, NULL::timestamptz AS decided_through, NULL::jsonb AS breaker FROM s`,
-      [schedule.id, schedule.name, JSON.stringify(schedule), schedule.paused, hash, schedule.createdAt],
+         INSERT INTO schedules (id, name, definition, paused, hash, created_at, tenant) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7) RETURNING *
+       ) SELECT s.id, s.name, s.tenant, s.definition, s.paused, s.revision, s.created_at, s.updated_at, s.deleted_at, NULL::timestamptz AS decided_through, NULL::jsonb AS breaker FROM s`,
+      [schedule.id, schedule.name, JSON.stringify(schedule), schedule.paused, hash, schedule.createdAt, tenant],
     );
     return row as ScheduleRow;
   }
@@ -73,8 +75,8 @@ export class PgScheduleRepository implements ScheduleRepository {
     return row;
   }
 
-  list(limit: number): Promise<ScheduleRow[]> {
-    return this.db.query<ScheduleRow>(`${SELECT} WHERE s.deleted_at IS NULL ORDER BY s.created_at DESC, s.id LIMIT $1`, [limit]);
+  list(limit: number, tenant?: string): Promise<ScheduleRow[]> {
+    return this.db.query<ScheduleRow>(`${SELECT} WHERE s.deleted_at IS NULL AND ($2::text IS NULL OR s.tenant = $2) ORDER BY s.created_at DESC, s.id LIMIT $1`, [limit, tenant ?? null]);
   }
 
   async setPaused(id: string, paused: boolean): Promise<ScheduleRow | undefined> {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ScheduleSchema, type CreateSchedule, type Schedule } from '@kairos/contracts';
+import { DEFAULT_TENANT, ScheduleSchema, type CreateSchedule, type Schedule } from '@kairos/contracts';
+import { canSeeTenant, tenantFilterOf, type TenantAccess, UNRESTRICTED_ACCESS } from '@kairos/runtime';
 import { buildTickSubmissions, compileSchedule, stableHash32 } from '@kairos/scheduling-core';
 import { GatewayError } from '../errors/gateway.errors';
 import { TaskSubmissionService, type TaskView } from '../tasks/task-submission.service';
 import { SCHEDULE_REPOSITORY, type ScheduleRepository, type ScheduleRow, type TickRow } from './schedule.repository';
 
 export interface ScheduleView extends Schedule {
+  tenant: string;
   revision: number;
   updatedAt: string;
   deletedAt: string | null;
@@ -51,7 +53,8 @@ export class SchedulesService {
     @Inject(TaskSubmissionService) private readonly tasks: Pick<TaskSubmissionService, 'submit'>,
   ) {}
 
-  async create(body: CreateSchedule, now = new Date()): Promise<ScheduleView> {
+  /** A schedule of `tenant` (the creating key's): the tasks it fires are that tenant's. */
+  async create(body: CreateSchedule, now: Date, tenant: string): Promise<ScheduleView> {
     if (body.template.kind !== 'task') {
       throw new GatewayError('VALIDATION_FAILED', 'invalid schedule: template.kind: workflow templates are not supported yet (use kind "task")', {
         issues: ['template.kind: workflow templates are not supported yet (use kind "task")'],
@@ -59,46 +62,49 @@ export class SchedulesService {
     }
     const id = randomUUID();
     const schedule = ScheduleSchema.parse({ ...body, id, createdAt: now.toISOString() });
-    return this.view(await this.repo.insert(schedule, stableHash32(id)));
+    return this.view(await this.repo.insert(schedule, stableHash32(id), tenant));
   }
 
-  async list(limit: number): Promise<ScheduleView[]> {
-    return (await this.repo.list(limit)).map((r) => this.view(r));
+  async list(limit: number, access: TenantAccess, tenant?: string): Promise<ScheduleView[]> {
+    return (await this.repo.list(limit, tenantFilterOf(access, tenant) ?? undefined)).map((r) => this.view(r));
   }
 
-  async get(id: string): Promise<ScheduleView> {
-    return this.view(await this.found(id, await this.repo.findById(id)));
+  async get(id: string, access: TenantAccess): Promise<ScheduleView> {
+    return this.view(this.found(id, await this.repo.findById(id), access));
   }
 
-  async setPaused(id: string, paused: boolean): Promise<ScheduleView> {
-    return this.view(await this.found(id, await this.repo.setPaused(id, paused)));
+  async setPaused(id: string, paused: boolean, access: TenantAccess): Promise<ScheduleView> {
+    this.found(id, await this.repo.findById(id), access);
+    return this.view(this.found(id, await this.repo.setPaused(id, paused)));
   }
 
-  async delete(id: string): Promise<ScheduleView> {
-    return this.view(await this.found(id, await this.repo.markDeleted(id)));
+  async delete(id: string, access: TenantAccess): Promise<ScheduleView> {
+    this.found(id, await this.repo.findById(id), access);
+    return this.view(this.found(id, await this.repo.markDeleted(id)));
   }
 
-  async ticks(id: string, limit: number): Promise<TickView[]> {
-    await this.found(id, await this.repo.findById(id));
+  async ticks(id: string, limit: number, access: TenantAccess): Promise<TickView[]> {
+    this.found(id, await this.repo.findById(id), access);
     return (await this.repo.ticks(id, limit)).map(tickView);
   }
 
-  /** Runs one tick now, outside the trigger (all shards), whatever the pause and breaker state. */
-  async trigger(id: string, traceId: string, now = new Date()): Promise<{ tickAt: string; tasks: TaskView[] }> {
-    const row = await this.found(id, await this.repo.findById(id));
+  /** Runs one tick now, outside the trigger (all shards), whatever the pause and breaker state; the tasks are the schedule's tenant's. */
+  async trigger(id: string, traceId: string, now = new Date(), access: TenantAccess): Promise<{ tickAt: string; tasks: TaskView[] }> {
+    const row = this.found(id, await this.repo.findById(id), access);
     if (row.deleted_at !== null) throw new GatewayError('SCHEDULE_NOT_FOUND', `schedule ${id} was deleted`, { scheduleId: id });
     const tickAt = now.toISOString();
     const out: TaskView[] = [];
     for (const s of buildTickSubmissions(row.definition, { scheduledAtMs: now.getTime() })) {
       if (s.kind !== 'task') continue;
       const key = `${id}@manual-${tickAt}#${s.shardIndex}`;
-      out.push((await this.tasks.submit({ ...s.task, idempotencyKey: key, labels: { ...s.task.labels, 'kairos.tick': `manual-${tickAt}` } }, traceId)).task);
+      out.push((await this.tasks.submit({ ...s.task, idempotencyKey: key, labels: { ...s.task.labels, 'kairos.tick': `manual-${tickAt}` } }, traceId, row.tenant)).task);
     }
     return { tickAt, tasks: out };
   }
 
-  private async found(id: string, row: ScheduleRow | undefined): Promise<ScheduleRow> {
-    if (row === undefined) throw new GatewayError('SCHEDULE_NOT_FOUND', `schedule ${id} not found`, { scheduleId: id });
+  /** The row, or 404 SCHEDULE_NOT_FOUND for an unknown id and for another tenant's schedule alike. */
+  private found(id: string, row: ScheduleRow | undefined, access: TenantAccess = UNRESTRICTED_ACCESS): ScheduleRow {
+    if (row === undefined || !canSeeTenant(access, row.tenant)) throw new GatewayError('SCHEDULE_NOT_FOUND', `schedule ${id} not found`, { scheduleId: id });
     return row;
   }
 
@@ -111,6 +117,7 @@ export class SchedulesService {
     }
     return {
       ...def,
+      tenant: r.tenant,
       revision: Number(r.revision),
       updatedAt: new Date(r.updated_at).toISOString(),
       deletedAt: iso(r.deleted_at),

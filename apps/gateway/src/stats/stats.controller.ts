@@ -1,7 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { StatsService } from './stats.service';
-import { RequireScope } from '@kairos/runtime';
+import { RequireScope, tenantAccessOf } from '@kairos/runtime';
 
 /** GET /api/stats: task counts by status, nodes, and tasks finished per minute over the last 30 minutes. */
 @ApiTags('stats')
@@ -11,7 +12,7 @@ export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
   @Get()
-  get() {
-    return this.stats.stats();
+  get(@Req() req: Request) {
+    return this.stats.stats(tenantAccessOf(req));
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { tenantFilterOf, type TenantAccess, UNRESTRICTED_ACCESS } from '@kairos/runtime';
 import { TaskSubmissionService } from '../tasks/task-submission.service';
 import { STATS_REPOSITORY, type NodeView, type StatsRepository } from './stats.repository';
 
@@ -10,8 +11,9 @@ export class StatsService {
     @Inject(STATS_REPOSITORY) private readonly views: StatsRepository,
   ) {}
 
-  async stats(): Promise<{ tasks: Record<string, number>; nodes: NodeView[]; throughput: Array<{ minute: string; status: string; count: number }> }> {
-    const [tasks, nodes, throughput] = await Promise.all([this.tasks.counts(), this.views.nodes(), this.views.finishedPerMinute(30)]);
+  /** Task counts are the key's tenant's (admin: all); nodes and throughput are cluster-wide. */
+  async stats(access: TenantAccess): Promise<{ tasks: Record<string, number>; nodes: NodeView[]; throughput: Array<{ minute: string; status: string; count: number }> }> {
+    const [tasks, nodes, throughput] = await Promise.all([this.tasks.counts(tenantFilterOf(access) ?? undefined), this.views.nodes(), this.views.finishedPerMinute(30)]);
     return { tasks, nodes, throughput: throughput.map((r) => ({ minute: new Date(r.minute).toISOString(), status: r.status, count: r.count })) };
   }
 }

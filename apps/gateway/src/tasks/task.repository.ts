@@ -9,6 +9,7 @@ export const TASK_REPOSITORY = Symbol('GATEWAY_TASK_REPOSITORY');
 export interface TaskRow {
   id: string;
   name: string | null;
+  tenant: string;
   queue: string;
   priority: number;
   status: string;
@@ -30,6 +31,7 @@ export interface TaskRow {
 export interface PendingSubmission {
   id: string;
   spec: SubmitTask;
+  tenant: string;
   event: Envelope<'task.queued.v1'>;
 }
 
@@ -69,10 +71,11 @@ export interface TaskRepository {
    * Newest first, `limit` rows after `after`: summary rows (run without env/headers/body, the last 200
    * characters of output, the first 500 of the error), each with its cursor time.
    */
-  list(filter: { status?: string; queue?: string; limit: number; after?: Keyset }): Promise<Array<TaskRow & { cursor_t: string }>>;
+  list(filter: { status?: string; queue?: string; tenant?: string; limit: number; after?: Keyset }): Promise<Array<TaskRow & { cursor_t: string }>>;
   /** Sends a task.cancel.requested.v1 command (the executor owns the task's state) through the gateway's outbox. */
   requestCancel(command: Envelope<'task.cancel.requested.v1'>): Promise<void>;
-  countsByStatus(): Promise<Record<string, number>>;
+  /** Tasks per status, of one tenant when given. */
+  countsByStatus(tenant?: string): Promise<Record<string, number>>;
 }
 
 function isUndefinedTable(err: unknown): boolean {
@@ -114,8 +117,9 @@ export class PgTaskRepository implements TaskRepository {
    * event; its slot is null.
    */
   private async insertBatch(batch: PendingSubmission[]): Promise<Array<TaskRow | null>> {
-    const input = batch.map(({ id, spec, event }, ord) => ({
+    const input = batch.map(({ id, spec, tenant, event }, ord) => ({
       id,
+      tenant,
       name: spec.name ?? null,
       queue: spec.queue,
       priority: spec.priority,
@@ -132,11 +136,11 @@ export class PgTaskRepository implements TaskRepository {
     }));
     const rows = await this.db.query<TaskRow>(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, queue text, priority int, run jsonb, resources jsonb, labels jsonb,
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, tenant text, name text, queue text, priority int, run jsonb, resources jsonb, labels jsonb,
            timeout_ms int, max_attempts int, idempotency_key text, event_id uuid, envelope jsonb, occurred_at timestamptz, ord int)
        ), t AS (
-         INSERT INTO tasks (id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, status, created_at)
-         SELECT id, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, 'queued', clock_timestamp()
+         INSERT INTO tasks (id, tenant, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, status, created_at)
+         SELECT id, tenant, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, 'queued', clock_timestamp()
          FROM input ORDER BY ord
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING *
        ), o AS (
@@ -187,17 +191,18 @@ export class PgTaskRepository implements TaskRepository {
     return this.db.query<TaskEventRow>(`SELECT topic, occurred_at, envelope FROM outbox WHERE key = $1 ORDER BY occurred_at, id`, [id]);
   }
 
-  list(filter: { status?: string; queue?: string; limit: number; after?: Keyset }): Promise<Array<TaskRow & { cursor_t: string }>> {
+  list(filter: { status?: string; queue?: string; tenant?: string; limit: number; after?: Keyset }): Promise<Array<TaskRow & { cursor_t: string }>> {
     return this.db.query<TaskRow & { cursor_t: string }>(
-      `SELECT id, name, queue, priority, status, attempts, max_attempts,
+      `SELECT id, tenant, name, queue, priority, status, attempts, max_attempts,
               jsonb_strip_nulls(jsonb_build_object('kind', run->'kind', 'command', run->'command', 'url', run->'url', 'method', run->'method', 'sleepMs', run->'sleepMs')) AS run,
               resources, exit_code, right(output_tail, 200) AS output_tail, left(error, 500) AS error, node_id, predicted_p50_ms,
               created_at, started_at, finished_at, idempotency_key, ${cursorTime('created_at')} AS cursor_t
          FROM tasks
         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR queue = $2)
           AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+          AND ($6::text IS NULL OR tenant = $6)
         ORDER BY created_at DESC, id DESC LIMIT $5`,
-      [filter.status ?? null, filter.queue ?? null, filter.after?.t ?? null, filter.after?.id ?? null, filter.limit],
+      [filter.status ?? null, filter.queue ?? null, filter.after?.t ?? null, filter.after?.id ?? null, filter.limit, filter.tenant ?? null],
     );
   }
 
@@ -205,8 +210,8 @@ export class PgTaskRepository implements TaskRepository {
     await this.db.transaction((tx) => appendToOutbox(tx, 'gateway', [command]));
   }
 
-  async countsByStatus(): Promise<Record<string, number>> {
-    const rows = await this.db.query<{ status: string; n: string }>(`SELECT status, count(*)::text AS n FROM tasks GROUP BY status`);
+  async countsByStatus(tenant?: string): Promise<Record<string, number>> {
+    const rows = await this.db.query<{ status: string; n: string }>(`SELECT status, count(*)::text AS n FROM tasks WHERE ($1::text IS NULL OR tenant = $1) GROUP BY status`, [tenant ?? null]);
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 }

@@ -15,6 +15,7 @@ export interface StoredWorkflow {
 export interface WorkflowRow {
   id: string;
   name: string;
+  tenant: string;
   status: WorkflowStatus;
   dag: StoredWorkflow;
   checkpoint: DagRunSnapshot;
@@ -51,7 +52,7 @@ const PRODUCER = 'gateway';
  * the tasks it inserts; a cancellation is a command the executor applies.
  */
 export interface WorkflowRepository {
-  insertRun(run: { id: string; name: string; dag: StoredWorkflow }, start: RunStart, traceId: string): Promise<void>;
+  insertRun(run: { id: string; name: string; tenant: string; dag: StoredWorkflow }, start: RunStart, traceId: string): Promise<void>;
   /**
    * Locks the run and lets `decide` plan a new generation from it (it throws to refuse); writes the plan.
    * `decide` gets undefined for an unknown id.
@@ -63,7 +64,7 @@ export interface WorkflowRepository {
   /** The latest task row per key: kept (succeeded) tasks of a rerun still point at their earlier generation. */
   latestTasks(id: string): Promise<WorkflowTaskRow[]>;
   /** Newest first, `limit` runs after `after`, without their DAG (only its task count). */
-  list(filter: { status?: WorkflowStatus; limit: number; after?: Keyset }): Promise<WorkflowListRow[]>;
+  list(filter: { status?: WorkflowStatus; tenant?: string; limit: number; after?: Keyset }): Promise<WorkflowListRow[]>;
 }
 
 export type WorkflowListRow = Omit<WorkflowRow, 'dag'> & { task_count: number; cursor_t: string };
@@ -72,14 +73,15 @@ export type WorkflowListRow = Omit<WorkflowRow, 'dag'> & { task_count: number; c
 export class PgWorkflowRepository implements WorkflowRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async insertRun(run: { id: string; name: string; dag: StoredWorkflow }, start: RunStart, traceId: string): Promise<void> {
+  async insertRun(run: { id: string; name: string; tenant: string; dag: StoredWorkflow }, start: RunStart, traceId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await tx.query(`INSERT INTO workflow_runs (id, name, status, dag, checkpoint, generation) VALUES ($1, $2, 'running', $3::jsonb, $4::jsonb, $5)`, [
+      await tx.query(`INSERT INTO workflow_runs (id, name, status, dag, checkpoint, generation, tenant) VALUES ($1, $2, 'running', $3::jsonb, $4::jsonb, $5, $6)`, [
         run.id,
         run.name,
         JSON.stringify(run.dag),
         JSON.stringify(start.checkpoint),
         start.generation,
+        run.tenant,
       ]);
       await insertWorkflowTasks(tx, PRODUCER, { id: run.id, name: run.name, generation: start.generation }, start.tasks, traceId);
     });
@@ -116,13 +118,14 @@ export class PgWorkflowRepository implements WorkflowRepository {
     );
   }
 
-  list(filter: { status?: WorkflowStatus; limit: number; after?: Keyset }): Promise<WorkflowListRow[]> {
+  list(filter: { status?: WorkflowStatus; tenant?: string; limit: number; after?: Keyset }): Promise<WorkflowListRow[]> {
     return this.db.query<WorkflowListRow>(
-      `SELECT id, name, status, checkpoint, generation, created_at, updated_at, finished_at, jsonb_array_length(dag->'tasks') AS task_count, ${cursorTime('created_at')} AS cursor_t
+      `SELECT id, name, tenant, status, checkpoint, generation, created_at, updated_at, finished_at, jsonb_array_length(dag->'tasks') AS task_count, ${cursorTime('created_at')} AS cursor_t
          FROM workflow_runs
         WHERE ($1::text IS NULL OR status = $1) AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+          AND ($5::text IS NULL OR tenant = $5)
         ORDER BY created_at DESC, id DESC LIMIT $4`,
-      [filter.status ?? null, filter.after?.t ?? null, filter.after?.id ?? null, filter.limit],
+      [filter.status ?? null, filter.after?.t ?? null, filter.after?.id ?? null, filter.limit, filter.tenant ?? null],
     );
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { makeEnvelope, type SubmitWorkflow, type WorkflowStatus, type WorkflowTask } from '@kairos/contracts';
-import { keysetOf, OutboxRelayService, type Page, pageFrom, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { DEFAULT_TENANT, makeEnvelope, type SubmitWorkflow, type WorkflowStatus, type WorkflowTask } from '@kairos/contracts';
+import { canSeeTenant, keysetOf, OutboxRelayService, tenantFilterOf, type TenantAccess, UNRESTRICTED_ACCESS, type Page, pageFrom, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
 import {
   buildDag,
   markStarted,
@@ -15,6 +15,7 @@ import {
   type DagTaskStatus,
 } from '@kairos/scheduling-core';
 import { GatewayError } from '../errors/gateway.errors';
+import { TenantQuotaService } from '../tenants/tenant-quota.service';
 import { toDagSpecs } from './workflow-validation';
 import { WORKFLOW_REPOSITORY, type StoredWorkflow, type WorkflowListRow, type WorkflowRepository, type WorkflowRow } from './workflow.repository';
 
@@ -37,6 +38,7 @@ export interface WorkflowTaskView {
 export interface WorkflowSummary {
   id: string;
   name: string;
+  tenant: string;
   status: WorkflowStatus;
   generation: number;
   counts: Partial<Record<DagTaskStatus, number>>;
@@ -63,25 +65,29 @@ export class WorkflowService {
     @Inject(WORKFLOW_REPOSITORY) private readonly runs: WorkflowRepository,
     @Inject(OutboxRelayService) private readonly relay: Pick<OutboxRelayService, 'kick'>,
     @Inject(TASK_SECRETS) private readonly secrets: Pick<TaskSecrets, 'seal'>,
+    @Optional() @Inject(TenantQuotaService) private readonly quotas?: Pick<TenantQuotaService, 'checkSubmission'>,
   ) {}
 
-  async submit(submitted: SubmitWorkflow, dag: Dag, traceId: string): Promise<WorkflowView> {
+  /** A run of `tenant` (the submitting key's); its tasks are the tenant's. Its first tasks count against maxQueuedTasks. */
+  async submit(submitted: SubmitWorkflow, dag: Dag, traceId: string, tenant: string = DEFAULT_TENANT): Promise<WorkflowView> {
     const id = randomUUID();
     // Task secrets are sealed in the stored DAG (later generations and reruns copy them from there).
     const spec: SubmitWorkflow = { ...submitted, tasks: submitted.tasks.map((t) => ({ ...t, run: this.secrets.seal(t.run) })) };
     const { state, roots } = startRoots(startRun(dag, 1));
+    const first = pick(spec.tasks, roots);
+    await this.quotas?.checkSubmission(tenant, first.map((t) => t.resources));
     const stored: StoredWorkflow = { name: spec.name, tasks: spec.tasks };
-    await this.runs.insertRun({ id, name: spec.name, dag: stored }, { checkpoint: snapshotRun(state), generation: 1, tasks: pick(spec.tasks, roots) }, traceId);
+    await this.runs.insertRun({ id, name: spec.name, tenant, dag: stored }, { checkpoint: snapshotRun(state), generation: 1, tasks: first }, traceId);
     this.relay.kick();
-    return this.get(id);
+    return this.get(id, UNRESTRICTED_ACCESS); // just created for this tenant
   }
 
   /** Reruns failed tasks and everything downstream of them (plus `force`); succeeded results are kept. */
-  async rerun(id: string, force: readonly string[], traceId: string): Promise<WorkflowView & { rerun: readonly string[]; kept: readonly string[] }> {
+  async rerun(id: string, force: readonly string[], traceId: string, access: TenantAccess): Promise<WorkflowView & { rerun: readonly string[]; kept: readonly string[] }> {
     const plan = await this.runs.startGeneration(
       id,
       (w) => {
-      if (!w) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
+      if (!w || !canSeeTenant(access, w.tenant)) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
       if (w.status === 'running') throw new GatewayError('WORKFLOW_NOT_RERUNNABLE', `workflow ${id} is still running`, { workflowId: id, status: w.status });
       const dag = buildDag(toDagSpecs(w.dag.tasks));
       const unknown = force.filter((k) => !dag.indexOf.has(k));
@@ -94,26 +100,27 @@ export class WorkflowService {
       traceId,
     );
     this.relay.kick();
-    return { ...(await this.get(id)), rerun: plan.rerun, kept: plan.kept };
+    return { ...(await this.get(id, UNRESTRICTED_ACCESS)), rerun: plan.rerun, kept: plan.kept }; // access checked in the plan
   }
 
   /**
    * Marks the run cancelled (the advancer then leaves it alone) and requests cancellation of its queued
    * and running tasks; the executor stops them as for any cancelled task. A later rerun resumes it.
    */
-  async cancel(id: string): Promise<WorkflowView> {
+  async cancel(id: string, access: TenantAccess): Promise<WorkflowView> {
     const w = await this.runs.findById(id);
-    if (!w) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
+    if (!w || !canSeeTenant(access, w.tenant)) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
     if (w.status !== 'running') throw new GatewayError('WORKFLOW_ALREADY_FINISHED', `workflow ${id} already ended as ${w.status}`, { workflowId: id, status: w.status });
     // The executor owns the run's progress: it marks the run cancelled and cancels its tasks.
     await this.runs.requestCancel(makeEnvelope('workflow.cancel.requested.v1', id, { workflowRunId: id, generation: w.generation, requestedAt: new Date().toISOString() }));
     this.relay.kick();
-    return this.get(id);
+    return this.get(id, UNRESTRICTED_ACCESS); // access checked above
   }
 
-  async get(id: string): Promise<WorkflowView> {
+  /** 404 WORKFLOW_NOT_FOUND for an unknown id and for another tenant's run alike. */
+  async get(id: string, access: TenantAccess): Promise<WorkflowView> {
     const w = await this.runs.findById(id);
-    if (!w) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
+    if (!w || !canSeeTenant(access, w.tenant)) throw new GatewayError('WORKFLOW_NOT_FOUND', `workflow ${id} not found`, { workflowId: id });
     const dag = buildDag(toDagSpecs(w.dag.tasks));
     const state = restoreRun(dag, w.checkpoint);
     const taskRows = await this.runs.latestTasks(id);
@@ -138,8 +145,9 @@ export class WorkflowService {
   }
 
   /** A page of run summaries (newest first); counts come from the checkpoint, the DAG is not loaded. */
-  async list(filter: { status?: WorkflowStatus; limit: number; cursor?: string }): Promise<Page<WorkflowSummary>> {
-    const rows = await this.runs.list({ status: filter.status, limit: filter.limit + 1, after: keysetOf(filter.cursor) });
+  async list(filter: { status?: WorkflowStatus; tenant?: string; limit: number; cursor?: string }, access: TenantAccess): Promise<Page<WorkflowSummary>> {
+    const tenant = tenantFilterOf(access, filter.tenant) ?? undefined;
+    const rows = await this.runs.list({ status: filter.status, tenant, limit: filter.limit + 1, after: keysetOf(filter.cursor) });
     return pageFrom(rows, filter.limit, (w) => w.id, listSummaryOf);
   }
 }
@@ -176,6 +184,7 @@ function countsSummary(w: Omit<WorkflowRow, 'dag'>, counts: Partial<Record<DagTa
   return {
     id: w.id,
     name: w.name,
+    tenant: w.tenant,
     status: w.status,
     generation: w.generation,
     counts,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type Database } from '@kairos/persistence';
 import { API_KEY_SCOPES, digestApiKey, parseApiKey, type ApiKeyScope, type KairosConfig } from '@kairos/platform';
+import { DEFAULT_TENANT } from '@kairos/contracts';
 import { CONFIG } from '../tokens';
 import type { ApiKeyLookup, StoredApiKey } from './api-key.guard';
 
@@ -12,6 +13,7 @@ interface Row {
   digest: string;
   scopes: string[];
   revokedAt: Date | null;
+  tenant: string | null;
 }
 
 function isUndefinedTable(err: unknown): boolean {
@@ -38,7 +40,7 @@ export class PgApiKeyLookup implements ApiKeyLookup {
     @Inject(CONFIG) config: Pick<KairosConfig, 'KAIROS_ADMIN_KEY'>,
   ) {
     const admin = config.KAIROS_ADMIN_KEY;
-    this.configured = admin ? { keyId: parseApiKey(admin).keyId, digest: digestApiKey(admin), scopes: ['admin'], revokedAt: null } : null;
+    this.configured = admin ? { keyId: parseApiKey(admin).keyId, digest: digestApiKey(admin), scopes: ['admin'], revokedAt: null, tenant: DEFAULT_TENANT } : null;
   }
 
   async findByKeyId(keyId: string): Promise<StoredApiKey | null> {
@@ -47,8 +49,9 @@ export class PgApiKeyLookup implements ApiKeyLookup {
     if (hit && hit.until > now) return hit.row;
     let row: StoredApiKey | null;
     try {
-      const rows = await this.db.query<Row>(`SELECT key_id AS "keyId", digest, scopes, revoked_at AS "revokedAt" FROM api_keys WHERE key_id = $1`, [keyId]);
-      row = rows[0] ? { ...rows[0], scopes: rows[0].scopes.filter((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s)) } : null;
+      const rows = await this.db.query<Row>(`SELECT key_id AS "keyId", digest, scopes, revoked_at AS "revokedAt", to_jsonb(k)->>'tenant' AS tenant FROM api_keys k WHERE key_id = $1`, [keyId]);
+      // to_jsonb(k)->>'tenant': a process may start before the gateway added the column (keys are then default's).
+      row = rows[0] ? { ...rows[0], tenant: rows[0].tenant ?? DEFAULT_TENANT, scopes: rows[0].scopes.filter((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s)) } : null;
     } catch (err) {
       if (!isUndefinedTable(err)) throw err;
       row = null;

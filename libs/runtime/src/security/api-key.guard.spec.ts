@@ -7,7 +7,7 @@ import request from 'supertest';
 import pino from 'pino';
 import { ApiKeyError, apiKeyErrorStatus, generateApiKey, TokenBucketLimiter, type ApiKeyScope, type DomainError } from '@kairos/platform';
 import { HttpErrorFilter } from '../http-error.filter';
-import { API_KEY_GUARD_OPTIONS, API_KEY_LOOKUP, API_KEY_RATE_LIMITER, ApiKeyGuard, authenticatedKeyOf, extractApiKey, readCookie, sessionOriginAllowed, type ApiKeyLookup, type StoredApiKey } from './api-key.guard';
+import { API_KEY_GUARD_OPTIONS, API_KEY_LOOKUP, API_KEY_RATE_LIMITER, ApiKeyGuard, authenticatedKeyOf, canSeeTenant, extractApiKey, readCookie, sessionOriginAllowed, tenantAccessOf, tenantFilterOf, UNRESTRICTED_ACCESS, type ApiKeyLookup, type StoredApiKey } from './api-key.guard';
 import { Public, RequireScope, routeRequirement } from './route-scope.decorator';
 
 // In-process servers and real processes: slow only when the machine is busy (the full suite runs in parallel).
@@ -17,9 +17,9 @@ jest.setTimeout(30_000);
 class FakeKeys implements ApiKeyLookup {
   readonly rows = new Map<string, StoredApiKey>();
   lookups = 0;
-  add(scopes: ApiKeyScope[], revokedAt: Date | null = null): string {
+  add(scopes: ApiKeyScope[], revokedAt: Date | null = null, tenant = 'default'): string {
     const k = generateApiKey();
-    this.rows.set(k.keyId, { keyId: k.keyId, digest: k.digest, scopes, revokedAt });
+    this.rows.set(k.keyId, { keyId: k.keyId, digest: k.digest, scopes, revokedAt, tenant });
     return k.token;
   }
   async findByKeyId(keyId: string): Promise<StoredApiKey | null> {
@@ -33,7 +33,7 @@ class FakeKeys implements ApiKeyLookup {
 class ThingsController {
   @Get()
   list(@Req() req: Request) {
-    return { keyId: authenticatedKeyOf(req)?.keyId ?? null };
+    return { keyId: authenticatedKeyOf(req)?.keyId ?? null, access: tenantAccessOf(req) };
   }
   @Post()
   @RequireScope('submit')
@@ -128,6 +128,12 @@ describe('ApiKeyGuard in a Nest app', () => {
     const token = keys.add(['read']);
     const res = await http().get('/api/things').set(bearer(token)).expect(200);
     expect(res.body.keyId).toBe(token.split('_')[1]);
+  });
+  it('the request carries the key\'s tenant: a tenant key sees its own tenant, an admin key every tenant', async () => {
+    const reader = await http().get('/api/things').set(bearer(keys.add(['read'], null, 'team-a'))).expect(200);
+    expect(reader.body.access).toEqual({ tenant: 'team-a', all: false });
+    const admin = await http().get('/api/things').set(bearer(keys.add(['admin'], null, 'ops'))).expect(200);
+    expect(admin.body.access).toEqual({ tenant: 'ops', all: true });
   });
   it('a read key on a submit route → 403 naming the scope', async () => {
     const token = keys.add(['read']);
@@ -237,5 +243,22 @@ describe('ApiKeyGuard: session cookie and KAIROS_AUTH=off', () => {
     const app = await appWith(false);
     await request(app.getHttpServer()).post('/api/things').expect(201);
     await request(app.getHttpServer()).get('/health/secret').expect(200);
+  });
+});
+
+describe('tenant access rules', () => {
+  const a = { tenant: 'team-a', all: false };
+  const admin = { tenant: 'default', all: true };
+  it('a tenant key sees its own tenant only; admin and KAIROS_AUTH=off (no key) see all', () => {
+    expect(canSeeTenant(a, 'team-a')).toBe(true);
+    expect(canSeeTenant(a, 'team-b')).toBe(false);
+    expect(canSeeTenant(admin, 'team-b')).toBe(true);
+    expect(tenantAccessOf({})).toEqual(UNRESTRICTED_ACCESS);
+  });
+  it('list filters: a tenant key is pinned to its tenant whatever it asks; admin gets what it asks, else all', () => {
+    expect(tenantFilterOf(a)).toBe('team-a');
+    expect(tenantFilterOf(a, 'team-b')).toBe('team-a');
+    expect(tenantFilterOf(admin)).toBeNull();
+    expect(tenantFilterOf(admin, 'team-b')).toBe('team-b');
   });
 });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext }
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiKeyError, parseApiKey, satisfies, verifyApiKey, type ApiKeyScope, type TokenBucketLimiter } from '@kairos/platform';
+import { DEFAULT_TENANT } from '@kairos/contracts';
 import { routeRequirement } from './route-scope.decorator';
 
 /** Port: find a stored key by its public id (the gateway binds it to its api_keys repository). */
@@ -27,6 +28,8 @@ export interface StoredApiKey {
   digest: string;
   scopes: readonly ApiKeyScope[];
   revokedAt: Date | null;
+  /** The tenant the key belongs to (DEFAULT_TENANT for keys made before tenants). */
+  tenant: string;
 }
 
 export interface ApiKeyLookup {
@@ -37,6 +40,8 @@ export interface ApiKeyLookup {
 export interface AuthenticatedKey {
   keyId: string;
   scopes: readonly ApiKeyScope[];
+  /** The key's tenant: what it submits belongs to it, and (unless admin) it sees only that tenant's objects. */
+  tenant: string;
 }
 
 const AUTHENTICATED = new WeakMap<object, AuthenticatedKey>();
@@ -44,6 +49,38 @@ const AUTHENTICATED = new WeakMap<object, AuthenticatedKey>();
 /** The key a request authenticated with (null on public routes). */
 export function authenticatedKeyOf(req: object): AuthenticatedKey | null {
   return AUTHENTICATED.get(req) ?? null;
+}
+
+/**
+ * Which tenants' objects a request may see and act on: `tenant` is the one it submits as; `all` when
+ * it may see every tenant (an admin key, or KAIROS_AUTH=off where no key is checked). Services take
+ * this, never the request.
+ */
+export interface TenantAccess {
+  readonly tenant: string;
+  readonly all: boolean;
+}
+
+export const UNRESTRICTED_ACCESS: TenantAccess = { tenant: DEFAULT_TENANT, all: true };
+
+export function tenantAccessOf(req: object): TenantAccess {
+  const k = authenticatedKeyOf(req);
+  if (!k) return UNRESTRICTED_ACCESS;
+  return { tenant: k.tenant, all: k.scopes.includes('admin') };
+}
+
+/** May `access` see an object of `tenant`? */
+export function canSeeTenant(access: TenantAccess, tenant: string): boolean {
+  return access.all || access.tenant === tenant;
+}
+
+/**
+ * The tenant filter of a list: an admin sees every tenant unless it asks for one (`?tenant=`); any
+ * other key sees its own tenant only (a `?tenant=` naming another one shows nothing).
+ */
+export function tenantFilterOf(access: TenantAccess, requested?: string): string | null {
+  if (access.all) return requested ?? null;
+  return access.tenant;
 }
 
 /**
@@ -176,7 +213,7 @@ export class ApiKeyGuard implements CanActivate {
         keyScopes: stored.scopes,
       });
     }
-    AUTHENTICATED.set(req, { keyId, scopes: stored.scopes });
+    AUTHENTICATED.set(req, { keyId, scopes: stored.scopes, tenant: stored.tenant });
     return true;
   }
 }

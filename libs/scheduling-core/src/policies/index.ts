@@ -1,4 +1,5 @@
 export * from './ordering-policy';
+export * from './tenant-quota';
 export * from './fifo.policy';
 export * from './backfill.policy';
 export * from './sjf.policy';
