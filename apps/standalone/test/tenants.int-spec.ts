@@ -91,6 +91,30 @@ describe('tenants on the standalone platform', () => {
     const gql = await fetch(`http://127.0.0.1:${svc.port}/graphql`, { method: 'POST', headers: authHeaders(keys['team-b']), body: JSON.stringify({ query: `{ task(id: "${id}") { id } }` }) });
     const gqlBody = (await gql.json()) as { data: unknown; errors?: Array<{ extensions?: { code?: string } }> };
     expect(gqlBody.errors?.[0]?.extensions?.code).toBe('TASK_NOT_FOUND');
+    // Every GraphQL list is the key's tenant's too (cursor pages, first pages, schedules).
+    const gqlData = async (key: string, query: string) => {
+      const r = await fetch(`http://127.0.0.1:${svc.port}/graphql`, { method: 'POST', headers: authHeaders(key), body: JSON.stringify({ query }) });
+      const b = (await r.json()) as { data?: Record<string, unknown>; errors?: unknown };
+      if (b.errors) throw new Error(JSON.stringify(b.errors));
+      return b.data!;
+    };
+    const idsOf = (items: unknown) => (items as Array<{ id: string }>).map((t) => t.id);
+    expect(idsOf(((await gqlData(keys['team-b'], '{ tasksPage(limit: 1000) { items { id } } }')).tasksPage as { items: unknown }).items)).not.toContain(id);
+    expect(idsOf(((await gqlData(keys['team-b'], '{ tasksPage(limit: 1000, tenant: "team-a") { items { id } } }')).tasksPage as { items: unknown }).items)).not.toContain(id);
+    expect(idsOf(((await gqlData(keys['team-a'], '{ tasksPage(limit: 1000) { items { id } } }')).tasksPage as { items: unknown }).items)).toContain(id);
+    expect(idsOf((await gqlData(keys['team-b'], '{ tasksList(limit: 1000) { id } }')).tasksList)).not.toContain(id);
+    const gqlPost = async (key: string, query: string, variables: Record<string, unknown>) => {
+      const r = await fetch(`http://127.0.0.1:${svc.port}/graphql`, { method: 'POST', headers: authHeaders(key), body: JSON.stringify({ query, variables }) });
+      return (await r.json()) as { data?: Record<string, { id: string; tenant?: string } | null>; errors?: Array<{ extensions?: { code?: string } }> };
+    };
+    const sched = await gqlPost(keys['team-a'], 'mutation($s: JSON!) { createSchedule(input: $s) { id } }', { s: { name: 'tenant-sched', trigger: { kind: 'interval', everyMs: 3_600_000 }, template: { kind: 'task', task: { run: { kind: 'noop' } } } } });
+    const schedId = sched.data!.createSchedule!.id;
+    expect((await call(`/api/schedules/${schedId}`, { key: keys['team-a'] })).body).toMatchObject({ id: schedId, tenant: 'team-a' });
+    expect(idsOf((await gqlData(keys['team-b'], '{ schedulesList { id } }')).schedulesList)).not.toContain(schedId);
+    expect(idsOf((await gqlData(keys['team-a'], '{ schedulesList { id } }')).schedulesList)).toContain(schedId);
+    expect((await gqlPost(keys['team-b'], 'query($id: ID!) { schedule(id: $id) { id } }', { id: schedId })).errors?.[0]?.extensions?.code).toBe('SCHEDULE_NOT_FOUND');
+    expect((await gqlPost(keys['team-b'], 'mutation($id: ID!) { pauseSchedule(id: $id) { id } }', { id: schedId })).errors?.[0]?.extensions?.code).toBe('SCHEDULE_NOT_FOUND');
+    expect((await call(`/api/schedules/${schedId}`, { method: 'DELETE', key: keys['team-a'] })).status).toBe(200);
 
     // The task's decision records and the task counts of /api/stats follow the same rule.
     await waitFor('the task to finish', async () => (await task(id)).status === 'succeeded');
