@@ -11,13 +11,13 @@ export class DecisionsService {
   constructor(@Inject(DECISION_READ_REPOSITORY) private readonly rows: DecisionReadRepository) {}
 
   /** `{ items }`, oldest first; an unknown task has none (an empty list, not 404: records outlive and predate nothing else). */
-  async forTask(taskId: string): Promise<{ items: Array<Record<string, unknown>> }> {
-    const rows = await this.rows.forTask(taskId, TASK_DECISIONS_LIMIT);
+  async forTask(taskId: string, kinds?: readonly string[]): Promise<{ items: Array<Record<string, unknown>> }> {
+    const rows = await this.rows.forTask(taskId, TASK_DECISIONS_LIMIT, kinds);
     return { items: rows.map((r) => r.record) };
   }
 
-  async list(q: DecisionFilter & { limit: number; cursor?: string }): Promise<Page<Record<string, unknown>>> {
-    const rows = await this.rows.list({ nodeId: q.nodeId, from: q.from, to: q.to }, q.limit + 1, keysetOf(q.cursor));
+  async list(q: Omit<DecisionFilter, 'kinds'> & { kind?: readonly string[]; limit: number; cursor?: string }): Promise<Page<Record<string, unknown>>> {
+    const rows = await this.rows.list({ nodeId: q.nodeId, kinds: q.kind, from: q.from, to: q.to }, q.limit + 1, keysetOf(q.cursor));
     return pageFrom(rows, q.limit, (r) => r.decisionId, (r) => r.record);
   }
 }
