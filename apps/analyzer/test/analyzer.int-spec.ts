@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_BUS, type EventBus } from '@kairos/bus';
-import { FeatureImportanceSchema, PredictionExplanationSchema, type Envelope } from '@kairos/contracts';
+import { DecisionRecordSchema, FeatureImportanceSchema, PredictionExplanationSchema, type Envelope } from '@kairos/contracts';
 import { DATABASE, Database, withBaseline } from '@kairos/persistence';
 import { loadConfig, type KairosConfig } from '@kairos/platform';
 import { createKairosContext, OutboxRelayService } from '@kairos/runtime';
@@ -14,6 +14,7 @@ import { AnalyzerModule, ANALYZER_MIGRATIONS } from '../src/analyzer.module';
 import { ANALYZER_OPTIONS, type AnalyzerOptions } from '../src/core/analyzer-options';
 import { DiagnosisService } from '../src/diagnosis/diagnosis.service';
 import { DurationModelService } from '../src/models/duration-model.service';
+import { SchedulingDecisions1732350020000 } from '../../executor/src/database/migrations/1732350020000-scheduling-decisions';
 import { AnalyzerError, httpStatusOf, toAnalyzerError } from '../src/errors/analyzer.errors';
 
 const MIGRATIONS = withBaseline(ANALYZER_MIGRATIONS);
@@ -221,6 +222,16 @@ describe('analyzer replicas on PostgreSQL', () => {
     expect(audit.find((d) => d.outcome === 'dry-run')).toMatchObject({ actionId: null, reason: 'dry-run: would request cordon_node' });
     expect(audit.find((d) => d.outcome === 'sent')!.actionId).toBe(repairs[0].payload.actionId);
     expect(audit[0].explanation).toContain('hot-node');
+
+    // 'diagnosis' DecisionRecords go to the executor's scheduling_decisions when it exists: none here (analyzer
+    // migrations only, nothing failed), then, with the table created, one per decision with its rule and evidence.
+    expect((await dbs[0].query<{ t: string | null }>(`SELECT to_regclass('scheduling_decisions')::text AS t`))[0].t).toBeNull();
+    await new SchedulingDecisions1732350020000().up({ query: (sql: string) => dbs[0].query(sql) } as never);
+    const again = await b.diagnosis.evaluate(now + 2);
+    expect(again.map((d) => d.dryRun)).toEqual([true]);
+    const rows = await dbs[0].query<{ kind: string; node_id: string; record: unknown }>(`SELECT kind, node_id, record FROM scheduling_decisions`);
+    expect(rows.map((r) => [r.kind, r.node_id])).toEqual([['diagnosis', 'hot-node']]);
+    expect(DecisionRecordSchema.parse(rows[0].record)).toMatchObject({ policy: { name: 'diagnosis-rules' }, chosen: { id: 'high-cpu' }, inputs: { extra: { outcome: 'dry-run', action: 'cordon_node' } } });
   });
 
   it('keeps rules as data: seeded with the seed-000 rules and editable', async () => {
