@@ -193,6 +193,20 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     ]);
   });
 
+  it('an attempt the kernel killed for memory is recorded as oom_killed in its retry decision', async () => {
+    const decisions = new InMemoryDecisionRepository();
+    await service.stop();
+    service = build({}, undefined, decisions);
+    tasks.add({ id: id(1), run: shell, maxAttempts: 1 });
+    await service.scheduleOnce();
+    gated.finish(id(1), { outcome: 'failed', exitCode: null, outputTail: '', error: 'killed: memory limit', oomKilled: true });
+    await until(() => tasks.outcomes.length === 1, 'the attempt');
+    await service.stop();
+    const [retry] = decisions.rows.filter((d) => d.kind === 'retry');
+    expect(retry).toMatchObject({ chosen: { id: 'fail' }, inputs: { extra: { outcome: 'oom_killed', attemptsUsed: 1, maxAttempts: 1 } } });
+    expect(retry?.summary).toMatch(/^attempt 1 oom_killed: task /);
+  });
+
   it('records no retry or fail-over decisions with DECISION_RECORDING off', async () => {
     const decisions = new InMemoryDecisionRepository();
     await service.stop();

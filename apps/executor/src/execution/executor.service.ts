@@ -10,7 +10,7 @@ import { EXECUTOR_SETTINGS, type ExecutorSettings } from '../core/executor-setti
 import { localNodesFromConfig, type LocalNode } from '../nodes/local-nodes';
 import { nodeSamples } from '../nodes/node-samples';
 import type { ProcessIdentity } from '../runners/process-group.reaper';
-import { RUNNERS, type RunResult, type TaskRunner } from '../runners/runner.port';
+import { attemptOutcomeOf, RUNNERS, type RunResult, type TaskRunner } from '../runners/runner.port';
 import { DEFAULT_QUEUE_POLICY, planPass, type QueuePolicy } from '../scheduling/plan-assignments';
 import { QueueScheduler, type PlannerNode } from '../scheduling/queue-scheduler';
 import { TASK_REPOSITORY, type ClaimedTask, type CompletionPlan, type RecoveredTask, type RunnableTask, type TaskRepository } from '../tasks/task.repository';
@@ -397,7 +397,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** After a failed attempt: the retry-or-fail decision, with attempts used and the back-off drawn. */
   private recordRetry(task: ClaimedTask, result: RunResult, plan: CompletionPlan): void {
-    if (!this.outcomeDecisions || (result.outcome !== 'failed' && result.outcome !== 'timed_out')) return;
+    const outcome = attemptOutcomeOf(result);
+    if (!this.outcomeDecisions || (outcome !== 'failed' && outcome !== 'timed_out' && outcome !== 'oom_killed')) return;
     this.outcomeDecisions.push(
       retryDecisionRecord({
         decisionId: randomUUID(),
@@ -408,7 +409,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         attempt: task.attempt,
         chargedAttempts: plan.chargedAttempts,
         maxAttempts: task.maxAttempts,
-        outcome: result.outcome,
+        outcome,
         exitCode: result.exitCode,
         error: result.error,
         next: plan.next,
