@@ -276,6 +276,8 @@ describe('web dashboard', () => {
       expect(await page.locator('#task-gantt rect.gantt-bar').count()).toBe(2);
       // The task page subscribed to the task's lifecycle events and received them.
       await waitFor(async () => socketFrames.some((f) => f.includes('"taskEvents"')), 'a pushed taskEvents event of the flaky task');
+      // No model is deployed yet: its estimate is the moving average, which has no feature attribution.
+      await expectText('#explanation', /^No feature attribution: this estimate is not a model prediction/);
 
       // The timeline has the same attempts among the recent tasks'.
       await page.goto(`${base}/#/timeline`);
@@ -337,6 +339,62 @@ describe('web dashboard', () => {
     }
     expect(Date.now() - startedAt).toBeLessThan(80_000);
   }, 90_000);
+
+  // After enough history for a model: train and deploy one, then a new task's page explains its estimate
+  // (the features that moved its p50 from the training baseline, as the analyzer's TreeSHAP gives them).
+  it('explains a model estimate in the task detail: feature contributions and the version importance', async () => {
+    let errorsBefore = httpErrors.length;
+    try {
+      await page.goto(`${base}/`);
+      await page.locator('#login').waitFor({ timeout: 10_000 });
+      await page.fill('#api-key', TEST_ADMIN_KEY);
+      await page.click('#login button[type=submit]');
+      await page.locator('#login').waitFor({ state: 'detached', timeout: 10_000 });
+      // Signing in again met the expected 401s (checked in the first test); count from here.
+      errorsBefore = httpErrors.length;
+      // 42 tasks of three kinds (≈50, 300, 700 ms) on top of the first test's: history to train on.
+      const kinds = [
+        { name: 'xai-small', sleepMs: 50, cpuMillis: 100 },
+        { name: 'xai-medium', sleepMs: 300, cpuMillis: 200 },
+        { name: 'xai-large', sleepMs: 700, cpuMillis: 300 },
+      ];
+      const ids: string[] = [];
+      for (let i = 0; i < 42; i++) {
+        const k = kinds[i % 3];
+        ids.push((await api<{ id: string }>('/api/tasks', { method: 'POST', body: { name: k.name, run: { kind: 'noop', sleepMs: k.sleepMs }, resources: { cpuMillis: k.cpuMillis, memMb: 32 } } })).id);
+      }
+      const done = async () => (await Promise.all(ids.map((id) => api<{ status: string }>(`/api/tasks/${id}`)))).every((t) => t.status === 'succeeded');
+      await waitFor(done, '42 history tasks to succeed', 30_000);
+      const version = await api<{ version: number }>('/api/models/duration/train', { method: 'POST', body: { trees: 30 } });
+      await api(`/api/models/duration/versions/${version.version}/deploy`, { method: 'POST', body: { force: { reason: 'e2e: explain a model estimate' } } });
+      const importance = await api<{ importance: { features: Array<{ feature: string }> } | null }>(`/api/models/duration/versions/${version.version}/importance`);
+      expect(importance.importance?.features.length).toBeGreaterThan(10);
+
+      const task = await api<{ id: string }>('/api/tasks', { method: 'POST', body: { name: 'xai-large', run: { kind: 'noop', sleepMs: 700 }, resources: { cpuMillis: 300, memMb: 32 } } });
+      let prediction: { model: string; modelVersion: string } | undefined;
+      await waitFor(async () => {
+        prediction = await api<{ model: string; modelVersion: string }>(`/api/predictions/${task.id}`).catch(() => undefined);
+        return prediction !== undefined;
+      }, 'the estimate of the new task');
+      expect(prediction).toMatchObject({ model: 'duration', modelVersion: String(version.version) });
+      const served = await api<{ p50: { status: string; top: Array<{ feature: string }> } }>(`/api/predictions/${task.id}/explanation`);
+      expect(served.p50.status).toBe('explained');
+
+      await page.goto(`${base}/#/tasks/${task.id}`);
+      await expectText('#explanation .headline', new RegExp(`^duration v${version.version}: from the training baseline of [\\d.,]+ s, this task's features make the p50 [\\d.,]+ s$`), 15_000);
+      const rows = await page.$$eval('#explanation table.contributions tbody tr', (rs) => rs.map((r) => r.getAttribute('data-feature')));
+      expect(rows).toEqual(served.p50.top.map((c) => c.feature));
+      expect(rows.length).toBeGreaterThan(0);
+      await expectText('#explanation table.contributions tbody tr td:nth-child(4)', /^×\d/);
+      await expectText('#explanation .global', /^Most important for this version: /);
+      expect(await page.textContent('#explanation')).not.toContain('do not add up');
+      await page.screenshot({ path: join(SHOTS, 'dashboard-explanation.png'), fullPage: true });
+      expect(pageErrors).toEqual([]);
+      expect(httpErrors.slice(errorsBefore).filter((e) => !/^GET \/api\/predictions\/[0-9a-f-]+ 404$/.test(e))).toEqual([]);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${dump()}`);
+    }
+  }, 75_000);
 
   async function expectText(selector: string, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
     await waitFor(async () => pattern.test(((await page.locator(selector).first().textContent({ timeout: 1_000 }).catch(() => null)) ?? '').trim()), `${selector} to match ${pattern}`, timeoutMs);

@@ -710,6 +710,8 @@ interface LatencyOpts {
   json?: string;
   /** Also build the placement DecisionRecord of each dispatch inside the timed decision, as the executor's planPass does. */
   recordDecisions?: boolean;
+  /** Time every policy twice, records off then built, and report both p99s side by side. */
+  compareRecording?: boolean;
 }
 
 /**
@@ -719,6 +721,88 @@ interface LatencyOpts {
  * policy hears `onInstanceEnd` with its real task and start): that call, and the decision right
  * after it (the re-rank after an instance ends), are timed too.
  */
+/** Times `decisions` decisions of one policy on a cluster kept almost full (see runLatency). */
+function timePolicy(name: string, c: { specs: NodeSpec[]; machine: Resources; tasks: Task[]; seed: number; decisions: number; placementName: string }, record: boolean): LatencyRow {
+  const { specs, machine, tasks, seed, decisions } = c;
+  const o = { placement: c.placementName };
+  const cluster = new ClusterState(specs);
+  const placement = createPlacement(o.placement);
+  const policy = createPolicy(name, { placement, rng: seededRng(seed), nodeCapacity: machine });
+  for (const t of tasks) policy.enqueue(t, t.instances, 0);
+  // Fill the cluster with the first decisions so the timed ones run against a busy cluster.
+  const running: { node: number; task: Task; start: number }[] = [];
+  const times: number[] = [];
+  /** CPU time of the process per decision (getrusage: user + system), which a loaded machine's preemption does not inflate. */
+  const cpuTimes: number[] = [];
+  const endTimes: number[] = [];
+  const afterEnd: number[] = [];
+  const rng = seededRng(seed + 1);
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  // Built records are kept (as a pass's batch is until its insert) and dropped every 100 decisions.
+  const recorded: unknown[] = [];
+  let endedAt = -1;
+  let endMs = 0;
+  for (let i = 0; i < decisions * 2; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    const d = policy.pickNext(cluster, i);
+    if (d.kind === 'dispatch') {
+      const task = byId.get(d.taskId);
+      if (task) {
+        for (const n of d.nodeIndexes) {
+          if (record) {
+            const id = randomUUID();
+            recorded.push(explainPlacement(o.placement, task, cluster, n, { decisionId: id, at: new Date().toISOString(), taskId: id, orderingPolicy: name, queue: 'bench', waitingMs: i, queueLength: policy.queuedInstances, estimateP50Ms: null, attempt: 1 }));
+          }
+          cluster.allocate(n, task.request);
+          running.push({ node: n, task, start: i });
+        }
+      }
+      policy.commit(d, i);
+    }
+    const dt = Number(process.hrtime.bigint() - t0) / 1e6;
+    const cpu = process.cpuUsage(c0);
+    if (i >= decisions) {
+      times.push(dt);
+      cpuTimes.push((cpu.user + cpu.system) / 1000);
+      if (endedAt === i) afterEnd.push(endMs + dt);
+    }
+    // Nothing fits: a random running instance ends, as a completion would.
+    if (d.kind === 'idle' && running.length > 0) {
+      const k = Math.floor(rng.next() * running.length);
+      const r = running[k];
+      if (r) {
+        running.splice(k, 1);
+        const t1 = process.hrtime.bigint();
+        cluster.release(r.node, r.task.request);
+        policy.onInstanceEnd(r.task, r.node, r.start, i + 1, true);
+        endMs = Number(process.hrtime.bigint() - t1) / 1e6;
+        if (i + 1 >= decisions) endTimes.push(endMs);
+        endedAt = i + 1;
+      }
+    }
+    if (recorded.length >= 100) recorded.length = 0;
+    if (policy.queuedInstances === 0) break;
+  }
+  const q = (xs: number[], p: number): number => {
+    const s = xs.slice().sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+  };
+  return {
+    policy: name,
+    p50Ms: q(times, 0.5),
+    p99Ms: q(times, 0.99),
+    cpuP50Ms: q(cpuTimes, 0.5),
+    cpuP99Ms: q(cpuTimes, 0.99),
+    maxMs: times.reduce((m, x) => Math.max(m, x), 0),
+    decisions: times.length,
+    endP99Ms: q(endTimes, 0.99),
+    afterEndP50Ms: q(afterEnd, 0.5),
+    afterEndP99Ms: q(afterEnd, 0.99),
+    ends: afterEnd.length,
+  };
+}
+
 export function runLatency(o: LatencyOpts): void {
   const queued = intArg('queued', o.queued, 10_000, 1);
   const nodeCount = intArg('nodes', o.nodes, 100, 1);
@@ -727,83 +811,27 @@ export function runLatency(o: LatencyOpts): void {
   const machine = resources({ cpuMillis: 16_000, memMb: 65_536, io: 200, net: 1000 });
   const specs: NodeSpec[] = Array.from({ length: nodeCount }, (_, i) => ({ id: `n${i}`, capacity: machine }));
   const tasks = syntheticWorkload({ tasks: queued, rng: seededRng(seed) });
-  const rows: LatencyRow[] = [];
-  for (const name of o.policies.split(',').map((s) => s.trim()).filter((s) => s && !TUNED_NAMES.includes(s))) {
-    const cluster = new ClusterState(specs);
-    const placement = createPlacement(o.placement);
-    const policy = createPolicy(name, { placement, rng: seededRng(seed), nodeCapacity: machine });
-    for (const t of tasks) policy.enqueue(t, t.instances, 0);
-    // Fill the cluster with the first decisions so the timed ones run against a busy cluster.
-    const running: { node: number; task: Task; start: number }[] = [];
-    const times: number[] = [];
-    const endTimes: number[] = [];
-    const afterEnd: number[] = [];
-    const rng = seededRng(seed + 1);
-    const byId = new Map(tasks.map((t) => [t.id, t]));
-    // Built records are kept (as a pass's batch is until its insert) and dropped every 100 decisions.
-    const recorded: unknown[] = [];
-    let endedAt = -1;
-    let endMs = 0;
-    for (let i = 0; i < decisions * 2; i++) {
-      const t0 = process.hrtime.bigint();
-      const d = policy.pickNext(cluster, i);
-      if (d.kind === 'dispatch') {
-        const task = byId.get(d.taskId);
-        if (task) {
-          for (const n of d.nodeIndexes) {
-            if (o.recordDecisions) {
-              const id = randomUUID();
-              recorded.push(explainPlacement(o.placement, task, cluster, n, { decisionId: id, at: new Date().toISOString(), taskId: id, orderingPolicy: name, queue: 'bench', waitingMs: i, queueLength: policy.queuedInstances, estimateP50Ms: null, attempt: 1 }));
-            }
-            cluster.allocate(n, task.request);
-            running.push({ node: n, task, start: i });
-          }
-        }
-        policy.commit(d, i);
-      }
-      const dt = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (i >= decisions) {
-        times.push(dt);
-        if (endedAt === i) afterEnd.push(endMs + dt);
-      }
-      // Nothing fits: a random running instance ends, as a completion would.
-      if (d.kind === 'idle' && running.length > 0) {
-        const k = Math.floor(rng.next() * running.length);
-        const r = running[k];
-        if (r) {
-          running.splice(k, 1);
-          const t1 = process.hrtime.bigint();
-          cluster.release(r.node, r.task.request);
-          policy.onInstanceEnd(r.task, r.node, r.start, i + 1, true);
-          endMs = Number(process.hrtime.bigint() - t1) / 1e6;
-          if (i + 1 >= decisions) endTimes.push(endMs);
-          endedAt = i + 1;
-        }
-      }
-      if (recorded.length >= 100) recorded.length = 0;
-      if (policy.queuedInstances === 0) break;
-    }
-    const q = (xs: number[], p: number): number => {
-      const s = xs.slice().sort((a, b) => a - b);
-      return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-    };
-    rows.push({
-      policy: name,
-      p50Ms: q(times, 0.5),
-      p99Ms: q(times, 0.99),
-      maxMs: times.reduce((m, x) => Math.max(m, x), 0),
-      decisions: times.length,
-      endP99Ms: q(endTimes, 0.99),
-      afterEndP50Ms: q(afterEnd, 0.5),
-      afterEndP99Ms: q(afterEnd, 0.99),
-      ends: afterEnd.length,
-    });
-  }
+  const names = o.policies.split(',').map((s) => s.trim()).filter((s) => s && !TUNED_NAMES.includes(s));
+  const ctx = { specs, machine, tasks, seed, decisions, placementName: o.placement };
   const meta = runMeta();
-  const head = `| policy | p50 ms | p99 ms | max ms | timed decisions | onInstanceEnd p99 ms | end → next decision p50 ms | end → next decision p99 ms | timed ends |\n|---|---|---|---|---|---|---|---|---|`;
   const f = (x: number): string => x.toFixed(3);
+  const title = (what: string) =>
+    `decision latency — ${String(meta['date'])}, commit ${String(meta['commit'])}, load average at start ${(meta['loadavgAtStart'] as number[]).join(' ')}: ${queued} queued tasks, ${nodeCount} nodes, placement ${o.placement}, ${what}\n`;
+  if (o.compareRecording) {
+    // Off and on back to back per policy (same workload and seed), so both see the same machine load.
+    const pairs = names.map((name) => ({ policy: name, off: timePolicy(name, ctx, false), on: timePolicy(name, ctx, true) }));
+    const head = `| policy | p50 off | p50 on | p99 off | p99 on | p99 on − off | max on | CPU p99 off | CPU p99 on | p99 on < 5 ms (wall / CPU) |\n|---|---|---|---|---|---|---|---|---|---|`;
+    process.stdout.write(
+      title('decision records off vs built (ms)') +
+        `${head}\n${pairs.map((r) => `| ${r.policy} | ${f(r.off.p50Ms)} | ${f(r.on.p50Ms)} | ${f(r.off.p99Ms)} | ${f(r.on.p99Ms)} | ${f(r.on.p99Ms - r.off.p99Ms)} | ${f(r.on.maxMs)} | ${f(r.off.cpuP99Ms)} | ${f(r.on.cpuP99Ms)} | ${r.on.p99Ms < 5 ? 'yes' : 'no'} / ${r.on.cpuP99Ms < 5 ? 'yes' : 'no'} |`).join('\n')}\n`,
+    );
+    if (o.json) writeFileSync(o.json, JSON.stringify({ benchmark: 'decision-latency', ...meta, queued, nodes: nodeCount, placement: o.placement, compareRecording: true, results: pairs }, null, 2));
+    return;
+  }
+  const rows = names.map((name) => timePolicy(name, ctx, o.recordDecisions === true));
+  const head = `| policy | p50 ms | p99 ms | max ms | timed decisions | onInstanceEnd p99 ms | end → next decision p50 ms | end → next decision p99 ms | timed ends |\n|---|---|---|---|---|---|---|---|---|`;
   process.stdout.write(
-    `decision latency — ${String(meta['date'])}, commit ${String(meta['commit'])}, load average at start ${(meta['loadavgAtStart'] as number[]).join(' ')}: ${queued} queued tasks, ${nodeCount} nodes, placement ${o.placement}, decision records ${o.recordDecisions ? 'built' : 'off'}\n` +
+    title(`decision records ${o.recordDecisions ? 'built' : 'off'}`) +
       `${head}\n${rows.map((r) => `| ${r.policy} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${f(r.maxMs)} | ${r.decisions} | ${f(r.endP99Ms)} | ${f(r.afterEndP50Ms)} | ${f(r.afterEndP99Ms)} | ${r.ends} |`).join('\n')}\n`,
   );
   if (o.json) writeFileSync(o.json, JSON.stringify({ benchmark: 'decision-latency', ...meta, queued, nodes: nodeCount, placement: o.placement, recordDecisions: o.recordDecisions === true, results: rows }, null, 2));
@@ -813,6 +841,9 @@ interface LatencyRow {
   readonly policy: string;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** The same decisions in process CPU time (ms): what the decision costs, whatever else runs on the machine. */
+  readonly cpuP50Ms: number;
+  readonly cpuP99Ms: number;
   readonly maxMs: number;
   readonly decisions: number;
   /** onInstanceEnd alone (the policy's re-rank of the ended task). */
@@ -883,5 +914,6 @@ export function register(bench: Command): void {
     .option('--seed <n>', 'RNG seed', '1')
     .option('--json <file>', 'write results as JSON')
     .option('--record-decisions', "also build each dispatch's placement DecisionRecord inside the timed decision (what the executor's planPass adds)")
+    .option('--compare-recording', 'time every policy with records off and built, back to back, and report both p50/p99 side by side')
     .action((o: LatencyOpts) => runLatency(o));
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_BUS, type EventBus } from '@kairos/bus';
-import type { Envelope } from '@kairos/contracts';
+import { DecisionRecordSchema, FeatureImportanceSchema, PredictionExplanationSchema, type Envelope } from '@kairos/contracts';
 import { DATABASE, Database, withBaseline } from '@kairos/persistence';
 import { loadConfig, type KairosConfig } from '@kairos/platform';
 import { createKairosContext, OutboxRelayService } from '@kairos/runtime';
@@ -14,6 +14,7 @@ import { AnalyzerModule, ANALYZER_MIGRATIONS } from '../src/analyzer.module';
 import { ANALYZER_OPTIONS, type AnalyzerOptions } from '../src/core/analyzer-options';
 import { DiagnosisService } from '../src/diagnosis/diagnosis.service';
 import { DurationModelService } from '../src/models/duration-model.service';
+import { SchedulingDecisions1732350020000 } from '../../executor/src/database/migrations/1732350020000-scheduling-decisions';
 import { AnalyzerError, httpStatusOf, toAnalyzerError } from '../src/errors/analyzer.errors';
 
 const MIGRATIONS = withBaseline(ANALYZER_MIGRATIONS);
@@ -163,6 +164,38 @@ describe('analyzer replicas on PostgreSQL', () => {
     ]);
   });
 
+  it('explains a stored estimate against the version that made it: p50/p90 TreeSHAP for its feature row, and the version importance', async () => {
+    expect(a.durations.cache.current()?.version.version).toBe(1);
+    const taskId = randomUUID();
+    const spec = { signature: 'default|noop|large', cpuMillis: 2000, memMb: 64, createdAtMs: Date.now() };
+    const { estimate, features } = await a.durations.estimateWithFeatures(spec);
+    expect(estimate).toMatchObject({ model: 'duration', modelVersion: '1' });
+    expect(features).toHaveLength((await a.durations.registry.get('duration', 1)).features.length);
+    await a.durations.storeEstimate({ taskId, signature: spec.signature, estimate, traceId: randomUUID(), features: features! });
+    // Read on the other replica, which loads version 1's artifact from the registry and builds its explainers.
+    const e = await b.durations.explain(taskId);
+    expect(e).toMatchObject({ taskId, model: 'duration', modelVersion: '1', p50: { status: 'explained', target: 'duration_p50', outputSpace: 'log1p_seconds' }, p90: { status: 'explained', target: 'duration_p90' } });
+    const p50 = PredictionExplanationSchema.parse(e!.p50);
+    const p90 = PredictionExplanationSchema.parse(e!.p90);
+    if (p50.status !== 'explained' || p90.status !== 'explained') throw new Error('not explained');
+    expect(p50.model).toEqual({ name: 'duration', version: 1, featureSchemaHash: (await a.durations.registry.get('duration', 1)).featureSchemaHash });
+    // The attribution's model output is the stored estimate (p50 = expm1 of the central output, in seconds).
+    expect(Math.expm1(p50.prediction) * 1000).toBeCloseTo(e!.p50Ms, 3);
+    expect(Math.expm1(p90.prediction) * 1000).toBeLessThanOrEqual(e!.p90Ms + 1e-3);
+    const sum = p50.baseValue + p50.top.reduce((acc, c) => acc + c.contribution, 0) + p50.restContribution;
+    expect(Math.abs(sum - p50.prediction)).toBeLessThan(1e-6);
+    expect(p50.top.length).toBeGreaterThan(0);
+    expect(FeatureImportanceSchema.parse(e!.importance).features.map((f) => f.feature)).toEqual((await a.durations.registry.get('duration', 1)).features);
+    expect(await a.durations.importance('duration', 2)).not.toBeNull();
+    // A moving-average estimate is answered, with the reason; an unknown task has none.
+    const maTask = randomUUID();
+    await a.durations.storeEstimate({ taskId: maTask, signature: 'x|noop|y', estimate: { p50Ms: 10, p90Ms: 20, model: 'moving-average', modelVersion: 'v1', basedOn: 3 }, traceId: randomUUID() });
+    const ma = await a.durations.explain(maTask);
+    expect(ma?.p50).toMatchObject({ status: 'unavailable', reason: 'model_not_supported', model: null });
+    expect(ma?.importance).toBeNull();
+    expect(await a.durations.explain(randomUUID())).toBeUndefined();
+  });
+
   it('records dry-run diagnoses only, and sends repair.requested when not in dry-run', async () => {
     const now = Date.now();
     for (let i = 0; i < 60; i++) {
@@ -189,6 +222,16 @@ describe('analyzer replicas on PostgreSQL', () => {
     expect(audit.find((d) => d.outcome === 'dry-run')).toMatchObject({ actionId: null, reason: 'dry-run: would request cordon_node' });
     expect(audit.find((d) => d.outcome === 'sent')!.actionId).toBe(repairs[0].payload.actionId);
     expect(audit[0].explanation).toContain('hot-node');
+
+    // 'diagnosis' DecisionRecords go to the executor's scheduling_decisions when it exists: none here (analyzer
+    // migrations only, nothing failed), then, with the table created, one per decision with its rule and evidence.
+    expect((await dbs[0].query<{ t: string | null }>(`SELECT to_regclass('scheduling_decisions')::text AS t`))[0].t).toBeNull();
+    await new SchedulingDecisions1732350020000().up({ query: (sql: string) => dbs[0].query(sql) } as never);
+    const again = await b.diagnosis.evaluate(now + 2);
+    expect(again.map((d) => d.dryRun)).toEqual([true]);
+    const rows = await dbs[0].query<{ kind: string; node_id: string; record: unknown }>(`SELECT kind, node_id, record FROM scheduling_decisions`);
+    expect(rows.map((r) => [r.kind, r.node_id])).toEqual([['diagnosis', 'hot-node']]);
+    expect(DecisionRecordSchema.parse(rows[0].record)).toMatchObject({ policy: { name: 'diagnosis-rules' }, chosen: { id: 'high-cpu' }, inputs: { extra: { outcome: 'dry-run', action: 'cordon_node' } } });
   });
 
   it('keeps rules as data: seeded with the seed-000 rules and editable', async () => {

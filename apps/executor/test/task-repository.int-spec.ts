@@ -60,7 +60,7 @@ describe('TaskRepository on PostgreSQL', () => {
     const [claimed] = await a.claim([{ taskId: id, nodeId: 'na' }]);
     await db.query(`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
     const recovered = await b.recoverExpiredLeases();
-    expect(recovered).toContainEqual({ id, status: 'queued' });
+    expect(recovered).toContainEqual({ id, status: 'queued', nodeId: 'na', attempt: 1, leaseOwner: 'exec-a', lostCount: 1, reason: 'attempt 1 lost: executor exec-a stopped renewing its lease' });
     // The old executor finishes late: nothing changes.
     expect(await a.completeAttempt(claimed, { outcome: 'succeeded', exitCode: 0, outputTail: '', error: null, durationMs: 5 })).toBeNull();
     const [again] = await b.claim([{ taskId: id, nodeId: 'nb' }]);
@@ -83,7 +83,9 @@ describe('TaskRepository on PostgreSQL', () => {
     await other.claim([{ taskId: theirs, nodeId: 'n2' }]);
     // The process dies; the new one, with the same id, starts long before the lease would expire.
     const after = repository(db, 'exec-stable', 60_000);
-    expect(await after.recoverOwnLeases()).toEqual([{ id: mine, status: 'queued' }]);
+    expect(await after.recoverOwnLeases()).toEqual([
+      { id: mine, status: 'queued', nodeId: 'n1', attempt: 1, leaseOwner: 'exec-stable', lostCount: 1, reason: 'attempt 1 lost: executor exec-stable restarted while running it' },
+    ]);
     const rows = await db.query<{ id: string; status: string; lease_owner: string | null; lost_count: number }>(`SELECT id, status, lease_owner, lost_count FROM tasks WHERE id = ANY($1::uuid[]) ORDER BY id = $2 DESC`, [[mine, theirs], mine]);
     expect(rows).toEqual([
       { id: mine, status: 'queued', lease_owner: null, lost_count: 1 },

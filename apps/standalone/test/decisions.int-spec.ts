@@ -95,4 +95,35 @@ describe('scheduling decision records (standalone, 2 nodes)', () => {
     expect(JSON.stringify(bad.data)).toContain('query.from');
     expect((await get<{ message: string }>('/api/tasks/not-a-uuid/decisions')).status).toBe(400);
   });
+
+  it('records retry-or-fail decisions of a failing task and a repair decision, filtered by kind', async () => {
+    const post = (path: string, body: unknown) => fetch(`http://127.0.0.1:${svc.port}${path}`, { method: 'POST', headers: authHeaders(), body: JSON.stringify(body) });
+    const r = await post('/api/tasks', { name: 'fails-twice', maxAttempts: 2, run: { kind: 'shell', command: ['sh', '-c', 'exit 3'] } });
+    expect(r.status).toBe(201);
+    const { id } = (await r.json()) as { id: string };
+    // Two attempts (the retry waits its back-off, 0.5–1 s), then the task fails; the records are batched on a timer.
+    let retries: DecisionRecord[] = [];
+    for (const until = Date.now() + 30_000; retries.length < 2 && Date.now() < until; await sleep(200)) retries = (await get<{ items: DecisionRecord[] }>(`/api/tasks/${id}/decisions?kind=retry`)).data.items;
+    expect(retries.map((d) => [d.kind, d.inputs.attempt, d.chosen.id, d.runnerUp?.candidate.id, d.inputs.extra?.attemptsUsed, d.inputs.extra?.exitCode])).toEqual([
+      ['retry', 1, 'retry', 'fail', 1, 3],
+      ['retry', 2, 'fail', 'retry', 2, 3],
+    ]);
+    for (const d of retries) DecisionRecordSchema.parse(d);
+    expect(retries[0]!.inputs.extra?.backoffMs).toBeGreaterThanOrEqual(500);
+    const both = (await get<{ items: DecisionRecord[] }>(`/api/tasks/${id}/decisions?kind=placement,retry`)).data.items;
+    expect(both.filter((d) => d.kind === 'placement')).toHaveLength(2);
+    expect(both.every((d) => d.kind === 'placement' || d.kind === 'retry')).toBe(true);
+
+    // A dry-run repair: the executor describes it and records a 'repair' decision about the node.
+    expect((await post('/api/repairs', { action: { kind: 'cordon_node', nodeId: 'n2' }, reason: 'int test: dry run', dryRun: true, confidence: 0.7 })).status).toBeLessThan(300);
+    let repairs: DecisionRecord[] = [];
+    for (const until = Date.now() + 15_000; !repairs.length && Date.now() < until; await sleep(200)) repairs = (await get<{ items: DecisionRecord[] }>('/api/decisions?kind=repair&nodeId=n2')).data.items;
+    expect(repairs).toHaveLength(1);
+    expect(DecisionRecordSchema.parse(repairs[0])).toMatchObject({ kind: 'repair', taskId: null, nodeId: 'n2', confidence: 0.7, chosen: { id: 'apply' }, inputs: { extra: { action: 'cordon_node', status: 'dry_run', dryRun: true } } });
+    const onlyRetries = (await get<{ items: DecisionRecord[] }>('/api/decisions?kind=retry&limit=1000')).data.items;
+    expect(onlyRetries.map((d) => d.decisionId).sort()).toEqual(retries.map((d) => d.decisionId).sort());
+    const bad = await get<{ message: string }>('/api/decisions?kind=retry,bogus');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.data)).toContain('query.kind');
+  }, 60_000);
 });

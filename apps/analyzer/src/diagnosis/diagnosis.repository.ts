@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Envelope } from '@kairos/contracts';
+import type { DecisionRecord, Envelope } from '@kairos/contracts';
 import { appendToOutbox, DATABASE, type Database } from '@kairos/persistence';
 import { cursorTime, type Keyset } from '@kairos/runtime';
 
@@ -46,6 +46,11 @@ export interface DiagnosisRepository {
   /** Latest sent or dry-run decision per rule and target since `sinceIso` (for the cooldown). */
   recentDecisions(sinceIso: string): Promise<Array<{ rule_id: string; target_key: string; at: Date | string }>>;
   recordDecisions(decisions: DiagnosisRecord[]): Promise<void>;
+  /**
+   * 'diagnosis' DecisionRecords into scheduling_decisions (the executor's table, which the gateway serves), one
+   * multi-row insert; false when that table does not exist in this database (an analyzer without executors).
+   */
+  insertDecisionRecords(records: readonly DecisionRecord[]): Promise<boolean>;
   /** Newest first, `limit` after `after`. */
   audit(limit: number, after?: Keyset): Promise<Array<Record<string, unknown> & { id: string; cursor_t: string }>>;
 }
@@ -89,6 +94,31 @@ export class PgDiagnosisRepository implements DiagnosisRepository {
       `SELECT rule_id, target_key, max(decided_at) AS at FROM diagnoses WHERE outcome IN ('sent', 'dry-run') AND decided_at > $1 GROUP BY 1, 2`,
       [sinceIso],
     );
+  }
+
+  private decisionsTable: Promise<boolean> | null = null;
+
+  async insertDecisionRecords(records: readonly DecisionRecord[]): Promise<boolean> {
+    this.decisionsTable ??= this.db.query<{ ok: boolean }>(`SELECT to_regclass('scheduling_decisions') IS NOT NULL AS ok`).then((r) => r[0]?.ok === true);
+    const exists = await this.decisionsTable;
+    // Looked up again next time while it is missing (the executor's migrations may run after this analyzer started).
+    if (!exists) this.decisionsTable = null;
+    if (!exists || !records.length) return exists;
+    await this.db.query(
+      `INSERT INTO scheduling_decisions (decision_id, kind, task_id, node_id, policy, decided_at, record)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])
+       ON CONFLICT (decision_id) DO NOTHING`,
+      [
+        records.map((r) => r.decisionId),
+        records.map((r) => r.kind),
+        records.map((r) => r.taskId),
+        records.map((r) => r.nodeId),
+        records.map((r) => r.policy.name),
+        records.map((r) => r.at),
+        records.map((r) => JSON.stringify(r)),
+      ],
+    );
+    return true;
   }
 
   async recordDecisions(decisions: DiagnosisRecord[]): Promise<void> {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { makeEnvelope } from '@kairos/contracts';
+import { makeEnvelope, type DecisionRecord } from '@kairos/contracts';
 import { createDetector, DEFAULT_DETECTOR_CONFIG, decideRepairs, decisionKey, DiagnosisRuleSchema, evaluateRules, StreamScorers, type DiagnosisRule, type RepairDecision, type StreamInfo, type TargetMetrics } from '@kairos/ml';
 import type { KairosConfig } from '@kairos/platform';
 import { APP_IDENTITY, CONFIG, KAIROS_METRICS, type AppIdentity, type KairosMetrics } from '@kairos/runtime';
 import { AnalyzerError } from '../errors/analyzer.errors';
+import { diagnosisDecisionRecord } from './diagnosis-decision';
 import { DIAGNOSIS_REPOSITORY, type DiagnosisRepository } from './diagnosis.repository';
 import { keysetOf, pageFrom, type Page } from '@kairos/runtime';
 
@@ -151,12 +152,14 @@ export class DiagnosisService {
     const recent = await this.repo.recentDecisions(new Date(nowMs - config.REPAIR_COOLDOWN_SEC * 1000).toISOString());
     const history = new Map(recent.map((r) => [`${r.rule_id}:${r.target_key}`, new Date(r.at).getTime() / 1000]));
     const decisions = decideRepairs(diagnoses, { minConfidence: config.REPAIR_MIN_CONFIDENCE, dryRun: config.REPAIR_DRY_RUN, cooldownSec: config.REPAIR_COOLDOWN_SEC, maxActionsPerRound: 3 }, history, nowMs / 1000);
+    const records: DecisionRecord[] = [];
     await this.repo.recordDecisions(
       decisions.map((d) => {
         const outcome = d.suppressed ? 'suppressed' : d.dryRun ? 'dry-run' : 'sent';
         const actionId = outcome === 'sent' ? randomUUID() : null;
         const why = d.suppressed ?? (d.dryRun ? `dry-run: would request ${d.action.kind}` : `requested ${d.action.kind}`);
         const targetKey = decisionKey(d.diagnosis).slice(d.diagnosis.ruleId.length + 1);
+        if (config.DECISION_RECORDING) records.push(diagnosisDecisionRecord({ decisionId: randomUUID(), at: new Date(nowMs), decision: d, all: diagnoses, outcome, reason: why }));
         return {
           id: randomUUID(),
           ruleId: d.diagnosis.ruleId,
@@ -177,6 +180,8 @@ export class DiagnosisService {
         };
       }),
     );
+    // The same decisions as DecisionRecords (kind 'diagnosis') for GET /api/decisions; best effort, after the audit rows.
+    await this.repo.insertDecisionRecords(records).catch((err: unknown) => this.id.logger.warn({ err, records: records.length }, 'writing diagnosis decision records failed; these are lost'));
     return decisions;
   }
 

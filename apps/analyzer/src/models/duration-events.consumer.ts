@@ -30,9 +30,9 @@ export class DurationEventsConsumer {
   async onQueued(@Payload() e: Envelope<'task.queued.v1'>): Promise<void> {
     const p = e.payload;
     const signature = taskSignature(p.queue, p.name, p.run);
-    const est = await this.durations.estimate({ signature, cpuMillis: p.resources.cpuMillis, memMb: p.resources.memMb, createdAtMs: Date.parse(p.submittedAt) });
+    const { estimate, features } = await this.durations.estimateWithFeatures({ signature, cpuMillis: p.resources.cpuMillis, memMb: p.resources.memMb, createdAtMs: Date.parse(p.submittedAt) });
     this.durations.observeQueued(p, signature);
-    await this.durations.storeEstimate({ taskId: p.taskId, signature, estimate: est, traceId: e.traceId });
+    await this.durations.storeEstimate({ taskId: p.taskId, signature, estimate, traceId: e.traceId, ...(features ? { features } : {}) });
     this.relay.kick();
   }
 

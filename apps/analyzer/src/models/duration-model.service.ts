@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { TaskQueued } from '@kairos/contracts';
+import type { FeatureImportance, ModelRef, PredictionExplanation, TaskQueued } from '@kairos/contracts';
 import {
   AccuracyTracker,
   accuracyMetrics,
   columnsFromRows,
   decodeServingArtifact,
   DEFAULT_DEPLOY_GATE_POLICY,
+  durationExplainers,
+  explainPrediction,
+  importanceFromMetrics,
+  unavailableExplanation,
+  type DurationExplainers,
   DriftMonitor,
   DURATION_FEATURE_NAMES,
   DURATION_SERVING_FORMAT,
@@ -36,6 +41,26 @@ import { MODEL_STORE } from './model-store.repository';
 export type { DurationEstimate } from './duration.repository';
 export const DURATION_MODEL = 'duration';
 
+/** Why a stored duration estimate is what it is: p50 and p90 attributions plus the version's global importance. */
+export interface EstimateExplanation {
+  taskId: string;
+  model: string;
+  modelVersion: string;
+  p50Ms: number;
+  p90Ms: number;
+  p50: PredictionExplanation;
+  p90: PredictionExplanation;
+  importance: FeatureImportance | null;
+}
+
+/** Explainers built per model version (TreeSHAP over both quantile models), kept for the few latest versions. */
+interface VersionExplainers {
+  readonly ref: ModelRef;
+  readonly explainers: DurationExplainers | null;
+  readonly importance: FeatureImportance | null;
+}
+const EXPLAINER_CACHE_VERSIONS = 4;
+
 export interface TrainRequest {
   maxRows?: number;
   validationFraction?: number;
@@ -56,6 +81,7 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
   private readonly live = new LiveDurationFeatures();
   private readonly runner = new DurationTrainingRunner();
   private training: Promise<ModelVersion> | null = null;
+  private readonly explainerCache = new Map<number, Promise<VersionExplainers>>();
 
   constructor(
     @Inject(MODEL_STORE) store: ModelStore,
@@ -165,17 +191,74 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
 
   /** Production model when one is loaded (p50 central, p90 upper), else the moving average of similar tasks. */
   async estimate(spec: { signature: string; cpuMillis: number; memMb: number; createdAtMs: number }): Promise<DurationEstimate | null> {
+    return (await this.estimateWithFeatures(spec)).estimate;
+  }
+
+  /** The estimate and, when a model made it, the feature row it read (stored with the estimate so it can be explained). */
+  async estimateWithFeatures(spec: { signature: string; cpuMillis: number; memMb: number; createdAtMs: number }): Promise<{ estimate: DurationEstimate | null; features?: Float64Array }> {
     const serving = this.cache.current();
     if (serving) {
       return this.cache.use((m, v) => {
-        const [q] = m.predictor.predictBatch([this.live.features(toDurationSpec(spec))]);
-        return { p50Ms: q.p50 * 1000, p90Ms: q.p90 * 1000, model: v.name, modelVersion: String(v.version), basedOn: v.metrics.trainExamples ?? 0 };
+        const features = this.live.features(toDurationSpec(spec));
+        const [q] = m.predictor.predictBatch([features]);
+        return { estimate: { p50Ms: q.p50 * 1000, p90Ms: q.p90 * 1000, model: v.name, modelVersion: String(v.version), basedOn: v.metrics.trainExamples ?? 0 }, features };
       });
     }
     const history = await this.durations.recentDurations(spec.signature);
     const est = movingAverageEstimate(history);
     // The moving average's central estimate is a mean; it fills the contract's central (p50) slot.
-    return est ? { p50Ms: est.meanMs, p90Ms: est.p90Ms, model: 'moving-average', modelVersion: 'v1', basedOn: history.length } : null;
+    return { estimate: est ? { p50Ms: est.meanMs, p90Ms: est.p90Ms, model: 'moving-average', modelVersion: 'v1', basedOn: history.length } : null };
+  }
+
+  /**
+   * Explains the estimate stored for a task: TreeSHAP attributions of its p50 and p90 models (log1p seconds)
+   * for the feature row the estimate was made from, against the version that made it, and that version's
+   * global importance. Moving-average estimates and estimates stored without a row answer 'unavailable'.
+   */
+  async explain(taskId: string, at = new Date()): Promise<EstimateExplanation | undefined> {
+    const row = await this.durations.estimateFeatures(taskId);
+    if (!row) return undefined;
+    const base = { taskId, model: row.model, modelVersion: row.modelVersion, p50Ms: row.p50Ms, p90Ms: row.p90Ms };
+    const version = Number(row.modelVersion);
+    if (row.model !== DURATION_MODEL || !Number.isInteger(version) || version < 1) {
+      const detail = `a ${row.model} estimate has no feature attribution`;
+      return { ...base, p50: unavailableExplanation(null, 'duration_p50', 'model_not_supported', at, detail), p90: unavailableExplanation(null, 'duration_p90', 'model_not_supported', at, detail), importance: null };
+    }
+    const v = await this.explainersOf(version);
+    if (!v.explainers || !row.features) {
+      const reason = v.explainers ? 'error' : 'no_node_covers';
+      const detail = v.explainers ? 'the estimate was stored without its feature row (made before estimates kept them)' : 'the version was trained before node covers were recorded';
+      return { ...base, p50: unavailableExplanation(v.ref, 'duration_p50', reason, at, detail), p90: unavailableExplanation(v.ref, 'duration_p90', reason, at, detail), importance: v.importance };
+    }
+    const features = row.features.map((x) => (x === null ? Number.NaN : x));
+    const ctx = { model: v.ref, outputSpace: 'log1p_seconds' as const, featureNames: v.explainers.featureNames, at };
+    return {
+      ...base,
+      p50: explainPrediction(v.explainers.central, features, { ...ctx, target: 'duration_p50' }),
+      p90: explainPrediction(v.explainers.upper, features, { ...ctx, target: `duration_p${Math.round(v.explainers.upperQuantile * 100)}` }),
+      importance: v.importance,
+    };
+  }
+
+  /** A version's global feature importance, stored in its metrics at training (null for versions trained before). */
+  async importance(name: string, version: number): Promise<FeatureImportance | null> {
+    const v = await this.registry.get(name, version);
+    return importanceFromMetrics(v.metrics, v.features, { name: v.name, version: v.version, featureSchemaHash: v.featureSchemaHash });
+  }
+
+  private explainersOf(version: number): Promise<VersionExplainers> {
+    let entry = this.explainerCache.get(version);
+    if (!entry) {
+      entry = (async () => {
+        const { version: v, bytes } = await this.registry.loadArtifact(DURATION_MODEL, version);
+        const ref: ModelRef = { name: v.name, version: v.version, featureSchemaHash: v.featureSchemaHash };
+        return { ref, explainers: durationExplainers(decodeServingArtifact(bytes).predictor.toJSON()), importance: importanceFromMetrics(v.metrics, v.features, ref) };
+      })();
+      entry.catch(() => this.explainerCache.delete(version));
+      this.explainerCache.set(version, entry);
+      while (this.explainerCache.size > EXPLAINER_CACHE_VERSIONS) this.explainerCache.delete(this.explainerCache.keys().next().value as number);
+    }
+    return entry;
   }
 
   /**

@@ -37,6 +37,17 @@ export interface StoredEstimate {
   signature: string;
   estimate: DurationEstimate | null;
   traceId: string;
+  /** The feature row a model estimate was made from (NaN = missing input); absent for moving-average estimates. */
+  features?: ArrayLike<number>;
+}
+
+/** A stored estimate with the feature row it was made from (null when none was kept). */
+export interface EstimateWithFeatures {
+  model: string;
+  modelVersion: string;
+  p50Ms: number;
+  p90Ms: number;
+  features: number[] | null;
 }
 
 export interface DriftReportRecord {
@@ -61,6 +72,8 @@ export interface DurationRepository {
   /** Stores the estimate made for a queued task and its event (a redelivery stores neither). */
   storeEstimate(e: StoredEstimate): Promise<void>;
   estimateOf(taskId: string): Promise<Record<string, unknown> | undefined>;
+  /** The estimate's model, version and feature row, for explaining it. */
+  estimateFeatures(taskId: string): Promise<EstimateWithFeatures | undefined>;
   outcomes(model: string, limit: number): Promise<Array<{ model_version: string; p50_ms: number; p90_ms: number; actual_ms: number }>>;
   outcomesOfVersion(model: string, version: string, limit: number): Promise<Array<{ p50_ms: number; actual_ms: number }>>;
   /** Records a drift report and, when its decision is not `none`, its model.drift.detected.v1 event. */
@@ -123,22 +136,23 @@ export class PgDurationRepository implements DurationRepository {
   }
 
   private readonly estimates = new GroupBatcher<StoredEstimate, void>(async (batch) => {
-    const input = batch.map(({ taskId, signature, estimate, traceId }) => {
+    const input = batch.map(({ taskId, signature, estimate, traceId, features }) => {
       const event = estimate
         ? makeEnvelope('prediction.duration.estimated.v1', taskId, { taskId, ...estimate, estimatedAt: new Date().toISOString() }, { traceId })
         : null;
       return {
         task_id: taskId, signature, p50_ms: estimate?.p50Ms ?? 0, p90_ms: estimate?.p90Ms ?? 0, model: estimate?.model ?? 'moving-average',
-        model_version: estimate?.modelVersion ?? 'v1', based_on: estimate?.basedOn ?? 0, event_id: event?.eventId ?? null, envelope: event, occurred_at: event?.occurredAt ?? null,
+        model_version: estimate?.modelVersion ?? 'v1', based_on: estimate?.basedOn ?? 0,
+        features: features ? Array.from(features, (v) => (Number.isFinite(v) ? v : null)) : null, event_id: event?.eventId ?? null, envelope: event, occurred_at: event?.occurredAt ?? null,
       };
     });
     await this.db.query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, signature text, p50_ms float8, p90_ms float8, model text, model_version text,
-           based_on int, event_id uuid, envelope jsonb, occurred_at timestamptz)
+           based_on int, features jsonb, event_id uuid, envelope jsonb, occurred_at timestamptz)
        ), e AS (
-         INSERT INTO duration_estimates (task_id, signature, p50_ms, p90_ms, model, model_version, based_on, estimated_at)
-         SELECT task_id, signature, p50_ms, p90_ms, model, model_version, based_on, now() FROM input
+         INSERT INTO duration_estimates (task_id, signature, p50_ms, p90_ms, model, model_version, based_on, features, estimated_at)
+         SELECT task_id, signature, p50_ms, p90_ms, model, model_version, based_on, features, now() FROM input
          ON CONFLICT (task_id) DO NOTHING RETURNING task_id
        )
        INSERT INTO outbox (event_id, producer, topic, key, envelope, occurred_at)
@@ -153,6 +167,14 @@ export class PgDurationRepository implements DurationRepository {
     const rows = await this.db.query(
       `SELECT task_id AS "taskId", signature, p50_ms AS "p50Ms", p90_ms AS "p90Ms", model, model_version AS "modelVersion", based_on AS "basedOn", estimated_at AS "estimatedAt"
        FROM duration_estimates WHERE task_id = $1`,
+      [taskId],
+    );
+    return rows[0];
+  }
+
+  async estimateFeatures(taskId: string): Promise<EstimateWithFeatures | undefined> {
+    const rows = await this.db.query<EstimateWithFeatures>(
+      `SELECT model, model_version AS "modelVersion", p50_ms::float8 AS "p50Ms", p90_ms::float8 AS "p90Ms", features FROM duration_estimates WHERE task_id = $1`,
       [taskId],
     );
     return rows[0];

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { withoutImportance } from '@kairos/ml';
 import { mapErrors, parseOrThrow } from '../errors/analyzer.errors';
 import { DURATION_MODEL, DurationModelService } from './duration-model.service';
 import { DeployBodySchema, ModelNameParamSchema, TrainBodySchema, VersionParamSchema } from './analyzer.schemas';
@@ -44,7 +45,23 @@ export class ModelsController {
   @ApiOperation({ summary: 'Every version of a model, oldest first, with the stage history' })
   versions(@Param('name') rawName: string) {
     const name = modelName(rawName);
-    return mapErrors(async () => ({ name, versions: await this.durations.registry.list(name), history: await this.durations.registry.history(name) }));
+    return mapErrors(async () => ({
+      name,
+      // The importance.* metrics (one per feature and kind) are served by the importance route below.
+      versions: (await this.durations.registry.list(name)).map((v) => ({ ...v, metrics: withoutImportance(v.metrics) })),
+      history: await this.durations.registry.history(name),
+    }));
+  }
+
+  @Get(':name/versions/:version/importance')
+  @ApiOperation({
+    summary:
+      "A version's global feature importance, computed at training on its validation rows: permutation importance (MAE increase in seconds when the feature is shuffled) and mean |TreeSHAP|; null for versions trained before it was recorded",
+  })
+  importance(@Param('name') rawName: string, @Param('version') version: string) {
+    const name = modelName(rawName);
+    const v = parseParam(VersionParamSchema, version, 'version');
+    return mapErrors(async () => ({ name, version: v, importance: await this.durations.importance(name, v) }));
   }
 
   @Post(':name/versions/:version/deploy')

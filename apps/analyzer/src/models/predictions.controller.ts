@@ -27,6 +27,18 @@ export class PredictionsController {
     return estimate;
   }
 
+  @Get('predictions/:taskId/explanation')
+  @ApiOperation({
+    summary:
+      "Why the task's duration estimate is what it is: TreeSHAP attributions of the p50 and p90 models (log1p seconds; base value + contributions = the model's output) for the features it was made from, and the version's global importance",
+  })
+  async explanation(@Param('taskId') rawTaskId: string) {
+    const taskId = parseParam(uuidParam('task id'), rawTaskId, 'task id');
+    const explained = await mapErrors(() => this.durations.explain(taskId));
+    if (!explained) throw new AnalyzerError('PREDICTION_NOT_FOUND', `no duration estimate for task ${taskId}`, { taskId });
+    return explained;
+  }
+
   @Post('predictions')
   @HttpCode(200)
   @ApiOperation({ summary: 'Predict the duration of a task spec now (production model, else moving average)' })

@@ -11,6 +11,7 @@ import { predictionVerdict } from '../domain/prediction';
 import { useNow } from '../hooks';
 import { FieldError, LoadError, Loading, Pill, Section } from './common';
 import { DecisionPanel } from './decision-panel';
+import { ExplanationPanel } from './explanation-panel';
 import { GanttChart } from './gantt-chart';
 
 const ACTIVE = new Set(['queued', 'running']);
@@ -33,6 +34,8 @@ export function TaskDetailView({ id }: { id: string }) {
   useEffect(() => setFinished(!active), [active]);
   // The estimate is written once, at queue time: look again only while the task is young.
   const prediction = useLive<Prediction>(`/api/predictions/${id}`, active ? 3000 : 60_000);
+  // Asked once an estimate exists; it is fixed with the estimate (same version, same feature row).
+  const explanation = useLive<unknown>(prediction.data ? `/api/predictions/${id}/explanation` : null, 60_000);
   const stats = useLive<Stats>('/api/stats', 5000);
   // Written by the executor after the claim: look again while the task can still be (re)placed.
   const decisions = useLive<{ items: unknown[] }>(`/api/tasks/${id}/decisions`, active ? 2000 : 60_000);
@@ -163,6 +166,14 @@ export function TaskDetailView({ id }: { id: string }) {
           </dl>
         ) : (
           <p class="muted">{prediction.error?.status === 404 ? 'no duration estimate was recorded for this task' : prediction.error ? prediction.error.message : 'loading…'}</p>
+        )}
+      </Section>
+
+      <Section title="Why this estimate" id="prediction-why">
+        {explanation.error && explanation.error.status !== 404 ? (
+          <LoadError error={explanation.error} what="the explanation" />
+        ) : (
+          <ExplanationPanel raw={explanation.data} notFound={prediction.error?.status === 404 || explanation.error?.status === 404} />
         )}
       </Section>
 

@@ -166,6 +166,62 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     ]);
   });
 
+  it('records the retry-or-fail decision of each failed attempt and the fail-over of a lost one, batched off the completion path', async () => {
+    const decisions = new InMemoryDecisionRepository();
+    await service.stop();
+    service = build({}, undefined, decisions);
+    tasks.retryDelayMs = 1234;
+    tasks.add({ id: id(1), run: { kind: 'noop', sleepMs: 0, failWith: 3 }, maxAttempts: 2 });
+    await service.scheduleOnce();
+    await until(() => tasks.outcomes.length === 1, 'the first attempt');
+    await service.scheduleOnce();
+    await until(() => tasks.outcomes.length === 2, 'the second attempt');
+    const placementBatches = decisions.batches;
+    tasks.expired = [{ id: id(2), status: 'queued', nodeId: 'n2', attempt: 1, leaseOwner: 'exec-dead', lostCount: 1, reason: 'attempt 1 lost: executor exec-dead stopped renewing its lease' }];
+    await service.maintainLeases();
+    // Nothing written yet: the records wait for the buffer's timer (or the flush at stop).
+    expect(decisions.rows.filter((d) => d.kind !== 'placement' && d.kind !== 'ordering')).toEqual([]);
+    await service.stop();
+    expect(decisions.batches).toBe(placementBatches + 1);
+    const retries = decisions.rows.filter((d) => d.kind === 'retry');
+    for (const d of [...retries, ...decisions.rows.filter((r) => r.kind === 'failover')]) expect(DecisionRecordSchema.safeParse(d).success).toBe(true);
+    expect(retries.map((d) => [d.inputs.attempt, d.chosen.id, d.runnerUp?.candidate.id, d.inputs.extra?.backoffMs, d.inputs.extra?.attemptsUsed])).toEqual([
+      [1, 'retry', 'fail', 1234, 1],
+      [2, 'fail', 'retry', 0, 2],
+    ]);
+    expect(retries[0]).toMatchObject({ taskId: id(1), nodeId: tasks.tasks.get(id(1))?.nodeId, inputs: { extra: { outcome: 'failed', exitCode: 3, maxAttempts: 2 } } });
+    expect(decisions.rows.filter((d) => d.kind === 'failover')).toEqual([
+      expect.objectContaining({ taskId: id(2), nodeId: 'n2', chosen: expect.objectContaining({ id: 'requeue' }), inputs: { attempt: 1, extra: expect.objectContaining({ leaseOwner: 'exec-dead', lostCount: 1 }) } }),
+    ]);
+  });
+
+  it('an attempt the kernel killed for memory is recorded as oom_killed in its retry decision', async () => {
+    const decisions = new InMemoryDecisionRepository();
+    await service.stop();
+    service = build({}, undefined, decisions);
+    tasks.add({ id: id(1), run: shell, maxAttempts: 1 });
+    await service.scheduleOnce();
+    gated.finish(id(1), { outcome: 'failed', exitCode: null, outputTail: '', error: 'killed: memory limit', oomKilled: true });
+    await until(() => tasks.outcomes.length === 1, 'the attempt');
+    await service.stop();
+    const [retry] = decisions.rows.filter((d) => d.kind === 'retry');
+    expect(retry).toMatchObject({ chosen: { id: 'fail' }, inputs: { extra: { outcome: 'oom_killed', attemptsUsed: 1, maxAttempts: 1 } } });
+    expect(retry?.summary).toMatch(/^attempt 1 oom_killed: task /);
+  });
+
+  it('records no retry or fail-over decisions with DECISION_RECORDING off', async () => {
+    const decisions = new InMemoryDecisionRepository();
+    await service.stop();
+    service = build({ recordDecisions: false }, undefined, decisions);
+    tasks.add({ id: id(1), run: { kind: 'noop', sleepMs: 0, failWith: 3 }, maxAttempts: 1 });
+    await service.scheduleOnce();
+    await until(() => tasks.outcomes.length === 1, 'the attempt');
+    tasks.expired = [{ id: id(2), status: 'queued', nodeId: 'n2', attempt: 1, leaseOwner: 'exec-dead', lostCount: 1, reason: 'lost' }];
+    await service.maintainLeases();
+    await service.stop();
+    expect(decisions.rows).toEqual([]);
+  });
+
   it('places no work on a cordoned node', async () => {
     nodes.set('n1', { cordoned: true });
     await service.heartbeat();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
@@ -9,11 +10,13 @@ import { EXECUTOR_SETTINGS, type ExecutorSettings } from '../core/executor-setti
 import { localNodesFromConfig, type LocalNode } from '../nodes/local-nodes';
 import { nodeSamples } from '../nodes/node-samples';
 import type { ProcessIdentity } from '../runners/process-group.reaper';
-import { RUNNERS, type RunResult, type TaskRunner } from '../runners/runner.port';
+import { attemptOutcomeOf, RUNNERS, type RunResult, type TaskRunner } from '../runners/runner.port';
 import { DEFAULT_QUEUE_POLICY, planPass, type QueuePolicy } from '../scheduling/plan-assignments';
 import { QueueScheduler, type PlannerNode } from '../scheduling/queue-scheduler';
-import { TASK_REPOSITORY, type ClaimedTask, type RunnableTask, type TaskRepository } from '../tasks/task.repository';
+import { TASK_REPOSITORY, type ClaimedTask, type CompletionPlan, type RecoveredTask, type RunnableTask, type TaskRepository } from '../tasks/task.repository';
+import { DecisionBuffer } from './decision-buffer';
 import { DECISION_REPOSITORY, type DecisionRepository } from './decision.repository';
+import { failoverDecisionRecord, retryDecisionRecord } from './outcome-decisions';
 import { NODE_REPOSITORY, type ClusterNode, type NodeRepository } from './node.repository';
 import { ORPHAN_GUARD, type OrphanGuard } from './orphan-guard';
 import { QUEUE_OWNER_REPOSITORY, type QueueOwnerRepository } from './queue-owner.repository';
@@ -63,6 +66,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private lastOwnershipRound = -Infinity;
   /** Attempts this executor dispatched as a queue owner and has not yet seen end: task id → queue, attempt. */
   private readonly dispatched = new Map<string, { queue: string; attempt: number }>();
+  /** Retry, fail-over and repair decision records: written in batches on a timer, off the paths that decide them. */
+  private readonly outcomeDecisions: DecisionBuffer | null;
   /** Cluster nodes in first-seen order: a node keeps its index in the policies' ClusterState for the process's life. */
   private readonly nodeOrder = new Map<string, PlannerNode & { executorId: string }>();
 
@@ -90,6 +95,27 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       throw new ConfigError(`SCHEDULER_POLICY="${settings.schedulerPolicy}": unknown policy (known: ${POLICY_NAMES.join(', ')})`);
     }
     this.defaultPolicy = { policy: settings.schedulerPolicy, placement: DEFAULT_QUEUE_POLICY.placement };
+    const rows = decisionRows;
+    this.outcomeDecisions =
+      rows && settings.recordDecisions
+        ? new DecisionBuffer({ write: (r) => rows.insertMany(r), onError: (err, n) => this.logger.warn({ err, records: n }, 'writing decision records failed; these are lost') })
+        : null;
+  }
+
+  /** Records a decision made outside a scheduling pass (retry, fail-over, repair); a no-op with recording off. */
+  recordDecision(record: DecisionRecord): void {
+    this.outcomeDecisions?.push(record);
+  }
+
+  private recordFailovers(recovered: readonly RecoveredTask[]): void {
+    if (!this.outcomeDecisions) return;
+    const at = new Date(this.clock.now());
+    for (const r of recovered) {
+      if (r.nodeId === null) continue;
+      this.outcomeDecisions.push(
+        failoverDecisionRecord({ decisionId: randomUUID(), at, taskId: r.id, nodeId: r.nodeId, attempt: r.attempt, leaseOwner: r.leaseOwner, lostCount: r.lostCount, next: r.status, reason: r.reason }),
+      );
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -106,6 +132,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     await this.orphans.sweep();
     this.stopped = false;
     const orphaned = await this.repo.recoverOwnLeases();
+    this.recordFailovers(orphaned);
     if (orphaned.length) this.logger.warn({ recovered: orphaned.length }, 'requeued the attempts this executor id was running before it restarted');
     await this.heartbeat();
     const { heartbeatMs, leaseMs, metricsSampleMs } = this.settings;
@@ -357,7 +384,9 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     // the lease is gone (then recovery owns the task).
     for (let i = 0; ; i++) {
       try {
-        const status = await this.repo.completeAttempt(task, { ...result, durationMs });
+        let plan: CompletionPlan | null = null;
+        const status = await this.repo.completeAttempt(task, { ...result, durationMs }, (p) => (plan = p));
+        if (status !== null && plan) this.recordRetry(task, result, plan);
         this.reportEnd(task.id, task.attempt, result.outcome === 'succeeded', durationMs, this.clock.now());
         if (status === null) log.warn('lease lost before completion; outcome recorded as abandoned');
         else log.debug({ status, durationMs }, 'attempt finished');
@@ -373,6 +402,29 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** i)));
       }
     }
+  }
+
+  /** After a failed attempt: the retry-or-fail decision, with attempts used and the back-off drawn. */
+  private recordRetry(task: ClaimedTask, result: RunResult, plan: CompletionPlan): void {
+    const outcome = attemptOutcomeOf(result);
+    if (!this.outcomeDecisions || (outcome !== 'failed' && outcome !== 'timed_out' && outcome !== 'oom_killed')) return;
+    this.outcomeDecisions.push(
+      retryDecisionRecord({
+        decisionId: randomUUID(),
+        at: new Date(this.clock.now()),
+        taskId: task.id,
+        nodeId: task.nodeId,
+        workflowRunId: task.workflowRunId,
+        attempt: task.attempt,
+        chargedAttempts: plan.chargedAttempts,
+        maxAttempts: task.maxAttempts,
+        outcome,
+        exitCode: result.exitCode,
+        error: result.error,
+        next: plan.next,
+        backoffMs: plan.delayMs,
+      }),
+    );
   }
 
   /** restart_runner: stop every attempt running on the node; execute() requeues each as it ends. */
@@ -423,6 +475,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   async maintainLeases(): Promise<void> {
     await this.repo.renewLeases();
     const recovered = await this.repo.recoverExpiredLeases();
+    this.recordFailovers(recovered);
     if (recovered.length) {
       this.logger.warn({ recovered: recovered.length }, 'recovered tasks from expired leases');
       this.onCommit();
@@ -506,6 +559,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     this.orphans.stop();
     this.sampler.close();
+    await this.outcomeDecisions?.flush();
   }
 
   private every(ms: number, fn: () => unknown): void {

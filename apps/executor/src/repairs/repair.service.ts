@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { RepairRequested } from '@kairos/contracts';
 import { APP_IDENTITY, type AppIdentity } from '@kairos/runtime';
 import { ExecutorService } from '../execution/executor.service';
+import { repairDecisionRecord } from '../execution/outcome-decisions';
 import { REPAIR_REPOSITORY, type RepairOutcome, type RepairRepository, type RepairWrites } from './repair.repository';
 
 /**
@@ -13,13 +15,17 @@ import { REPAIR_REPOSITORY, type RepairOutcome, type RepairRepository, type Repa
 export class RepairService {
   constructor(
     @Inject(REPAIR_REPOSITORY) private readonly repairs: RepairRepository,
-    @Inject(ExecutorService) private readonly executor: Pick<ExecutorService, 'defaultPolicy' | 'invalidateNodeState'>,
+    @Inject(ExecutorService) private readonly executor: Pick<ExecutorService, 'defaultPolicy' | 'invalidateNodeState' | 'recordDecision'>,
     @Inject(APP_IDENTITY) private readonly id: AppIdentity,
   ) {}
 
   async apply(req: RepairRequested): Promise<RepairOutcome | null> {
     const outcome = await this.repairs.applyOnce(req, this.id.instanceId, (w) => (req.dryRun ? this.describe(w, req) : this.perform(w, req)));
-    if (outcome) this.id.logger.warn({ action: req.action, ...outcome, reason: req.reason }, 'repair action');
+    if (outcome) {
+      this.id.logger.warn({ action: req.action, ...outcome, reason: req.reason }, 'repair action');
+      // A 'repair' decision record (batched with the retry and fail-over ones); a redelivery records nothing.
+      this.executor.recordDecision(repairDecisionRecord({ decisionId: randomUUID(), at: new Date(), request: req, status: outcome.status, detail: outcome.detail }));
+    }
     this.executor.invalidateNodeState();
     return outcome;
   }

@@ -49,6 +49,25 @@ export interface ClaimedTask extends RunnableTask {
   workflowRunId: string | null;
 }
 
+/** What completing an attempt decided: the task's next status, the retry back-off, the attempts charged to its budget. */
+export interface CompletionPlan {
+  next: TaskStatus;
+  delayMs: number;
+  chargedAttempts: number;
+}
+
+/** A task whose running attempt was lost with its executor, and what lease recovery did with it. */
+export interface RecoveredTask {
+  id: string;
+  status: TaskStatus;
+  nodeId: string | null;
+  attempt: number;
+  leaseOwner: string;
+  /** Lost attempts so far, this one included. */
+  lostCount: number;
+  reason: string;
+}
+
 export interface AttemptOutcome {
   outcome: 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
   exitCode: number | null;
@@ -105,16 +124,19 @@ export interface TaskRepository {
   adopt(running: string[]): Promise<ClaimedTask[]>;
   /** Of the given attempts, those that have ended (any outcome), with the runner's measured duration. */
   endedAttempts(keys: Array<{ taskId: string; attempt: number }>): Promise<EndedAttempt[]>;
-  /** Records an attempt's end; the task's new status, or null when this executor no longer held the lease. */
-  completeAttempt(task: ClaimedTask, result: AttemptOutcome): Promise<TaskStatus | null>;
+  /**
+   * Records an attempt's end; the task's new status, or null when this executor no longer held the lease.
+   * `planned` hears what was decided (next status, back-off, attempts charged) before the write.
+   */
+  completeAttempt(task: ClaimedTask, result: AttemptOutcome, planned?: (plan: CompletionPlan) => void): Promise<TaskStatus | null>;
   renewLeases(): Promise<number>;
   /** Requeues (or fails) tasks whose executor stopped renewing its lease. Any executor may run this. */
-  recoverExpiredLeases(limit?: number): Promise<Array<{ id: string; status: TaskStatus }>>;
+  recoverExpiredLeases(limit?: number): Promise<RecoveredTask[]>;
   /**
    * At start: the attempts still leased to this executor's id belong to its previous incarnation (the
    * id is stable across restarts) and died with it; they are lost and requeued now, not after LEASE_MS.
    */
-  recoverOwnLeases(): Promise<Array<{ id: string; status: TaskStatus }>>;
+  recoverOwnLeases(): Promise<RecoveredTask[]>;
   /** Ends this executor's running attempt as `lost` (restart_runner) and requeues it; null when the lease was gone. */
   requeueRestarted(task: ClaimedTask, error: string): Promise<TaskStatus | null>;
   /** Cancels queued tasks whose cancellation was requested; returns ids of running ones this executor must stop. */
@@ -215,11 +237,13 @@ export class PgTaskRepository implements TaskRepository {
    * statement (a data-modifying CTE is atomic on its own) — one round trip for the batch instead of five
    * per task (BEGIN, three writes, COMMIT), which is what completion throughput is bound by.
    */
-  async completeAttempt(task: ClaimedTask, result: AttemptOutcome): Promise<TaskStatus | null> {
+  async completeAttempt(task: ClaimedTask, result: AttemptOutcome, planned?: (plan: CompletionPlan) => void): Promise<TaskStatus | null> {
     // Attempts lost with a dead executor do not count against the task's own retry budget.
-    const next = nextStatusAfterAttempt(result.outcome, task.attempt - task.lostCount, task.maxAttempts, 0);
+    const chargedAttempts = task.attempt - task.lostCount;
+    const next = nextStatusAfterAttempt(result.outcome, chargedAttempts, task.maxAttempts, 0);
     const terminal = isTerminalStatus(next);
     const delayMs = terminal ? 0 : retryDelayMs(task.attempt, this.random());
+    planned?.({ next, delayMs, chargedAttempts });
     const event = terminal ? completedEvent(task, next, result) : null;
     const updated = await this.completions.add({ task, result, next, terminal, delayMs, event });
     return updated ? next : null;
@@ -283,40 +307,40 @@ export class PgTaskRepository implements TaskRepository {
   }
 
   /** Requeues (or fails) tasks whose executor stopped renewing its lease. Any executor may run this. */
-  async recoverExpiredLeases(limit = 200): Promise<Array<{ id: string; status: TaskStatus }>> {
+  async recoverExpiredLeases(limit = 200): Promise<RecoveredTask[]> {
     return this.db.transaction(async (tx) => {
       const rows = await tx.query<TaskRow & { lease_owner: string }>(
         `SELECT id, name, queue, node_id, attempts, max_attempts, lost_count, run, lease_owner, started_at FROM tasks
          WHERE status = 'running' AND lease_expires_at < now() ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
-      const out: Array<{ id: string; status: TaskStatus }> = [];
+      const out: RecoveredTask[] = [];
       const events: Envelope[] = [];
       for (const r of rows) {
-        const lost = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} stopped renewing its lease`);
+        const reason = `attempt ${r.attempts} lost: executor ${r.lease_owner} stopped renewing its lease`;
+        const lost = await this.loseAttempt(tx, r, reason);
         events.push(...lost.events);
-        const status = lost.status;
-        out.push({ id: r.id, status });
+        out.push({ id: r.id, status: lost.status, nodeId: r.node_id, attempt: r.attempts, leaseOwner: r.lease_owner, lostCount: r.lost_count + 1, reason });
       }
       await appendToOutbox(tx, PRODUCER, events);
       return out;
     });
   }
 
-  async recoverOwnLeases(): Promise<Array<{ id: string; status: TaskStatus }>> {
+  async recoverOwnLeases(): Promise<RecoveredTask[]> {
     return this.db.transaction(async (tx) => {
       const rows = await tx.query<TaskRow & { lease_owner: string }>(
         `SELECT id, name, queue, node_id, attempts, max_attempts, lost_count, run, lease_owner, started_at FROM tasks
          WHERE status = 'running' AND lease_owner = $1 FOR UPDATE`,
         [this.executorId],
       );
-      const out: Array<{ id: string; status: TaskStatus }> = [];
+      const out: RecoveredTask[] = [];
       const events: Envelope[] = [];
       for (const r of rows) {
-        const lost = await this.loseAttempt(tx, r, `attempt ${r.attempts} lost: executor ${r.lease_owner} restarted while running it`);
+        const reason = `attempt ${r.attempts} lost: executor ${r.lease_owner} restarted while running it`;
+        const lost = await this.loseAttempt(tx, r, reason);
         events.push(...lost.events);
-        const status = lost.status;
-        out.push({ id: r.id, status });
+        out.push({ id: r.id, status: lost.status, nodeId: r.node_id, attempt: r.attempts, leaseOwner: r.lease_owner, lostCount: r.lost_count + 1, reason });
       }
       await appendToOutbox(tx, PRODUCER, events);
       return out;

@@ -1,6 +1,6 @@
 import { isTerminalStatus, type ResourceRequest, type RunSpec, type TaskStatus } from '@kairos/contracts';
 import { nextStatusAfterAttempt } from '../../src/tasks/task-state-machine';
-import type { AttemptOutcome, ClaimedTask, ClaimRequest, EndedAttempt, RunnableTask, TaskRepository } from '../../src/tasks/task.repository';
+import type { AttemptOutcome, ClaimedTask, ClaimRequest, CompletionPlan, EndedAttempt, RecoveredTask, RunnableTask, TaskRepository } from '../../src/tasks/task.repository';
 
 export interface FakeTask {
   id: string;
@@ -32,6 +32,8 @@ export class InMemoryTaskRepository implements TaskRepository {
   readonly tasks = new Map<string, FakeTask>();
   readonly outcomes: Array<{ taskId: string; attempt: number; outcome: AttemptOutcome['outcome'] | 'lost'; status: TaskStatus | null }> = [];
   private seq = 0;
+  /** The back-off this fake reports for a retry (the real one draws it from the retry policy). */
+  retryDelayMs = 1000;
 
   /** `executorId`: the executor whose adopt() this fake answers (the one under test). */
   constructor(readonly executorId = 'exec-t') {}
@@ -115,13 +117,14 @@ export class InMemoryTaskRepository implements TaskRepository {
     };
   }
 
-  async completeAttempt(task: ClaimedTask, result: AttemptOutcome): Promise<TaskStatus | null> {
+  async completeAttempt(task: ClaimedTask, result: AttemptOutcome, planned?: (plan: CompletionPlan) => void): Promise<TaskStatus | null> {
     const t = this.tasks.get(task.id);
     if (!t || t.status !== 'running' || t.attempts !== task.attempt) {
       this.outcomes.push({ taskId: task.id, attempt: task.attempt, outcome: result.outcome, status: null });
       return null;
     }
     const next = nextStatusAfterAttempt(result.outcome, task.attempt - task.lostCount, task.maxAttempts, 0);
+    planned?.({ next, delayMs: next === 'queued' ? this.retryDelayMs : 0, chargedAttempts: task.attempt - task.lostCount });
     t.status = next;
     this.outcomes.push({ taskId: task.id, attempt: task.attempt, outcome: result.outcome, status: next });
     return next;
@@ -131,19 +134,25 @@ export class InMemoryTaskRepository implements TaskRepository {
     return [...this.tasks.values()].filter((t) => t.status === 'running').length;
   }
 
-  async recoverExpiredLeases(): Promise<Array<{ id: string; status: TaskStatus }>> {
-    return [];
+  /** What the next lease-recovery round reports (another executor's lapsed leases; set by a test). */
+  expired: RecoveredTask[] = [];
+
+  async recoverExpiredLeases(): Promise<RecoveredTask[]> {
+    const out = this.expired;
+    this.expired = [];
+    return out;
   }
 
   /** Every running task of this fake belongs to the one executor under test: a restart loses them all. */
-  async recoverOwnLeases(): Promise<Array<{ id: string; status: TaskStatus }>> {
-    const out: Array<{ id: string; status: TaskStatus }> = [];
+  async recoverOwnLeases(): Promise<RecoveredTask[]> {
+    const out: RecoveredTask[] = [];
     for (const t of this.tasks.values()) {
       if (t.status !== 'running') continue;
       t.lostCount++;
       t.status = nextStatusAfterAttempt('lost', t.attempts, t.maxAttempts, t.lostCount);
       this.outcomes.push({ taskId: t.id, attempt: t.attempts, outcome: 'lost', status: t.status });
-      out.push({ id: t.id, status: t.status });
+      const reason = `attempt ${t.attempts} lost: executor ${this.executorId} restarted while running it`;
+      out.push({ id: t.id, status: t.status, nodeId: t.nodeId, attempt: t.attempts, leaseOwner: t.leaseOwner ?? this.executorId, lostCount: t.lostCount, reason });
     }
     return out;
   }

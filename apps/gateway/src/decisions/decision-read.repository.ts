@@ -13,15 +13,17 @@ export interface DecisionRow {
 
 export interface DecisionFilter {
   nodeId?: string;
+  /** Decision kinds to keep (ordering, placement, retry, failover, repair…); all when absent. */
+  kinds?: readonly string[];
   from?: Date;
   to?: Date;
 }
 
 /** scheduling_decisions (written by the executor) read here, as the repair audit is: per task, and per node and time range. */
 export interface DecisionReadRepository {
-  /** Every decision about one task, oldest first (a task has one per placement attempt). */
+  /** Every decision about one task (of `kinds` when given), oldest first. */
   /** With `tenant`, only when the task is that tenant's (another tenant's task has none, like an unknown one). */
-  forTask(taskId: string, limit: number, tenant?: string): Promise<DecisionRow[]>;
+  forTask(taskId: string, limit: number, kinds?: readonly string[], tenant?: string): Promise<DecisionRow[]>;
   /** Newest first, `limit` after `after`; `from` inclusive, `to` exclusive. */
   list(filter: DecisionFilter, limit: number, after?: Keyset): Promise<DecisionRow[]>;
 }
@@ -30,13 +32,13 @@ export interface DecisionReadRepository {
 export class PgDecisionReadRepository implements DecisionReadRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  forTask(taskId: string, limit: number, tenant?: string): Promise<DecisionRow[]> {
+  forTask(taskId: string, limit: number, kinds?: readonly string[], tenant?: string): Promise<DecisionRow[]> {
     return this.db.query(
       `SELECT decision_id AS "decisionId", record, ${cursorTime('decided_at')} AS cursor_t
-         FROM scheduling_decisions WHERE task_id = $1
-          AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = $1 AND t.tenant = $3))
+         FROM scheduling_decisions WHERE task_id = $1 AND ($3::text[] IS NULL OR kind = ANY($3::text[]))
+          AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = $1 AND t.tenant = $4))
         ORDER BY decided_at, decision_id LIMIT $2`,
-      [taskId, limit, tenant ?? null],
+      [taskId, limit, kinds ?? null, tenant ?? null],
     );
   }
 
@@ -45,11 +47,12 @@ export class PgDecisionReadRepository implements DecisionReadRepository {
       `SELECT decision_id AS "decisionId", record, ${cursorTime('decided_at')} AS cursor_t
          FROM scheduling_decisions
         WHERE ($1::text IS NULL OR node_id = $1)
+          AND ($7::text[] IS NULL OR kind = ANY($7::text[]))
           AND ($2::timestamptz IS NULL OR decided_at >= $2)
           AND ($3::timestamptz IS NULL OR decided_at < $3)
           AND ($4::timestamptz IS NULL OR (decided_at, decision_id::text) < ($4::timestamptz, $5::text))
         ORDER BY decided_at DESC, decision_id::text DESC LIMIT $6`,
-      [filter.nodeId ?? null, filter.from ?? null, filter.to ?? null, after?.t ?? null, after?.id ?? null, limit],
+      [filter.nodeId ?? null, filter.from ?? null, filter.to ?? null, after?.t ?? null, after?.id ?? null, limit, filter.kinds ?? null],
     );
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { keysetOf, pageFrom, tenantFilterOf, type Page, type TenantAccess, UNRESTRICTED_ACCESS } from '@kairos/runtime';
+import { keysetOf, pageFrom, tenantFilterOf, type Page, type TenantAccess } from '@kairos/runtime';
 import { DECISION_READ_REPOSITORY, type DecisionFilter, type DecisionReadRepository } from './decision-read.repository';
 
 /** The most decisions one task answers with (a task is placed once per attempt). */
@@ -11,13 +11,13 @@ export class DecisionsService {
   constructor(@Inject(DECISION_READ_REPOSITORY) private readonly rows: DecisionReadRepository) {}
 
   /** `{ items }`, oldest first; an unknown task has none (an empty list, not 404: records outlive and predate nothing else). */
-  async forTask(taskId: string, access: TenantAccess): Promise<{ items: Array<Record<string, unknown>> }> {
-    const rows = await this.rows.forTask(taskId, TASK_DECISIONS_LIMIT, tenantFilterOf(access) ?? undefined);
+  async forTask(taskId: string, access: TenantAccess, kinds?: readonly string[]): Promise<{ items: Array<Record<string, unknown>> }> {
+    const rows = await this.rows.forTask(taskId, TASK_DECISIONS_LIMIT, kinds, tenantFilterOf(access) ?? undefined);
     return { items: rows.map((r) => r.record) };
   }
 
-  async list(q: DecisionFilter & { limit: number; cursor?: string }): Promise<Page<Record<string, unknown>>> {
-    const rows = await this.rows.list({ nodeId: q.nodeId, from: q.from, to: q.to }, q.limit + 1, keysetOf(q.cursor));
+  async list(q: Omit<DecisionFilter, 'kinds'> & { kind?: readonly string[]; limit: number; cursor?: string }): Promise<Page<Record<string, unknown>>> {
+    const rows = await this.rows.list({ nodeId: q.nodeId, kinds: q.kind, from: q.from, to: q.to }, q.limit + 1, keysetOf(q.cursor));
     return pageFrom(rows, q.limit, (r) => r.decisionId, (r) => r.record);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DEFAULT_TENANT, ScheduleSchema, type CreateSchedule, type Schedule } from '@kairos/contracts';
+import { ScheduleSchema, type CreateSchedule, type Schedule } from '@kairos/contracts';
 import { canSeeTenant, tenantFilterOf, type TenantAccess, UNRESTRICTED_ACCESS } from '@kairos/runtime';
 import { buildTickSubmissions, compileSchedule, stableHash32 } from '@kairos/scheduling-core';
 import { GatewayError } from '../errors/gateway.errors';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { tenantFilterOf, type TenantAccess, UNRESTRICTED_ACCESS } from '@kairos/runtime';
+import { tenantFilterOf, type TenantAccess } from '@kairos/runtime';
 import { TaskSubmissionService } from '../tasks/task-submission.service';
 import { STATS_REPOSITORY, type NodeView, type StatsRepository } from './stats.repository';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DEFAULT_TENANT, isTerminalStatus, makeEnvelope, type SubmitTask, type TaskStatus } from '@kairos/contracts';
-import { canSeeTenant, KAIROS_METRICS, keysetOf, tenantFilterOf, type TenantAccess, UNRESTRICTED_ACCESS, OutboxRelayService, type KairosMetrics, type Page, pageFrom, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
+import { canSeeTenant, KAIROS_METRICS, keysetOf, tenantFilterOf, type TenantAccess, OutboxRelayService, type KairosMetrics, type Page, pageFrom, TASK_SECRETS, type TaskSecrets } from '@kairos/runtime';
 import { GatewayError } from '../errors/gateway.errors';
 import { decodeTaskArchive } from '@kairos/persistence';
 import { TenantQuotaService } from '../tenants/tenant-quota.service';

@@ -1,4 +1,5 @@
 import { seededRandom } from '../common/random';
+import { importanceFromMetrics } from '../explain/feature-importance.metrics';
 import { DURATION_FEATURE_NAMES } from '../prediction/duration-features';
 import {
   decodeServingArtifact,
@@ -50,6 +51,22 @@ describe('trainPlatformDurationModel', () => {
     expect(q.p50).toBeGreaterThan(12);
     expect(q.p50).toBeLessThan(30);
     expect(q.p90).toBeGreaterThanOrEqual(q.p50);
+  });
+
+  it('stores global feature importance with the version: permutation and mean |SHAP| on the validation rows', () => {
+    const model = { name: 'duration', version: 1, featureSchemaHash: 'a'.repeat(64) };
+    const importance = importanceFromMetrics(outcome.metrics, outcome.features, model);
+    expect(importance).not.toBeNull();
+    expect(importance!.validationRows).toBe(80);
+    expect(importance!.repeats).toBe(3);
+    expect(importance!.features.map((f) => f.feature)).toEqual([...DURATION_FEATURE_NAMES]);
+    // The job's own history decides the duration here: some feature matters, and the largest is a finite positive MAE increase.
+    const top = [...importance!.features].sort((a, b) => b.permutationIncrease - a.permutationIncrease)[0];
+    expect(top.permutationIncrease).toBeGreaterThan(0);
+    expect(importance!.features.some((f) => (f.meanAbsShap ?? 0) > 0.1)).toBe(true);
+    // Seeded: the same training gives the same figures; importanceRepeats 0 stores none.
+    expect(trainPlatformDurationModel(history(400), { gbdt: { nTrees: 40 } }).metrics).toEqual(outcome.metrics);
+    expect(importanceFromMetrics(trainPlatformDurationModel(history(200), { gbdt: { nTrees: 10 }, importanceRepeats: 0 }).metrics, outcome.features, model)).toBeNull();
   });
 
   it('refuses a history that is too short, naming the count', () => {

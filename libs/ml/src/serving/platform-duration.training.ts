@@ -3,7 +3,10 @@ import type { ModelMetrics, TrainingWindow } from '../registry/model-version.mod
 import { type TraceTask } from '../prediction/alibaba-trace.parser';
 import { buildDurationDataset, DURATION_FEATURE_NAMES, DurationFeatureState, type DurationTaskSpec } from '../prediction/duration-features';
 import { DurationPredictor, type DurationPredictorJson } from '../prediction/duration.predictor';
-import type { GbdtParams } from '../prediction/gradient-boosting.model';
+import type { FeatureMatrix, GbdtParams } from '../prediction/gradient-boosting.model';
+import { importanceToMetrics } from '../explain/feature-importance.metrics';
+import { meanAbsoluteShap, permutationImportance } from '../explain/permutation-importance';
+import { TreeShapExplainer } from '../explain/tree-shap.explainer';
 
 /**
  * The platform's own history as duration training sees it: one row per task, keyed by its signature
@@ -99,6 +102,11 @@ export interface PlatformTrainingOptions {
   /** Moving-average window of the moving-average baseline (same shape, else cluster-wide). */
   readonly baselineWindow: number;
   /**
+   * Shuffles per feature of the permutation importance computed on the validation rows and stored with the
+   * version (`importance.*` metrics, with mean |TreeSHAP| of the p50 model over the same rows); 0 = none.
+   */
+  readonly importanceRepeats: number;
+  /**
    * The production model's serving artifact (bytes, so it crosses a worker boundary), when there is one: it
    * is scored on the same validation rows and recorded as `productionMaeMs`, so the deploy gate compares
    * like with like.
@@ -112,6 +120,7 @@ export const DEFAULT_PLATFORM_TRAINING: PlatformTrainingOptions = {
   gbdt: { nTrees: 120, learningRate: 0.1, maxDepth: 4, minLeaf: 5, maxBins: 32 },
   referenceSamples: 500,
   baselineWindow: 20,
+  importanceRepeats: 3,
 };
 
 export interface PlatformTrainingOutcome {
@@ -175,6 +184,7 @@ export function trainPlatformDurationModel(records: readonly PlatformTaskRecord[
   for (let r = 0; r < nTrain; r++) rows.push(data.features.subarray(r * cols, (r + 1) * cols));
   const reference = buildReferenceProfile(columnsFromRows(DURATION_FEATURE_NAMES, rows), DURATION_FEATURE_NAMES, { maxSamples: o.referenceSamples });
   const validationMaeMs = (mae / nVal) * 1000;
+  const importance = o.importanceRepeats > 0 && nVal >= 2 ? versionImportance(predictor, valX, data.durations.subarray(nTrain), o.importanceRepeats) : {};
   const baselineMaeMs = (baselineMae / nVal) * 1000;
   return {
     artifact: encodeServingArtifact(predictor, reference),
@@ -192,10 +202,32 @@ export function trainPlatformDurationModel(records: readonly PlatformTaskRecord[
       p90Coverage: covered / nVal,
       trainExamples: nTrain,
       validationExamples: nVal,
+      ...importance,
     },
     trainingWindow: { from: new Date(data.createTimes[0] * 1000).toISOString(), to: new Date(data.createTimes[data.rows - 1] * 1000).toISOString() },
     reference,
   };
+}
+
+/**
+ * Global importance of a trained version on its validation rows: permutation importance of the p50 (increase
+ * of the MAE in seconds when a column is shuffled, seeded) and mean |TreeSHAP| of the central model (log1p
+ * seconds), encoded as the version's `importance.*` metrics.
+ */
+function versionImportance(predictor: DurationPredictor, valX: FeatureMatrix, actualSeconds: Float64Array, repeats: number): Record<string, number> {
+  const p50 = new Float64Array(valX.rows);
+  const p90 = new Float64Array(valX.rows);
+  const permutation = permutationImportance(
+    (x) => {
+      predictor.predictInto(x, p50, p90);
+      return p50;
+    },
+    valX,
+    actualSeconds,
+    { repeats, seed: 1 },
+  );
+  const shap = meanAbsoluteShap(TreeShapExplainer.fromJSON(predictor.toJSON().central), valX);
+  return importanceToMetrics(DURATION_FEATURE_NAMES, permutation, valX.rows, shap);
 }
 
 /** Feature vectors of the finished examples created at or after `sinceMs`, replayed with their history. */
