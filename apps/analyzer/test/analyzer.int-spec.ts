@@ -14,6 +14,7 @@ import { AnalyzerModule, ANALYZER_MIGRATIONS } from '../src/analyzer.module';
 import { ANALYZER_OPTIONS, type AnalyzerOptions } from '../src/core/analyzer-options';
 import { DiagnosisService } from '../src/diagnosis/diagnosis.service';
 import { DurationModelService } from '../src/models/duration-model.service';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the analyzer writes diagnosis records into the executor's scheduling_decisions; the test creates that table with the executor's own migration
 import { SchedulingDecisions1732350020000 } from '../../executor/src/database/migrations/1732350020000-scheduling-decisions';
 import { AnalyzerError, httpStatusOf, toAnalyzerError } from '../src/errors/analyzer.errors';
 
