@@ -9,8 +9,8 @@ import { authHeaders, startService, TEST_ADMIN_KEY, type ServiceProcess } from '
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Every field of each GraphQL type, so GraphQL and REST can be compared whole.
-const TASK = 'id name queue priority status attempts maxAttempts run resources exitCode outputTail error nodeId predictedP50Ms createdAt startedAt finishedAt durationMs';
-const WORKFLOW_SUMMARY = 'id name status generation counts createdAt updatedAt finishedAt';
+const TASK = 'id name tenant queue priority status attempts maxAttempts run resources exitCode outputTail error nodeId predictedP50Ms createdAt startedAt finishedAt durationMs';
+const WORKFLOW_SUMMARY = 'id name tenant status generation counts createdAt updatedAt finishedAt';
 const WORKFLOW = `${WORKFLOW_SUMMARY} tasks { key status dependsOn taskId taskStatus attempts generation exitCode error startedAt finishedAt } edges { from to origin files }`;
 const QUEUES = 'defaultPolicy policies placements queues { queue policy placement maxConcurrent updatedAt queued running }';
 const NODE = 'id executorId cpuMillis memMb status running lastHeartbeatAt';
@@ -49,7 +49,7 @@ const STAGE_CHANGE = 'version from to reason at by note gate';
 const ANOMALY = 'nodeId metric points latest max maxAt samplesSeen learning';
 const DIAGNOSIS = 'id ruleId target confidence explanation evidence action outcome reason actionId decidedBy decidedAt';
 const RULE = 'id name description enabled target match conditions action minSamples';
-const SCHEDULE = 'id name template trigger startAt endAt misfire concurrency jitterMs shards circuitBreaker paused createdAt revision updatedAt deletedAt state nextTickAt';
+const SCHEDULE = 'id name tenant template trigger startAt endAt misfire concurrency jitterMs shards circuitBreaker paused createdAt revision updatedAt deletedAt state nextTickAt';
 const TICK = 'tickAt shard shardCount outcome skipReason detail taskId taskStatus attempts fireAt firedAt startedAt finishedAt delayMs catchUp trial';
 const topFields = (sel: string) => sel.replace(/\{[^{}]*\}/g, '').split(/\s+/).filter(Boolean);
 
@@ -236,7 +236,7 @@ describe('GraphQL API (standalone)', () => {
       { what: 'anomalies', rest: '/api/anomalies?windowSec=120', query: `{ anomalies(windowSec: 120) { ${ANOMALY} } }`, field: 'anomalies', sel: ANOMALY },
       { what: 'diagnoses', rest: '/api/diagnoses?limit=5', query: `{ diagnoses(limit: 5) { items { ${DIAGNOSIS} } nextCursor } }`, field: 'diagnoses', sel: `items { ${DIAGNOSIS} } nextCursor` },
       { what: 'diagnosis rules', rest: '/api/diagnosis/rules', query: `{ diagnosisRules { ${RULE} } }`, field: 'diagnosisRules', sel: RULE },
-      { what: 'api keys', rest: '/api/keys', query: '{ apiKeys { id name scopes createdBy createdAt revokedAt } }', field: 'apiKeys', sel: 'id name scopes createdBy createdAt revokedAt' },
+      { what: 'api keys', rest: '/api/keys', query: '{ apiKeys { id name scopes tenant createdBy createdAt revokedAt } }', field: 'apiKeys', sel: 'id name scopes tenant createdBy createdAt revokedAt' },
       { what: 'schedules', rest: '/api/schedules', query: `{ schedulesList { ${SCHEDULE} } }`, field: 'schedulesList', sel: SCHEDULE },
       { what: 'repairs page', rest: '/api/repairs?limit=1', query: '{ repairsPage(limit: 1) { items nextCursor } }', field: 'repairsPage', sel: 'items nextCursor' },
       { what: 'tasks page', rest: '/api/tasks?queue=gql-hist&limit=10', query: `{ tasksPage(queue: "gql-hist", limit: 10) { items { ${TASK} } nextCursor } }`, field: 'tasksPage', sel: `items { ${TASK} } nextCursor` },

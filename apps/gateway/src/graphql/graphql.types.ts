@@ -150,6 +150,7 @@ export class ApiKey {
   @Field(() => ID) id!: string;
   @Field() name!: string;
   @Field(() => [String]) scopes!: string[];
+  @Field({ description: 'The tenant the key belongs to (what it may see)' }) tenant!: string;
   @Field() createdBy!: string;
   @Field() createdAt!: string;
   @Field(() => String, { nullable: true }) revokedAt!: string | null;
@@ -164,6 +165,7 @@ export class CreatedApiKey extends ApiKey {
 export class Schedule {
   @Field(() => ID) id!: string;
   @Field() name!: string;
+  @Field({ description: 'The tenant the schedule belongs to; its tasks are that tenant\'s' }) tenant!: string;
   @Field(() => JSONScalar, { description: "{ kind: 'task', task } or { kind: 'workflow', workflow }" }) template!: unknown;
   @Field(() => JSONScalar, { description: 'cron (with seconds and time zone) or interval' }) trigger!: unknown;
   @Field(() => String, { nullable: true }) startAt?: string | null;
