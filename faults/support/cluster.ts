@@ -65,6 +65,9 @@ export async function startFaultCluster(): Promise<FaultCluster> {
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     KAFKA_HEARTBEAT_MS: '500',
     KAFKA_REBALANCE_TIMEOUT_MS: '6000',
+    // Node options for the services only (the test runner's own are not passed on), e.g. for heap snapshots:
+    // KAIROS_SERVICE_NODE_OPTIONS="--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=/tmp/snaps".
+    ...(process.env.KAIROS_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.KAIROS_SERVICE_NODE_OPTIONS } : {}),
   };
   const envOf = (kind: Kind) => (kind === 'executor' ? { ...env, EXECUTOR_ID: 'fault-exec', EXECUTOR_NODES: 'fault-node:8000:16384', EXECUTOR_SLOTS: '16' } : env);
   const spawn = async (kind: Kind) => {

@@ -78,7 +78,8 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
   readonly cache: ProductionModelCache<LoadedDurationModel>;
   readonly tracker = new AccuracyTracker({ windowSize: 5_000 });
   readonly drift = new DriftMonitor();
-  private readonly live = new LiveDurationFeatures();
+  /** In-memory feature state, bounded (see LiveDurationFeatures): the baselines keep the last ANALYZER_HISTORY_ROWS durations. */
+  readonly live: LiveDurationFeatures;
   private readonly runner = new DurationTrainingRunner();
   private training: Promise<ModelVersion> | null = null;
   private readonly explainerCache = new Map<number, Promise<VersionExplainers>>();
@@ -93,6 +94,7 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
     @Optional() @Inject(KAIROS_METRICS) private readonly metrics?: KairosMetrics,
   ) {
     this.registry = new ModelRegistry({ store });
+    this.live = new LiveDurationFeatures(50_000, config.ANALYZER_HISTORY_ROWS);
     metrics?.onScrape('duration-model', () => this.exportModelMetrics(metrics));
     this.cache = new ProductionModelCache<LoadedDurationModel>({
       source: this.registry,

@@ -39,6 +39,39 @@ describe('NoopRunner', () => {
   it('fails with the requested code', async () => {
     expect(await new NoopRunner().run({ kind: 'noop', sleepMs: 0, failWith: 2 }, ctx())).toMatchObject({ outcome: 'failed', exitCode: 2 });
   });
+
+  describe('leaves nothing behind once an attempt ended (a pending 1 h timeout timer kept every finished attempt in memory)', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('after the sleep: no timer left, the abort listener removed', async () => {
+      const ac = new AbortController();
+      const add = jest.spyOn(ac.signal, 'addEventListener');
+      const remove = jest.spyOn(ac.signal, 'removeEventListener');
+      const runs = Array.from({ length: 100 }, () => new NoopRunner().run({ kind: 'noop', sleepMs: 20 }, ctx({ signal: ac.signal, timeoutMs: 3_600_000 })));
+      expect(jest.getTimerCount()).toBe(200);
+      await jest.advanceTimersByTimeAsync(20);
+      for (const r of await Promise.all(runs)) expect(r.outcome).toBe('succeeded');
+      expect(jest.getTimerCount()).toBe(0);
+      expect(remove.mock.calls.map((c) => c[1])).toEqual(add.mock.calls.map((c) => c[1]));
+    });
+
+    it('after a timeout or a cancellation: the other timers cleared too', async () => {
+      const timedOut = new NoopRunner().run({ kind: 'noop', sleepMs: 60_000 }, ctx({ timeoutMs: 50 }));
+      await jest.advanceTimersByTimeAsync(50);
+      expect((await timedOut).outcome).toBe('timed_out');
+      expect(jest.getTimerCount()).toBe(0);
+      const ac = new AbortController();
+      const cancelled = new NoopRunner().run({ kind: 'noop', sleepMs: 60_000 }, ctx({ signal: ac.signal }));
+      ac.abort();
+      expect((await cancelled).outcome).toBe('cancelled');
+      expect(jest.getTimerCount()).toBe(0);
+      const already = new AbortController();
+      already.abort();
+      expect((await new NoopRunner().run({ kind: 'noop', sleepMs: 60_000 }, ctx({ signal: already.signal }))).outcome).toBe('cancelled');
+      expect(jest.getTimerCount()).toBe(0);
+    });
+  });
 });
 
 describe('TailBuffer', () => {

@@ -108,6 +108,34 @@ describe('QueueScheduler (one persistent policy per queue, as in the simulator)'
     s.sync([x, z], 0);
     expect(s.policy.queuedInstances).toBe(2);
   });
+
+  it('keeps no per-task state once tasks are gone: thousands of unnamed tasks run, dropped or unclaimed leave the index empty', () => {
+    for (const policy of ['priority', 'mlfq', 'sjf-online']) {
+      const s = new QueueScheduler('q', { policy, placement: 'least-loaded' }, cap);
+      let now = 0;
+      let prev: string[] = [];
+      for (let round = 0; round < 100; round++) {
+        now += 1000;
+        for (const id of prev) s.ended(id, now, true, 20);
+        const ready = Array.from({ length: 20 }, (_, i) => task(`${policy}-${round}-${i}`, { name: round % 2 ? null : 'soak' }));
+        s.sync(ready, now);
+        const out = planPass([s], [node('a', { cpuMillis: 100_000, memMb: 100_000 })], 30, now);
+        expect(out).toHaveLength(20);
+        // One claim in each round does not land.
+        s.unclaimed(out[0].taskId);
+        for (const a of out.slice(1)) s.started(a.taskId, now);
+        prev = out.slice(1).map((a) => a.taskId);
+      }
+      for (const id of prev) s.ended(id, now + 1000, true, 20);
+      // Cancelled while queued: the next sync no longer lists them.
+      s.sync(Array.from({ length: 50 }, (_, i) => task(`${policy}-gone-${i}`)), now + 2000);
+      s.sync([], now + 3000);
+      // 2,050 tasks seen; only the named job ('soak') is remembered.
+      expect(s.rememberedJobs).toBe(1);
+      expect(s.readyCount).toBe(0);
+      expect(s.knows(prev[0])).toBe(false);
+    }
+  });
 });
 
 describe('QueueScheduler tenant weights (FairSharePolicy live)', () => {

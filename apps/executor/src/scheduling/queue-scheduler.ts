@@ -88,7 +88,11 @@ export class QueueScheduler {
   /** Dispatched, waiting for the claim to land. */
   private readonly assigned = new Map<string, { task: Task; nodeIndex: number }>();
   private readonly runningNow = new Map<string, RunningInstance>();
-  /** Members ever seen per job (bounded): the job's instance count as the policies' end bookkeeping sees it. */
+  /**
+   * Members ever seen per named job (bounded): the job's instance count as the policies' end bookkeeping
+   * sees it. An unnamed task is a job of its own: its entry goes when the task leaves (ended, dropped,
+   * unclaimed), so a stream of unnamed tasks leaves nothing behind.
+   */
   private readonly jobSeen = new Map<string, number>();
   /** Jobs taken out of the policy for the rest of a pass because their tenant is at its running quota. */
   private readonly parked = new Set<string>();
@@ -225,7 +229,14 @@ export class QueueScheduler {
 
   /** The claim did not land (taken or cancelled meanwhile): forget it; if it is still ready the next sync re-adds it. */
   unclaimed(taskId: string): void {
+    const a = this.assigned.get(taskId);
     this.assigned.delete(taskId);
+    if (a) this.forgetSolo(a.task.id);
+  }
+
+  /** Jobs whose members-seen count is remembered (tests read it: bounded, none for finished unnamed tasks). */
+  get rememberedJobs(): number {
+    return this.jobSeen.size;
   }
 
   /** An attempt ended (ok = succeeded; failures, timeouts and losses are not ok): the policy hears the observed run time. */
@@ -242,6 +253,7 @@ export class QueueScheduler {
     // The runner's measured run time when known (exact even if the end is read back late), else wall time since the claim.
     const startedAt = runMs !== null && runMs >= 0 ? now - runMs / 1000 : r.startedAt;
     this.policyObj.onInstanceEnd(task, r.nodeIndex, startedAt, now, ok);
+    this.forgetSolo(r.task.id);
     return true;
   }
 
@@ -313,8 +325,15 @@ export class QueueScheduler {
     if (!g) return;
     g.members = g.members.filter((m) => m.id !== taskId);
     this.policyObj.remove(key);
-    if (g.members.length === 0) this.groups.delete(key);
-    else this.policyObj.enqueue(g.task, g.members.length, now);
+    if (g.members.length === 0) {
+      this.groups.delete(key);
+      this.forgetSolo(key);
+    } else this.policyObj.enqueue(g.task, g.members.length, now);
+  }
+
+  /** An unnamed task's job (`task:<id>`) has one member: once it left, nothing is left to count. */
+  private forgetSolo(key: string): void {
+    if (key.startsWith('task:')) this.jobSeen.delete(key);
   }
 
   /** The analyzer's estimate arrived after the job was queued: rank it with the estimate from now on. */

@@ -12,6 +12,28 @@ describe('SortedBag', () => {
     expect(b.quantile(0.5)).toBeCloseTo(5.5);
     expect(b.quantile(0.9)).toBeCloseTo(21.1);
   });
+
+  it('with a capacity keeps only the most recent values, sorted, and its size bounded', () => {
+    const b = new SortedBag(5);
+    const added: number[] = [];
+    // Duplicates and out-of-order values: the oldest one leaves, whichever position it sorts to.
+    for (let i = 0; i < 2_000; i++) {
+      const v = (i * 7919) % 13;
+      b.add(v);
+      added.push(v);
+      expect(b.size).toBe(Math.min(i + 1, 5));
+    }
+    const last = added.slice(-5).sort((x, y) => x - y);
+    expect([0, 0.25, 0.5, 0.75, 1].map((q) => b.quantile(q))).toEqual(last);
+    b.add(Number.NaN);
+    for (let i = 0; i < 5; i++) b.add(100 + i);
+    expect(b.size).toBe(5);
+    expect([b.quantile(0), b.quantile(1)]).toEqual([100, 104]);
+  });
+
+  it('rejects a capacity below 1', () => {
+    expect(() => new SortedBag(0)).toThrow(RangeError);
+  });
 });
 
 describe('CausalBaselineState', () => {
@@ -28,6 +50,14 @@ describe('CausalBaselineState', () => {
     const unseen = s.estimate(task('new', 9));
     expect(unseen).toMatchObject({ medianShape: 30, medianJob: 30, maGlobal: [65], maShape: [65] });
     expect(s.estimate(task('x')).maShape).toEqual([20]);
+  });
+
+  it('maxPerBag bounds what the global, per-shape and per-job bags keep (the last durations)', () => {
+    const s = new CausalBaselineState({ maxPerBag: 3 });
+    for (let i = 1; i <= 1_000; i++) s.observe(task('j1'), i);
+    // Unbounded the median would be 500.5; bounded it is the median of 998, 999, 1000.
+    expect(s.estimate(task('j1'))).toMatchObject({ medianShape: 999, medianJob: 999, globalMedian: 999, finishedCount: 3, shapeCount: 3, jobCount: 3 });
+    expect(new CausalBaselineState().options.maxPerBag).toBe(Infinity);
   });
 
   it('keys shapes by exact (plan_cpu, plan_mem, instance_num), empty requests included', () => {

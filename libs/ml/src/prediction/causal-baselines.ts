@@ -14,21 +14,47 @@
  * shows a completion to arrivals strictly after its end time).
  */
 
-/** Ascending multiset with O(log n) search and O(n) memmove insertion; quantiles by Hyndman–Fan type 7. */
+/**
+ * Ascending multiset with O(log n) search and O(n) memmove insertion; quantiles by Hyndman–Fan type 7.
+ * With a finite `capacity` it holds the last `capacity` values added (the oldest leaves first), so a
+ * long-lived bag (the live analyzer's) stays bounded; the default keeps everything (offline replay).
+ */
 export class SortedBag {
   private values = new Float64Array(16);
   private n = 0;
+  /** Finite capacity only: values in insertion order (a ring), to know which one is the oldest. */
+  private readonly ring: Float64Array | null;
+  private added = 0;
+
+  constructor(readonly capacity = Infinity) {
+    if (!(capacity >= 1)) throw new RangeError(`SortedBag capacity must be at least 1, got ${capacity}`);
+    this.ring = Number.isFinite(capacity) ? new Float64Array(Math.floor(capacity)) : null;
+  }
 
   get size(): number {
     return this.n;
   }
 
   add(v: number): void {
+    if (this.ring) {
+      const slot = this.added % this.ring.length;
+      if (this.added >= this.ring.length) this.removeOne(this.ring[slot]);
+      this.ring[slot] = v;
+      this.added++;
+    }
     if (this.n === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
+      const grown = new Float64Array(Math.min(this.values.length * 2, this.ring?.length ?? Infinity));
       grown.set(this.values);
       this.values = grown;
     }
+    const lo = this.upperBound(v);
+    this.values.copyWithin(lo + 1, lo, this.n);
+    this.values[lo] = v;
+    this.n++;
+  }
+
+  /** First index whose value is greater than `v`. */
+  private upperBound(v: number): number {
     let lo = 0;
     let hi = this.n;
     while (lo < hi) {
@@ -36,9 +62,15 @@ export class SortedBag {
       if (this.values[mid] <= v) lo = mid + 1;
       else hi = mid;
     }
-    this.values.copyWithin(lo + 1, lo, this.n);
-    this.values[lo] = v;
-    this.n++;
+    return lo;
+  }
+
+  private removeOne(v: number): void {
+    // NaN compares false with everything, so it sits wherever it was inserted: look for it.
+    const i = Number.isNaN(v) ? this.values.subarray(0, this.n).findIndex(Number.isNaN) : this.upperBound(v) - 1;
+    if (i < 0 || !(this.values[i] === v || Number.isNaN(v))) return;
+    this.values.copyWithin(i, i + 1, this.n);
+    this.n--;
   }
 
   /** NaN when empty. q = 0.5 gives the usual median (mean of the two middle values for an even count). */
@@ -123,17 +155,19 @@ export interface CausalBaselineOptions {
   readonly maWindows: readonly number[];
   readonly recentWindow: number;
   readonly upperQuantile: number;
+  /** Durations each sorted bag (global, per shape, per job) keeps: the most recent ones. Infinity keeps all (offline replay). */
+  readonly maxPerBag: number;
 }
 
-export const DEFAULT_CAUSAL_BASELINE_OPTIONS: CausalBaselineOptions = { maWindows: [5, 20, 100], recentWindow: 20, upperQuantile: 0.9 };
+export const DEFAULT_CAUSAL_BASELINE_OPTIONS: CausalBaselineOptions = { maWindows: [5, 20, 100], recentWindow: 20, upperQuantile: 0.9, maxPerBag: Infinity };
 
 /**
- * Streaming state of every causal baseline. Memory: every finished duration once per shape and once
- * globally (sorted), the last max(k) per shape and per job.
+ * Streaming state of every causal baseline. Memory: every finished duration (the last `maxPerBag`
+ * when finite) once globally, once per shape and once per job (sorted), the last max(k) per shape.
  */
 export class CausalBaselineState {
   private readonly opts: CausalBaselineOptions;
-  private readonly global = new SortedBag();
+  private readonly global: SortedBag;
   private readonly byShape = new Map<string, SortedBag>();
   private readonly byJob = new Map<string, SortedBag>();
   private readonly recentGlobal: RecentWindow[];
@@ -143,6 +177,7 @@ export class CausalBaselineState {
   constructor(options: Partial<CausalBaselineOptions> = {}) {
     this.opts = { ...DEFAULT_CAUSAL_BASELINE_OPTIONS, ...options };
     this.recentGlobal = this.opts.maWindows.map((k) => new RecentWindow(k));
+    this.global = new SortedBag(this.opts.maxPerBag);
   }
 
   get options(): CausalBaselineOptions {
@@ -153,8 +188,8 @@ export class CausalBaselineState {
   observe(task: BaselineTaskKey, durationSeconds: number): void {
     const shape = shapeKeyOf(task);
     this.global.add(durationSeconds);
-    bagOf(this.byShape, shape).add(durationSeconds);
-    bagOf(this.byJob, task.jobId).add(durationSeconds);
+    bagOf(this.byShape, shape, this.opts.maxPerBag).add(durationSeconds);
+    bagOf(this.byJob, task.jobId, this.opts.maxPerBag).add(durationSeconds);
     this.recentGlobal.forEach((w) => w.add(durationSeconds));
     let windows = this.recentByShape.get(shape);
     if (!windows) {
@@ -195,10 +230,10 @@ export class CausalBaselineState {
   }
 }
 
-function bagOf(map: Map<string, SortedBag>, key: string): SortedBag {
+function bagOf(map: Map<string, SortedBag>, key: string, capacity: number): SortedBag {
   let b = map.get(key);
   if (!b) {
-    b = new SortedBag();
+    b = new SortedBag(capacity);
     map.set(key, b);
   }
   return b;

@@ -217,6 +217,8 @@ const MISSING = -1;
 const KEEP_DONE_PER_KEY = 64;
 const SIG_MEAN_WINDOW = 20;
 const GLOBAL_WINDOW = 50;
+/** The arrival-rate window of the features (seconds). */
+const ARRIVAL_WINDOW_SEC = 600;
 
 /** Median of a non-empty list (mean of the two middle values for an even count). */
 export function medianOf(xs: readonly number[]): number {
@@ -308,6 +310,7 @@ export class DurationFeatureState {
     j.sameInstant = j.lastCreate === spec.createTime ? j.sameInstant + 1 : 1;
     j.lastCreate = spec.createTime;
     j.runningCreates.push(spec.createTime);
+    this.compactWindows(spec.createTime);
     this.arrivals.push(spec.createTime);
     this.arrivalInstances.push(spec.instanceNum);
     this.arrivalInstancesInWindow += spec.instanceNum;
@@ -326,6 +329,7 @@ export class DurationFeatureState {
     this.runningInstances -= spec.instanceNum;
     this.runningCpu -= spec.instanceNum * (spec.planCpu ?? 0);
     this.runningMem -= spec.instanceNum * (spec.planMem ?? 0);
+    this.compactWindows(endTime);
     this.endTimes.push(endTime);
     if (!realDuration) return;
     const duration = Math.max(0, endTime - spec.createTime);
@@ -363,7 +367,7 @@ export class DurationFeatureState {
       if (key === undefined) continue;
       let bag = this.templateDone.get(key);
       if (!bag) {
-        bag = new SortedBag();
+        bag = new SortedBag(this.baselines.options.maxPerBag);
         this.templateDone.set(key, bag);
       }
       bag.add(duration);
@@ -380,6 +384,38 @@ export class DurationFeatureState {
     }
   }
 
+  /**
+   * The 10-minute arrival and end windows: entries before `from` leave them (the arrays are compacted
+   * once 4096 have left). features() moves the windows to its query time; observing moves them too,
+   * with a slack of one more window for queries a little older than the newest event, so a replica that
+   * never asks for features (no production model) does not keep every arrival and end forever.
+   */
+  private advanceWindows(from: number): void {
+    while (this.arrivalsHead < this.arrivals.length && this.arrivals[this.arrivalsHead] < from) {
+      this.arrivalInstancesInWindow -= this.arrivalInstances[this.arrivalsHead];
+      this.arrivalsHead++;
+    }
+    if (this.arrivalsHead > 4096) {
+      this.arrivals.splice(0, this.arrivalsHead);
+      this.arrivalInstances.splice(0, this.arrivalsHead);
+      this.arrivalsHead = 0;
+    }
+    while (this.endsHead < this.endTimes.length && this.endTimes[this.endsHead] < from) this.endsHead++;
+    if (this.endsHead > 4096) {
+      this.endTimes.splice(0, this.endsHead);
+      this.endsHead = 0;
+    }
+  }
+
+  private compactWindows(newest: number): void {
+    this.advanceWindows(newest - 2 * ARRIVAL_WINDOW_SEC);
+  }
+
+  /** Arrivals and ends kept in memory (the windows plus what is not compacted yet): tests read it. */
+  get windowEntries(): number {
+    return this.arrivals.length + this.endTimes.length;
+  }
+
   /** Completed durations of the same job, oldest first (bounded). */
   jobHistory(queue: string): readonly number[] {
     return (this.jobs.get(queue)?.done ?? []).map((c) => c.duration);
@@ -393,20 +429,7 @@ export class DurationFeatureState {
   features(spec: DurationTaskSpec, out: Float64Array = new Float64Array(DURATION_FEATURE_COUNT)): Float64Array {
     const t = spec.createTime;
     const j = this.jobs.get(spec.queue);
-    while (this.arrivalsHead < this.arrivals.length && this.arrivals[this.arrivalsHead] < t - 600) {
-      this.arrivalInstancesInWindow -= this.arrivalInstances[this.arrivalsHead];
-      this.arrivalsHead++;
-    }
-    if (this.arrivalsHead > 4096) {
-      this.arrivals.splice(0, this.arrivalsHead);
-      this.arrivalInstances.splice(0, this.arrivalsHead);
-      this.arrivalsHead = 0;
-    }
-    while (this.endsHead < this.endTimes.length && this.endTimes[this.endsHead] < t - 600) this.endsHead++;
-    if (this.endsHead > 4096) {
-      this.endTimes.splice(0, this.endsHead);
-      this.endsHead = 0;
-    }
+    this.advanceWindows(t - ARRIVAL_WINDOW_SEC);
     const sig = this.sigDone.get(signatureOf(spec));
     let sigMean = MISSING;
     if (sig && sig.length > 0) {

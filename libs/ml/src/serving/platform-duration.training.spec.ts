@@ -83,3 +83,31 @@ describe('trainPlatformDurationModel', () => {
     expect(platformFeatureRows(h, h[90].createdAtMs)).toHaveLength(10);
   });
 });
+
+describe('LiveDurationFeatures stays bounded over a long run', () => {
+  const spec = (i: number) => toDurationSpec({ signature: 'q|noop|soak', cpuMillis: 100, memMb: 64, createdAtMs: Date.parse('2024-01-01T00:00:00Z') + i * 1_000 });
+
+  it('keeps the baselines to the last maxHistory durations and the arrival/end windows to ~20 min, without features() ever being asked', () => {
+    const live = new LiveDurationFeatures(50_000, 500);
+    const t0 = Date.parse('2024-01-01T00:00:00Z');
+    const sizes: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      live.observeQueued(`t${i}`, spec(i));
+      live.observeFinished(`t${i}`, t0 + i * 1_000 + 200, true);
+      if (i === 4_999 || i === 19_999) sizes.push(live.featureState.windowEntries);
+    }
+    // One arrival and one end a second: the 2 × 600 s kept plus at most 4096 not compacted yet, each.
+    for (const n of sizes) expect(n).toBeLessThanOrEqual(2 * (1_200 + 4_097));
+    expect(sizes[1]).toBeLessThanOrEqual(sizes[0] + 100);
+    expect(live.featureState.baselines.estimate({ jobId: 'q|noop|soak', instanceNum: 1, planCpu: 10, planMem: spec(0).planMem }).finishedCount).toBe(500);
+    expect(live.runningCount).toBe(0);
+  });
+
+  it('lets the oldest unfinished task go past maxRunning, and it leaves the running counts', () => {
+    const live = new LiveDurationFeatures(10);
+    for (let i = 0; i < 200; i++) live.observeQueued(`t${i}`, spec(i));
+    expect(live.runningCount).toBe(10);
+    // Feature 15 is log1p(running tasks): 10 tracked, not the 200 ever queued.
+    expect(live.features(spec(200))[DURATION_FEATURE_NAMES.indexOf('log_cluster_running_tasks')]).toBeCloseTo(Math.log1p(10));
+  });
+});

@@ -242,17 +242,39 @@ export function platformFeatureRows(records: readonly PlatformTaskRecord[], sinc
 
 /**
  * The feature state a serving replica keeps in memory: warmed from history, then fed with the task
- * events it sees. Features for a queued task are read at its create time.
+ * events it sees. Features for a queued task are read at its create time. Bounded for a replica that
+ * runs for months: at most `maxRunning` unfinished tasks (the oldest is let go as ended without a real
+ * duration), and the duration baselines keep the last `maxHistory` durations per bag (the history a
+ * resync reads, ANALYZER_HISTORY_ROWS, is the natural value).
  */
 export class LiveDurationFeatures {
-  private state = new DurationFeatureState(1);
+  private state: DurationFeatureState;
   private readonly running = new Map<string, DurationTaskSpec>();
 
-  constructor(private readonly maxRunning = 50_000) {}
+  constructor(
+    private readonly maxRunning = 50_000,
+    private readonly maxHistory = 20_000,
+  ) {
+    this.state = this.fresh();
+  }
+
+  private fresh(): DurationFeatureState {
+    return new DurationFeatureState(1, { maxPerBag: this.maxHistory });
+  }
+
+  /** Tasks seen queued and not yet finished (tests and status read it). */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** The feature state (tests read its sizes). */
+  get featureState(): DurationFeatureState {
+    return this.state;
+  }
 
   /** Rebuilds the state from history (time order, ends only once they are past `nowMs`). */
   resync(records: readonly PlatformTaskRecord[], nowMs: number): void {
-    this.state = new DurationFeatureState(1);
+    this.state = this.fresh();
     this.running.clear();
     const events: Array<{ t: number; kind: 0 | 1; r: PlatformTaskRecord }> = [];
     for (const r of records) {
@@ -271,8 +293,10 @@ export class LiveDurationFeatures {
   observeQueued(taskId: string, spec: DurationTaskSpec): void {
     if (this.running.has(taskId)) return;
     if (this.running.size >= this.maxRunning) {
-      const oldest = this.running.keys().next().value as string;
+      // Its end never came (cancelled, or lost to this replica): it leaves the running counts, with no duration.
+      const [oldest, old] = this.running.entries().next().value as [string, DurationTaskSpec];
       this.running.delete(oldest);
+      this.state.observeEnd(old, old.createTime, false);
     }
     this.running.set(taskId, spec);
     this.state.observeArrival(spec);

@@ -127,6 +127,28 @@ describe('ordering policies', () => {
     expect(drain(p, cluster(), [heavy, light])).toEqual(['light', 'heavy']);
   });
 
+  it('mlfq keeps bounded state over a stream of one-task jobs (attained service capped, queued-id sets dropped)', () => {
+    const p = new MlfqPolicy({ placement: placement(), maxJobs: 100 });
+    const c = cluster();
+    for (let i = 0; i < 2_000; i++) {
+      const t = small(`t${i}`, i, 100, { jobId: `J${i}` });
+      p.enqueue(t, 1, i);
+      expect(drain(p, c, [t], i)).toEqual([`t${i}`]);
+      c.release(0, t.request);
+      p.onInstanceEnd(t, 0, i, i + 1, true);
+    }
+    // One more cancelled while queued: its set goes with it.
+    const gone = small('gone', 2_000, 100, { jobId: 'Jgone' });
+    p.enqueue(gone, 1, 2_000);
+    p.remove('gone');
+    expect(p.trackedJobs.queued).toBe(0);
+    expect(p.trackedJobs.attained).toBeLessThanOrEqual(100);
+    // The most recently served jobs are the ones remembered.
+    const heavy = small('h', 3_000, 100, { jobId: 'J1999' });
+    p.onInstanceEnd(heavy, 0, 0, 100, true);
+    expect(p.levelOf('J1999')).toBe(1);
+  });
+
   it('packing picks the task whose demand aligns best with the free resources', () => {
     const c = cluster();
     const filler = makeTask({ id: 'filler', request: { cpuMillis: 3000, memMb: 0 } });
