@@ -261,6 +261,7 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     for (let i = 1; i <= 3; i++) tasks.add({ id: id(i), run: shell, resources: gpu });
     tasks.add({ id: id(4), run: shell, resources: { cpuMillis: 100, memMb: 10, gpu: 0 } });
     await service.scheduleOnce();
+    await until(() => gated.running.has(id(1)) && gated.running.has(id(2)), 'g1 and g2');
     // g1 and g2 take both devices; g3 waits for one.
     expect(gated.running.has(id(1)) && gated.running.has(id(2)) && !gated.running.has(id(3))).toBe(true);
     expect(gated.running.get(id(1))!.ctx.gpuDevices).toEqual([0]);
@@ -276,6 +277,27 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     expect(gated.running.get(id(3))!.ctx.gpuDevices).toEqual([0]);
     expect(tasks.tasks.get(id(3))!.nodeId).toBe('g');
     expect(gated.running.get(id(4))!.ctx.gpuDevices).toEqual([]);
+  });
+
+  it('a GPU attempt whose device an ending attempt still holds waits for it, then gets it', async () => {
+    await service.stop();
+    service = build({ nodes: 'g:4000:8192:1', slotsPerNode: 4 });
+    await service.start();
+    const gpu = { cpuMillis: 100, memMb: 10, gpu: 1 };
+    tasks.add({ id: id(1), run: shell, resources: gpu });
+    await service.scheduleOnce();
+    await until(() => gated.running.has(id(1)), 'the first attempt');
+    expect(gated.running.get(id(1))!.ctx.gpuDevices).toEqual([0]);
+    // Its row has ended (the cluster view counts the GPU free again) while its process is still stopping.
+    tasks.tasks.get(id(1))!.status = 'cancelled';
+    tasks.add({ id: id(2), run: shell, resources: gpu });
+    await service.scheduleOnce();
+    expect(tasks.tasks.get(id(2))!.status).toBe('running');
+    await new Promise((r) => setTimeout(r, 250));
+    expect(gated.running.has(id(2))).toBe(false);
+    gated.finish(id(1));
+    await until(() => gated.running.has(id(2)), 'the second attempt to get the device');
+    expect(gated.running.get(id(2))!.ctx.gpuDevices).toEqual([0]);
   });
 
   it('restart_runner: a newer restart mark on a node stops its attempts and requeues them without charging the retry budget', async () => {

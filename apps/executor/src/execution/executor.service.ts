@@ -366,9 +366,12 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     try {
       if (!runner) throw new Error(`no runner for kind ${task.run.kind}`);
       // A retry on this host starts only once what an earlier attempt left here is gone.
-      const blocked = (task.attempt > 1 ? await this.orphans.clearBefore(task.id, task.attempt) : null) ?? (await this.takeGpus(task, entry));
+      const blocked = task.attempt > 1 ? await this.orphans.clearBefore(task.id, task.attempt) : null;
+      const noGpus = blocked ? null : await this.takeGpus(task, entry);
       if (blocked) {
         result = { outcome: 'failed', exitCode: null, outputTail: '', error: blocked };
+      } else if (noGpus) {
+        result = noGpus;
       } else {
         result = await runner.run(task.run as never, {
           taskId: task.id,
@@ -425,16 +428,16 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Gives the attempt `resources.gpu` devices of its node (lowest free first); null when done, else why
-   * not. The queue owner placed it against the node's free GPU count (running tasks' requests in the
+   * Gives the attempt `resources.gpu` devices of its node (lowest free first); null when done, else the
+   * attempt's result (failed, or cancelled when stopped while waiting). The queue owner placed it against the node's free GPU count (running tasks' requests in the
    * database), so devices are normally free at once; an attempt whose row ended while its process is
    * still being stopped holds them a little longer: wait for it (bounded by the task's timeout).
    */
-  private async takeGpus(task: ClaimedTask, entry: RunningTask): Promise<string | null> {
+  private async takeGpus(task: ClaimedTask, entry: RunningTask): Promise<RunResult | null> {
     const want = task.resources.gpu ?? 0;
-    const index = this.nodes.findIndex((n) => n.id === task.nodeId);
-    const devices = this.gpuPool.node(index);
-    if (want > devices.total) return `task requests ${want} GPU(s); node ${task.nodeId} has ${devices.total}`;
+    const devices = this.gpuPool.node(this.nodes.findIndex((n) => n.id === task.nodeId));
+    const failed = (error: string): RunResult => ({ outcome: 'failed', exitCode: null, outputTail: '', error });
+    if (want > devices.total) return failed(`the task requests ${want} GPU(s); node ${task.nodeId} has ${devices.total}`);
     const deadline = performance.now() + task.timeoutMs;
     for (;;) {
       const got = devices.allocate(gpuLease(task), want);
@@ -442,7 +445,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         entry.gpuDevices = got;
         return null;
       }
-      if (entry.abort.signal.aborted || this.stopped || performance.now() >= deadline) return `no ${want} free GPU device(s) on node ${task.nodeId} within the task's timeout`;
+      if (entry.abort.signal.aborted || this.stopped) return { outcome: 'cancelled', exitCode: null, outputTail: '', error: `stopped while waiting for ${want} GPU device(s) on node ${task.nodeId}` };
+      if (performance.now() >= deadline) return failed(`${want} GPU device(s) of node ${task.nodeId} were not free within the task's timeout`);
       await new Promise((r) => setTimeout(r, GPU_WAIT_POLL_MS));
     }
   }
