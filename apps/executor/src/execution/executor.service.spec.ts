@@ -252,6 +252,54 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     expect(tasks.outcomes[0]).toMatchObject({ taskId: id(1), outcome: 'cancelled', status: 'cancelled' });
   });
 
+  it('GPU tasks: placed only on the GPU node, given its devices lowest first (CPU tasks an empty list); a cancelled attempt frees its device for the next', async () => {
+    await service.stop();
+    service = build({ nodes: 'cpu:4000:8192,g:4000:8192:2', slotsPerNode: 4 });
+    await service.start();
+    expect(nodes.heartbeats.filter((h) => h.id === 'g').at(-1)?.gpus).toBe(2);
+    const gpu = { cpuMillis: 100, memMb: 10, gpu: 1 };
+    for (let i = 1; i <= 3; i++) tasks.add({ id: id(i), run: shell, resources: gpu });
+    tasks.add({ id: id(4), run: shell, resources: { cpuMillis: 100, memMb: 10, gpu: 0 } });
+    await service.scheduleOnce();
+    await until(() => gated.running.has(id(1)) && gated.running.has(id(2)), 'g1 and g2');
+    // g1 and g2 take both devices; g3 waits for one.
+    expect(gated.running.has(id(1)) && gated.running.has(id(2)) && !gated.running.has(id(3))).toBe(true);
+    expect(gated.running.get(id(1))!.ctx.gpuDevices).toEqual([0]);
+    expect(gated.running.get(id(2))!.ctx.gpuDevices).toEqual([1]);
+    expect([id(1), id(2)].map((t) => tasks.tasks.get(t)!.nodeId)).toEqual(['g', 'g']);
+    await service.scheduleOnce();
+    expect(gated.running.has(id(3))).toBe(false);
+    tasks.tasks.get(id(1))!.cancelRequested = true;
+    await service.maintainLeases();
+    await until(() => tasks.outcomes.length === 1, 'the cancelled attempt');
+    await service.scheduleOnce();
+    await until(() => gated.running.has(id(3)) && gated.running.has(id(4)), 'g3 and the CPU task to run');
+    expect(gated.running.get(id(3))!.ctx.gpuDevices).toEqual([0]);
+    expect(tasks.tasks.get(id(3))!.nodeId).toBe('g');
+    expect(gated.running.get(id(4))!.ctx.gpuDevices).toEqual([]);
+  });
+
+  it('a GPU attempt whose device an ending attempt still holds waits for it, then gets it', async () => {
+    await service.stop();
+    service = build({ nodes: 'g:4000:8192:1', slotsPerNode: 4 });
+    await service.start();
+    const gpu = { cpuMillis: 100, memMb: 10, gpu: 1 };
+    tasks.add({ id: id(1), run: shell, resources: gpu });
+    await service.scheduleOnce();
+    await until(() => gated.running.has(id(1)), 'the first attempt');
+    expect(gated.running.get(id(1))!.ctx.gpuDevices).toEqual([0]);
+    // Its row has ended (the cluster view counts the GPU free again) while its process is still stopping.
+    tasks.tasks.get(id(1))!.status = 'cancelled';
+    tasks.add({ id: id(2), run: shell, resources: gpu });
+    await service.scheduleOnce();
+    expect(tasks.tasks.get(id(2))!.status).toBe('running');
+    await new Promise((r) => setTimeout(r, 250));
+    expect(gated.running.has(id(2))).toBe(false);
+    gated.finish(id(1));
+    await until(() => gated.running.has(id(2)), 'the second attempt to get the device');
+    expect(gated.running.get(id(2))!.ctx.gpuDevices).toEqual([0]);
+  });
+
   it('restart_runner: a newer restart mark on a node stops its attempts and requeues them without charging the retry budget', async () => {
     nodes.set('n1', { restartRequestedAt: new Date(1_000) });
     await service.start(); // its first heartbeat learns the old mark: nothing to stop

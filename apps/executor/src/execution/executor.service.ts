@@ -4,7 +4,7 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { makeEnvelope, type DecisionRecord, type Envelope, type RunSpec } from '@kairos/contracts';
 import { CLOCK, ConfigError, type Clock } from '@kairos/platform';
-import { LatencyWindow, POLICY_NAMES, TenantRunningLedger, UNLIMITED_TENANT, type TenantLimits } from '@kairos/scheduling-core';
+import { GpuDevicePool, LatencyWindow, POLICY_NAMES, TenantRunningLedger, UNLIMITED_TENANT, type TenantLimits } from '@kairos/scheduling-core';
 import { APP_IDENTITY, BUS_CLIENT, KAIROS_METRICS, OutboxRelayService, type AppIdentity, type KairosMetrics } from '@kairos/runtime';
 import { EXECUTOR_SETTINGS, type ExecutorSettings } from '../core/executor-settings';
 import { localNodesFromConfig, type LocalNode } from '../nodes/local-nodes';
@@ -34,7 +34,13 @@ interface RunningTask {
   done: Promise<void>;
   /** Set when a restart_runner repair stopped it: the attempt is requeued, not recorded as cancelled. */
   restarting?: string;
+  /** The GPU devices of its node the attempt holds (lowest free first), once allocated. */
+  gpuDevices?: readonly number[];
 }
+
+const gpuLease = (task: ClaimedTask): string => `${task.id}#${task.attempt}`;
+/** How often an attempt whose GPUs are still held by an ending attempt on its node looks again. */
+const GPU_WAIT_POLL_MS = 100;
 
 /**
  * One executor process: registers its nodes; owns some queues (queue_owners lease) and keeps, per owned
@@ -70,6 +76,12 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private readonly outcomeDecisions: DecisionBuffer | null;
   /** Cluster nodes in first-seen order: a node keeps its index in the policies' ClusterState for the process's life. */
   private readonly nodeOrder = new Map<string, PlannerNode & { executorId: string }>();
+  /**
+   * Which GPU devices of this executor's nodes (index as in `nodes`) each running attempt holds (lease
+   * `taskId#attempt`). Empty at start: a restart requeues every attempt this executor id was running
+   * (recoverOwnLeases, after the orphan sweep killed them), so no device is held by a survivor.
+   */
+  private readonly gpuPool: GpuDevicePool;
 
   constructor(
     @Inject(TASK_REPOSITORY) readonly repo: TaskRepository,
@@ -91,6 +103,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   ) {
     this.logger = id.logger;
     this.nodes = localNodesFromConfig(settings.nodes, settings.executorId);
+    this.gpuPool = new GpuDevicePool(this.nodes.map((n) => n.gpus?.devices ?? []));
     if (!(POLICY_NAMES as readonly string[]).includes(settings.schedulerPolicy)) {
       throw new ConfigError(`SCHEDULER_POLICY="${settings.schedulerPolicy}": unknown policy (known: ${POLICY_NAMES.join(', ')})`);
     }
@@ -221,7 +234,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const now = this.clock.now();
     const byQueue = new Map<string, RunnableTask[]>();
     for (const t of ready) byQueue.set(t.queue, [...(byQueue.get(t.queue) ?? []), t]);
-    const capacity = { cpuMillis: Math.max(...nodes.map((n) => n.cpuMillis)), memMb: Math.max(...nodes.map((n) => n.memMb)), gpu: 0, io: 0, net: 0 };
+    const capacity = { cpuMillis: Math.max(...nodes.map((n) => n.cpuMillis)), memMb: Math.max(...nodes.map((n) => n.memMb)), gpu: Math.max(...nodes.map((n) => n.gpuCount ?? 0)), io: 0, net: 0 };
     const weights = new Map([...limits].map(([t, l]) => [t, l.weight]));
     for (const q of owned) {
       const spec = policies.get(q) ?? this.defaultPolicy;
@@ -314,10 +327,13 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   /** The cluster's live nodes in stable index order (this executor's own always present); a node that vanished stays in place, down. */
   private plannerNodes(view: ClusterNode[]): PlannerNode[] {
     const seen = new Set<string>();
-    const own = this.nodes.filter((n) => !view.some((v) => v.id === n.id)).map((n): ClusterNode => ({ ...n, executorId: this.settings.executorId }));
+    const own = this.nodes
+      .map((n, i) => ({ n, gpus: this.gpuPool.node(i) }))
+      .filter(({ n }) => !view.some((v) => v.id === n.id))
+      .map(({ n, gpus }): ClusterNode => ({ ...n, executorId: this.settings.executorId, gpuCount: gpus.total, usedGpu: gpus.total - gpus.free }));
     for (const n of [...view, ...own]) {
       seen.add(n.id);
-      this.nodeOrder.set(n.id, { id: n.id, executorId: n.executorId, cpuMillis: n.cpuMillis, memMb: n.memMb, usedCpu: n.usedCpu, usedMem: n.usedMem, running: n.running, cordoned: n.cordoned });
+      this.nodeOrder.set(n.id, { id: n.id, executorId: n.executorId, cpuMillis: n.cpuMillis, memMb: n.memMb, usedCpu: n.usedCpu, usedMem: n.usedMem, running: n.running, cordoned: n.cordoned, gpuCount: n.gpuCount, usedGpu: n.usedGpu });
     }
     if (!seen.size) return [];
     return [...this.nodeOrder.values()].map((n) => (seen.has(n.id) ? n : { ...n, cordoned: true }));
@@ -332,6 +348,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const entry: RunningTask = { task, abort, pid: null, group: null, done: Promise.resolve() };
     this.running.set(task.id, entry);
     entry.done = this.execute(task, entry).finally(() => {
+      // Whatever the outcome (succeeded, failed, timed out, cancelled, lease lost, runner crash).
+      this.gpuPool.node(this.nodes.indexOf(node)).release(gpuLease(task));
       node.usedCpu -= task.resources.cpuMillis;
       node.usedMem -= task.resources.memMb;
       node.running -= 1;
@@ -349,8 +367,11 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       if (!runner) throw new Error(`no runner for kind ${task.run.kind}`);
       // A retry on this host starts only once what an earlier attempt left here is gone.
       const blocked = task.attempt > 1 ? await this.orphans.clearBefore(task.id, task.attempt) : null;
+      const noGpus = blocked ? null : await this.takeGpus(task, entry);
       if (blocked) {
         result = { outcome: 'failed', exitCode: null, outputTail: '', error: blocked };
+      } else if (noGpus) {
+        result = noGpus;
       } else {
         result = await runner.run(task.run as never, {
           taskId: task.id,
@@ -358,6 +379,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
           timeoutMs: task.timeoutMs,
           outputTailBytes: this.settings.outputTailBytes,
           signal: entry.abort.signal,
+          // Always set (empty for a CPU task), so a task sees exactly the GPUs it was given.
+          gpuDevices: entry.gpuDevices ?? [],
           onPid: (pid) => (entry.pid = pid),
           onProcess: (group) => {
             entry.group = group;
@@ -401,6 +424,30 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         }
         await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** i)));
       }
+    }
+  }
+
+  /**
+   * Gives the attempt `resources.gpu` devices of its node (lowest free first); null when done, else the
+   * attempt's result (failed, or cancelled when stopped while waiting). The queue owner placed it against the node's free GPU count (running tasks' requests in the
+   * database), so devices are normally free at once; an attempt whose row ended while its process is
+   * still being stopped holds them a little longer: wait for it (bounded by the task's timeout).
+   */
+  private async takeGpus(task: ClaimedTask, entry: RunningTask): Promise<RunResult | null> {
+    const want = task.resources.gpu ?? 0;
+    const devices = this.gpuPool.node(this.nodes.findIndex((n) => n.id === task.nodeId));
+    const failed = (error: string): RunResult => ({ outcome: 'failed', exitCode: null, outputTail: '', error });
+    if (want > devices.total) return failed(`the task requests ${want} GPU(s); node ${task.nodeId} has ${devices.total}`);
+    const deadline = performance.now() + task.timeoutMs;
+    for (;;) {
+      const got = devices.allocate(gpuLease(task), want);
+      if (got) {
+        entry.gpuDevices = got;
+        return null;
+      }
+      if (entry.abort.signal.aborted || this.stopped) return { outcome: 'cancelled', exitCode: null, outputTail: '', error: `stopped while waiting for ${want} GPU device(s) on node ${task.nodeId}` };
+      if (performance.now() >= deadline) return failed(`${want} GPU device(s) of node ${task.nodeId} were not free within the task's timeout`);
+      await new Promise((r) => setTimeout(r, GPU_WAIT_POLL_MS));
     }
   }
 
@@ -457,7 +504,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
       this.restartsSeen.set(n.id, requested);
     }
     for (const n of this.nodes) {
-      await this.nodeRows.heartbeat({ id: n.id, executorId, cpuMillis: n.cpuMillis, memMb: n.memMb, status: n.cordoned ? 'cordoned' : 'ready', running: n.running });
+      await this.nodeRows.heartbeat({ id: n.id, executorId, cpuMillis: n.cpuMillis, memMb: n.memMb, gpus: n.gpus?.devices.length ?? 0, status: n.cordoned ? 'cordoned' : 'ready', running: n.running });
     }
     await this.nodeRows.markLost(heartbeatMs * 3, this.settings.nodeRetireAfterMs);
     const at = new Date(this.clock.now()).toISOString();

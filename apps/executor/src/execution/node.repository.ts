@@ -14,6 +14,8 @@ export interface NodeHeartbeat {
   executorId: string;
   cpuMillis: number;
   memMb: number;
+  /** GPU devices the node declares (absent or 0: none). */
+  gpus?: number;
   status: 'ready' | 'cordoned';
   running: number;
 }
@@ -28,6 +30,9 @@ export interface ClusterNode {
   usedCpu: number;
   usedMem: number;
   running: number;
+  /** GPU devices the node declares, and how many its running tasks requested. */
+  gpuCount: number;
+  usedGpu: number;
 }
 
 /** nodes (executor): registration, heartbeats, and the cordon / restart marks repairs set. */
@@ -45,11 +50,12 @@ export class PgNodeRepository implements NodeRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   async clusterView(freshMs: number): Promise<ClusterNode[]> {
-    const rows = await this.db.query<{ id: string; executor_id: string; cpu_millis: number; mem_mb: number; status: string; cordoned: boolean; used_cpu: string | number; used_mem: string | number; running: number }>(
-      `SELECT n.id, n.executor_id, n.cpu_millis, n.mem_mb, n.status, n.cordoned,
-         COALESCE(u.cpu, 0) AS used_cpu, COALESCE(u.mem, 0) AS used_mem, COALESCE(u.n, 0)::int AS running
+    const rows = await this.db.query<{ id: string; executor_id: string; cpu_millis: number; mem_mb: number; status: string; cordoned: boolean; used_cpu: string | number; used_mem: string | number; running: number; gpus: number; used_gpu: string | number }>(
+      `SELECT n.id, n.executor_id, n.cpu_millis, n.mem_mb, n.status, n.cordoned, n.gpus,
+         COALESCE(u.cpu, 0) AS used_cpu, COALESCE(u.mem, 0) AS used_mem, COALESCE(u.n, 0)::int AS running, COALESCE(u.gpu, 0) AS used_gpu
        FROM nodes n LEFT JOIN (
-         SELECT node_id, sum((resources->>'cpuMillis')::float8) AS cpu, sum((resources->>'memMb')::float8) AS mem, count(*) AS n
+         SELECT node_id, sum((resources->>'cpuMillis')::float8) AS cpu, sum((resources->>'memMb')::float8) AS mem, count(*) AS n,
+           sum(COALESCE((resources->>'gpu')::float8, 0)) AS gpu
          FROM tasks WHERE status = 'running' GROUP BY node_id
        ) u ON u.node_id = n.id
        WHERE n.status <> 'lost' AND n.last_heartbeat_at > now() - ($1 || ' milliseconds')::interval
@@ -65,6 +71,8 @@ export class PgNodeRepository implements NodeRepository {
       usedCpu: Number(r.used_cpu),
       usedMem: Number(r.used_mem),
       running: r.running,
+      gpuCount: Number(r.gpus),
+      usedGpu: Number(r.used_gpu),
     }));
   }
 
@@ -78,10 +86,10 @@ export class PgNodeRepository implements NodeRepository {
 
   async heartbeat(n: NodeHeartbeat): Promise<void> {
     await this.db.query(
-      `INSERT INTO nodes (id, executor_id, cpu_millis, mem_mb, status, running, last_heartbeat_at)
-       VALUES ($1, $2, $3, $4, $5, $6, now())
-       ON CONFLICT (id) DO UPDATE SET executor_id = $2, cpu_millis = $3, mem_mb = $4, status = $5, running = $6, last_heartbeat_at = now()`,
-      [n.id, n.executorId, n.cpuMillis, n.memMb, n.status, n.running],
+      `INSERT INTO nodes (id, executor_id, cpu_millis, mem_mb, status, running, gpus, last_heartbeat_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+       ON CONFLICT (id) DO UPDATE SET executor_id = $2, cpu_millis = $3, mem_mb = $4, status = $5, running = $6, gpus = $7, last_heartbeat_at = now()`,
+      [n.id, n.executorId, n.cpuMillis, n.memMb, n.status, n.running, n.gpus ?? 0],
     );
   }
 

@@ -1,5 +1,5 @@
 import { planPass, type QueuePolicy } from './plan-assignments';
-import { QueueScheduler } from './queue-scheduler';
+import { QueueScheduler, type PlannerNode } from './queue-scheduler';
 import type { LocalNode } from '../nodes/local-nodes';
 import type { RunnableTask } from '../tasks/task.repository';
 import { TenantRunningLedger, UNLIMITED_TENANT, type TenantLimits } from '@kairos/scheduling-core';
@@ -83,9 +83,47 @@ describe('planPass with tenant running quotas', () => {
 
   it('the quota counts GPUs from the task request and memory in every dimension', () => {
     const gpuQuota = (t: string) => (t === 'g' ? { ...UNLIMITED_TENANT, maxRunningGpus: 1 } : UNLIMITED_TENANT);
-    const s = new QueueScheduler('default', { policy: 'fifo', placement: 'least-loaded' }, { cpuMillis: 4000, memMb: 1000, gpu: 0, io: 0, net: 0 });
+    const s = new QueueScheduler('default', { policy: 'fifo', placement: 'least-loaded' }, { cpuMillis: 4000, memMb: 1000, gpu: 4, io: 0, net: 0 });
     s.sync([task('g1', { tenant: 'g', resources: { cpuMillis: 1, memMb: 1, gpu: 1 } }), task('g2', { tenant: 'g', resources: { cpuMillis: 1, memMb: 1, gpu: 1 } })], 2_000_000);
-    const out = planPass([s], [node('n', { cpuMillis: 4000 })], 10, 2_000_000, undefined, undefined, new TenantRunningLedger(new Map(), gpuQuota));
+    // The node has GPUs for both: the tenant's quota alone holds g2 back.
+    const out = planPass([s], [{ ...node('n', { cpuMillis: 4000 }), gpuCount: 4 }], 10, 2_000_000, undefined, undefined, new TenantRunningLedger(new Map(), gpuQuota));
     expect(out.map((o) => o.taskId)).toEqual(['g1']);
+  });
+});
+
+describe('planPass with GPU requests (live placement honours the gpu dimension)', () => {
+  const pnode = (id: string, over: Partial<PlannerNode> = {}): PlannerNode => ({ id, cpuMillis: 8000, memMb: 8000, usedCpu: 0, usedMem: 0, running: 0, cordoned: false, ...over });
+  const gpuTask = (id: string): RunnableTask => task(id, { resources: { cpuMillis: 100, memMb: 10, gpu: 1 } });
+  const cap = { cpuMillis: 8000, memMb: 8000, gpu: 1, io: 0, net: 0 };
+  const scheduler = (policy: string, tasks: RunnableTask[], nowMs: number): QueueScheduler => {
+    const s = new QueueScheduler('default', { policy, placement: 'least-loaded' }, cap);
+    s.sync(tasks, nowMs);
+    return s;
+  };
+
+  it.each(['fifo', 'priority', 'sjf'])('%s: a GPU task goes only to the node with a free GPU, even when a CPU node is emptier', (policy) => {
+    // cpu is the least loaded node by far; only g has a GPU.
+    const nodes = [pnode('cpu', { cpuMillis: 64000, memMb: 64000 }), pnode('g', { usedCpu: 4000, usedMem: 4000, running: 1, gpuCount: 1 })];
+    const out = planPass([scheduler(policy, [gpuTask('t1'), task('t2', { resources: { cpuMillis: 100, memMb: 10, gpu: 0 } })], 2_000_000)], nodes, 10, 2_000_000);
+    expect(out.find((a) => a.taskId === 't1')?.nodeId).toBe('g');
+    expect(out.find((a) => a.taskId === 't2')?.nodeId).toBe('cpu');
+  });
+
+  it('a GPU task is not placed on a cluster without GPUs', () => {
+    const out = planPass([scheduler('fifo', [gpuTask('t1')], 2_000_000)], [pnode('cpu')], 10, 2_000_000);
+    expect(out).toEqual([]);
+  });
+
+  it.each(['fifo', 'priority', 'sjf'])('%s: a second GPU task waits while the first holds the only device, and starts once it is released', (policy) => {
+    const s = scheduler(policy, [gpuTask('t1'), gpuTask('t2')], 2_000_000);
+    const first = planPass([s], [pnode('g', { gpuCount: 1 })], 10, 2_000_000);
+    expect(first.map((a) => a.taskId)).toEqual(['t1']);
+    s.started('t1', 2_000_000);
+    // t1 runs on g (the cluster view counts its GPU): t2 stays queued, although CPU and slots are free.
+    s.sync([gpuTask('t2')], 2_000_100);
+    expect(planPass([s], [pnode('g', { gpuCount: 1, usedGpu: 1, usedCpu: 100, usedMem: 10, running: 1 })], 10, 2_000_100)).toEqual([]);
+    s.ended('t1', 2_000_200, true, 200);
+    const next = planPass([s], [pnode('g', { gpuCount: 1 })], 10, 2_000_200);
+    expect(next.map((a) => ({ taskId: a.taskId, nodeId: a.nodeId }))).toEqual([{ taskId: 't2', nodeId: 'g' }]);
   });
 });

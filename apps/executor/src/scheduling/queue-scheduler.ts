@@ -17,6 +17,9 @@ export interface PlannerNode {
   readonly usedMem: number;
   readonly running: number;
   readonly cordoned: boolean;
+  /** GPU devices the node declares and how many running tasks hold (absent: 0, a node without GPUs). */
+  readonly gpuCount?: number;
+  readonly usedGpu?: number;
 }
 
 /**
@@ -35,7 +38,6 @@ export function groupKeyOf(t: RunnableTask): string {
 /**
  * May `instances` more instances requesting `request` each start now for `tenant` (its running quota)?
  * The pass asks before it takes a decision; a refused job is parked for the rest of the pass.
- * `request` carries the platform task's GPUs (the policy's job does not yet: live placement has no GPU dimension).
  */
 export type AdmitDispatch = (tenant: string, request: Resources, instances: number) => boolean;
 
@@ -352,7 +354,7 @@ function toCoreTask(key: string, t: RunnableTask, instances: number): Task {
     jobId: t.name ?? t.id,
     tenant: t.tenant,
     priority: t.priority,
-    request: { cpuMillis: t.resources.cpuMillis, memMb: t.resources.memMb, gpu: 0, io: 0, net: 0 },
+    request: { cpuMillis: t.resources.cpuMillis, memMb: t.resources.memMb, gpu: t.resources.gpu ?? 0, io: 0, net: 0 },
     duration: t.predictedP50Ms !== null ? { predicted: t.predictedP50Ms / 1000 } : {},
     arrival: t.createdAt.getTime() / 1000,
     instances: Math.max(1, instances),
@@ -362,9 +364,10 @@ function toCoreTask(key: string, t: RunnableTask, instances: number): Task {
 
 /** A ClusterState of the executor's nodes with what already runs on them allocated; full or cordoned nodes are down. */
 export function clusterOf(nodes: readonly PlannerNode[], maxPerNode: number): ClusterState {
-  const cluster = new ClusterState(nodes.map((n) => ({ id: n.id, capacity: { cpuMillis: n.cpuMillis, memMb: n.memMb, gpu: 0, io: 0, net: 0 } })));
+  const cluster = new ClusterState(nodes.map((n) => ({ id: n.id, capacity: { cpuMillis: n.cpuMillis, memMb: n.memMb, gpu: n.gpuCount ?? 0, io: 0, net: 0 } })));
   nodes.forEach((n, i) => {
-    if (n.usedCpu > 0 || n.usedMem > 0) cluster.allocate(i, { cpuMillis: Math.min(n.usedCpu, n.cpuMillis), memMb: Math.min(n.usedMem, n.memMb), gpu: 0, io: 0, net: 0 });
+    const usedGpu = Math.min(n.usedGpu ?? 0, n.gpuCount ?? 0);
+    if (n.usedCpu > 0 || n.usedMem > 0 || usedGpu > 0) cluster.allocate(i, { cpuMillis: Math.min(n.usedCpu, n.cpuMillis), memMb: Math.min(n.usedMem, n.memMb), gpu: usedGpu, io: 0, net: 0 });
     if (n.cordoned || n.running >= maxPerNode) cluster.setUp(i, false);
   });
   return cluster;

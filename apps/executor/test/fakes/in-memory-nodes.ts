@@ -10,7 +10,7 @@ import type { ProcessUsage, ResourceSampler } from '../../src/execution/resource
 export class InMemoryNodeRepository implements NodeRepository {
   readonly flagsById = new Map<string, NodeFlags>();
   readonly heartbeats: NodeHeartbeat[] = [];
-  constructor(private readonly usageOn: (nodeId: string) => { cpu: number; mem: number; n: number } = () => ({ cpu: 0, mem: 0, n: 0 })) {}
+  constructor(private readonly usageOn: (nodeId: string) => { cpu: number; mem: number; n: number; gpu?: number } = () => ({ cpu: 0, mem: 0, n: 0 })) {}
   async clusterView(): Promise<ClusterNode[]> {
     const last = new Map<string, NodeHeartbeat>();
     for (const h of this.heartbeats) last.set(h.id, h);
@@ -18,7 +18,7 @@ export class InMemoryNodeRepository implements NodeRepository {
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((h) => {
         const u = this.usageOn(h.id);
-        return { id: h.id, executorId: h.executorId, cpuMillis: h.cpuMillis, memMb: h.memMb, cordoned: this.flagsById.get(h.id)?.cordoned ?? h.status === 'cordoned', usedCpu: u.cpu, usedMem: u.mem, running: u.n };
+        return { id: h.id, executorId: h.executorId, cpuMillis: h.cpuMillis, memMb: h.memMb, cordoned: this.flagsById.get(h.id)?.cordoned ?? h.status === 'cordoned', usedCpu: u.cpu, usedMem: u.mem, running: u.n, gpuCount: h.gpus ?? 0, usedGpu: u.gpu ?? 0 };
       });
   }
   async flags(nodeIds: string[]): Promise<NodeFlags[]> {

@@ -99,9 +99,9 @@ export class InMemoryTaskRepository implements TaskRepository {
   }
 
   /** Requests and count of the running attempts on a node (what the cluster view sums). */
-  usageOn(nodeId: string): { cpu: number; mem: number; n: number } {
+  usageOn(nodeId: string): { cpu: number; mem: number; n: number; gpu: number } {
     const on = [...this.tasks.values()].filter((t) => t.status === 'running' && t.nodeId === nodeId);
-    return { cpu: on.reduce((s, t) => s + t.resources.cpuMillis, 0), mem: on.reduce((s, t) => s + t.resources.memMb, 0), n: on.length };
+    return { cpu: on.reduce((s, t) => s + t.resources.cpuMillis, 0), mem: on.reduce((s, t) => s + t.resources.memMb, 0), n: on.length, gpu: on.reduce((s, t) => s + (t.resources.gpu ?? 0), 0) };
   }
 
   /** Queues with queued work (what an ownership round takes). */
