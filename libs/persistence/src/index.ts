@@ -4,3 +4,4 @@ export * from './outbox';
 export * from './migrations/index';
 export * from './workflow-task.writer';
 export * from './task-archive.codec';
+export * from './decision-records.writer';

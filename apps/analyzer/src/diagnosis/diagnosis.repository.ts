@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DecisionRecord, Envelope } from '@kairos/contracts';
-import { appendToOutbox, DATABASE, type Database } from '@kairos/persistence';
+import { appendToOutbox, DATABASE, insertDecisionRecords, type Database } from '@kairos/persistence';
 import { cursorTime, type Keyset } from '@kairos/runtime';
 
 export const DIAGNOSIS_REPOSITORY = Symbol('DIAGNOSIS_REPOSITORY');
@@ -104,20 +104,7 @@ export class PgDiagnosisRepository implements DiagnosisRepository {
     // Looked up again next time while it is missing (the executor's migrations may run after this analyzer started).
     if (!exists) this.decisionsTable = null;
     if (!exists || !records.length) return exists;
-    await this.db.query(
-      `INSERT INTO scheduling_decisions (decision_id, kind, task_id, node_id, policy, decided_at, record)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])
-       ON CONFLICT (decision_id) DO NOTHING`,
-      [
-        records.map((r) => r.decisionId),
-        records.map((r) => r.kind),
-        records.map((r) => r.taskId),
-        records.map((r) => r.nodeId),
-        records.map((r) => r.policy.name),
-        records.map((r) => r.at),
-        records.map((r) => JSON.stringify(r)),
-      ],
-    );
+    await insertDecisionRecords(this.db, records);
     return true;
   }
 

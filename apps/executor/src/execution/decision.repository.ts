@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DecisionRecord } from '@kairos/contracts';
-import { DATABASE, type Database } from '@kairos/persistence';
+import { DATABASE, insertDecisionRecords, type Database } from '@kairos/persistence';
 
 export const DECISION_REPOSITORY = Symbol('EXECUTOR_DECISION_REPOSITORY');
 
@@ -16,23 +16,8 @@ export interface DecisionRepository {
 export class PgDecisionRepository implements DecisionRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async insertMany(records: readonly DecisionRecord[]): Promise<void> {
-    if (!records.length) return;
-    // Column arrays unnested: one statement and a fixed parameter count whatever the batch size.
-    await this.db.query(
-      `INSERT INTO scheduling_decisions (decision_id, kind, task_id, node_id, policy, decided_at, record)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])
-       ON CONFLICT (decision_id) DO NOTHING`,
-      [
-        records.map((r) => r.decisionId),
-        records.map((r) => r.kind),
-        records.map((r) => r.taskId),
-        records.map((r) => r.nodeId),
-        records.map((r) => r.policy.name),
-        records.map((r) => r.at),
-        records.map((r) => JSON.stringify(r)),
-      ],
-    );
+  insertMany(records: readonly DecisionRecord[]): Promise<void> {
+    return insertDecisionRecords(this.db, records);
   }
 
   async deleteOlderThan(cutoff: Date): Promise<number> {
