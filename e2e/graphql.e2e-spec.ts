@@ -144,6 +144,20 @@ describe('GraphQL API (standalone)', () => {
       async () => pick(await rest(`/api/tasks/${t.task.id}`), topFields(detail)),
       async () => (await data(`query($id: ID!) { task(id: $id) { ${detail} } }`, { id: t.task.id })).task,
     );
+    // Decision records: per task (with a kind filter) and by node.
+    await sameAsRest(
+      () => rest(`/api/tasks/${t.task.id}/decisions`),
+      async () => (await data(`query($id: ID!) { taskDecisions(taskId: $id) }`, { id: t.task.id })).taskDecisions,
+    );
+    expect(((await rest<{ items: unknown[] }>(`/api/tasks/${t.task.id}/decisions`)).items).length).toBeGreaterThan(0);
+    await sameAsRest(
+      () => rest(`/api/tasks/${t.task.id}/decisions?kind=placement`),
+      async () => (await data(`query($id: ID!) { taskDecisions(taskId: $id, kind: "placement") }`, { id: t.task.id })).taskDecisions,
+    );
+    await sameAsRest(
+      () => rest('/api/decisions?nodeId=g1&limit=5'),
+      async () => (await data('{ decisions(nodeId: "g1", limit: 5) }')).decisions,
+    );
     await sameAsRest(
       async () => (await rest<{ items: Array<Record<string, unknown>> }>('/api/tasks?queue=gql&limit=5')).items.map((x) => pick(x, topFields(TASK))),
       async () => (await data(`{ tasksList(queue: "gql", limit: 5) { ${TASK} } }`)).tasksList,

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import { GraphQLError, parse } from 'graphql';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { DeadLettersModule } from '../dead-letters/dead-letters.module';
+import { DecisionsModule } from '../decisions/decisions.module';
 import { QueuesModule } from '../queues/queues.module';
 import { RepairsModule } from '../repairs/repairs.module';
 import { SchedulesModule } from '../schedules/schedules.module';
@@ -15,6 +16,7 @@ import { WorkflowsModule } from '../workflows/workflows.module';
 import { AdminResolver } from './admin.resolver';
 import { AnalyzerResolver } from './analyzer.resolver';
 import { CollectorResolver } from './collector.resolver';
+import { DecisionsResolver } from './decisions.resolver';
 import { KairosResolver } from './kairos.resolver';
 import { OwnerRestClient } from './owner-rest.client';
 import { queryLimitErrors, queryLimitsRule } from './query-limits';
@@ -72,6 +74,7 @@ export function graphqlContext(input: ContextInput): GraphQLRequestContext {
     QueuesModule,
     StatsModule,
     DeadLettersModule,
+    DecisionsModule,
     RepairsModule,
     ApiKeysModule,
     SchedulesModule,
@@ -108,6 +111,6 @@ export function graphqlContext(input: ContextInput): GraphQLRequestContext {
       },
     }),
   ],
-  providers: [KairosResolver, AnalyzerResolver, CollectorResolver, AdminResolver, OwnerRestClient],
+  providers: [KairosResolver, AnalyzerResolver, CollectorResolver, AdminResolver, DecisionsResolver, OwnerRestClient],
 })
 export class KairosGraphQLModule {}
