@@ -51,6 +51,11 @@ export class EasyBackfillPolicy extends RankedPolicy {
     if (direct) return direct;
     const res = this.reserve(head, cluster, now);
     const maxFree = cluster.maxFree();
+    // Per-dimension maximum free over the nodes other than the reserved one, computed at most once per
+    // decision: a candidate that would delay the reservation is only tried elsewhere if it could fit
+    // there at all (a necessary condition, so the same decisions; it spares a walk over every node for
+    // each of up to scanLimit candidates when the cluster is nearly full).
+    let elsewhere: Resources | null = null;
     const limit = Math.min(this.index.size, this.scanLimit);
     for (let i = 1; i < limit; i++) {
       const e = this.index.at(i);
@@ -60,6 +65,8 @@ export class EasyBackfillPolicy extends RankedPolicy {
       if (!res || n !== res.node || now + this.estimate(e.task) <= res.shadow) {
         return { kind: 'dispatch', taskId: e.task.id, nodeIndexes: [n] };
       }
+      elsewhere ??= maxFreeExcept(cluster, res.node);
+      if (!fitsIn(e.task.request, elsewhere)) continue;
       for (const node of cluster.nodes) {
         if (node.index !== res.node && cluster.fits(node.index, e.task.request)) {
           return { kind: 'dispatch', taskId: e.task.id, nodeIndexes: [node.index] };
@@ -114,4 +121,14 @@ export class EasyBackfillPolicy extends RankedPolicy {
   private estimate(t: Task): number {
     return durationEstimate(t, this.information);
   }
+}
+
+/** Per-dimension maximum free amount over live nodes other than `excluded`. */
+function maxFreeExcept(cluster: ClusterState, excluded: number): Resources {
+  const m: MutableResources = { cpuMillis: 0, memMb: 0, gpu: 0, io: 0, net: 0 };
+  for (const n of cluster.nodes) {
+    if (!n.up || n.index === excluded) continue;
+    for (const k of RESOURCE_KEYS) if (n.free[k] > m[k]) m[k] = n.free[k];
+  }
+  return m;
 }
