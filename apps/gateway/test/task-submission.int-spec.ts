@@ -20,9 +20,7 @@ describe('TaskSubmissionService on PostgreSQL', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     db = await Database.open({ url: tdb.url, dataDir: mkdtempSync(join(tmpdir(), 'kairos-')), migrations: withBaseline(GATEWAY_MIGRATIONS) });
-    // tasks.tenant is the executor's column (its migration 1732350021100, which this gateway-only
-    // database does not run); the gateway writes it on every submission.
-    await db.query(`ALTER TABLE tasks ADD COLUMN tenant text NOT NULL DEFAULT 'default'`);
+    // A gateway-only database (no executor has run): tasks.tenant comes with the baseline.
     service = new TaskSubmissionService(new PgTaskRepository(db), { kick: () => void commits++ }, new TaskSecrets(makeKeyring(secretKeyFromBase64(Buffer.alloc(32, 7).toString('base64'), 'test key')), { envNamePatterns: ['TOKEN', 'SECRET', 'PASSWORD', 'KEY'], headerNames: ['authorization'] }));
   });
   afterAll(async () => {
