@@ -22,6 +22,19 @@ describe('bench replay (pure parts)', () => {
     expect(xs.reduce((a, b) => a + b, 0) / xs.length).toBeLessThan(1.5 * w.tasks[k]!.duration.actual!);
   });
 
+  it('splits the cluster into at least minNodes same-shape nodes with the same offered load (distributed mode)', () => {
+    const all = Array.from({ length: 40 }, (_, i) => task(`j${i}/t`, `j${i}`, 1000 + i * 100, 1 + (i % 5) * 30, 50 + i));
+    const o = { window: '0%:100%', sample: 1, maxTasks: 30, cap: 64, compress: 10, sigma: 0.5, seed: 1, load: 0.9 };
+    const one = prepareReplay(all, o);
+    const two = prepareReplay(all, { ...o, minNodes: 2 });
+    expect(one.nodes).toBe(1);
+    expect(two.nodes).toBe(2);
+    expect(two.machine.cpuMillis).toBeLessThanOrEqual(Math.ceil(one.machine.cpuMillis / 2));
+    expect(two.offeredLoad).toBeGreaterThanOrEqual(0.9);
+    expect(two.offeredLoad).toBeLessThan(0.95);
+    expect(two.tasks).toEqual(one.tasks);
+  });
+
   it('groups live instances by task name like the simulator and averages per task and per instance', () => {
     const w = { tasks: [task('a', 'j1', 0, 2, 1), task('b', 'j2', 1, 1, 1)] } as unknown as ReplayWindow;
     const f = liveFigures(w, [

@@ -1,11 +1,10 @@
-// `kairos bench replay`: drives the live standalone platform (one process: gateway + executor +
-// analyzer, PostgreSQL) with a time-compressed window of the shipped Alibaba trace, once per policy,
+// `kairos bench replay`: drives the live platform — standalone (one process: gateway + executor +
+// analyzer, PostgreSQL) or distributed (gateway + 2 executors, Kafka test broker) — with a time-compressed window of the shipped Alibaba trace, once per policy,
 // and runs the simulator on the very same window (same tasks, same realised per-instance durations,
 // same compression, same node count) to compare mean and p95 wait per task and per instance.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Client } from 'pg';
 import {
@@ -30,10 +29,10 @@ import {
   type Summary,
   type Task,
 } from '@kairos/scheduling-core';
+import { exited, scratchDatabase, startDistributed, startService, waitHealthy } from './live-platform';
 import { BenchArgError, intArg, loadTrace, log, numArg } from './schedule.bench';
 
-/** The repository root, whether this runs from dist/bench/src or (KAIROS_CLI_FROM_SOURCE) from bench/src. */
-const ROOT = [resolve(__dirname, '..', '..', '..'), resolve(__dirname, '..', '..')].find((d) => existsSync(join(d, 'scripts', 'dist-register.js'))) ?? resolve(__dirname, '..', '..', '..');
+type ReplayMode = 'standalone' | 'distributed';
 const DEFAULT_TRACE = 'alibaba2017:../shared/datasets/alibaba-2017/batch_task.csv';
 /** The admin key given to the spawned standalone (KAIROS_ADMIN_KEY); a run-local value. */
 const BENCH_KEY = 'kairos_00000000000000be_benchbenchbenchbenchbenchbenchbenchbenchben';
@@ -55,7 +54,7 @@ export interface ReplayWindow {
  * realised per-instance durations drawn once (noise σ, seed) and then divided by `compress` with the
  * arrivals; the node count (Alibaba machines) gives offered load `load` on the bottleneck resource.
  */
-export function prepareReplay(all: readonly Task[], o: { window: string; sample: number; maxTasks: number; cap: number; compress: number; sigma: number; seed: number; load: number }): ReplayWindow {
+export function prepareReplay(all: readonly Task[], o: { window: string; sample: number; maxTasks: number; cap: number; compress: number; sigma: number; seed: number; load: number; minNodes?: number }): ReplayWindow {
   const capped = capInstances([...all], o.cap);
   const inWindow = sampleJobs(selectArrivalWindow(capped, resolveWindow(parseWindowSpec(o.window), capped)), o.sample)
     .slice()
@@ -68,14 +67,19 @@ export function prepareReplay(all: readonly Task[], o: { window: string; sample:
   const durations: RealisedDurations = { noise: raw.noise, offsets: raw.offsets, seconds: raw.seconds.map((s) => s / o.compress) };
   // Whole Alibaba machines while the load needs at least one; below that, one machine shrunk (same
   // shape) to the load — it must still hold the largest request of the window.
+  // `minNodes` (distributed mode: one node per executor at least): that many same-shape fractions of
+  // one machine, together sized to the load, when whole machines would give fewer nodes.
+  const minNodes = o.minNodes ?? 1;
   let { nodes, offered } = sizeCluster(tasks, durations, o.load, ALIBABA_MACHINE);
   let machine: Resources = ALIBABA_MACHINE;
-  if (nodes.length === 1 && offered.rho < o.load) {
-    const f = offered.rho / o.load;
+  if (nodes.length < minNodes || (nodes.length === 1 && offered.rho < o.load)) {
+    const count = Math.max(minNodes, 1);
+    const f = (offered.rho * nodes.length) / (o.load * count);
     machine = resources({ cpuMillis: Math.floor(ALIBABA_MACHINE.cpuMillis * f), memMb: Math.floor(ALIBABA_MACHINE.memMb * f), io: ALIBABA_MACHINE.io, net: ALIBABA_MACHINE.net });
     const big = tasks.find((t) => t.request.cpuMillis > machine.cpuMillis || t.request.memMb > machine.memMb);
-    if (big) throw new BenchArgError(`--load ${o.load}: one node sized for it (${machine.cpuMillis} mCPU, ${machine.memMb} MB) cannot hold task ${big.id}; sample more jobs or lower the load`);
+    if (big) throw new BenchArgError(`--load ${o.load}: ${count} node(s) sized for it (${machine.cpuMillis} mCPU, ${machine.memMb} MB each) cannot hold task ${big.id}; sample more jobs or lower the load`);
     ({ nodes, offered } = sizeCluster(tasks, durations, o.load, machine));
+    if (nodes.length !== count) throw new BenchArgError(`--load ${o.load}: sizing ${count} node(s) gave ${nodes.length}; sample more jobs`);
   }
   return { tasks, durations, nodes: nodes.length, machine, offeredLoad: offered.rho, traceSpanSeconds: inWindow[inWindow.length - 1]!.arrival - first };
 }
@@ -169,13 +173,14 @@ interface ReplayOptions {
   databaseUrl: string;
   live: boolean;
   simPredictor: string;
+  mode: string;
   out?: string;
 }
 
 export function register(bench: Command): void {
   bench
     .command('replay')
-    .description('live replay: a compressed Alibaba window against the standalone platform per policy, beside the simulator on the same window')
+    .description('live replay: a compressed Alibaba window against the live platform (standalone or distributed) per policy, beside the simulator on the same window')
     .option('--trace <spec>', 'alibaba2017:<batch_task.csv>', DEFAULT_TRACE)
     .option('--window <spec>', 'arrival window (percent of the trace span, e.g. 60%:100%, or start:end in trace seconds)', '60%:100%')
     .option('--sample <fraction>', 'fraction of the window\'s jobs replayed (whole jobs, deterministic)', '0.05')
@@ -189,6 +194,7 @@ export function register(bench: Command): void {
     .option('--max-seconds <n>', 'wall-time limit per live run (submission + drain)', '280')
     .option('--database-url <url>', 'PostgreSQL admin URL (a fresh database per run is created next to it and dropped)', 'postgres://postgres@127.0.0.1:5432/test')
     .option('--sim-predictor <kind>', 'none (as live with no deployed duration model) or history (the simulator\'s online estimator)', 'none')
+    .option('--mode <mode>', 'standalone (one process) or distributed (gateway + 2 executors on the Kafka test broker; at least 2 nodes)', 'standalone')
     .option('--no-live', 'simulator only')
     .option('--out <file>', 'write results as JSON')
     .action(async (o: ReplayOptions) => runReplay(o));
@@ -205,10 +211,13 @@ async function runReplay(o: ReplayOptions): Promise<void> {
     sigma: numArg('noise', o.noise, 0.5, 0, 5),
     seed,
     load: numArg('load', o.load, 0.9, 0.01, 10),
+    minNodes: o.mode === 'distributed' ? 2 : 1,
   };
   const maxSeconds = intArg('max-seconds', o.maxSeconds, 280, 10);
   if (o.simPredictor !== 'none' && o.simPredictor !== 'history') throw new BenchArgError(`--sim-predictor: expected none or history, got "${o.simPredictor}"`);
   const simPredictor = o.simPredictor;
+  if (o.mode !== 'standalone' && o.mode !== 'distributed') throw new BenchArgError(`--mode: expected standalone or distributed, got "${o.mode}"`);
+  const mode: ReplayMode = o.mode;
   const policies = o.policies.split(',').map((p) => p.trim()).filter(Boolean);
   const trace = loadTrace(o.trace, { gang: false, seed, strict: false });
   const w = prepareReplay(trace.tasks, settings);
@@ -222,7 +231,7 @@ async function runReplay(o: ReplayOptions): Promise<void> {
     let liveSeconds = 0;
     let predicted: number | undefined;
     if (o.live) {
-      const r = await runLive(w, policy, o.databaseUrl, maxSeconds);
+      const r = await runLive(w, policy, mode, o.databaseUrl, maxSeconds);
       live = r.figures;
       liveSeconds = r.seconds;
       predicted = r.predicted;
@@ -240,7 +249,7 @@ async function runReplay(o: ReplayOptions): Promise<void> {
           benchmark: 'replay',
           date: new Date().toISOString(),
           machine: { cpus: cpus().length, loadavg: loadavg() },
-          settings: { ...settings, simPredictor, trace: o.trace, maxSeconds, tasks: w.tasks.length, instances, nodes: w.nodes, node: { cpuMillis: w.machine.cpuMillis, memMb: w.machine.memMb }, offeredLoad: w.offeredLoad },
+          settings: { ...settings, mode, simPredictor, trace: o.trace, maxSeconds, tasks: w.tasks.length, instances, nodes: w.nodes, node: { cpuMillis: w.machine.cpuMillis, memMb: w.machine.memMb }, offeredLoad: w.offeredLoad },
           results: rows,
         },
         null,
@@ -250,42 +259,55 @@ async function runReplay(o: ReplayOptions): Promise<void> {
   }
 }
 
-async function runLive(w: ReplayWindow, policy: string, adminUrl: string, maxSeconds: number): Promise<{ figures: WaitFigures; seconds: number; predicted: number }> {
-  const dbName = `kairos_replay_${process.pid}_${Date.now()}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
-  const dir = mkdtempSync(join(tmpdir(), 'kairos-replay-'));
+interface LiveTarget {
+  readonly port: number;
+  readonly databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The platform under test, from the working tree's sources (as the e2e tests start services: no stale
+ * build): standalone = one process on a scratch PostgreSQL database; distributed = gateway + 2 executor
+ * processes on a scratch database and the Kafka test broker, the window's nodes dealt round-robin to
+ * the executors (the queue's owner places on every live node of the cluster).
+ */
+async function startTarget(mode: ReplayMode, w: ReplayWindow, policy: string, adminUrl: string): Promise<LiveTarget> {
+  const node = (i: number) => `replay-${i}:${w.machine.cpuMillis}:${w.machine.memMb}`;
+  const common = { SCHEDULER_POLICY: policy, EXECUTOR_SLOTS: '10000', DATABASE_POOL_SIZE: '20' };
   const port = 3700 + Math.floor(Math.random() * 90);
-  const nodes = Array.from({ length: w.nodes }, (_, i) => `replay-${i}:${w.machine.cpuMillis}:${w.machine.memMb}`).join(',');
-  // From the TypeScript sources (as the e2e tests start services): the replay always measures the working tree, no stale build.
-  const proc: ChildProcess = spawn(process.execPath, ['--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, 'apps/standalone/src/main.ts')], {
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'error',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dir,
-      DATABASE_URL: url,
-      KAIROS_ADMIN_KEY: BENCH_KEY,
-      SCHEDULER_POLICY: policy,
-      EXECUTOR_NODES: nodes,
-      EXECUTOR_SLOTS: '10000',
-      DATABASE_POOL_SIZE: '20',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const headers = { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' };
-  const pg = new Client({ connectionString: url });
+  if (mode === 'distributed') {
+    const executors = [0, 1].map((e) => ({
+      PORT: String(port + 100 + e),
+      EXECUTOR_ID: `replay-exec-${e}`,
+      EXECUTOR_NODES: Array.from({ length: w.nodes }, (_, i) => i).filter((i) => i % 2 === e).map(node).join(','),
+    }));
+    const d = await startDistributed({ adminUrl, prefix: 'kairos_replay', adminKey: BENCH_KEY, commonEnv: common, gatewayEnv: { PORT: String(port) }, executors });
+    return { port, databaseUrl: d.databaseUrl, stop: () => d.stop() };
+  }
+  const db = await scratchDatabase(adminUrl, 'kairos_replay');
+  const dir = mkdtempSync(join(tmpdir(), 'kairos-replay-'));
+  const proc = startService('standalone', { ...common, PORT: String(port), DATA_DIR: dir, DATABASE_URL: db.url, EXECUTOR_NODES: Array.from({ length: w.nodes }, (_, i) => node(i)).join(',') }, { adminKey: BENCH_KEY });
+  const stop = async () => {
+    proc.kill('SIGTERM');
+    await exited(proc);
+    rmSync(dir, { recursive: true, force: true });
+    await db.drop();
+  };
   try {
-    const healthyBy = Date.now() + 120_000;
-    for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > healthyBy || proc.exitCode !== null) throw new Error(`standalone did not become healthy (exit ${proc.exitCode})`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitHealthy(port, proc, 120_000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { port, databaseUrl: db.url, stop };
+}
+
+async function runLive(w: ReplayWindow, policy: string, mode: ReplayMode, adminUrl: string, maxSeconds: number): Promise<{ figures: WaitFigures; seconds: number; predicted: number }> {
+  const target = await startTarget(mode, w, policy, adminUrl);
+  const port = target.port;
+  const headers = { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' };
+  const pg = new Client({ connectionString: target.databaseUrl });
+  try {
     await pg.connect();
     const total = w.durations.offsets[w.tasks.length]!;
     const t0 = performance.now();
@@ -367,10 +389,6 @@ async function runLive(w: ReplayWindow, policy: string, adminUrl: string, maxSec
     return { figures: liveFigures(w, rows), seconds, predicted };
   } finally {
     await pg.end().catch(() => undefined);
-    proc.kill('SIGTERM');
-    await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
-    rmSync(dir, { recursive: true, force: true });
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await target.stop();
   }
 }

@@ -1,17 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { Client } from 'pg';
-import { TOPICS, TOPIC_PARTITIONS } from '@kairos/contracts';
 import { generateApiKey } from '@kairos/platform';
+import { REPO_ROOT, exited, startDistributed, startService, waitHealthy } from './live-platform';
 import { runPeer } from './throughput.peers';
 import { SYSTEMS, formatReport, parseSystems, positiveInt, quantile, ratiosToPeers, round2, urlOption, verdicts, type SystemName, type ThroughputResult } from './throughput.report';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
-const MAIN = (app: string) => join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+const MAIN = (app: string) => join(REPO_ROOT, 'dist', 'apps', app, 'src', 'main.js');
 
 type Result = ThroughputResult;
 
@@ -101,26 +97,7 @@ function jsonPath(v: string): string {
 const BENCH_KEY = generateApiKey().token;
 const AUTH = { authorization: `Bearer ${BENCH_KEY}` };
 
-function startProcess(app: string, env: Record<string, string>): ChildProcess {
-  const p = spawn(process.execPath, ['--require', join(ROOT, 'scripts/dist-register.js'), MAIN(app)], {
-    env: { ...process.env, LOG_LEVEL: 'error', HOST: '127.0.0.1', KAIROS_ADMIN_KEY: BENCH_KEY, RATE_LIMIT_PER_SEC: '0', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  return p;
-}
-
-async function waitHealthy(port: number): Promise<void> {
-  const until = Date.now() + 120_000;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`service on port ${port} did not become healthy`);
-}
+const startProcess = (app: string, env: Record<string, string>) => startService(app, env, { adminKey: BENCH_KEY, from: 'dist' });
 
 async function drive(system: SystemName, setup: string, port: number, tasks: number, concurrency: number, executorPorts: number[]): Promise<Result> {
   const started = performance.now();
@@ -202,48 +179,29 @@ async function runStandalone(tasks: number, concurrency: number): Promise<Result
   const port = 3900 + Math.floor(Math.random() * 90);
   const p = startProcess('standalone', { PORT: String(port), DATA_DIR: dir, EXECUTOR_NODES: 'bench-node:64000:65536', EXECUTOR_SLOTS: String(KAIROS_SLOTS) });
   try {
-    await waitHealthy(port);
+    await waitHealthy(port, p, 120_000);
     return await drive('kairos-standalone', `1 process, PGlite, in-process bus, ${KAIROS_SLOTS} slots`, port, tasks, concurrency, [port]);
   } finally {
     p.kill('SIGTERM');
-    await new Promise((r) => p.once('exit', r));
+    await exited(p);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 async function runDistributed(tasks: number, concurrency: number, adminUrl: string, executors: number): Promise<Result> {
-  const dbName = `kairos_bench_${Date.now()}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
-  const broker = spawn(join(ROOT, 'tools/mock-kafka/mock-kafka'), ['--brokers', '1', '--topics', TOPICS.map((t) => `${t}:${TOPIC_PARTITIONS}`).join(',')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const procs: ChildProcess[] = [];
-  try {
-    const bootstrap = await new Promise<string>((res, rej) => {
-      const rl = createInterface({ input: broker.stdout! });
-      rl.on('line', (l) => l.startsWith('BOOTSTRAP ') && res(l.slice(10).trim()));
-      broker.once('exit', (c) => rej(new Error(`mock-kafka exited ${c}; build it with tools/mock-kafka/build.sh`)));
-    });
-    const env = { DATABASE_URL: url, KAFKA_BROKERS: bootstrap, KAFKA_IDEMPOTENT: 'false' };
-    const port = 3800 + Math.floor(Math.random() * 90);
+  const port = 3800 + Math.floor(Math.random() * 90);
+  const platform = await startDistributed({
+    adminUrl,
+    prefix: 'kairos_bench',
+    adminKey: BENCH_KEY,
+    from: 'dist',
     // One pool connection per concurrent submission, as a deployment would size it (DATABASE_POOL_SIZE).
-    procs.push(startProcess('gateway', { ...env, PORT: String(port), DATABASE_POOL_SIZE: String(Math.max(10, concurrency)) }));
-    await waitHealthy(port);
-    const executorPorts: number[] = [];
-    for (let i = 0; i < executors; i++) {
-      const ep = port + 100 + i;
-      executorPorts.push(ep);
-      procs.push(startProcess('executor', { ...env, PORT: String(ep), EXECUTOR_ID: `bench-exec-${i}`, EXECUTOR_NODES: `bench-node-${i}:64000:65536`, EXECUTOR_SLOTS: String(KAIROS_SLOTS) }));
-      await waitHealthy(ep);
-    }
-    return await drive('kairos-distributed', `gateway + ${executors} executor process(es), PostgreSQL, Kafka test broker, ${KAIROS_SLOTS} slots each`, port, tasks, concurrency, executorPorts);
+    gatewayEnv: { PORT: String(port), DATABASE_POOL_SIZE: String(Math.max(10, concurrency)) },
+    executors: Array.from({ length: executors }, (_, i) => ({ PORT: String(port + 100 + i), EXECUTOR_ID: `bench-exec-${i}`, EXECUTOR_NODES: `bench-node-${i}:64000:65536`, EXECUTOR_SLOTS: String(KAIROS_SLOTS) })),
+  });
+  try {
+    return await drive('kairos-distributed', `gateway + ${executors} executor process(es), PostgreSQL, Kafka test broker, ${KAIROS_SLOTS} slots each`, port, tasks, concurrency, platform.executors.map((e) => Number(e.env.PORT)));
   } finally {
-    for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
-    broker.stdin!.end();
-    broker.kill('SIGTERM');
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await platform.stop();
   }
 }
