@@ -36,7 +36,7 @@ describe('bench replay (pure parts)', () => {
   });
 
   it('groups live instances by task name like the simulator and averages per task and per instance', () => {
-    const w = { tasks: [task('a', 'j1', 0, 2, 1), task('b', 'j2', 1, 1, 1)] } as unknown as ReplayWindow;
+    const w = { tasks: [task('a', 'j1', 0, 2, 1), task('b', 'j2', 1, 1, 1)], machine: resources({ cpuMillis: 2000, memMb: 4000 }), nodes: 1 } as unknown as ReplayWindow;
     const f = liveFigures(w, [
       { name: 'a', created: 0, started: 1000, finished: 2000 },
       { name: 'a', created: 0, started: 3000, finished: 4000 },
@@ -46,6 +46,9 @@ describe('bench replay (pure parts)', () => {
     expect(f.perTask.mean).toBeCloseTo(1); // (2 + 0) / 2
     expect(f.started).toBe(3);
     expect(f.meanJobJct).toBeCloseTo(4); // j1 4 s, j2 4 s
+    // 6 s of 1,000 mCPU / 1,000 MB on one 2,000 mCPU / 4,000 MB node over 5 s (first creation → last end).
+    expect(f.utilisation.cpu).toBeCloseTo(0.6);
+    expect(f.utilisation.mem).toBeCloseTo(0.3);
     const table = formatReplayTable([{ policy: 'fifo', sim: f, live: { ...f, perTask: { mean: 1.2, p95: 2 } }, liveSeconds: 10 }]);
     expect(table).toContain('20.0 %');
   });

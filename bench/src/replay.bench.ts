@@ -90,6 +90,8 @@ export interface WaitFigures {
   readonly meanJobJct: number;
   /** Instances that started (live: within the time limit). */
   readonly started: number;
+  /** Allocated ÷ capacity of CPU and memory, from the first arrival to the last instance end. */
+  readonly utilisation: { readonly cpu: number; readonly mem: number };
 }
 
 /**
@@ -103,7 +105,7 @@ function simulateWindow(w: ReplayWindow, policy: string, seed: number, predictor
   const p = createPolicy(policy, { placement: createPlacement('least-loaded'), rng: seededRng(seed), nodeCapacity: machine });
   const out = simulate(w.tasks, p, { nodes, failureProbability: 0, retry: DEFAULT_RETRY_POLICY, seed, durations: w.durations, ...(predictor === 'history' ? { predictor: new HistoryDurationEstimator() } : {}) });
   const s = summariseWaits(w.durations.offsets, out.instanceWaits);
-  return { perTask: s.perTask, perInstance: s.perInstance, meanJobJct: out.metrics.meanJobJct, started: out.instanceWaits.length };
+  return { perTask: s.perTask, perInstance: s.perInstance, meanJobJct: out.metrics.meanJobJct, started: out.instanceWaits.length, utilisation: { cpu: out.metrics.utilisation.cpuMillis, mem: out.metrics.utilisation.memMb } };
 }
 
 /** Live waits grouped like the simulator's (task k's instances at offsets[k]…): instance wait = first attempt start − creation. */
@@ -128,14 +130,35 @@ export function liveFigures(w: ReplayWindow, rows: ReadonlyArray<{ name: string;
   });
   const s = summariseWaits(offsets, Float64Array.from(waits));
   const jcts = [...jobs.values()].filter((j) => Number.isFinite(j.last)).map((j) => (j.last - j.first) / 1000);
-  return { perTask: s.perTask, perInstance: s.perInstance, meanJobJct: jcts.length ? jcts.reduce((a, b) => a + b, 0) / jcts.length : NaN, started: waits.length };
+  return { perTask: s.perTask, perInstance: s.perInstance, meanJobJct: jcts.length ? jcts.reduce((a, b) => a + b, 0) / jcts.length : NaN, started: waits.length, utilisation: liveUtilisation(w, rows) };
+}
+
+/** As the simulator's: Σ request × run time ÷ (cluster capacity × (last end − first creation)), per resource. */
+function liveUtilisation(w: ReplayWindow, rows: ReadonlyArray<{ name: string; created: number; started: number | null; finished: number | null }>): { cpu: number; mem: number } {
+  const request = new Map(w.tasks.map((t) => [t.id, t.request]));
+  let first = Infinity;
+  let last = -Infinity;
+  let cpu = 0;
+  let mem = 0;
+  for (const r of rows) {
+    first = Math.min(first, r.created);
+    if (r.started === null || r.finished === null) continue;
+    last = Math.max(last, r.finished);
+    const q = request.get(r.name);
+    cpu += (q?.cpuMillis ?? 0) * (r.finished - r.started);
+    mem += (q?.memMb ?? 0) * (r.finished - r.started);
+  }
+  const span = last - first;
+  if (!(span > 0) || !w.machine) return { cpu: NaN, mem: NaN };
+  return { cpu: cpu / (w.machine.cpuMillis * w.nodes * span), mem: mem / (w.machine.memMb * w.nodes * span) };
 }
 
 const pct = (live: number, sim: number): string => (sim > 0 ? `${(((live - sim) / sim) * 100).toFixed(1)} %` : 'n/a');
 const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 
 export function formatReplayTable(rows: ReadonlyArray<{ policy: string; sim: WaitFigures; live: WaitFigures | null; liveSeconds: number }>): string {
-  const head = ['policy', 'sim wait/task', 'live wait/task', 'Δ task', 'sim wait/inst', 'live wait/inst', 'Δ inst', 'sim p95/task', 'live p95/task', 'sim p95/inst', 'live p95/inst', 'sim JCT', 'live JCT', 'live started', 'live s'];
+  const head = ['policy', 'sim wait/task', 'live wait/task', 'Δ task', 'sim wait/inst', 'live wait/inst', 'Δ inst', 'sim p95/task', 'live p95/task', 'sim p95/inst', 'live p95/inst', 'sim JCT', 'live JCT', 'sim util cpu/mem', 'live util cpu/mem', 'live started', 'live s'];
+  const util = (f: WaitFigures) => `${(f.utilisation.cpu * 100).toFixed(1)} / ${(f.utilisation.mem * 100).toFixed(1)} %`;
   const body = rows.map((r) => [
     r.policy,
     f2(r.sim.perTask.mean),
@@ -150,6 +173,8 @@ export function formatReplayTable(rows: ReadonlyArray<{ policy: string; sim: Wai
     r.live ? f2(r.live.perInstance.p95) : '-',
     f2(r.sim.meanJobJct),
     r.live ? f2(r.live.meanJobJct) : '-',
+    util(r.sim),
+    r.live ? util(r.live) : '-',
     r.live ? `${r.live.started}/${r.sim.started}` : '-',
     r.liveSeconds.toFixed(0),
   ]);

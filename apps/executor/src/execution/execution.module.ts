@@ -9,6 +9,7 @@ import { ExecutionConsumer } from './execution.consumer';
 import { ExecutorStatusController } from './executor-status.controller';
 import { ExecutorMetricsService } from './executor-metrics.service';
 import { ExecutorService } from './executor.service';
+import { WakeupListener } from './wakeup-listener';
 import { ATTEMPT_PROCESS_REPOSITORY, PgAttemptProcessRepository, type AttemptProcessRepository } from './attempt-process.repository';
 import { DECISION_REPOSITORY, PgDecisionRepository } from './decision.repository';
 import { NODE_REPOSITORY, PgNodeRepository } from './node.repository';
@@ -26,6 +27,7 @@ import { NODE_AGENT, NodeAgentService } from '../nodes/node-agent.service';
   controllers: [ExecutorStatusController, ExecutionConsumer],
   providers: [
     ExecutorService,
+    WakeupListener,
     ExecutorMetricsService,
     { provide: NODE_REPOSITORY, useClass: PgNodeRepository },
     { provide: DECISION_REPOSITORY, useClass: PgDecisionRepository },
