@@ -23,6 +23,7 @@ export class ClusterState {
   private readonly byId = new Map<string, MutableNode>();
   private maxFreeCache: MutableResources | null = null;
   private freeTotalCache: MutableResources | null = null;
+  private skylineCache: FreeSkyline | null = null;
   readonly totalCapacity: Resources;
   /** Capacity of the largest node per dimension: normalises requests for packing/fit scores. */
   readonly unitCapacity: Resources;
@@ -102,11 +103,52 @@ export class ClusterState {
     return this.freeTotalCache;
   }
 
-  /** True if some live node could host `req` now. */
+  /** True if some live node could host `req` now (exactly `fitsIn` against some live node's free). */
   anyFits(req: Resources): boolean {
     if (!fitsIn(req, this.maxFree())) return false;
-    for (const n of this.list) if (n.up && fitsIn(req, n.free)) return true;
-    return false;
+    return this.skyline().fits(req);
+  }
+
+  /**
+   * The free vectors of the live nodes (other than `excluded`) that no other kept node covers in every
+   * dimension: a request fits one of them iff it fits some such live node (see FreeSkyline). Cached
+   * until the cluster changes when nothing is excluded; built afresh (O(n log n)) otherwise.
+   */
+  skyline(excluded = -1): FreeSkyline {
+    if (excluded < 0 && this.skylineCache) return this.skylineCache;
+    const unit = this.unitCapacity;
+    const live: { n: MutableNode; s: number }[] = [];
+    for (const n of this.list) {
+      if (!n.up || n.index === excluded) continue;
+      let s = 0;
+      for (const k of RESOURCE_KEYS) if (unit[k] > 0) s += n.free[k] / unit[k];
+      live.push({ n, s });
+    }
+    // Largest normalised total first: a vector covering another has a total at least as large, so it
+    // usually comes first and the dominated one is dropped (correctness does not depend on the order:
+    // a node is dropped only when a kept one covers it).
+    live.sort((a, b) => b.s - a.s);
+    const v = new Float64Array(live.length * 5);
+    let m = 0;
+    for (const { n } of live) {
+      const f = n.free;
+      let covered = false;
+      for (let j = 0; j < m && !covered; j++) {
+        const o = j * 5;
+        covered = v[o]! >= f.cpuMillis && v[o + 1]! >= f.memMb && v[o + 2]! >= f.gpu && v[o + 3]! >= f.io && v[o + 4]! >= f.net;
+      }
+      if (covered) continue;
+      const o = m * 5;
+      v[o] = f.cpuMillis;
+      v[o + 1] = f.memMb;
+      v[o + 2] = f.gpu;
+      v[o + 3] = f.io;
+      v[o + 4] = f.net;
+      m++;
+    }
+    const sky = new FreeSkyline(v, m);
+    if (excluded < 0) this.skylineCache = sky;
+    return sky;
   }
 
   allocate(nodeIndex: number, req: Resources): void {
@@ -121,6 +163,7 @@ export class ClusterState {
     n.running += 1;
     this.maxFreeCache = null;
     this.freeTotalCache = null;
+    this.skylineCache = null;
   }
 
   release(nodeIndex: number, req: Resources): void {
@@ -132,12 +175,14 @@ export class ClusterState {
     n.running = Math.max(0, n.running - 1);
     this.maxFreeCache = null;
     this.freeTotalCache = null;
+    this.skylineCache = null;
   }
 
   setUp(nodeIndex: number, up: boolean): void {
     this.mustGet(nodeIndex).up = up;
     this.maxFreeCache = null;
     this.freeTotalCache = null;
+    this.skylineCache = null;
   }
 
   /** Sum of allocations over live nodes. */
@@ -151,5 +196,46 @@ export class ClusterState {
     const n = this.list[i];
     if (!n) throw new SchedulingError('UNKNOWN_NODE', `unknown node index ${i}`);
     return n;
+  }
+}
+
+/**
+ * Pareto-maximal free vectors of a set of live nodes. Node x is left out only when a kept vector y has
+ * y ≥ x in every dimension, and then `req ≤ x + ε ⇒ req ≤ y + ε`: `fits(req)` is exactly "some node of
+ * the set passes fitsIn(req, node.free)", with the same ε, in a tight loop over typically a fifth of
+ * the nodes of a busy cluster. Lets a policy skip the placement walk (100 nodes) for the many queued
+ * tasks that fit nowhere, without changing a decision.
+ */
+export class FreeSkyline {
+  constructor(
+    private readonly v: Float64Array,
+    readonly size: number,
+  ) {}
+
+  fits(req: Resources): boolean {
+    const v = this.v;
+    const c = req.cpuMillis;
+    const m = req.memMb;
+    const g = req.gpu;
+    const io = req.io;
+    const net = req.net;
+    for (let j = 0, o = 0; j < this.size; j++, o += 5) {
+      if (c <= v[o]! + 1e-9 && m <= v[o + 1]! + 1e-9 && g <= v[o + 2]! + 1e-9 && io <= v[o + 3]! + 1e-9 && net <= v[o + 4]! + 1e-9) return true;
+    }
+    return false;
+  }
+
+  /** fits() of the request packed at rq[o…o+4] (RankedIndex.packedRequests). */
+  fitsAt(rq: Float64Array, o: number): boolean {
+    const v = this.v;
+    const c = rq[o]!;
+    const m = rq[o + 1]!;
+    const g = rq[o + 2]!;
+    const io = rq[o + 3]!;
+    const net = rq[o + 4]!;
+    for (let j = 0, p = 0; j < this.size; j++, p += 5) {
+      if (c <= v[p]! + 1e-9 && m <= v[p + 1]! + 1e-9 && g <= v[p + 2]! + 1e-9 && io <= v[p + 3]! + 1e-9 && net <= v[p + 4]! + 1e-9) return true;
+    }
+    return false;
   }
 }
