@@ -24,6 +24,9 @@ export class ClusterState {
   private maxFreeCache: MutableResources | null = null;
   private freeTotalCache: MutableResources | null = null;
   private skylineCache: FreeSkyline | null = null;
+  private readonly skyOrder: number[] = [];
+  private skyTotal = new Float64Array(0);
+  private skyScratch = new Float64Array(0);
   readonly totalCapacity: Resources;
   /** Capacity of the largest node per dimension: normalises requests for packing/fit scores. */
   readonly unitCapacity: Resources;
@@ -80,12 +83,23 @@ export class ClusterState {
   /** Per-dimension maximum free amount over live nodes: a cheap necessary condition for fitting. */
   maxFree(): Resources {
     if (!this.maxFreeCache) {
-      const m: MutableResources = { cpuMillis: 0, memMb: 0, gpu: 0, io: 0, net: 0 };
+      // Named fields, not a loop over RESOURCE_KEYS: this runs once per decision on a busy cluster and
+      // keyed accesses in a loop allocate (boxed numbers, iterators) where named ones do not.
+      let c = 0;
+      let m = 0;
+      let g = 0;
+      let io = 0;
+      let net = 0;
       for (const n of this.list) {
         if (!n.up) continue;
-        for (const k of RESOURCE_KEYS) if (n.free[k] > m[k]) m[k] = n.free[k];
+        const f = n.free;
+        if (f.cpuMillis > c) c = f.cpuMillis;
+        if (f.memMb > m) m = f.memMb;
+        if (f.gpu > g) g = f.gpu;
+        if (f.io > io) io = f.io;
+        if (f.net > net) net = f.net;
       }
-      this.maxFreeCache = m;
+      this.maxFreeCache = { cpuMillis: c, memMb: m, gpu: g, io, net };
     }
     return this.maxFreeCache;
   }
@@ -93,12 +107,21 @@ export class ClusterState {
   /** Sum of free resources over live nodes (cached like maxFree): a necessary condition for gangs. */
   freeTotal(): Resources {
     if (!this.freeTotalCache) {
-      const m: MutableResources = { cpuMillis: 0, memMb: 0, gpu: 0, io: 0, net: 0 };
+      let c = 0;
+      let m = 0;
+      let g = 0;
+      let io = 0;
+      let net = 0;
       for (const n of this.list) {
         if (!n.up) continue;
-        for (const k of RESOURCE_KEYS) m[k] += n.free[k];
+        const f = n.free;
+        c += f.cpuMillis;
+        m += f.memMb;
+        g += f.gpu;
+        io += f.io;
+        net += f.net;
       }
-      this.freeTotalCache = m;
+      this.freeTotalCache = { cpuMillis: c, memMb: m, gpu: g, io, net };
     }
     return this.freeTotalCache;
   }
@@ -117,21 +140,39 @@ export class ClusterState {
   skyline(excluded = -1): FreeSkyline {
     if (excluded < 0 && this.skylineCache) return this.skylineCache;
     const unit = this.unitCapacity;
-    const live: { n: MutableNode; s: number }[] = [];
+    // Scratch buffers reused across builds (a build runs once per decision on a busy cluster): node
+    // indexes and their normalised totals; only the (small) result is allocated.
+    const order = this.skyOrder;
+    const total = this.skyTotal.length >= this.list.length ? this.skyTotal : (this.skyTotal = new Float64Array(this.list.length));
+    const uc = unit.cpuMillis > 0 ? unit.cpuMillis : 0;
+    const um = unit.memMb > 0 ? unit.memMb : 0;
+    const ug = unit.gpu > 0 ? unit.gpu : 0;
+    const ui = unit.io > 0 ? unit.io : 0;
+    const un = unit.net > 0 ? unit.net : 0;
+    let count = 0;
     for (const n of this.list) {
       if (!n.up || n.index === excluded) continue;
-      let s = 0;
-      for (const k of RESOURCE_KEYS) if (unit[k] > 0) s += n.free[k] / unit[k];
-      live.push({ n, s });
+      const f = n.free;
+      // Normalised total free (dimensions without capacity left out).
+      const s = (uc ? f.cpuMillis / uc : 0) + (um ? f.memMb / um : 0) + (ug ? f.gpu / ug : 0) + (ui ? f.io / ui : 0) + (un ? f.net / un : 0);
+      // Insertion by descending total (n ≤ a few hundred nodes; no comparator closure, no allocation).
+      let j = count++;
+      while (j > 0 && total[j - 1]! < s) {
+        total[j] = total[j - 1]!;
+        order[j] = order[j - 1]!;
+        j--;
+      }
+      total[j] = s;
+      order[j] = n.index;
     }
+    order.length = count;
     // Largest normalised total first: a vector covering another has a total at least as large, so it
     // usually comes first and the dominated one is dropped (correctness does not depend on the order:
     // a node is dropped only when a kept one covers it).
-    live.sort((a, b) => b.s - a.s);
-    const v = new Float64Array(live.length * 5);
+    const v = this.skyScratch.length >= order.length * 5 ? this.skyScratch : (this.skyScratch = new Float64Array(this.list.length * 5));
     let m = 0;
-    for (const { n } of live) {
-      const f = n.free;
+    for (let r = 0; r < count; r++) {
+      const f = this.list[order[r]!]!.free;
       let covered = false;
       for (let j = 0; j < m && !covered; j++) {
         const o = j * 5;
@@ -146,7 +187,7 @@ export class ClusterState {
       v[o + 4] = f.net;
       m++;
     }
-    const sky = new FreeSkyline(v, m);
+    const sky = new FreeSkyline(v.slice(0, m * 5), m);
     if (excluded < 0) this.skylineCache = sky;
     return sky;
   }

@@ -32,21 +32,25 @@ export interface PlacementDecisionContext {
   maxCandidates?: number;
 }
 
+/**
+ * One node as re-scored for the record. Only the score and rank are computed for every node; the score
+ * components and the exclusion text are built for the nodes the record lists (chosen, runner-up, the
+ * first `maxCandidates`), so a record costs a few numbers per node, not a dozen objects and a string.
+ */
 interface Scored {
   node: NodeState;
   eligible: boolean;
-  excludedBy?: string;
   /** Lower `rank` wins (scores are turned into one comparable key per strategy). */
   rank: number[];
   score: number | null;
-  components: ScoreComponent[];
 }
 
 interface Scorer {
   objective: 'max' | 'min';
   /** What the score means, for the summary. */
   what: string;
-  score(task: Task, n: NodeState, cluster: ClusterState): { score: number | null; rank: number[]; components: ScoreComponent[] };
+  score(task: Task, n: NodeState, cluster: ClusterState): { score: number | null; rank: number[] };
+  components(task: Task, n: NodeState, cluster: ClusterState): ScoreComponent[];
 }
 
 const term = (name: string, input: number, weight = 1): ScoreComponent => ({ name, input: round(input), weight, contribution: round(input * weight) });
@@ -66,36 +70,46 @@ const SCORERS: Record<string, Scorer> = {
     what: 'lowest dominant allocated share',
     score: (task, n) => {
       const load = dominantShare(n.allocated, n.capacity);
-      return { score: round(load), rank: [load, n.running, n.index], components: [term('dominant_allocated_share', load), info('running_instances', n.running), ...freeAfter(task, n)] };
+      return { score: round(load), rank: [load, n.running, n.index] };
     },
+    components: (task, n) => [term('dominant_allocated_share', dominantShare(n.allocated, n.capacity)), info('running_instances', n.running), ...freeAfter(task, n)],
   },
   'least-connections': {
     objective: 'min',
     what: 'fewest running instances',
-    score: (task, n) => ({ score: n.running, rank: [n.running, n.index], components: [term('running_instances', n.running), ...freeAfter(task, n)] }),
+    score: (task, n) => ({ score: n.running, rank: [n.running, n.index] }),
+    components: (task, n) => [term('running_instances', n.running), ...freeAfter(task, n)],
   },
   tetris: {
     objective: 'max',
     what: 'best alignment of request and free capacity',
     score: (task, n, cluster) => {
       const s = alignment(task.request, n.free, cluster.unitCapacity);
-      return { score: round(s), rank: [-s, n.index], components: [term('request_free_alignment', s), ...freeAfter(task, n)] };
+      return { score: round(s), rank: [-s, n.index] };
     },
+    components: (task, n, cluster) => [term('request_free_alignment', alignment(task.request, n.free, cluster.unitCapacity)), ...freeAfter(task, n)],
   },
   'best-fit': {
     objective: 'min',
     what: 'least normalised free space left after the fit',
     score: (task, n, cluster) => {
       const unit = cluster.unitCapacity;
-      const parts: ScoreComponent[] = [];
       let left = 0;
       for (const k of RESOURCE_KEYS) {
         if (unit[k] <= 0) continue;
+        left += (n.free[k] - task.request[k]) / unit[k];
+      }
+      return { score: round(left), rank: [left, n.index] };
+    },
+    components: (task, n, cluster) => {
+      const unit = cluster.unitCapacity;
+      const parts: ScoreComponent[] = [];
+      for (const k of RESOURCE_KEYS) {
+        if (unit[k] <= 0) continue;
         const v = (n.free[k] - task.request[k]) / unit[k];
-        left += v;
         if (k === 'cpuMillis' || k === 'memMb' || v !== 0) parts.push(term(`${k}_left_after`, v));
       }
-      return { score: round(left), rank: [left, n.index], components: parts };
+      return parts;
     },
   },
 };
@@ -106,8 +120,17 @@ function excluded(task: Task, n: NodeState): string | undefined {
   return undefined;
 }
 
-function candidateOf(s: Scored): DecisionCandidate {
-  return { id: s.node.id, score: s.score, components: s.components, eligible: s.eligible, ...(s.excludedBy !== undefined ? { excludedBy: s.excludedBy } : {}) };
+/** excluded(task, n) === undefined, without building the text. */
+function fits(task: Task, n: NodeState): boolean {
+  if (!n.up) return false;
+  for (const k of RESOURCE_KEYS) if (task.request[k] > n.free[k]) return false;
+  return true;
+}
+
+function candidateOf(s: Scored, task: Task, cluster: ClusterState, scorer: Scorer | undefined): DecisionCandidate {
+  const excludedBy = s.eligible ? undefined : excluded(task, s.node);
+  const components = scorer ? scorer.components(task, s.node, cluster) : freeAfter(task, s.node);
+  return { id: s.node.id, score: s.score, components, eligible: s.eligible, ...(excludedBy !== undefined ? { excludedBy } : {}) };
 }
 
 function cmpRank(a: number[], b: number[]): number {
@@ -132,11 +155,11 @@ export function explainPlacement(placement: string, task: Task, cluster: Cluster
   const chosenNode = cluster.nodes[chosenIndex];
   if (!chosenNode) throw new RangeError(`explainPlacement: node index ${chosenIndex} is not in the cluster (${cluster.size} nodes)`);
   const all: Scored[] = cluster.nodes.map((n) => {
-    const why = excluded(task, n);
-    if (!scorer) return { node: n, eligible: why === undefined, excludedBy: why, rank: [n.index], score: null, components: freeAfter(task, n) };
+    if (!scorer) return { node: n, eligible: fits(task, n), rank: [n.index], score: null };
     const s = scorer.score(task, n, cluster);
-    return { node: n, eligible: why === undefined, excludedBy: why, ...s };
+    return { node: n, eligible: fits(task, n), rank: s.rank, score: s.score };
   });
+  const candidateOfNode = (s: Scored) => candidateOf(s, task, cluster, scorer);
   const chosen = all[chosenIndex]!;
   const others = all.filter((s) => s.node.index !== chosenIndex);
   const eligibleOthers = others.filter((s) => s.eligible);
@@ -162,7 +185,7 @@ export function explainPlacement(placement: string, task: Task, cluster: Cluster
       reason = 'tie_break';
       detail = 'equal score; fewer running instances, then lower node index';
     }
-    runnerUp = { candidate: candidateOf(ru), reason, margin, detail };
+    runnerUp = { candidate: candidateOfNode(ru), reason, margin, detail };
     if (scorer && margin !== null) {
       const scores = [chosen, ...eligibleOthers].map((s) => s.score ?? 0);
       const spread = Math.max(...scores) - Math.min(...scores);
@@ -170,12 +193,12 @@ export function explainPlacement(placement: string, task: Task, cluster: Cluster
     }
   } else {
     const blocked = others[0];
-    if (blocked) runnerUp = { candidate: candidateOf(blocked), reason: blocked.node.up ? 'did_not_fit' : 'constraint', margin: null, detail: blocked.excludedBy };
+    if (blocked) runnerUp = { candidate: candidateOfNode(blocked), reason: blocked.node.up ? 'did_not_fit' : 'constraint', margin: null, detail: blocked.eligible ? undefined : excluded(task, blocked.node) };
     if (scorer) confidence = 1;
   }
   const limit = ctx.maxCandidates ?? 16;
   const ranked = scorer ? [...all].sort((a, b) => Number(b.eligible) - Number(a.eligible) || cmpRank(a.rank, b.rank)) : all;
-  const candidates = ranked.slice(0, limit).map(candidateOf);
+  const candidates = ranked.slice(0, limit).map(candidateOfNode);
   const ruText = runnerUp ? `; runner-up ${runnerUp.candidate.id} (${runnerUp.reason}${runnerUp.margin !== null ? `, margin ${runnerUp.margin}` : ''})` : '; no other node';
   const summary = `${chosenNode.id} by ${placement}${scorer ? ` (${scorer.what}, score ${chosen.score})` : ''} for a ${ctx.orderingPolicy} pick after ${Math.round(ctx.waitingMs)} ms waiting${ruText}`.slice(0, 500);
   return {
@@ -188,7 +211,7 @@ export function explainPlacement(placement: string, task: Task, cluster: Cluster
     nodeId: chosenNode.id,
     ...(ctx.workflowRunId !== undefined ? { workflowRunId: ctx.workflowRunId } : {}),
     objective: scorer?.objective ?? 'max',
-    chosen: candidateOf(chosen),
+    chosen: candidateOfNode(chosen),
     runnerUp,
     inputs: {
       ...(ctx.estimateP50Ms !== null ? { estimate: { p50Ms: ctx.estimateP50Ms, quantile: { level: 0.5, valueMs: ctx.estimateP50Ms }, model: null } } : {}),
