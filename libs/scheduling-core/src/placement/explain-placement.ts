@@ -49,7 +49,8 @@ interface Scorer {
   objective: 'max' | 'min';
   /** What the score means, for the summary. */
   what: string;
-  score(task: Task, n: NodeState, cluster: ClusterState): { score: number | null; rank: number[] };
+  /** The node's entry: its score and rank (and whether the task fits it, `entry`). */
+  score(task: Task, n: NodeState, cluster: ClusterState): Scored;
   components(task: Task, n: NodeState, cluster: ClusterState): ScoreComponent[];
 }
 
@@ -63,6 +64,12 @@ function freeAfter(task: Task, n: NodeState): ScoreComponent[] {
   return [info('free_cpu_after_share', share('cpuMillis')), info('free_mem_after_share', share('memMb'))];
 }
 
+/** One literal per node with every field (no properties added later: one allocation, one shape). */
+const entry = (task: Task, n: NodeState, score: number | null, rank: number[]): Scored => ({ node: n, eligible: fits(task, n), rank, score });
+
+/** Component names of best-fit, built once (not per node and record). */
+const LEFT_AFTER = Object.fromEntries(RESOURCE_KEYS.map((k) => [k, `${k}_left_after`])) as Record<(typeof RESOURCE_KEYS)[number], string>;
+
 /** The score each placement strategy maximises or minimises, re-computed exactly as its `choose` does. */
 const SCORERS: Record<string, Scorer> = {
   'least-loaded': {
@@ -70,14 +77,14 @@ const SCORERS: Record<string, Scorer> = {
     what: 'lowest dominant allocated share',
     score: (task, n) => {
       const load = dominantShare(n.allocated, n.capacity);
-      return { score: round(load), rank: [load, n.running, n.index] };
+      return entry(task, n, round(load), [load, n.running, n.index]);
     },
     components: (task, n) => [term('dominant_allocated_share', dominantShare(n.allocated, n.capacity)), info('running_instances', n.running), ...freeAfter(task, n)],
   },
   'least-connections': {
     objective: 'min',
     what: 'fewest running instances',
-    score: (task, n) => ({ score: n.running, rank: [n.running, n.index] }),
+    score: (task, n) => entry(task, n, n.running, [n.running, n.index]),
     components: (task, n) => [term('running_instances', n.running), ...freeAfter(task, n)],
   },
   tetris: {
@@ -85,7 +92,7 @@ const SCORERS: Record<string, Scorer> = {
     what: 'best alignment of request and free capacity',
     score: (task, n, cluster) => {
       const s = alignment(task.request, n.free, cluster.unitCapacity);
-      return { score: round(s), rank: [-s, n.index] };
+      return entry(task, n, round(s), [-s, n.index]);
     },
     components: (task, n, cluster) => [term('request_free_alignment', alignment(task.request, n.free, cluster.unitCapacity)), ...freeAfter(task, n)],
   },
@@ -93,13 +100,17 @@ const SCORERS: Record<string, Scorer> = {
     objective: 'min',
     what: 'least normalised free space left after the fit',
     score: (task, n, cluster) => {
-      const unit = cluster.unitCapacity;
+      // As BestFitPlacement.choose, term by term in RESOURCE_KEYS order (named fields: no boxed numbers).
+      const u = cluster.unitCapacity;
+      const f = n.free;
+      const r = task.request;
       let left = 0;
-      for (const k of RESOURCE_KEYS) {
-        if (unit[k] <= 0) continue;
-        left += (n.free[k] - task.request[k]) / unit[k];
-      }
-      return { score: round(left), rank: [left, n.index] };
+      if (u.cpuMillis > 0) left += (f.cpuMillis - r.cpuMillis) / u.cpuMillis;
+      if (u.memMb > 0) left += (f.memMb - r.memMb) / u.memMb;
+      if (u.gpu > 0) left += (f.gpu - r.gpu) / u.gpu;
+      if (u.io > 0) left += (f.io - r.io) / u.io;
+      if (u.net > 0) left += (f.net - r.net) / u.net;
+      return entry(task, n, round(left), [left, n.index]);
     },
     components: (task, n, cluster) => {
       const unit = cluster.unitCapacity;
@@ -107,7 +118,7 @@ const SCORERS: Record<string, Scorer> = {
       for (const k of RESOURCE_KEYS) {
         if (unit[k] <= 0) continue;
         const v = (n.free[k] - task.request[k]) / unit[k];
-        if (k === 'cpuMillis' || k === 'memMb' || v !== 0) parts.push(term(`${k}_left_after`, v));
+        if (k === 'cpuMillis' || k === 'memMb' || v !== 0) parts.push(term(LEFT_AFTER[k], v));
       }
       return parts;
     },
@@ -133,10 +144,11 @@ function candidateOf(s: Scored, task: Task, cluster: ClusterState, scorer: Score
   return { id: s.node.id, score: s.score, components, eligible: s.eligible, ...(excludedBy !== undefined ? { excludedBy } : {}) };
 }
 
+/** Sign of the first rank component differing by more than 1e-12 (sorts only read the sign; ±1 stays a small integer). */
 function cmpRank(a: number[], b: number[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (Math.abs(d) > 1e-12) return d;
+    if (Math.abs(d) > 1e-12) return d > 0 ? 1 : -1;
   }
   return 0;
 }
@@ -155,9 +167,8 @@ export function explainPlacement(placement: string, task: Task, cluster: Cluster
   const chosenNode = cluster.nodes[chosenIndex];
   if (!chosenNode) throw new RangeError(`explainPlacement: node index ${chosenIndex} is not in the cluster (${cluster.size} nodes)`);
   const all: Scored[] = cluster.nodes.map((n) => {
-    if (!scorer) return { node: n, eligible: fits(task, n), rank: [n.index], score: null };
-    const s = scorer.score(task, n, cluster);
-    return { node: n, eligible: fits(task, n), rank: s.rank, score: s.score };
+    if (!scorer) return entry(task, n, null, [n.index]);
+    return scorer.score(task, n, cluster);
   });
   const candidateOfNode = (s: Scored) => candidateOf(s, task, cluster, scorer);
   const chosen = all[chosenIndex]!;
