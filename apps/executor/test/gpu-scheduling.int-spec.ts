@@ -3,13 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientProxy } from '@nestjs/microservices';
-import type { RunSpec } from '@kairos/contracts';
+import { DecisionRecordSchema, type DecisionRecord, type RunSpec } from '@kairos/contracts';
 import { KairosBusClient } from '@kairos/bus';
 import { Database, withBaseline } from '@kairos/persistence';
 import { systemClock } from '@kairos/platform';
 import { createTestDatabase, KickCounter, RecordingEventBus, testIdentity } from '@kairos/testing';
 import type { ExecutorSettings } from '../src/core/executor-settings';
 import { EXECUTOR_MIGRATIONS } from '../src/database/migrations';
+import { PgDecisionRepository } from '../src/execution/decision.repository';
 import { ExecutorService } from '../src/execution/executor.service';
 import { PgNodeRepository } from '../src/execution/node.repository';
 import { currentHostIdentity, OrphanGuard } from '../src/execution/orphan-guard';
@@ -61,7 +62,7 @@ describe('GPU tasks on the live executor (PostgreSQL, real processes)', () => {
   afterEach(async () => {
     await svc?.stop();
     svc = null;
-    for (const t of ['attempts', 'tasks', 'nodes', 'queue_owners']) await db.query(`DELETE FROM ${t}`);
+    for (const t of ['attempts', 'tasks', 'nodes', 'queue_owners', 'scheduling_decisions']) await db.query(`DELETE FROM ${t}`);
   });
   afterAll(async () => {
     await db?.close();
@@ -82,7 +83,7 @@ describe('GPU tasks on the live executor (PostgreSQL, real processes)', () => {
       scheduleLeaseMs: 5000,
       schedulePartitions: 64,
       nodeRetireAfterMs: 3_600_000,
-      recordDecisions: false,
+      recordDecisions: true,
       decisionsRetentionDays: 14,
       retention: RETENTION_OFF,
     };
@@ -100,6 +101,9 @@ describe('GPU tasks on the live executor (PostgreSQL, real processes)', () => {
       s,
       testIdentity('executor', s.executorId),
       new OrphanGuard(new InMemoryAttemptProcessRepository(), new ProcessGroupReaper(), currentHostIdentity(), null, { warn: () => undefined }),
+      undefined,
+      undefined,
+      new PgDecisionRepository(db),
     );
     await svc.start();
     return svc;
@@ -144,6 +148,21 @@ describe('GPU tasks on the live executor (PostgreSQL, real processes)', () => {
     const view = await new PgNodeRepository(db).clusterView(60_000);
     expect(view.find((n) => n.id === 'g')).toMatchObject({ gpuCount: 1, usedGpu: 0 });
     expect(view.find((n) => n.id === 'cpu')).toMatchObject({ gpuCount: 0 });
+
+    // The allocation decision of each start: requests against the node's free capacity and the devices granted.
+    await svc!.stop();
+    svc = null;
+    const allocations = async (taskId: string): Promise<DecisionRecord[]> =>
+      (await db.query<{ record: DecisionRecord }>(`SELECT record FROM scheduling_decisions WHERE task_id = $1 AND kind = 'allocation' ORDER BY decided_at`, [taskId])).map((x) => DecisionRecordSchema.parse(x.record));
+    const [a1] = await allocations(g1);
+    expect(a1).toMatchObject({ kind: 'allocation', nodeId: 'g', policy: { name: 'node-grant' }, chosen: { id: 'gpus:0' }, runnerUp: null, inputs: { requests: { gpu: 1 }, nodeFree: { cpuMillis: 4000, gpu: 1 }, attempt: 1 } });
+    expect(a1!.inputs.extra).toMatchObject({ devicesGranted: '0', devicesFree: '0', nodeGpus: 1 });
+    expect(a1!.candidates).toEqual([expect.objectContaining({ id: 'gpu:0', eligible: true, label: 'granted' })]);
+    const [a2] = await allocations(g2);
+    expect(a2!.chosen.id).toBe('gpus:0');
+    const [ac] = await allocations(c);
+    expect(ac).toMatchObject({ nodeId: 'cpu', chosen: { id: 'gpus:none' }, inputs: { requests: { gpu: 0 }, nodeFree: { gpu: 0 } }, candidatesConsidered: 1 });
+    expect(ac!.summary).toContain('no GPU');
   }, 90_000);
 
   it('a timed-out GPU attempt releases its device: the next GPU task gets device 0', async () => {

@@ -72,13 +72,27 @@ describe('scheduling decision records (standalone, 2 nodes)', () => {
       expect(['lower_score', 'tie_break', 'did_not_fit', 'constraint']).toContain(d.runnerUp!.reason);
       expect(d.inputs).toMatchObject({ requests: { cpuMillis: 500, memMb: 256 }, attempt: 1 });
       expect(d.summary).toContain(d.nodeId!);
+      // What the start granted on that node (kind filter): the requests against its free capacity, no GPU.
+      let allocations: DecisionRecord[] = [];
+      for (const until = Date.now() + 10_000; !allocations.length && Date.now() < until; await sleep(100)) allocations = (await get<{ items: DecisionRecord[] }>(`/api/tasks/${t.taskId}/decisions?kind=allocation`)).data.items;
+      expect(allocations).toHaveLength(1);
+      const a = DecisionRecordSchema.parse(allocations[0]);
+      expect(a).toMatchObject({ kind: 'allocation', taskId: t.taskId, nodeId: d.nodeId, policy: { name: 'node-grant' }, chosen: { id: 'gpus:none' }, inputs: { requests: { cpuMillis: 500, memMb: 256, gpu: 0 }, attempt: 1 } });
+      expect(a.inputs.nodeFree!.cpuMillis).toBeGreaterThanOrEqual(500);
+      expect(a.inputs.extra).toMatchObject({ nodeCpuMillis: d.nodeId === 'n1' ? 4000 : 2000, devicesGranted: 'none' });
     }
+    const byKind = (await get<{ items: DecisionRecord[] }>('/api/decisions?kind=allocation&limit=1000')).data.items;
+    expect(byKind.length).toBeGreaterThanOrEqual(4);
+    expect(byKind.every((x) => x.kind === 'allocation')).toBe(true);
+    const gql = await fetch(`http://127.0.0.1:${svc.port}/graphql`, { method: 'POST', headers: authHeaders(), body: JSON.stringify({ query: `{ taskDecisions(taskId: "${view.tasks[0]!.taskId}", kind: "allocation") }` }) });
+    const gqlItems = ((await gql.json()) as { data: { taskDecisions: { items: DecisionRecord[] } } }).data.taskDecisions.items;
+    expect(gqlItems.map((x) => x.kind)).toEqual(['allocation']);
   }, 120_000);
 
   it('lists decisions by node and time range, newest first, paginated; a reversed range is a 400 naming the field', async () => {
     const all = await get<{ items: DecisionRecord[]; nextCursor: string | null }>('/api/decisions?limit=1000');
     expect(all.status).toBe(200);
-    expect(all.data.items.length).toBeGreaterThanOrEqual(8);
+    expect(all.data.items.length).toBeGreaterThanOrEqual(12);
     const n1 = await get<{ items: DecisionRecord[] }>('/api/decisions?nodeId=n1');
     expect(n1.data.items.every((d) => d.nodeId === 'n1')).toBe(true);
     expect(n1.data.items.length + (await get<{ items: DecisionRecord[] }>('/api/decisions?nodeId=n2')).data.items.length).toBe(all.data.items.length);

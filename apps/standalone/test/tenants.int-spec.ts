@@ -121,6 +121,35 @@ describe('tenants on the standalone platform', () => {
     await waitFor('its decision records', async () => ((await call(`/api/tasks/${id}/decisions`)).body.items as unknown[]).length > 0);
     expect((await call(`/api/tasks/${id}/decisions`, { key: keys['team-a'] })).body.items).not.toEqual([]);
     expect((await call(`/api/tasks/${id}/decisions`, { key: keys['team-b'] })).body).toEqual({ items: [] });
+    // The decision listing by kind, node and time range (REST and GraphQL): a non-admin key sees only its tenant's tasks' decisions.
+    type Listed = Array<{ taskId: string | null; kind: string }>;
+    const listed = async (query: string, key?: string) => (await call(`/api/decisions?limit=1000${query}`, { key })).body.items as Listed;
+    expect((await listed('', keys['team-a'])).map((d) => d.taskId)).toContain(id);
+    expect((await listed('')).map((d) => d.taskId)).toContain(id);
+    for (const query of ['', '&nodeId=n1', '&kind=placement,allocation,ordering', `&from=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`]) {
+      const seenByB = await listed(query, keys['team-b']);
+      expect(seenByB.map((d) => d.taskId)).not.toContain(id);
+      // team-b has no task yet: nothing at all, not even decisions about no task (node diagnoses, repairs).
+      expect(seenByB).toEqual([]);
+    }
+    const gqlDecisions = async (key: string) => ((await gqlData(key, '{ decisions(limit: 1000) }')).decisions as { items: Listed }).items;
+    expect((await gqlDecisions(keys['team-b'])).map((d) => d.taskId)).not.toContain(id);
+    expect((await gqlDecisions(keys['team-a'])).map((d) => d.taskId)).toContain(id);
+    // The analyzer's estimate of the task and its explanation: another tenant's task answers as an unknown one.
+    await waitFor('its duration estimate', async () => (await call(`/api/predictions/${id}`)).status === 200, 30_000);
+    expect((await call(`/api/predictions/${id}`, { key: keys['team-a'] })).body).toMatchObject({ taskId: id });
+    const theirEstimate = await call(`/api/predictions/${id}`, { key: keys['team-b'] });
+    const noEstimate = await call(`/api/predictions/${unknownId}`, { key: keys['team-b'] });
+    expect(theirEstimate.status).toBe(404);
+    expect(JSON.stringify(theirEstimate.body).replaceAll(id, '<id>')).toBe(JSON.stringify(noEstimate.body).replaceAll(unknownId, '<id>'));
+    expect((await call(`/api/predictions/${id}/explanation`, { key: keys['team-b'] })).status).toBe(404);
+    expect((await call(`/api/predictions/${id}/explanation`, { key: keys['team-a'] })).status).toBe(200);
+    const gqlPrediction = await fetch(`http://127.0.0.1:${svc.port}/graphql`, { method: 'POST', headers: authHeaders(keys['team-b']), body: JSON.stringify({ query: `{ prediction(taskId: "${id}") { taskId } }` }) });
+    expect(((await gqlPrediction.json()) as { errors?: unknown[] }).errors).toBeDefined();
+    // Anomaly scores are per node metric: no task, no tenant's data in them.
+    const anomalies = await call('/api/anomalies', { key: keys['team-b'] });
+    expect(anomalies.status).toBe(200);
+    for (const a of anomalies.body as unknown as Array<Record<string, unknown>>) expect(Object.keys(a).sort()).toEqual(['latest', 'learning', 'max', 'maxAt', 'metric', 'nodeId', 'points', 'samplesSeen']);
     const countOf = (b: Record<string, unknown>) => Object.values(b.tasks as Record<string, number>).reduce((x, y) => x + y, 0);
     expect(countOf((await call('/api/stats', { key: keys['team-b'] })).body)).toBe(0);
     expect(countOf((await call('/api/stats', { key: keys['team-a'] })).body)).toBe(1);

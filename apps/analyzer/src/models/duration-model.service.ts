@@ -29,7 +29,7 @@ import {
   type PlatformTrainingOptions,
 } from '@kairos/ml';
 import type { KairosConfig } from '@kairos/platform';
-import { APP_IDENTITY, CONFIG, KAIROS_METRICS, type AppIdentity, type KairosMetrics } from '@kairos/runtime';
+import { APP_IDENTITY, CONFIG, KAIROS_METRICS, tenantFilterOf, type AppIdentity, type KairosMetrics, type TenantAccess } from '@kairos/runtime';
 import { TF_BACKEND } from '../core/analyzer-options';
 import { AnalyzerError } from '../errors/analyzer.errors';
 import { movingAverageEstimate } from '../estimates/duration-baseline';
@@ -285,6 +285,12 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
 
   estimateOf(taskId: string): Promise<Record<string, unknown> | undefined> {
     return this.durations.estimateOf(taskId);
+  }
+
+  /** May a key of `access` see this task's estimate? Admin: any; otherwise only its tenant's tasks (as GET /api/tasks/:id). */
+  async canSeeTask(taskId: string, access: TenantAccess): Promise<boolean> {
+    const tenant = tenantFilterOf(access);
+    return tenant === null || this.durations.taskOfTenant(taskId, tenant);
   }
 
   /** Cluster-wide accuracy per version from the stored outcomes, plus what this replica saw. */

@@ -72,6 +72,8 @@ export interface DurationRepository {
   /** Stores the estimate made for a queued task and its event (a redelivery stores neither). */
   storeEstimate(e: StoredEstimate): Promise<void>;
   estimateOf(taskId: string): Promise<Record<string, unknown> | undefined>;
+  /** Whether the task is `tenant`'s (tasks.tenant, the shared database): a non-admin key sees only its tenant's estimates. */
+  taskOfTenant(taskId: string, tenant: string): Promise<boolean>;
   /** The estimate's model, version and feature row, for explaining it. */
   estimateFeatures(taskId: string): Promise<EstimateWithFeatures | undefined>;
   outcomes(model: string, limit: number): Promise<Array<{ model_version: string; p50_ms: number; p90_ms: number; actual_ms: number }>>;
@@ -170,6 +172,11 @@ export class PgDurationRepository implements DurationRepository {
       [taskId],
     );
     return rows[0];
+  }
+
+  async taskOfTenant(taskId: string, tenant: string): Promise<boolean> {
+    const rows = await this.db.query<{ ok: boolean }>(`SELECT EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND tenant = $2) AS ok`, [taskId, tenant]);
+    return rows[0]?.ok === true;
   }
 
   async estimateFeatures(taskId: string): Promise<EstimateWithFeatures | undefined> {

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { uuidParam } from '@kairos/contracts';
-import { parseParam } from '@kairos/runtime';
+import { parseParam, tenantAccessOf } from '@kairos/runtime';
 import { analyseTaskPatterns, seededRandom, type TaskProfile } from '@kairos/ml';
 import { AnalyzerError, mapErrors, parseOrThrow } from '../errors/analyzer.errors';
 import { taskSignature } from '../estimates/duration-baseline';
@@ -19,10 +19,10 @@ export class PredictionsController {
   constructor(private readonly durations: DurationModelService) {}
 
   @Get('predictions/:taskId')
-  @ApiOperation({ summary: 'The duration estimate made when the task was queued (p50, p90, model and version)' })
-  async byTask(@Param('taskId') rawTaskId: string) {
+  @ApiOperation({ summary: "The duration estimate made when the task was queued (p50, p90, model and version); another tenant's task answers 404 as an unknown one" })
+  async byTask(@Param('taskId') rawTaskId: string, @Req() req: object) {
     const taskId = parseParam(uuidParam('task id'), rawTaskId, 'task id');
-    const estimate = await this.durations.estimateOf(taskId);
+    const estimate = (await this.durations.canSeeTask(taskId, tenantAccessOf(req))) ? await this.durations.estimateOf(taskId) : undefined;
     if (!estimate) throw new AnalyzerError('PREDICTION_NOT_FOUND', `no duration estimate for task ${taskId}`, { taskId });
     return estimate;
   }
@@ -30,11 +30,11 @@ export class PredictionsController {
   @Get('predictions/:taskId/explanation')
   @ApiOperation({
     summary:
-      "Why the task's duration estimate is what it is: TreeSHAP attributions of the p50 and p90 models (log1p seconds; base value + contributions = the model's output) for the features it was made from, and the version's global importance",
+      "Why the task's duration estimate is what it is: TreeSHAP attributions of the p50 and p90 models (log1p seconds; base value + contributions = the model's output) for the features it was made from, and the version's global importance; another tenant's task answers 404 as an unknown one",
   })
-  async explanation(@Param('taskId') rawTaskId: string) {
+  async explanation(@Param('taskId') rawTaskId: string, @Req() req: object) {
     const taskId = parseParam(uuidParam('task id'), rawTaskId, 'task id');
-    const explained = await mapErrors(() => this.durations.explain(taskId));
+    const explained = (await this.durations.canSeeTask(taskId, tenantAccessOf(req))) ? await mapErrors(() => this.durations.explain(taskId)) : undefined;
     if (!explained) throw new AnalyzerError('PREDICTION_NOT_FOUND', `no duration estimate for task ${taskId}`, { taskId });
     return explained;
   }

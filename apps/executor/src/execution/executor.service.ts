@@ -16,7 +16,7 @@ import { QueueScheduler, type PlannerNode } from '../scheduling/queue-scheduler'
 import { TASK_REPOSITORY, type ClaimedTask, type CompletionPlan, type RecoveredTask, type RunnableTask, type TaskRepository } from '../tasks/task.repository';
 import { DecisionBuffer } from './decision-buffer';
 import { DECISION_REPOSITORY, type DecisionRepository } from './decision.repository';
-import { failoverDecisionRecord, retryDecisionRecord } from './outcome-decisions';
+import { allocationDecisionRecord, failoverDecisionRecord, retryDecisionRecord } from './outcome-decisions';
 import { NODE_REPOSITORY, type ClusterNode, type NodeRepository } from './node.repository';
 import { ORPHAN_GUARD, type OrphanGuard } from './orphan-guard';
 import { QUEUE_OWNER_REPOSITORY, type QueueOwnerRepository } from './queue-owner.repository';
@@ -438,17 +438,48 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     const devices = this.gpuPool.node(this.nodes.findIndex((n) => n.id === task.nodeId));
     const failed = (error: string): RunResult => ({ outcome: 'failed', exitCode: null, outputTail: '', error });
     if (want > devices.total) return failed(`the task requests ${want} GPU(s); node ${task.nodeId} has ${devices.total}`);
-    const deadline = performance.now() + task.timeoutMs;
+    const from = performance.now();
+    const deadline = from + task.timeoutMs;
     for (;;) {
+      const freeBefore = this.outcomeDecisions ? devices.freeDevices() : [];
       const got = devices.allocate(gpuLease(task), want);
       if (got) {
         entry.gpuDevices = got;
+        this.recordAllocation(task, devices.all, freeBefore, got, performance.now() - from);
         return null;
       }
       if (entry.abort.signal.aborted || this.stopped) return { outcome: 'cancelled', exitCode: null, outputTail: '', error: `stopped while waiting for ${want} GPU device(s) on node ${task.nodeId}` };
       if (performance.now() >= deadline) return failed(`${want} GPU device(s) of node ${task.nodeId} were not free within the task's timeout`);
       await new Promise((r) => setTimeout(r, GPU_WAIT_POLL_MS));
     }
+  }
+
+  /**
+   * The grant of an attempt starting on this executor's node: its CPU and memory requests against the
+   * node's free capacity before it (launch() has already counted them) and the GPU devices it was given
+   * among the free ones. Buffered like the retry records: written in batches, off the claim path.
+   */
+  private recordAllocation(task: ClaimedTask, devices: readonly number[], freeBefore: readonly number[], granted: readonly number[], waitedMs: number): void {
+    if (!this.outcomeDecisions) return;
+    const node = this.nodes.find((n) => n.id === task.nodeId);
+    if (!node) return;
+    this.outcomeDecisions.push(
+      allocationDecisionRecord({
+        decisionId: randomUUID(),
+        at: new Date(this.clock.now()),
+        taskId: task.id,
+        nodeId: task.nodeId,
+        workflowRunId: task.workflowRunId,
+        attempt: task.attempt,
+        requested: { cpuMillis: task.resources.cpuMillis, memMb: task.resources.memMb, gpu: task.resources.gpu ?? 0 },
+        nodeFree: { cpuMillis: node.cpuMillis - node.usedCpu + task.resources.cpuMillis, memMb: node.memMb - node.usedMem + task.resources.memMb, gpu: freeBefore.length },
+        nodeCapacity: { cpuMillis: node.cpuMillis, memMb: node.memMb, gpu: devices.length },
+        devices,
+        freeDevices: freeBefore,
+        granted,
+        waitedMs,
+      }),
+    );
   }
 
   /** After a failed attempt: the retry-or-fail decision, with attempts used and the back-off drawn. */

@@ -1,5 +1,5 @@
 import { DecisionRecordSchema } from '@kairos/contracts';
-import { failoverDecisionRecord, repairDecisionRecord, retryDecisionRecord } from './outcome-decisions';
+import { allocationDecisionRecord, failoverDecisionRecord, repairDecisionRecord, retryDecisionRecord } from './outcome-decisions';
 
 const AT = new Date('2026-11-30T06:00:00.000Z');
 const TASK = '00000000-0000-4000-8000-00000000000a';
@@ -50,5 +50,34 @@ describe('retry, failover and repair decision records', () => {
     );
     expect(throttle.nodeId).toBeNull();
     expect(throttle.inputs.extra).toMatchObject({ queue: 'etl' });
+  });
+
+  it('an allocation: requests against the node free capacity, the devices granted, the next free set as runner-up, busy devices excluded', () => {
+    const a = { decisionId: ID, at: AT, taskId: TASK, nodeId: 'g1', workflowRunId: null, attempt: 2, nodeCapacity: { cpuMillis: 8000, memMb: 16384, gpu: 4 }, devices: [0, 1, 2, 3] };
+    const r = DecisionRecordSchema.parse(
+      allocationDecisionRecord({ ...a, requested: { cpuMillis: 2000, memMb: 4096, gpu: 1 }, nodeFree: { cpuMillis: 6000, memMb: 8192, gpu: 3 }, freeDevices: [1, 2, 3], granted: [1], waitedMs: 0 }),
+    );
+    expect(r).toMatchObject({ kind: 'allocation', taskId: TASK, nodeId: 'g1', policy: { name: 'node-grant' }, chosen: { id: 'gpus:1', eligible: true }, candidatesConsidered: 4, candidatesSampled: false });
+    expect(r.runnerUp).toMatchObject({ candidate: { id: 'gpus:2' }, reason: 'tie_break' });
+    expect(r.inputs).toMatchObject({ requests: { cpuMillis: 2000, memMb: 4096, gpu: 1 }, nodeFree: { cpuMillis: 6000, memMb: 8192, gpu: 3 }, attempt: 2 });
+    expect(r.inputs.extra).toMatchObject({ devicesGranted: '1', devicesFree: '1,2,3', nodeGpus: 4, waitedMs: 0 });
+    expect(r.chosen.components.find((c) => c.name === 'cpu_request_share_of_free')?.contribution).toBeCloseTo(2000 / 6000);
+    expect(r.candidates?.map((c) => [c.id, c.eligible, c.excludedBy ?? null])).toEqual([
+      ['gpu:0', false, 'held by another attempt'],
+      ['gpu:1', true, null],
+      ['gpu:2', true, null],
+      ['gpu:3', true, null],
+    ]);
+    expect(r.summary).toBe('attempt 2 on g1: 2000 mCPU of 6000 free, 4096 MB of 8192 free, GPU 1 of free 1,2,3');
+    // All free devices granted, or none asked: no alternative.
+    const all = DecisionRecordSchema.parse(allocationDecisionRecord({ ...a, requested: { cpuMillis: 100, memMb: 10, gpu: 3 }, nodeFree: { cpuMillis: 8000, memMb: 16384, gpu: 3 }, freeDevices: [1, 2, 3], granted: [1, 2, 3], waitedMs: 1500 }));
+    expect(all.runnerUp).toBeNull();
+    expect(all.summary).toContain('waited 1.5 s for devices');
+    const cpu = DecisionRecordSchema.parse(
+      allocationDecisionRecord({ ...a, nodeCapacity: { cpuMillis: 4000, memMb: 4096, gpu: 0 }, devices: [], requested: { cpuMillis: 500, memMb: 256, gpu: 0 }, nodeFree: { cpuMillis: 4000, memMb: 4096, gpu: 0 }, freeDevices: [], granted: [], waitedMs: 0 }),
+    );
+    expect(cpu).toMatchObject({ chosen: { id: 'gpus:none' }, runnerUp: null, candidatesConsidered: 1 });
+    expect(cpu.candidates).toBeUndefined();
+    expect(cpu.summary).toBe('attempt 2 on g1: 500 mCPU of 4000 free, 256 MB of 4096 free, no GPU');
   });
 });

@@ -17,6 +17,11 @@ export interface DecisionFilter {
   kinds?: readonly string[];
   from?: Date;
   to?: Date;
+  /**
+   * Only decisions about this tenant's tasks (a non-admin key's tenant, as tenantFilterOf gives it):
+   * another tenant's tasks and the decisions about no task (node diagnoses, repairs) are left out.
+   */
+  tenant?: string;
 }
 
 /** scheduling_decisions (written by the executor) read here, as the repair audit is: per task, and per node and time range. */
@@ -51,8 +56,9 @@ export class PgDecisionReadRepository implements DecisionReadRepository {
           AND ($2::timestamptz IS NULL OR decided_at >= $2)
           AND ($3::timestamptz IS NULL OR decided_at < $3)
           AND ($4::timestamptz IS NULL OR (decided_at, decision_id::text) < ($4::timestamptz, $5::text))
+          AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = scheduling_decisions.task_id AND t.tenant = $8))
         ORDER BY decided_at DESC, decision_id::text DESC LIMIT $6`,
-      [filter.nodeId ?? null, filter.from ?? null, filter.to ?? null, after?.t ?? null, after?.id ?? null, limit, filter.kinds ?? null],
+      [filter.nodeId ?? null, filter.from ?? null, filter.to ?? null, after?.t ?? null, after?.id ?? null, limit, filter.kinds ?? null, filter.tenant ?? null],
     );
   }
 }

@@ -31,7 +31,7 @@ export class DecisionsController {
   @Get('tasks/:id/decisions')
   @ApiOperation({
     summary:
-      "A task's decisions, oldest first: { items } (DecisionRecord: kind ordering / placement / retry / failover, policy+version, inputs, chosen candidate's score components, runner-up and why it lost, confidence); kind=retry,failover filters; another tenant's task has none",
+      "A task's decisions, oldest first: { items } (DecisionRecord: kind ordering / placement / allocation / retry / failover, policy+version, inputs, chosen candidate's score components, runner-up and why it lost, confidence); kind=retry,failover filters; another tenant's task has none",
   })
   forTask(@Param('id') id: string, @Query() query: unknown, @Req() req: Request) {
     const { kind } = parseParam(TaskDecisionsQuerySchema, query, 'query');
@@ -41,9 +41,9 @@ export class DecisionsController {
   @Get('decisions')
   @ApiOperation({
     summary:
-      'Decisions (ordering, placement, retry, failover, repair), newest first, by kind, node and time range: { items, nextCursor } (kind comma-separated, nodeId, from inclusive, to exclusive, limit 1..1000, default 100)',
+      "Decisions (ordering, placement, allocation, retry, failover, diagnosis, repair), newest first, by kind, node and time range: { items, nextCursor } (kind comma-separated, nodeId, from inclusive, to exclusive, limit 1..1000, default 100); a non-admin key sees only decisions about its tenant's tasks",
   })
-  list(@Query() query: unknown) {
-    return this.decisions.list(parseParam(DecisionListQuerySchema, query, 'query'));
+  list(@Query() query: unknown, @Req() req: Request) {
+    return this.decisions.list(parseParam(DecisionListQuerySchema, query, 'query'), tenantAccessOf(req));
   }
 }

@@ -16,8 +16,10 @@ export class DecisionsService {
     return { items: rows.map((r) => r.record) };
   }
 
-  async list(q: Omit<DecisionFilter, 'kinds'> & { kind?: readonly string[]; limit: number; cursor?: string }): Promise<Page<Record<string, unknown>>> {
-    const rows = await this.rows.list({ nodeId: q.nodeId, kinds: q.kind, from: q.from, to: q.to }, q.limit + 1, keysetOf(q.cursor));
+  /** A non-admin key sees only the decisions about its tenant's tasks (as a task's own decisions); admin sees all. */
+  async list(q: Omit<DecisionFilter, 'kinds' | 'tenant'> & { kind?: readonly string[]; limit: number; cursor?: string }, access: TenantAccess): Promise<Page<Record<string, unknown>>> {
+    const tenant = tenantFilterOf(access) ?? undefined;
+    const rows = await this.rows.list({ nodeId: q.nodeId, kinds: q.kind, from: q.from, to: q.to, tenant }, q.limit + 1, keysetOf(q.cursor));
     return pageFrom(rows, q.limit, (r) => r.decisionId, (r) => r.record);
   }
 }

@@ -22,9 +22,10 @@ export class DecisionsResolver {
     return asRest(await this.records.forTask(parseOrThrow(TaskIdSchema, taskId, 'taskId'), tenantAccessOf(req), q.kind));
   }
 
-  @Query(() => JSONScalar, { description: 'Decision records by kind, node and time range, newest first: { items, nextCursor } (GET /api/decisions)' })
+  @Query(() => JSONScalar, { description: "Decision records by kind, node and time range, newest first: { items, nextCursor } (GET /api/decisions); a non-admin key sees only its tenant's tasks' decisions" })
   @RequireScope('read')
   async decisions(
+    @Context('req') req: object,
     @Args('kind', { nullable: true }) kind?: string,
     @Args('nodeId', { nullable: true }) nodeId?: string,
     @Args('from', { nullable: true }) from?: string,
@@ -32,6 +33,6 @@ export class DecisionsResolver {
     @Args('limit', { type: () => Int, nullable: true }) limit?: number,
     @Args('cursor', { nullable: true }) cursor?: string,
   ): Promise<unknown> {
-    return asRest(await this.records.list(parseOrThrow(DecisionListQuerySchema, query({ kind, nodeId, from, to, limit, cursor }), 'query')));
+    return asRest(await this.records.list(parseOrThrow(DecisionListQuerySchema, query({ kind, nodeId, from, to, limit, cursor }), 'query'), tenantAccessOf(req)));
   }
 }

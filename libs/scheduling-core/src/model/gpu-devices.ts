@@ -27,6 +27,16 @@ export class GpuDeviceAllocator {
     return this.devices.length - this.owner.size;
   }
 
+  /** Every device of the node, ascending. */
+  get all(): readonly number[] {
+    return this.devices;
+  }
+
+  /** The devices no lease holds, ascending (what `allocate` picks from, lowest first). */
+  freeDevices(): number[] {
+    return this.devices.filter((d) => !this.owner.has(d));
+  }
+
   /** The devices `lease` holds ([] if none). */
   devicesOf(lease: string): readonly number[] {
     return this.held.get(lease) ?? [];

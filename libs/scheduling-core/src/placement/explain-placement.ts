@@ -32,21 +32,26 @@ export interface PlacementDecisionContext {
   maxCandidates?: number;
 }
 
+/**
+ * One node as re-scored for the record. Only the score and rank are computed for every node; the score
+ * components and the exclusion text are built for the nodes the record lists (chosen, runner-up, the
+ * first `maxCandidates`), so a record costs a few numbers per node, not a dozen objects and a string.
+ */
 interface Scored {
   node: NodeState;
   eligible: boolean;
-  excludedBy?: string;
   /** Lower `rank` wins (scores are turned into one comparable key per strategy). */
   rank: number[];
   score: number | null;
-  components: ScoreComponent[];
 }
 
 interface Scorer {
   objective: 'max' | 'min';
   /** What the score means, for the summary. */
   what: string;
-  score(task: Task, n: NodeState, cluster: ClusterState): { score: number | null; rank: number[]; components: ScoreComponent[] };
+  /** The node's entry: its score and rank (and whether the task fits it, `entry`). */
+  score(task: Task, n: NodeState, cluster: ClusterState): Scored;
+  components(task: Task, n: NodeState, cluster: ClusterState): ScoreComponent[];
 }
 
 const term = (name: string, input: number, weight = 1): ScoreComponent => ({ name, input: round(input), weight, contribution: round(input * weight) });
@@ -59,6 +64,12 @@ function freeAfter(task: Task, n: NodeState): ScoreComponent[] {
   return [info('free_cpu_after_share', share('cpuMillis')), info('free_mem_after_share', share('memMb'))];
 }
 
+/** One literal per node with every field (no properties added later: one allocation, one shape). */
+const entry = (task: Task, n: NodeState, score: number | null, rank: number[]): Scored => ({ node: n, eligible: fits(task, n), rank, score });
+
+/** Component names of best-fit, built once (not per node and record). */
+const LEFT_AFTER = Object.fromEntries(RESOURCE_KEYS.map((k) => [k, `${k}_left_after`])) as Record<(typeof RESOURCE_KEYS)[number], string>;
+
 /** The score each placement strategy maximises or minimises, re-computed exactly as its `choose` does. */
 const SCORERS: Record<string, Scorer> = {
   'least-loaded': {
@@ -66,36 +77,50 @@ const SCORERS: Record<string, Scorer> = {
     what: 'lowest dominant allocated share',
     score: (task, n) => {
       const load = dominantShare(n.allocated, n.capacity);
-      return { score: round(load), rank: [load, n.running, n.index], components: [term('dominant_allocated_share', load), info('running_instances', n.running), ...freeAfter(task, n)] };
+      return entry(task, n, round(load), [load, n.running, n.index]);
     },
+    components: (task, n) => [term('dominant_allocated_share', dominantShare(n.allocated, n.capacity)), info('running_instances', n.running), ...freeAfter(task, n)],
   },
   'least-connections': {
     objective: 'min',
     what: 'fewest running instances',
-    score: (task, n) => ({ score: n.running, rank: [n.running, n.index], components: [term('running_instances', n.running), ...freeAfter(task, n)] }),
+    score: (task, n) => entry(task, n, n.running, [n.running, n.index]),
+    components: (task, n) => [term('running_instances', n.running), ...freeAfter(task, n)],
   },
   tetris: {
     objective: 'max',
     what: 'best alignment of request and free capacity',
     score: (task, n, cluster) => {
       const s = alignment(task.request, n.free, cluster.unitCapacity);
-      return { score: round(s), rank: [-s, n.index], components: [term('request_free_alignment', s), ...freeAfter(task, n)] };
+      return entry(task, n, round(s), [-s, n.index]);
     },
+    components: (task, n, cluster) => [term('request_free_alignment', alignment(task.request, n.free, cluster.unitCapacity)), ...freeAfter(task, n)],
   },
   'best-fit': {
     objective: 'min',
     what: 'least normalised free space left after the fit',
     score: (task, n, cluster) => {
+      // As BestFitPlacement.choose, term by term in RESOURCE_KEYS order (named fields: no boxed numbers).
+      const u = cluster.unitCapacity;
+      const f = n.free;
+      const r = task.request;
+      let left = 0;
+      if (u.cpuMillis > 0) left += (f.cpuMillis - r.cpuMillis) / u.cpuMillis;
+      if (u.memMb > 0) left += (f.memMb - r.memMb) / u.memMb;
+      if (u.gpu > 0) left += (f.gpu - r.gpu) / u.gpu;
+      if (u.io > 0) left += (f.io - r.io) / u.io;
+      if (u.net > 0) left += (f.net - r.net) / u.net;
+      return entry(task, n, round(left), [left, n.index]);
+    },
+    components: (task, n, cluster) => {
       const unit = cluster.unitCapacity;
       const parts: ScoreComponent[] = [];
-      let left = 0;
       for (const k of RESOURCE_KEYS) {
         if (unit[k] <= 0) continue;
         const v = (n.free[k] - task.request[k]) / unit[k];
-        left += v;
-        if (k === 'cpuMillis' || k === 'memMb' || v !== 0) parts.push(term(`${k}_left_after`, v));
+        if (k === 'cpuMillis' || k === 'memMb' || v !== 0) parts.push(term(LEFT_AFTER[k], v));
       }
-      return { score: round(left), rank: [left, n.index], components: parts };
+      return parts;
     },
   },
 };
@@ -106,14 +131,24 @@ function excluded(task: Task, n: NodeState): string | undefined {
   return undefined;
 }
 
-function candidateOf(s: Scored): DecisionCandidate {
-  return { id: s.node.id, score: s.score, components: s.components, eligible: s.eligible, ...(s.excludedBy !== undefined ? { excludedBy: s.excludedBy } : {}) };
+/** excluded(task, n) === undefined, without building the text. */
+function fits(task: Task, n: NodeState): boolean {
+  if (!n.up) return false;
+  for (const k of RESOURCE_KEYS) if (task.request[k] > n.free[k]) return false;
+  return true;
 }
 
+function candidateOf(s: Scored, task: Task, cluster: ClusterState, scorer: Scorer | undefined): DecisionCandidate {
+  const excludedBy = s.eligible ? undefined : excluded(task, s.node);
+  const components = scorer ? scorer.components(task, s.node, cluster) : freeAfter(task, s.node);
+  return { id: s.node.id, score: s.score, components, eligible: s.eligible, ...(excludedBy !== undefined ? { excludedBy } : {}) };
+}
+
+/** Sign of the first rank component differing by more than 1e-12 (sorts only read the sign; ±1 stays a small integer). */
 function cmpRank(a: number[], b: number[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (Math.abs(d) > 1e-12) return d;
+    if (Math.abs(d) > 1e-12) return d > 0 ? 1 : -1;
   }
   return 0;
 }
@@ -132,11 +167,10 @@ export function explainPlacement(placement: string, task: Task, cluster: Cluster
   const chosenNode = cluster.nodes[chosenIndex];
   if (!chosenNode) throw new RangeError(`explainPlacement: node index ${chosenIndex} is not in the cluster (${cluster.size} nodes)`);
   const all: Scored[] = cluster.nodes.map((n) => {
-    const why = excluded(task, n);
-    if (!scorer) return { node: n, eligible: why === undefined, excludedBy: why, rank: [n.index], score: null, components: freeAfter(task, n) };
-    const s = scorer.score(task, n, cluster);
-    return { node: n, eligible: why === undefined, excludedBy: why, ...s };
+    if (!scorer) return entry(task, n, null, [n.index]);
+    return scorer.score(task, n, cluster);
   });
+  const candidateOfNode = (s: Scored) => candidateOf(s, task, cluster, scorer);
   const chosen = all[chosenIndex]!;
   const others = all.filter((s) => s.node.index !== chosenIndex);
   const eligibleOthers = others.filter((s) => s.eligible);
@@ -162,7 +196,7 @@ export function explainPlacement(placement: string, task: Task, cluster: Cluster
       reason = 'tie_break';
       detail = 'equal score; fewer running instances, then lower node index';
     }
-    runnerUp = { candidate: candidateOf(ru), reason, margin, detail };
+    runnerUp = { candidate: candidateOfNode(ru), reason, margin, detail };
     if (scorer && margin !== null) {
       const scores = [chosen, ...eligibleOthers].map((s) => s.score ?? 0);
       const spread = Math.max(...scores) - Math.min(...scores);
@@ -170,12 +204,12 @@ export function explainPlacement(placement: string, task: Task, cluster: Cluster
     }
   } else {
     const blocked = others[0];
-    if (blocked) runnerUp = { candidate: candidateOf(blocked), reason: blocked.node.up ? 'did_not_fit' : 'constraint', margin: null, detail: blocked.excludedBy };
+    if (blocked) runnerUp = { candidate: candidateOfNode(blocked), reason: blocked.node.up ? 'did_not_fit' : 'constraint', margin: null, detail: blocked.eligible ? undefined : excluded(task, blocked.node) };
     if (scorer) confidence = 1;
   }
   const limit = ctx.maxCandidates ?? 16;
   const ranked = scorer ? [...all].sort((a, b) => Number(b.eligible) - Number(a.eligible) || cmpRank(a.rank, b.rank)) : all;
-  const candidates = ranked.slice(0, limit).map(candidateOf);
+  const candidates = ranked.slice(0, limit).map(candidateOfNode);
   const ruText = runnerUp ? `; runner-up ${runnerUp.candidate.id} (${runnerUp.reason}${runnerUp.margin !== null ? `, margin ${runnerUp.margin}` : ''})` : '; no other node';
   const summary = `${chosenNode.id} by ${placement}${scorer ? ` (${scorer.what}, score ${chosen.score})` : ''} for a ${ctx.orderingPolicy} pick after ${Math.round(ctx.waitingMs)} ms waiting${ruText}`.slice(0, 500);
   return {
@@ -188,7 +222,7 @@ export function explainPlacement(placement: string, task: Task, cluster: Cluster
     nodeId: chosenNode.id,
     ...(ctx.workflowRunId !== undefined ? { workflowRunId: ctx.workflowRunId } : {}),
     objective: scorer?.objective ?? 'max',
-    chosen: candidateOf(chosen),
+    chosen: candidateOfNode(chosen),
     runnerUp,
     inputs: {
       ...(ctx.estimateP50Ms !== null ? { estimate: { p50Ms: ctx.estimateP50Ms, quantile: { level: 0.5, valueMs: ctx.estimateP50Ms }, model: null } } : {}),

@@ -10,6 +10,11 @@ export interface PlacementStrategy {
   /** Index of a live node that fits one instance of `task`, or -1 when none does. */
   choose(task: Task, cluster: ClusterState): number;
   committed(nodeIndex: number): void;
+  /**
+   * True when `choose` itself changes the strategy's state (even when it returns -1), so a policy must
+   * call it exactly as before and may not skip a call it knows would return -1 (ClusterState.skyline).
+   */
+  readonly statefulChoose?: boolean;
 }
 
 export const NO_NODE = -1;

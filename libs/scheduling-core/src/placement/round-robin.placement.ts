@@ -24,6 +24,8 @@ export class RoundRobinPlacement implements PlacementStrategy {
 /** Smooth weighted round robin (nginx's algorithm) restricted to nodes that fit. */
 export class WeightedRoundRobinPlacement implements PlacementStrategy {
   readonly name = 'weighted-round-robin';
+  /** `choose` stores the pending choice (or clears it on -1): policies must not skip a call. */
+  readonly statefulChoose = true;
   private current: number[] = [];
   private pending: { idx: number; total: number; snapshot: number[] } | null = null;
 

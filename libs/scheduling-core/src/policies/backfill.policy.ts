@@ -1,4 +1,4 @@
-import type { ClusterState } from '../model/cluster-state';
+import type { ClusterState, FreeSkyline } from '../model/cluster-state';
 import {
   IDLE_EMPTY,
   IDLE_NOTHING_FITS,
@@ -8,7 +8,7 @@ import {
 } from '../model/decision.model';
 import { RESOURCE_KEYS, fitsIn, type MutableResources, type Resources } from '../model/resources';
 import { durationEstimate, type DurationInformation, type Task } from '../model/task.model';
-import { RankedPolicy, type RankedPolicyOptions } from './ordering-policy';
+import { REQ_STRIDE, RankedPolicy, fitsInAt, type RankedPolicyOptions } from './ordering-policy';
 
 export interface BackfillOptions extends RankedPolicyOptions {
   /** Duration source for reservations: 'requested' (classic EASY), 'predicted' or 'actual'. */
@@ -20,6 +20,8 @@ interface Running {
   readonly taskId: string;
   readonly estEnd: number;
   readonly request: Resources;
+  /** Commit order: an ending instance of a task is its earliest-committed one on that node. */
+  readonly seq: number;
 }
 
 /**
@@ -31,7 +33,9 @@ export class EasyBackfillPolicy extends RankedPolicy {
   readonly name: string;
   readonly information: Exclude<DurationInformation, 'none'>;
   protected readonly mode = 'greedy' as const;
+  /** Running instances per node, sorted by estimated end (ties: commit order), kept so on insert. */
   private readonly running = new Map<number, Running[]>();
+  private seq = 0;
   private reservation: { headId: string; node: number; shadow: number } | null = null;
 
   constructor(opts: BackfillOptions) {
@@ -56,10 +60,33 @@ export class EasyBackfillPolicy extends RankedPolicy {
     // there at all (a necessary condition, so the same decisions; it spares a walk over every node for
     // each of up to scanLimit candidates when the cluster is nearly full).
     let elsewhere: Resources | null = null;
+    // Exact fit tests without the placement's walk over every node (ClusterState.skyline): a candidate
+    // that fits no live node is skipped (choose would return -1); one that fits only the reserved node
+    // would be placed there by choose (it returns a live node that fits), so it starts now iff it ends
+    // before the shadow time. Only for placements whose choose has no side effects.
+    const pure = !this.placement.statefulChoose;
+    const anywhere = pure ? cluster.skyline() : null;
+    let others: FreeSkyline | null = null;
     const limit = Math.min(this.index.size, this.scanLimit);
+    const rq = this.index.packedRequests();
     for (let i = 1; i < limit; i++) {
+      // Gangs and requests above the per-dimension maximum free are skipped from the packed copy of
+      // the request (RankedIndex.packedRequests) without reading the entry.
+      const o = i * REQ_STRIDE;
+      if (rq[o + 5] !== 0 || !fitsInAt(rq, o, maxFree)) continue;
+      if (anywhere) {
+        if (!anywhere.fitsAt(rq, o)) continue;
+        if (res) {
+          others ??= cluster.skyline(res.node);
+          if (!others.fitsAt(rq, o)) {
+            const only = this.index.at(i);
+            if (only && now + this.estimate(only.task) <= res.shadow) return { kind: 'dispatch', taskId: only.task.id, nodeIndexes: [res.node] };
+            continue;
+          }
+        }
+      }
       const e = this.index.at(i);
-      if (!e || e.task.gang || !fitsIn(e.task.request, maxFree)) continue;
+      if (!e) continue;
       const n = this.placement.choose(e.task, cluster);
       if (n < 0) continue;
       if (!res || n !== res.node || now + this.estimate(e.task) <= res.shadow) {
@@ -81,7 +108,15 @@ export class EasyBackfillPolicy extends RankedPolicy {
     for (const n of d.nodeIndexes) {
       let list = this.running.get(n);
       if (!list) this.running.set(n, (list = []));
-      list.push({ taskId: e.task.id, estEnd: est, request: e.task.request });
+      // After every entry ending at or before `est`: the order a stable sort by estEnd would give.
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid]!.estEnd <= est) lo = mid + 1;
+        else hi = mid;
+      }
+      list.splice(lo, 0, { taskId: e.task.id, estEnd: est, request: e.task.request, seq: this.seq++ });
     }
     if (this.index.at(0) === e) this.reservation = null;
   }
@@ -89,7 +124,12 @@ export class EasyBackfillPolicy extends RankedPolicy {
   override onInstanceEnd(task: Task, nodeIndex: number): void {
     const list = this.running.get(nodeIndex);
     if (list) {
-      const i = list.findIndex((r) => r.taskId === task.id);
+      // The task's earliest-committed instance on the node (as the first match of an unsorted list).
+      let i = -1;
+      for (let j = 0; j < list.length; j++) {
+        const r = list[j]!;
+        if (r.taskId === task.id && (i < 0 || r.seq < list[i]!.seq)) i = j;
+      }
       if (i >= 0) list.splice(i, 1);
     }
     this.reservation = null;
@@ -103,7 +143,7 @@ export class EasyBackfillPolicy extends RankedPolicy {
     for (const node of cluster.nodes) {
       if (!node.up || !fitsIn(req, node.capacity)) continue;
       const free: MutableResources = { ...node.free };
-      const list = (this.running.get(node.index) ?? []).slice().sort((a, b) => a.estEnd - b.estEnd);
+      const list = this.running.get(node.index) ?? [];
       let t = now;
       let ok = fitsIn(req, free);
       for (const r of list) {

@@ -1,8 +1,8 @@
 import type { ClusterState } from '../model/cluster-state';
 import type { DispatchDecision, QueueEntry } from '../model/decision.model';
-import { alignment, dominantShare, fitsIn, type Resources } from '../model/resources';
+import { alignment, dominantShare, type Resources } from '../model/resources';
 import type { Task } from '../model/task.model';
-import { FailedShapes, RankedPolicy, type RankedPolicyOptions } from './ordering-policy';
+import { FailedShapes, REQ_STRIDE, RankedPolicy, type RankedPolicyOptions } from './ordering-policy';
 
 /**
  * Weights of the learned ranker: a linear value function over task features (lower = run first),
@@ -199,9 +199,11 @@ export class LearnedPolicy extends RankedPolicy {
     let bestScore = Infinity;
     let seen = 0;
     const failed = new FailedShapes();
+    const sky = this.skylineFor(cluster);
     for (let i = 0; i < limit && seen < this.w.candidates; i++) {
+      if (this.cannotStartAt(this.index.packedRequests(), i * REQ_STRIDE, maxFree, failed, sky)) continue;
       const e = this.index.at(i);
-      if (!e || !fitsIn(e.task.request, maxFree) || failed.dominated(e.task.request)) continue;
+      if (!e) continue;
       const d = this.tryPlace(e, cluster);
       if (!d) {
         if (!e.task.gang) failed.add(e.task.request);

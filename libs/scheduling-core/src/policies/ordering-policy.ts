@@ -1,4 +1,4 @@
-import type { ClusterState } from '../model/cluster-state';
+import type { ClusterState, FreeSkyline } from '../model/cluster-state';
 import {
   IDLE_EMPTY,
   IDLE_HEAD_BLOCKED,
@@ -36,11 +36,31 @@ export interface OrderingPolicy {
   remove(taskId: string): void;
 }
 
+/** Numbers per rank in RankedIndex.packedRequests(): the five request dimensions, then 1 for a gang. */
+export const REQ_STRIDE = 6;
+
+/** fitsIn(request packed at `rq[o…o+4]`, free): the same comparisons, on the packed copy. */
+export function fitsInAt(rq: Float64Array, o: number, free: Resources): boolean {
+  return (
+    rq[o]! <= free.cpuMillis + 1e-9 &&
+    rq[o + 1]! <= free.memMb + 1e-9 &&
+    rq[o + 2]! <= free.gpu + 1e-9 &&
+    rq[o + 3]! <= free.io + 1e-9 &&
+    rq[o + 4]! <= free.net + 1e-9
+  );
+}
+
 /** Sorted array of entries by (key, seq): O(log n) search, memmove insert/delete; fast at 10^4. */
 export class RankedIndex {
   private keys: number[] = [];
   private seqs: number[] = [];
   private items: QueueEntry[] = [];
+  /**
+   * The entries' requests (and gang flag) in rank order, REQ_STRIDE numbers each, moved with the
+   * entries: a scan reads them from one contiguous block instead of chasing entry → task → request
+   * for every one of thousands of queued tasks that do not fit.
+   */
+  private req = new Float64Array(REQ_STRIDE * 64);
   private readonly pos = new Map<string, { key: number; seq: number; entry: QueueEntry }>();
   private nextSeq = 0;
 
@@ -58,6 +78,39 @@ export class RankedIndex {
 
   get(taskId: string): QueueEntry | undefined {
     return this.pos.get(taskId)?.entry;
+  }
+
+  /**
+   * Requests in rank order: rank i's request is at [i·REQ_STRIDE, i·REQ_STRIDE + 5), then 1 if its
+   * task is a gang, else 0. The same array until an insert grows it; read it again after a change.
+   */
+  packedRequests(): Float64Array {
+    return this.req;
+  }
+
+  private openAt(i: number): void {
+    const n = this.items.length;
+    if ((n + 1) * REQ_STRIDE > this.req.length) {
+      const grown = new Float64Array(this.req.length * 2);
+      grown.set(this.req);
+      this.req = grown;
+    }
+    this.req.copyWithin((i + 1) * REQ_STRIDE, i * REQ_STRIDE, n * REQ_STRIDE);
+  }
+
+  private closeAt(i: number): void {
+    this.req.copyWithin(i * REQ_STRIDE, (i + 1) * REQ_STRIDE, this.items.length * REQ_STRIDE);
+  }
+
+  private writeAt(i: number, e: QueueEntry): void {
+    const r = e.task.request;
+    const o = i * REQ_STRIDE;
+    this.req[o] = r.cpuMillis;
+    this.req[o + 1] = r.memMb;
+    this.req[o + 2] = r.gpu;
+    this.req[o + 3] = r.io;
+    this.req[o + 4] = r.net;
+    this.req[o + 5] = e.task.gang ? 1 : 0;
   }
 
   /** Entries in rank order (a copy). */
@@ -79,6 +132,8 @@ export class RankedIndex {
     if (this.pos.has(entry.task.id)) throw new SchedulingError('INVALID_TASK', `task ${entry.task.id} queued twice`);
     const seq = this.nextSeq++;
     const i = this.lowerBound(key, seq);
+    this.openAt(i);
+    this.writeAt(i, entry);
     this.keys.splice(i, 0, key);
     this.seqs.splice(i, 0, seq);
     this.items.splice(i, 0, entry);
@@ -90,6 +145,7 @@ export class RankedIndex {
     if (!p) return undefined;
     const i = this.lowerBound(p.key, p.seq);
     const e = this.items[i];
+    this.closeAt(i);
     this.keys.splice(i, 1);
     this.seqs.splice(i, 1);
     this.items.splice(i, 1);
@@ -104,10 +160,13 @@ export class RankedIndex {
     const i = this.lowerBound(p.key, p.seq);
     const e = this.items[i];
     if (!e) return;
+    this.closeAt(i);
     this.keys.splice(i, 1);
     this.seqs.splice(i, 1);
     this.items.splice(i, 1);
     const j = this.lowerBound(key, p.seq);
+    this.openAt(j);
+    this.writeAt(j, e);
     this.keys.splice(j, 0, key);
     this.seqs.splice(j, 0, p.seq);
     this.items.splice(j, 0, e);
@@ -152,6 +211,16 @@ export class FailedShapes {
   dominated(r: Resources): boolean {
     for (const f of this.shapes) if (fitsIn(f, r)) return true;
     return false;
+  }
+  /** dominated() of the request packed at rq[o…o+4] (RankedIndex.packedRequests). */
+  dominatedAt(rq: Float64Array, o: number): boolean {
+    for (const f of this.shapes) {
+      if (f.cpuMillis <= rq[o]! + 1e-9 && f.memMb <= rq[o + 1]! + 1e-9 && f.gpu <= rq[o + 2]! + 1e-9 && f.io <= rq[o + 3]! + 1e-9 && f.net <= rq[o + 4]! + 1e-9) return true;
+    }
+    return false;
+  }
+  addAt(rq: Float64Array, o: number): void {
+    if (this.shapes.length < this.cap) this.shapes.push({ cpuMillis: rq[o]!, memMb: rq[o + 1]!, gpu: rq[o + 2]!, io: rq[o + 3]!, net: rq[o + 4]! });
   }
 }
 
@@ -278,14 +347,39 @@ export abstract class RankedPolicy implements OrderingPolicy {
     const maxFree = cluster.maxFree();
     const limit = Math.min(this.index.size, this.scanLimit);
     const failed = new FailedShapes();
+    const sky = this.skylineFor(cluster);
+    const rq = this.index.packedRequests();
     for (let i = 0; i < limit; i++) {
+      if (this.cannotStartAt(rq, i * REQ_STRIDE, maxFree, failed, sky)) continue;
       const e = this.index.at(i);
-      if (!e || !fitsIn(e.task.request, maxFree) || failed.dominated(e.task.request)) continue;
+      if (!e) continue;
       const d = this.tryPlace(e, cluster);
       if (d) return d;
       if (!e.task.gang) failed.add(e.task.request);
     }
     return null;
+  }
+
+  /** The cluster's skyline for exact fit tests, or null when the placement's `choose` has side effects. */
+  protected skylineFor(cluster: ClusterState): FreeSkyline | null {
+    return this.placement.statefulChoose ? null : cluster.skyline();
+  }
+
+  /**
+   * True when the entry at packed offset `o` cannot start this decision, decided from its packed
+   * request alone (no entry, task or placement walk): it exceeds the per-dimension maximum free, or a
+   * request that already found no node is no larger (FailedShapes), or — a single instance, with a
+   * side-effect-free placement — it fits no live node (ClusterState.skyline, exact: `choose` would
+   * return -1, as it only returns a live node that fits). Each is a case where the scan skipped the
+   * entry or tryPlace returned null before, so decisions are unchanged.
+   */
+  protected cannotStartAt(rq: Float64Array, o: number, maxFree: Resources, failed: FailedShapes, sky: FreeSkyline | null): boolean {
+    if (!fitsInAt(rq, o, maxFree) || failed.dominatedAt(rq, o)) return true;
+    if (sky && rq[o + 5] === 0 && !sky.fitsAt(rq, o)) {
+      failed.addAt(rq, o);
+      return true;
+    }
+    return false;
   }
 
   /** A dispatch for the entry's next instance (or its whole gang), or null if it does not fit. */

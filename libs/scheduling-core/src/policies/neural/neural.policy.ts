@@ -1,9 +1,9 @@
 import type { ClusterState } from '../../model/cluster-state';
 import type { Rng } from '../../model/clock';
 import { IDLE_EMPTY, IDLE_NOTHING_FITS, type Decision, type DispatchDecision, type QueueEntry } from '../../model/decision.model';
-import { fitsIn, type Resources } from '../../model/resources';
+import type { Resources } from '../../model/resources';
 import type { Task } from '../../model/task.model';
-import { FailedShapes, RankedPolicy, type RankedPolicyOptions } from '../ordering-policy';
+import { FailedShapes, REQ_STRIDE, RankedPolicy, type RankedPolicyOptions } from '../ordering-policy';
 import {
   CONTEXT_FEATURES,
   N_CONTEXT,
@@ -252,11 +252,13 @@ export class NeuralPolicy extends RankedPolicy {
     const maxFree = cluster.maxFree();
     const limit = Math.min(this.index.size, this.scanLimit);
     const failed = new FailedShapes();
+    const sky = this.skylineFor(cluster);
     const picks: DispatchDecision[] = [];
     let count = 0;
     for (let i = 0; i < limit && count < this.k; i++) {
+      if (this.cannotStartAt(this.index.packedRequests(), i * REQ_STRIDE, maxFree, failed, sky)) continue;
       const e = this.index.at(i);
-      if (!e || !fitsIn(e.task.request, maxFree) || failed.dominated(e.task.request)) continue;
+      if (!e) continue;
       const d = this.tryPlace(e, cluster);
       if (!d) {
         if (!e.task.gang) failed.add(e.task.request);
