@@ -9,6 +9,8 @@ import {
   DURATION_MLP_FORMAT,
   DurationDataset,
   DurationFeatureGroup,
+  DurationModelConfig,
+  DurationPredictor,
   FeatureMatrix,
   HISTORY_STEP_COUNT,
   InMemoryModelStore,
@@ -28,6 +30,9 @@ import {
   replayResidualCorrection,
   sampleIndices,
   seededRandom,
+  SERVED_DURATION_MODEL,
+  durationModelFeatures,
+  durationRowWeights,
   trainGbdt,
 } from '@kairos/ml';
 import { BaselineRow, PartMetrics, SeedSummary, bestOnValidation, checkTargets, chooseConformal, formatTable, strongestBaselines, summariseSeeds, ISSUE_16_TARGETS } from './duration-report';
@@ -49,7 +54,39 @@ interface DurationBenchOptions {
   ablation: boolean;
   patterns: boolean;
   dropGroups: string;
+  weightPower: string;
 }
+
+/**
+ * The model configuration a run measures: SERVED_DURATION_MODEL (what the analyzer trains and serves) unless
+ * the options change it. With the default options it equals SERVED_DURATION_MODEL (a unit test pins it).
+ */
+export function benchModelConfig(o: Pick<DurationBenchOptions, 'trees' | 'upperTrees' | 'dropGroups' | 'weightPower'>): DurationModelConfig {
+  const served = SERVED_DURATION_MODEL;
+  const nTrees = positiveNumber('trees', o.trees, true);
+  const upperTrees = positiveNumber('upper-trees', o.upperTrees, true);
+  const weightPower = Number(o.weightPower);
+  if (!Number.isFinite(weightPower) || weightPower < 0) throw new Error(`--weight-power must be a number ≥ 0, got "${o.weightPower}"`);
+  const groupNames = Object.keys(DURATION_FEATURE_GROUPS);
+  const dropped = o.dropGroups === 'none' ? [] : o.dropGroups.split(',').map((g) => g.trim()).filter((g) => g !== '');
+  for (const g of dropped) if (!groupNames.includes(g)) throw new Error(`--drop-groups: unknown group "${g}" (groups: ${groupNames.join(', ')}, or none)`);
+  // The upper ensemble keeps its learning rate × trees product when its tree count changes.
+  const upperRate = ((served.upper.learningRate ?? 0.08) * (served.upper.nTrees ?? upperTrees)) / upperTrees;
+  return {
+    droppedGroups: dropped as DurationFeatureGroup[],
+    central: { ...served.central, nTrees },
+    upper: { ...served.upper, nTrees: upperTrees, learningRate: upperRate },
+    centralWeightPower: weightPower,
+  };
+}
+
+/** The command-line defaults: SERVED_DURATION_MODEL's settings. */
+export const DURATION_BENCH_DEFAULTS = {
+  trees: String(SERVED_DURATION_MODEL.central.nTrees),
+  upperTrees: String(SERVED_DURATION_MODEL.upper.nTrees),
+  dropGroups: SERVED_DURATION_MODEL.droppedGroups.length > 0 ? SERVED_DURATION_MODEL.droppedGroups.join(',') : 'none',
+  weightPower: String(SERVED_DURATION_MODEL.centralWeightPower),
+} as const;
 
 const DEFAULT_TRACE = path.join('..', 'shared', 'datasets', 'alibaba-2017', 'batch_task.csv');
 
@@ -127,8 +164,9 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
   const validationFraction = positiveNumber('validation-fraction', o.validationFraction, false);
   if (trainFraction >= 1) throw new Error(`--train-fraction must be < 1, got ${trainFraction}`);
   if (validationFraction >= 1) throw new Error(`--validation-fraction must be < 1, got ${validationFraction}`);
-  const nTrees = positiveNumber('trees', o.trees, true);
-  const upperTrees = positiveNumber('upper-trees', o.upperTrees, true);
+  const config = benchModelConfig(o);
+  const nTrees = config.central.nTrees as number;
+  const upperTrees = config.upper.nTrees as number;
   const nSeeds = positiveNumber('seeds', o.seeds, true);
   const seed0 = positiveNumber('seed', o.seed, true);
   const mlpEpochs = positiveNumber('mlp-epochs', o.mlpEpochs, true);
@@ -166,28 +204,28 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
   const jobRowsWithSiblings = (idx: Uint32Array): number => idx.reduce((n, i) => n + (ds.baselines.medianJob[i] !== ds.baselines.medianShape[i] ? 1 : 0), 0);
   log(`strongest baseline on validation: ${strong.strongest.name} (${strong.strongest.validation.mae.toFixed(1)} s); test rows with a finished sibling at arrival: ${jobRowsWithSiblings(testIdx)}`);
 
-  // ---- GBDT (pure TS): p50 Huber-split trees with median leaves, p90 pinball --------------------------
-  // Feature groups left out of every model (e.g. the ones whose removal lowered validation MAE in an ablation).
+  // ---- GBDT (pure TS): what the analyzer serves (SERVED_DURATION_MODEL unless options change it) ---------
   const groupNames = Object.keys(DURATION_FEATURE_GROUPS) as DurationFeatureGroup[];
-  const dropped = o.dropGroups.split(',').map((g) => g.trim()).filter((g) => g !== '');
-  for (const g of dropped) if (!(groupNames as string[]).includes(g)) throw new Error(`--drop-groups: unknown group "${g}" (groups: ${groupNames.join(', ')})`);
-  const droppedNames = new Set<string>(dropped.flatMap((g) => DURATION_FEATURE_GROUPS[g as DurationFeatureGroup]));
-  const allCols = DURATION_FEATURE_NAMES.map((_, i) => i).filter((i) => !droppedNames.has(DURATION_FEATURE_NAMES[i]));
-  const featureNames = allCols.map((i) => DURATION_FEATURE_NAMES[i]);
+  const dropped = config.droppedGroups;
+  const featureNames = durationModelFeatures(config);
+  const allCols = featureNames.map((n) => (DURATION_FEATURE_NAMES as readonly string[]).indexOf(n));
   const logY = (idx: Uint32Array): Float64Array => Float64Array.from(idx, (i) => Math.log1p(ds.durations[i]));
-  const centralParams = { nTrees, loss: 'huber', alpha: 0.5, huberQuantile: 0.9 } as const;
-  const upperParams = { nTrees: upperTrees, learningRate: (0.08 * 150) / upperTrees, loss: 'quantile', alpha: 0.9 } as const;
+  const weightsOf = (rows: Uint32Array): Float64Array | undefined => durationRowWeights(config, pick(ds.baselines.medianShape, rows));
   const fitGbdt = (cols: readonly number[], seed: number, withUpper: boolean): Predictions => {
     const run = (trainRows: Uint32Array, evalRows: Uint32Array): [Float64Array, Float64Array] => {
       const x = matrix(ds, trainRows, cols);
-      const y = logY(trainRows);
       const xe = matrix(ds, evalRows, cols);
-      const p50 = trainGbdt(x, y, { ...centralParams, seed }).predict(xe).map(Math.expm1);
-      const p90 = withUpper ? trainGbdt(x, y, { ...upperParams, seed }).predict(xe).map(Math.expm1) : new Float64Array(evalRows.length);
-      for (let i = 0; i < p50.length; i++) {
-        p50[i] = Math.max(0, p50[i]);
-        p90[i] = Math.max(p50[i], p90[i]);
+      const p50 = new Float64Array(evalRows.length);
+      const p90 = new Float64Array(evalRows.length);
+      if (withUpper) {
+        // The served code path: DurationPredictor (log1p target, p50 ≥ 0, p90 ≥ p50).
+        const names = cols.map((c) => DURATION_FEATURE_NAMES[c]);
+        DurationPredictor.train(x, pick(ds.durations, trainRows), { featureNames: names, central: { ...config.central, seed }, upper: { ...config.upper, seed }, centralWeights: weightsOf(trainRows) }).predictInto(xe, p50, p90);
+        return [p50, p90];
       }
+      // Ablation: the central ensemble only, same settings.
+      trainGbdt(x, logY(trainRows), { ...config.central, seed }, weightsOf(trainRows)).predictInto(xe, p50);
+      for (let i = 0; i < p50.length; i++) p50[i] = Math.max(0, Math.expm1(p50[i]));
       return [p50, p90];
     };
     const [val50, val90] = run(fitIdx, valIdx);
@@ -204,7 +242,7 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
   const models: ModelResult[] = [
     modelResult(
       'GBDT',
-      `p50: ${nTrees} Huber-split trees with median leaves, p90: ${upperTrees} pinball-0.9 trees; depth 6, 64 bins, ${allCols.length} features${dropped.length > 0 ? ` (without ${dropped.join(', ')})` : ''}, log1p target`,
+      `p50: ${nTrees} Huber-split trees with median leaves (${JSON.stringify(config.central)}), p90: ${upperTrees} pinball-0.9 trees (${JSON.stringify(config.upper)}); ${allCols.length} features${dropped.length > 0 ? ` (without ${dropped.join(', ')})` : ''}, log1p target, central row weights max(1, same-shape median)^${config.centralWeightPower}`,
       seeds,
       gbdtRuns,
       yVal,
@@ -478,6 +516,8 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
     validationFrom: valFrom,
     rows: { fit: fitIdx.length, validation: valIdx.length, test: testIdx.length },
     droppedGroups: dropped,
+    modelConfig: config,
+    servedConfig: JSON.stringify(config) === JSON.stringify(SERVED_DURATION_MODEL),
     features: featureNames.length,
     testRowsWithFinishedSibling: jobRowsWithSiblings(testIdx),
     validationRowsWithFinishedSibling: jobRowsWithSiblings(valIdx),
@@ -516,8 +556,8 @@ export function register(bench: Command): void {
     .option('--json <file>', 'write results as JSON')
     .option('--train-fraction <f>', 'fraction of jobs (by first arrival) used for training', '0.7')
     .option('--validation-fraction <f>', 'latest share of the training rows (by arrival) used for validation', '0.15')
-    .option('--trees <n>', 'boosting rounds of the p50 GBDT', '150')
-    .option('--upper-trees <n>', 'boosting rounds of the p90 GBDT (learning rate 0.08 × 150 / n)', '75')
+    .option('--trees <n>', 'boosting rounds of the p50 GBDT (default: the served model)', DURATION_BENCH_DEFAULTS.trees)
+    .option('--upper-trees <n>', 'boosting rounds of the p90 GBDT (the served learning rate × trees product is kept)', DURATION_BENCH_DEFAULTS.upperTrees)
     .option('--seeds <n>', 'training seeds per learned model (worst and spread reported)', '3')
     .option('--seed <n>', 'first seed', '1')
     .option('--no-mlp', 'skip the tfjs MLP')
@@ -527,7 +567,8 @@ export function register(bench: Command): void {
     .option('--lstm-epochs <n>', 'LSTM epochs', '4')
     .option('--no-ablation', 'skip the feature-group ablation')
     .option('--no-patterns', 'skip the k-means task patterns')
-    .option('--drop-groups <list>', `feature groups to leave out, comma-separated (${Object.keys(DURATION_FEATURE_GROUPS).join(', ')})`, '')
+    .option('--drop-groups <list>', `feature groups to leave out, comma-separated (${Object.keys(DURATION_FEATURE_GROUPS).join(', ')}), or none; default: the served model's`, DURATION_BENCH_DEFAULTS.dropGroups)
+    .option('--weight-power <p>', "central row weights max(1, same-shape median s)^p (0 = unweighted); default: the served model's", DURATION_BENCH_DEFAULTS.weightPower)
     .action(async (opts: DurationBenchOptions) => {
       await runDurationBench(opts);
     });

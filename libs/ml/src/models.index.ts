@@ -9,6 +9,7 @@ export * from './prediction/duration-features';
 export * from './prediction/conformal-calibrator';
 export * from './prediction/online-residual.corrector';
 export * from './prediction/duration.predictor';
+export * from './prediction/served-duration.config';
 export * from './prediction/prediction.metrics';
 export * from './backend/backend-selection';
 export * from './adapters/tfjs-backend.adapter';

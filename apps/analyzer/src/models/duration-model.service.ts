@@ -20,6 +20,7 @@ import {
   modelVersionKey,
   platformFeatureRows,
   ProductionModelCache,
+  servingFeatures,
   toDurationSpec,
   type BackendChoice,
   type DriftReport,
@@ -201,7 +202,8 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
     const serving = this.cache.current();
     if (serving) {
       return this.cache.use((m, v) => {
-        const features = this.live.features(toDurationSpec(spec));
+        // The live state computes every feature; the model reads its own subset (its feature groups).
+        const features = servingFeatures(m, this.live.features(toDurationSpec(spec)));
         const [q] = m.predictor.predictBatch([features]);
         return { estimate: { p50Ms: q.p50 * 1000, p90Ms: q.p90 * 1000, model: v.name, modelVersion: String(v.version), basedOn: v.metrics.trainExamples ?? 0 }, features };
       });

@@ -1,5 +1,5 @@
 import { TraceTask, parseAlibabaBatchTasks } from './alibaba-trace.parser';
-import { DURATION_FEATURE_COUNT, DURATION_FEATURE_NAMES, buildDurationDataset, compareTaskIds, medianOf } from './duration-features';
+import { DURATION_FEATURE_COUNT, DURATION_FEATURE_NAMES, buildDurationDataset, compareTaskIds, kaplanMeierMedian, medianOf } from './duration-features';
 import { PredictionError } from './prediction.errors';
 
 function makeTask(over: Partial<TraceTask>): TraceTask {
@@ -36,6 +36,14 @@ describe('buildDurationDataset', () => {
     expect(ds.baselines.medianJob[3]).toBe(55); // j1's finished siblings a and b
     expect(ds.baselines.medianJob[2]).toBe(0); // nothing finished before 60
     expect(ds.baselines.upperShape[3]).toBeCloseTo(10 + 0.8 * 90); // type-7 p90 of {10, 10, 100}
+    // Censored same-shape features: at x (t = 60) a and b still run (b's end at 60 is not visible), so
+    // the Kaplan–Meier median is only bounded below by the longest elapsed time; at c all three are done.
+    expect(f(2, 'log_shape_running')).toBeCloseTo(Math.log1p(2));
+    expect(f(2, 'shape_running_max_log_elapsed')).toBeCloseTo(Math.log1p(60));
+    expect(f(2, 'shape_km_median_log_dur')).toBeCloseTo(Math.log1p(60));
+    expect(f(3, 'log_shape_running')).toBe(0);
+    expect(f(3, 'shape_running_max_log_elapsed')).toBe(-1);
+    expect(f(3, 'shape_km_median_log_dur')).toBeCloseTo(Math.log1p(10));
   });
 
   it('splits by job arrival order and emits rows only for real durations', () => {
@@ -161,5 +169,28 @@ describe('parseAlibabaBatchTasks', () => {
   ])('names file, line and field for %s', (_n, text, msg) => {
     expect(() => parseAlibabaBatchTasks(text, 'x.csv')).toThrow(PredictionError);
     expect(() => parseAlibabaBatchTasks(text, 'x.csv')).toThrow(msg);
+  });
+});
+
+describe('kaplanMeierMedian (censored features)', () => {
+  const run = (create: number, end = NaN, real = true): { create: number; end: number; real: boolean } => ({ create, end, real });
+
+  it('is the plain median when every arrival has finished', () => {
+    expect(kaplanMeierMedian([run(0, 10), run(0, 20), run(0, 30)], 100)).toBe(20);
+  });
+
+  it('counts the running ones as censored at their elapsed time, so long runners raise the median', () => {
+    // Finished: 10 s, 20 s; still running after 90 s and 95 s (created at 10 and 5, now 100).
+    const finishedOnly = kaplanMeierMedian([run(0, 10), run(0, 20)], 100);
+    const withRunning = kaplanMeierMedian([run(0, 10), run(0, 20), run(10), run(5)], 100);
+    expect(finishedOnly).toBe(10);
+    expect(withRunning).toBeGreaterThan(finishedOnly);
+    // Fewer than half known to have ended: the longest time seen is the lower bound returned.
+    expect(kaplanMeierMedian([run(0, 10), run(20), run(30), run(40)], 100)).toBe(80);
+  });
+
+  it('ignores arrivals at or after the query time and ends without a run time; NaN when nothing is left', () => {
+    expect(kaplanMeierMedian([run(100), run(0, 50, false)], 100)).toBeNaN();
+    expect(kaplanMeierMedian([run(0, 40), run(150)], 100)).toBe(40);
   });
 });

@@ -70,6 +70,12 @@ export const DURATION_FEATURE_NAMES = [
   'log_template_count',
   'template_coarse_median_log_dur',
   'log_template_coarse_count',
+  'shape_km_median_log_dur',
+  'log_shape_running',
+  'shape_running_max_log_elapsed',
+  'template_km_median_log_dur',
+  'log_template_running',
+  'template_running_max_log_elapsed',
 ] as const;
 export type DurationFeatureName = (typeof DURATION_FEATURE_NAMES)[number];
 
@@ -140,6 +146,13 @@ export const DURATION_FEATURE_GROUPS = {
     'template_coarse_median_log_dur',
     'log_template_coarse_count',
   ],
+  /**
+   * The latest arrivals of the same exact shape and of the same submission template, finished or still
+   * running: a Kaplan–Meier median that counts the running ones as censored at their elapsed time (finished
+   * durations alone are biased towards short tasks, since long ones finish last), how many still run and for
+   * how long the oldest has.
+   */
+  running: ['shape_km_median_log_dur', 'log_shape_running', 'shape_running_max_log_elapsed', 'template_km_median_log_dur', 'log_template_running', 'template_running_max_log_elapsed'],
   cluster: ['global_recent_mean_log_dur', 'global_recent_mean_log_dur_per_instance', 'global_recent_median_log_dur', 'global_median_log_dur'],
 } as const satisfies Record<string, readonly DurationFeatureName[]>;
 export type DurationFeatureGroup = keyof typeof DURATION_FEATURE_GROUPS;
@@ -215,6 +228,57 @@ interface JobState {
 
 const MISSING = -1;
 const KEEP_DONE_PER_KEY = 64;
+/** Latest arrivals per shape / template kept for the censored (Kaplan–Meier) features. */
+const KEEP_ARRIVALS_PER_KEY = 50;
+
+/** One recent arrival of a shape or template: `end` NaN while it runs; `real` false for an end without a run time. */
+interface RecentArrival {
+  readonly create: number;
+  end: number;
+  real: boolean;
+}
+
+/**
+ * Kaplan–Meier median of durations where the arrivals still running at `t` are censored at their elapsed
+ * time (arrivals ended without a real run time are left out). When fewer than half are known to have ended
+ * by the longest time seen, the median is at least that time, which is returned (a lower bound). NaN if none.
+ */
+export function kaplanMeierMedian(arrivals: readonly RecentArrival[], t: number): number {
+  const times: number[] = [];
+  const events: number[] = [];
+  for (const a of arrivals) {
+    if (a.create >= t) continue;
+    if (Number.isNaN(a.end)) {
+      times.push(t - a.create);
+      events.push(0);
+    } else if (a.real) {
+      times.push(Math.max(0, a.end - a.create));
+      events.push(1);
+    }
+  }
+  const n = times.length;
+  if (n === 0) return NaN;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => times[a] - times[b] || events[b] - events[a]);
+  let atRisk = n;
+  let survival = 1;
+  let k = 0;
+  while (k < n) {
+    const time = times[order[k]];
+    let deaths = 0;
+    let leaving = 0;
+    while (k < n && times[order[k]] === time) {
+      deaths += events[order[k]];
+      leaving++;
+      k++;
+    }
+    if (deaths > 0) {
+      survival *= 1 - deaths / atRisk;
+      if (survival <= 0.5) return time;
+    }
+    atRisk -= leaving;
+  }
+  return times[order[n - 1]];
+}
 const SIG_MEAN_WINDOW = 20;
 const GLOBAL_WINDOW = 50;
 /** The arrival-rate window of the features (seconds). */
@@ -259,6 +323,8 @@ export class DurationFeatureState {
   private readonly instBucketDone = new Map<number, number[]>();
   private readonly shapeDone = new Map<string, number[]>();
   private readonly templateDone = new Map<string, SortedBag>();
+  /** Latest arrivals per exact shape (`s:`) and per submission template (`t:`), for the censored features. */
+  private readonly recentArrivals = new Map<string, RecentArrival[]>();
   private runningTasks = 0;
   private runningInstances = 0;
   private runningCpu = 0;
@@ -310,6 +376,15 @@ export class DurationFeatureState {
     j.sameInstant = j.lastCreate === spec.createTime ? j.sameInstant + 1 : 1;
     j.lastCreate = spec.createTime;
     j.runningCreates.push(spec.createTime);
+    for (const key of this.arrivalKeys(spec)) {
+      let list = this.recentArrivals.get(key);
+      if (!list) {
+        list = [];
+        this.recentArrivals.set(key, list);
+      }
+      list.push({ create: spec.createTime, end: NaN, real: false });
+      if (list.length > KEEP_ARRIVALS_PER_KEY) list.shift();
+    }
     this.compactWindows(spec.createTime);
     this.arrivals.push(spec.createTime);
     this.arrivalInstances.push(spec.instanceNum);
@@ -325,6 +400,13 @@ export class DurationFeatureState {
     const j = this.job(spec.queue, spec.createTime);
     const k = j.runningCreates.indexOf(spec.createTime);
     if (k >= 0) j.runningCreates.splice(k, 1);
+    for (const key of this.arrivalKeys(spec)) {
+      const a = this.recentArrivals.get(key)?.find((e) => e.create === spec.createTime && Number.isNaN(e.end));
+      if (a) {
+        a.end = endTime;
+        a.real = realDuration;
+      }
+    }
     this.runningTasks--;
     this.runningInstances -= spec.instanceNum;
     this.runningCpu -= spec.instanceNum * (spec.planCpu ?? 0);
@@ -382,6 +464,31 @@ export class DurationFeatureState {
       h.push(ld);
       if (h.length > SIG_MEAN_WINDOW) h.shift();
     }
+  }
+
+  private arrivalKeys(spec: DurationTaskSpec): string[] {
+    const keys = [`s:${shapeKeyOf({ instanceNum: spec.instanceNum, planCpu: spec.planCpu, planMem: spec.planMem })}`];
+    if (spec.submission?.template !== undefined) keys.push(`t:${spec.submission.template}`);
+    return keys;
+  }
+
+  /** Kaplan–Meier median (log1p s), running count and oldest running elapsed (log1p s) of a key's latest arrivals. */
+  private censoredFeatures(key: string | null, t: number, out: Float64Array, at: number): void {
+    const list = key === null ? undefined : this.recentArrivals.get(key);
+    const km = list ? kaplanMeierMedian(list, t) : NaN;
+    let running = 0;
+    let oldest = Infinity;
+    if (list) {
+      for (const a of list) {
+        if (a.create < t && Number.isNaN(a.end)) {
+          running++;
+          if (a.create < oldest) oldest = a.create;
+        }
+      }
+    }
+    out[at] = Number.isNaN(km) ? MISSING : Math.log1p(km);
+    out[at + 1] = Math.log1p(running);
+    out[at + 2] = running > 0 ? Math.log1p(t - oldest) : MISSING;
   }
 
   /**
@@ -542,6 +649,8 @@ export class DurationFeatureState {
     const coarse = sub?.coarseTemplate === undefined ? undefined : this.templateDone.get(sub.coarseTemplate);
     out[58] = coarse ? Math.log1p(coarse.quantile(0.5)) : MISSING;
     out[59] = Math.log1p(coarse?.size ?? 0);
+    this.censoredFeatures(`s:${shapeKeyOf({ instanceNum: spec.instanceNum, planCpu: spec.planCpu, planMem: spec.planMem })}`, t, out, 60);
+    this.censoredFeatures(sub?.template === undefined ? null : `t:${sub.template}`, t, out, 63);
   }
 
   /** The causal baselines for `spec` at this moment (what `bench duration` and the deploy gate compare with). */

@@ -23,6 +23,8 @@ export interface DurationTrainOptions {
   readonly upper?: Partial<GbdtParams>;
   /** Level of the upper quantile model. */
   readonly upperQuantile?: number;
+  /** Row weights of the central ensemble (they must not depend on the target; see trainGbdt). */
+  readonly centralWeights?: ArrayLike<number>;
 }
 
 /**
@@ -49,7 +51,7 @@ export class DurationPredictor {
       y[i] = Math.log1p(d);
     }
     const q = opts.upperQuantile ?? 0.9;
-    const central = trainGbdt(x, y, { loss: 'huber', alpha: 0.5, ...opts.central });
+    const central = trainGbdt(x, y, { loss: 'huber', alpha: 0.5, ...opts.central }, opts.centralWeights);
     const upper = trainGbdt(x, y, { loss: 'quantile', alpha: q, ...opts.upper });
     return new DurationPredictor(opts.featureNames, q, central, upper);
   }

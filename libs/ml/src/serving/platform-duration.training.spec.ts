@@ -1,11 +1,14 @@
 import { seededRandom } from '../common/random';
 import { importanceFromMetrics } from '../explain/feature-importance.metrics';
 import { DURATION_FEATURE_NAMES } from '../prediction/duration-features';
+import { durationModelFeatures, SERVED_DURATION_MODEL } from '../prediction/served-duration.config';
 import {
   decodeServingArtifact,
   LiveDurationFeatures,
   platformFeatureRows,
+  servingFeatures,
   ServingError,
+  DEFAULT_PLATFORM_TRAINING,
   toDurationSpec,
   trainPlatformDurationModel,
   type PlatformTaskRecord,
@@ -29,7 +32,9 @@ function history(n: number, seed = 7): PlatformTaskRecord[] {
 }
 
 describe('trainPlatformDurationModel', () => {
-  const outcome = trainPlatformDurationModel(history(400), { gbdt: { nTrees: 40 } });
+  // The served configuration as it is (SERVED_DURATION_MODEL: 150 trees): its row weights start the fit from a
+  // weighted median, so a shortened fit (40 trees) is not converged on this history (1.48 × the baseline).
+  const outcome = trainPlatformDurationModel(history(400));
 
   it('validates against the moving-average baseline on the newest tasks and records what it needs', () => {
     expect(outcome.metrics.validationExamples).toBe(80);
@@ -47,7 +52,7 @@ describe('trainPlatformDurationModel', () => {
     const past = history(400);
     live.resync(past, Date.parse('2024-01-02T00:00:00Z'));
     const spec = toDurationSpec({ signature: 'q|shell|large', cpuMillis: 2000, memMb: 64, createdAtMs: Date.parse('2024-01-01T01:00:00Z') });
-    const [q] = model.predictor.predictBatch([live.features(spec)]);
+    const [q] = model.predictor.predictBatch([servingFeatures(model, live.features(spec))]);
     expect(q.p50).toBeGreaterThan(12);
     expect(q.p50).toBeLessThan(30);
     expect(q.p90).toBeGreaterThanOrEqual(q.p50);
@@ -65,8 +70,19 @@ describe('trainPlatformDurationModel', () => {
     expect(top.permutationIncrease).toBeGreaterThan(0);
     expect(importance!.features.some((f) => (f.meanAbsShap ?? 0) > 0.1)).toBe(true);
     // Seeded: the same training gives the same figures; importanceRepeats 0 stores none.
-    expect(trainPlatformDurationModel(history(400), { gbdt: { nTrees: 40 } }).metrics).toEqual(outcome.metrics);
+    expect(trainPlatformDurationModel(history(400)).metrics).toEqual(outcome.metrics);
     expect(importanceFromMetrics(trainPlatformDurationModel(history(200), { gbdt: { nTrees: 10 }, importanceRepeats: 0 }).metrics, outcome.features, model)).toBeNull();
+  });
+
+  it('trains what bench duration measures by default: the served feature groups, settings and row weights', () => {
+    expect(DEFAULT_PLATFORM_TRAINING.model).toBe(SERVED_DURATION_MODEL);
+    expect(DEFAULT_PLATFORM_TRAINING.gbdt).toEqual({});
+    const model = decodeServingArtifact(outcome.artifact);
+    expect(model.predictor.featureNames).toEqual(durationModelFeatures(SERVED_DURATION_MODEL));
+    // The registered schema is the full input the live state computes; the model reads its subset of it.
+    expect(outcome.features).toEqual([...DURATION_FEATURE_NAMES]);
+    const row = Float64Array.from(DURATION_FEATURE_NAMES, (_, i) => i);
+    expect(Array.from(servingFeatures(model, row))).toEqual(model.predictor.featureNames.map((n) => DURATION_FEATURE_NAMES.indexOf(n as (typeof DURATION_FEATURE_NAMES)[number])));
   });
 
   it('refuses a history that is too short, naming the count', () => {

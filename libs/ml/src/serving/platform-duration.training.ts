@@ -5,6 +5,7 @@ import { buildDurationDataset, DURATION_FEATURE_NAMES, DurationFeatureState, typ
 import { DurationPredictor, type DurationPredictorJson } from '../prediction/duration.predictor';
 import type { FeatureMatrix, GbdtParams } from '../prediction/gradient-boosting.model';
 import { importanceToMetrics } from '../explain/feature-importance.metrics';
+import { durationModelFeatures, durationRowWeights, featureColumns, selectColumns, SERVED_DURATION_MODEL, type DurationModelConfig } from '../prediction/served-duration.config';
 import { meanAbsoluteShap, permutationImportance } from '../explain/permutation-importance';
 import { TreeShapExplainer } from '../explain/tree-shap.explainer';
 
@@ -71,6 +72,13 @@ export const DURATION_SERVING_FORMAT = 'kairos-duration-serving/1';
 export interface LoadedDurationModel {
   readonly predictor: DurationPredictor;
   readonly reference: ReferenceProfile;
+  /** Positions of the predictor's features in DURATION_FEATURE_NAMES (what LiveDurationFeatures computes). */
+  readonly inputColumns: readonly number[];
+}
+
+/** The row the predictor reads, taken from a full DURATION_FEATURE_NAMES row (a copy; identity for all-feature models). */
+export function servingFeatures(model: Pick<LoadedDurationModel, 'inputColumns'>, row: ArrayLike<number>): Float64Array {
+  return Float64Array.from(model.inputColumns, (c) => row[c]);
 }
 
 export function encodeServingArtifact(predictor: DurationPredictor, reference: ReferenceProfile): Uint8Array {
@@ -89,13 +97,23 @@ export function decodeServingArtifact(bytes: Uint8Array): LoadedDurationModel {
   if (!o || o.kind !== 'kairos-duration-serving' || o.version !== 1 || !o.reference || !Array.isArray(o.reference.features)) {
     throw new ServingError('INVALID_ARTIFACT', `serving artifact has kind/version ${String(o?.kind)}/${String(o?.version)}`);
   }
-  return { predictor: DurationPredictor.fromJSON(o.predictor), reference: o.reference };
+  const predictor = DurationPredictor.fromJSON(o.predictor);
+  let inputColumns: number[];
+  try {
+    inputColumns = featureColumns(DURATION_FEATURE_NAMES, predictor.featureNames);
+  } catch (e) {
+    throw new ServingError('INVALID_ARTIFACT', `serving artifact reads a feature this version does not compute: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { predictor, reference: o.reference, inputColumns };
 }
 
 export interface PlatformTrainingOptions {
   /** Share of the newest examples (by create time) held out for validation. */
   readonly validationFraction: number;
   readonly minExamples: number;
+  /** Feature groups, both ensembles' settings and row weights: by default what `bench duration` measures. */
+  readonly model: DurationModelConfig;
+  /** Overrides applied to both ensembles on top of `model` (e.g. fewer trees in tests). */
   readonly gbdt: Partial<GbdtParams>;
   /** Order statistics kept per feature in the reference profile. */
   readonly referenceSamples: number;
@@ -117,7 +135,8 @@ export interface PlatformTrainingOptions {
 export const DEFAULT_PLATFORM_TRAINING: PlatformTrainingOptions = {
   validationFraction: 0.2,
   minExamples: 30,
-  gbdt: { nTrees: 120, learningRate: 0.1, maxDepth: 4, minLeaf: 5, maxBins: 32 },
+  model: SERVED_DURATION_MODEL,
+  gbdt: {},
   referenceSamples: 500,
   baselineWindow: 20,
   importanceRepeats: 3,
@@ -148,9 +167,18 @@ export function trainPlatformDurationModel(records: readonly PlatformTaskRecord[
   const nVal = Math.max(1, Math.round(data.rows * o.validationFraction));
   const nTrain = data.rows - nVal;
   const cols = data.cols;
-  const trainX = { values: data.features.subarray(0, nTrain * cols), rows: nTrain, cols };
-  const valX = { values: data.features.subarray(nTrain * cols), rows: nVal, cols };
-  const predictor = DurationPredictor.train(trainX, data.durations.subarray(0, nTrain), { featureNames: DURATION_FEATURE_NAMES, central: o.gbdt, upper: o.gbdt });
+  const allTrainX = { values: data.features.subarray(0, nTrain * cols), rows: nTrain, cols };
+  const allValX = { values: data.features.subarray(nTrain * cols), rows: nVal, cols };
+  const featureNames = durationModelFeatures(o.model);
+  const modelCols = featureColumns(DURATION_FEATURE_NAMES, featureNames);
+  const trainX = selectColumns(allTrainX, modelCols);
+  const valX = selectColumns(allValX, modelCols);
+  const predictor = DurationPredictor.train(trainX, data.durations.subarray(0, nTrain), {
+    featureNames,
+    central: { ...o.model.central, ...o.gbdt },
+    upper: { ...o.model.upper, ...o.gbdt },
+    centralWeights: durationRowWeights(o.model, data.baselines.medianShape.subarray(0, nTrain)),
+  });
   const p50 = new Float64Array(nVal);
   const p90 = new Float64Array(nVal);
   predictor.predictInto(valX, p50, p90);
@@ -163,11 +191,9 @@ export function trainPlatformDurationModel(records: readonly PlatformTaskRecord[
   const baselineAbs = { medianShape: 0, medianJob: 0, movingAverage: 0 };
   let productionAbs = 0;
   const prodP50 = new Float64Array(nVal);
-  const production = o.productionArtifact ? decodeServingArtifact(o.productionArtifact).predictor : undefined;
-  if (production) {
-    if (production.nFeatures !== cols) throw new ServingError('INVALID_ARTIFACT', `production model reads ${production.nFeatures} features, training has ${cols}`);
-    production.predictInto(valX, prodP50, new Float64Array(nVal));
-  }
+  const production = o.productionArtifact ? decodeServingArtifact(o.productionArtifact) : undefined;
+  // Production is scored on the same rows with the columns it reads (it may read other feature groups).
+  if (production) production.predictor.predictInto(selectColumns(allValX, production.inputColumns), prodP50, new Float64Array(nVal));
   let mae = 0;
   let ape = 0;
   let covered = 0;
@@ -185,6 +211,8 @@ export function trainPlatformDurationModel(records: readonly PlatformTaskRecord[
   const reference = buildReferenceProfile(columnsFromRows(DURATION_FEATURE_NAMES, rows), DURATION_FEATURE_NAMES, { maxSamples: o.referenceSamples });
   const validationMaeMs = (mae / nVal) * 1000;
   const importance = o.importanceRepeats > 0 && nVal >= 2 ? versionImportance(predictor, valX, data.durations.subarray(nTrain), o.importanceRepeats) : {};
+  // The registered feature schema is the input the serving side computes (all of DURATION_FEATURE_NAMES);
+  // the predictor inside the artifact names the subset it reads (servingFeatures selects it).
   const baselineMaeMs = (baselineMae / nVal) * 1000;
   return {
     artifact: encodeServingArtifact(predictor, reference),
@@ -227,7 +255,7 @@ function versionImportance(predictor: DurationPredictor, valX: FeatureMatrix, ac
     { repeats, seed: 1 },
   );
   const shap = meanAbsoluteShap(TreeShapExplainer.fromJSON(predictor.toJSON().central), valX);
-  return importanceToMetrics(DURATION_FEATURE_NAMES, permutation, valX.rows, shap);
+  return importanceToMetrics(predictor.featureNames, permutation, valX.rows, shap);
 }
 
 /** Feature vectors of the finished examples created at or after `sinceMs`, replayed with their history. */
