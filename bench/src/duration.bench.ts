@@ -31,6 +31,7 @@ import {
   sampleIndices,
   seededRandom,
   SERVED_DURATION_MODEL,
+  paramsForRows,
   durationModelFeatures,
   durationRowWeights,
   trainGbdt,
@@ -220,11 +221,11 @@ export async function runDurationBench(o: DurationBenchOptions): Promise<Record<
       if (withUpper) {
         // The served code path: DurationPredictor (log1p target, p50 ≥ 0, p90 ≥ p50).
         const names = cols.map((c) => DURATION_FEATURE_NAMES[c]);
-        DurationPredictor.train(x, pick(ds.durations, trainRows), { featureNames: names, central: { ...config.central, seed }, upper: { ...config.upper, seed }, centralWeights: weightsOf(trainRows) }).predictInto(xe, p50, p90);
+        DurationPredictor.train(x, pick(ds.durations, trainRows), { featureNames: names, central: paramsForRows({ ...config.central, seed }, x.rows), upper: paramsForRows({ ...config.upper, seed }, x.rows), centralWeights: weightsOf(trainRows) }).predictInto(xe, p50, p90);
         return [p50, p90];
       }
       // Ablation: the central ensemble only, same settings.
-      trainGbdt(x, logY(trainRows), { ...config.central, seed }, weightsOf(trainRows)).predictInto(xe, p50);
+      trainGbdt(x, logY(trainRows), paramsForRows({ ...config.central, seed }, x.rows), weightsOf(trainRows)).predictInto(xe, p50);
       for (let i = 0; i < p50.length; i++) p50[i] = Math.max(0, Math.expm1(p50[i]));
       return [p50, p90];
     };

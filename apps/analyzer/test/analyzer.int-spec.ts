@@ -171,7 +171,11 @@ describe('analyzer replicas on PostgreSQL', () => {
     const spec = { signature: 'default|noop|large', cpuMillis: 2000, memMb: 64, createdAtMs: Date.now() };
     const { estimate, features } = await a.durations.estimateWithFeatures(spec);
     expect(estimate).toMatchObject({ model: 'duration', modelVersion: '1' });
-    expect(features).toHaveLength((await a.durations.registry.get('duration', 1)).features.length);
+    const registered1 = (await a.durations.registry.get('duration', 1)).features;
+    // The row kept is what the model reads: its feature groups' subset of the registered input schema.
+    const reads = a.durations.cache.current()!.model.predictor.featureNames;
+    expect(features).toHaveLength(reads.length);
+    expect(reads.every((f) => (registered1 as string[]).includes(f))).toBe(true);
     await a.durations.storeEstimate({ taskId, signature: spec.signature, estimate, traceId: randomUUID(), features: features! });
     // Read on the other replica, which loads version 1's artifact from the registry and builds its explainers.
     const e = await b.durations.explain(taskId);

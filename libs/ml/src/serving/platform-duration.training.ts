@@ -5,7 +5,7 @@ import { buildDurationDataset, DURATION_FEATURE_NAMES, DurationFeatureState, typ
 import { DurationPredictor, type DurationPredictorJson } from '../prediction/duration.predictor';
 import type { FeatureMatrix, GbdtParams } from '../prediction/gradient-boosting.model';
 import { importanceToMetrics } from '../explain/feature-importance.metrics';
-import { durationModelFeatures, durationRowWeights, featureColumns, selectColumns, SERVED_DURATION_MODEL, type DurationModelConfig } from '../prediction/served-duration.config';
+import { durationModelFeatures, durationRowWeights, featureColumns, paramsForRows, selectColumns, SERVED_DURATION_MODEL, type DurationModelConfig } from '../prediction/served-duration.config';
 import { meanAbsoluteShap, permutationImportance } from '../explain/permutation-importance';
 import { TreeShapExplainer } from '../explain/tree-shap.explainer';
 
@@ -175,8 +175,8 @@ export function trainPlatformDurationModel(records: readonly PlatformTaskRecord[
   const valX = selectColumns(allValX, modelCols);
   const predictor = DurationPredictor.train(trainX, data.durations.subarray(0, nTrain), {
     featureNames,
-    central: { ...o.model.central, ...o.gbdt },
-    upper: { ...o.model.upper, ...o.gbdt },
+    central: paramsForRows({ ...o.model.central, ...o.gbdt }, nTrain),
+    upper: paramsForRows({ ...o.model.upper, ...o.gbdt }, nTrain),
     centralWeights: durationRowWeights(o.model, data.baselines.medianShape.subarray(0, nTrain)),
   });
   const p50 = new Float64Array(nVal);
