@@ -121,26 +121,30 @@ export class PgTimeseriesRepository implements TimeseriesRepository {
     const all = batches.flatMap((b) => b.points);
     const keys = all.map((p) => seriesKey(p.source, p.point.metric, p.point.labels));
     const ids = await this.resolveSeries(all, keys);
+    // Array literals built here: ids are digits and the numbers finite (validated), so nothing needs the
+    // per-element quoting node-postgres would apply; timestamps travel as epoch milliseconds.
     const sid: string[] = [];
-    const ts: string[] = [];
+    const ms: number[] = [];
     const val: number[] = [];
     const owner: number[] = [];
     let k = 0;
     batches.forEach((b, i) =>
       b.points.forEach((p) => {
         sid.push(ids.get(keys[k++])!);
-        ts.push(new Date(p.tsMs).toISOString());
+        ms.push(p.tsMs);
         val.push(p.point.value);
         owner.push(i);
       }),
     );
+    const literal = (xs: ReadonlyArray<string | number>) => `{${xs.join(',')}}`;
     // Each batch learns how many of its points were new. When every row was new (no replay, no point
     // twice in the statement) that is its point count; only otherwise are the new rows joined back to
     // their batch (row → batch index; a point twice in the statement counts for its first batch).
     const [res] = await this.db.query<{ n: number; owners: number[] | null }>(
       `WITH src AS (
          SELECT DISTINCT ON (series_id, ts) series_id, ts, value, owner
-         FROM unnest($1::bigint[], $2::timestamptz[], $3::float8[], $4::int[]) WITH ORDINALITY AS u(series_id, ts, value, owner, n)
+         FROM (SELECT series_id, timestamptz 'epoch' + ms * interval '1 millisecond' AS ts, value, owner, n
+               FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::int[]) WITH ORDINALITY AS u(series_id, ms, value, owner, n)) u
          ORDER BY series_id, ts, n
        ), ins AS (
          INSERT INTO metric_points (series_id, ts, value) SELECT series_id, ts, value FROM src
@@ -148,10 +152,10 @@ export class PgTimeseriesRepository implements TimeseriesRepository {
        ), dirty AS (
          INSERT INTO metric_rollup_dirty (series_id, minute) SELECT DISTINCT series_id, date_trunc('minute', ts) FROM ins
        )
-       SELECT c.n, CASE WHEN c.n = cardinality($1::bigint[]) THEN NULL
+       SELECT c.n, CASE WHEN c.n = $5 THEN NULL
                         ELSE (SELECT coalesce(array_agg(src.owner), '{}') FROM ins JOIN src USING (series_id, ts)) END AS owners
        FROM (SELECT count(*)::int AS n FROM ins) c`,
-      [sid, ts, val, owner],
+      [literal(sid), literal(ms), literal(val), literal(owner), sid.length],
     );
     if (!res.owners) return batches.map((b) => b.points.length);
     const counts = batches.map(() => 0);
