@@ -41,7 +41,7 @@ export interface TimeseriesRepository {
   createPartitions(parts: readonly Partition[]): Promise<void>;
   listPartitions(table: PartitionedTable['table']): Promise<string[]>;
   dropPartitions(names: readonly string[]): Promise<void>;
-  /** One roll-up round over at most `limit` dirty minutes; returns the dirty rows consumed. */
+  /** One roll-up round over at most `limit` dirty minutes (series, minute); returns the dirty rows consumed (at least as many). */
   rollUpDirty(limit: number): Promise<number>;
   rollups(resolution: Resolution, seriesIds?: readonly string[]): Promise<StoredRollup[]>;
   series(): Promise<SeriesRow[]>;
@@ -219,10 +219,13 @@ export class PgTimeseriesRepository implements TimeseriesRepository {
   }
 
   /**
-   * One statement (atomic): take up to `limit` dirty rows, recompute from raw points every 1 min,
-   * 5 min and 1 h bucket they touch (count, sum, min, max, p95 = percentile_cont(0.95)), upsert,
-   * and delete exactly the dirty rows read. Points committed after the statement's snapshot left
-   * their own dirty rows, which the next round takes.
+   * One statement (atomic): take up to `limit` dirty minutes (series, minute; oldest first) with every
+   * dirty row of theirs that the statement sees, recompute from raw points every 1 min, 5 min and 1 h
+   * bucket they touch (count, sum, min, max, p95 = percentile_cont(0.95)), upsert, and delete exactly
+   * the dirty rows read. A dirty row the statement sees belongs to points its snapshot sees, so they
+   * are in the recomputation; points committed after the snapshot left their own dirty rows, which
+   * the next round takes. Taking all of a minute's rows at once keeps a minute written by many
+   * group commits from being recomputed once per chunk of its rows.
    */
   async rollUpDirty(limit: number): Promise<number> {
     const rollup = (r: Resolution, trunc: string) => `
@@ -236,8 +239,12 @@ export class PgTimeseriesRepository implements TimeseriesRepository {
         RETURNING 1
       )`;
     const rows = await this.db.query<{ n: string }>(
-      `WITH d AS (
-         DELETE FROM metric_rollup_dirty WHERE id IN (SELECT id FROM metric_rollup_dirty ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+      `WITH pick AS (
+         SELECT series_id, minute FROM metric_rollup_dirty GROUP BY series_id, minute ORDER BY min(id) LIMIT $1
+       ), d AS (
+         DELETE FROM metric_rollup_dirty WHERE id IN (
+           SELECT m.id FROM metric_rollup_dirty m JOIN pick USING (series_id, minute) FOR UPDATE OF m SKIP LOCKED
+         )
          RETURNING series_id, minute
        ),
        -- Data-modifying CTEs run to completion whether or not the main query reads them.
