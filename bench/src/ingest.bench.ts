@@ -27,6 +27,7 @@ interface Options {
   window: number;
   databaseUrl: string;
   json?: string;
+  collectorCpuProf?: string;
 }
 
 export interface IngestBenchResult {
@@ -68,6 +69,7 @@ export function register(bench: Command): void {
     .option('--all-queries <n>', 'all-series range queries (each returns series × 1,440 points)', (v) => positiveInt('--all-queries', v), 5)
     .option('--database-url <url>', 'PostgreSQL admin URL (a fresh database is created next to it and dropped)', urlOption('--database-url', ['postgres:', 'postgresql:']), 'postgres://postgres@127.0.0.1:5432/test')
     .option('--json <file>', 'write results as JSON')
+    .option('--collector-cpu-prof <dir>', "write a CPU profile of the collector process into this folder (node --cpu-prof; open it in Chrome's DevTools)")
     .action(async (o: Options) => {
       const r = await run(o);
       process.stdout.write(`\n${formatIngestReport(r)}\n`);
@@ -128,27 +130,48 @@ async function run(o: Options): Promise<IngestBenchResult> {
     await producer.connect();
     const port = 3900 + Math.floor(Math.random() * 90);
     const started = Date.now();
-    collector = spawn(process.execPath, ['--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, 'apps/collector/src/main.ts')], {
+    // The per-key rate limit is off for this process only (RATE_LIMIT_PER_SEC=0, as in the throughput and
+    // workflows benches): the one bench key sends every query back to back; the product default stays 20/s.
+    const profile = o.collectorCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o.collectorCpuProf)}`] : [];
+    collector = spawn(process.execPath, [...profile, '--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, 'apps/collector/src/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: url, KAFKA_BROKERS: bootstrap, KAFKA_IDEMPOTENT: 'false', KAFKA_PARTITIONS_CONCURRENTLY: String(o.partitions), KAIROS_ADMIN_KEY: ADMIN_KEY },
+      env: { ...process.env, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: url, KAFKA_BROKERS: bootstrap, KAFKA_IDEMPOTENT: 'false', KAFKA_PARTITIONS_CONCURRENTLY: String(o.partitions), KAIROS_ADMIN_KEY: ADMIN_KEY, RATE_LIMIT_PER_SEC: '0' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     await db.connect();
     const count = async () => Number((await db.query(`SELECT count(*)::int AS n FROM metric_points`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n);
-    const waitStored = async (n: number, what: string) => {
-      for (const until = Date.now() + 600_000; ; await sleep(50)) {
+    // Progress is read from the collector group's committed offsets (the collector commits a message's
+    // offset only after its points are durable), not by polling count(*): a count over a few hundred
+    // thousand rows every 50 ms took 30–45 ms of PostgreSQL time each, competing with the ingest it measures.
+    const admin = kafka.admin();
+    await admin.connect();
+    const committedMessages = async () => {
+      const [t] = await admin.fetchOffsets({ groupId: 'collector', topics: ['metrics.batch.v1'] }).catch(() => [{ partitions: [] as Array<{ offset: string }> }]);
+      return t.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    };
+    const waitStored = async (n: number, messages: number, what: string) => {
+      for (const until = Date.now() + 600_000; ; await sleep(20)) {
         if (collector!.exitCode !== null) throw new Error(`collector exited with ${collector!.exitCode}`);
-        const c = await count();
-        if (c >= n) return c;
-        if (Date.now() > until) throw new Error(`${what}: stored ${c}/${n} after 10 min`);
+        if ((await committedMessages()) >= messages) break;
+        if (Date.now() > until) throw new Error(`${what}: ${await committedMessages()}/${messages} messages committed after 10 min`);
       }
+      const at = Date.now();
+      // Every message committed, so every point is durable: the table must hold exactly n points.
+      const c = await count();
+      if (c !== n) throw new Error(`${what}: all ${messages} messages committed but metric_points holds ${c} points, expected ${n}`);
+      return at;
     };
     const base = Date.now() - 3_600_000;
     let nextMessage = 0;
     let producedPoints = 0;
     /** Messages of perMessage points; message k: hosts h0..h(perMessage-1) at base + k ms, so (series, ts) is unique. */
-    const produce = async (points: number) => {
+    /**
+     * The messages for `points` points, built before they are sent (JSON included), so the load
+     * generator's own CPU does not compete inside the measured window with the collector it measures.
+     */
+    const build = (points: number) => {
       const target = producedPoints + points;
+      const batches: Array<Array<{ key: string; value: string }>> = [];
       while (producedPoints < target) {
         const batch = [];
         for (let j = 0; j < 50 && producedPoints < target; j++, nextMessage++) {
@@ -159,18 +182,28 @@ async function run(o: Options): Promise<IngestBenchResult> {
           batch.push({ key: source, value: JSON.stringify({ eventId: randomUUID(), topic: 'metrics.batch.v1', occurredAt: new Date().toISOString(), traceId: randomUUID(), key: source, payload: { source, points: pts } }) });
           producedPoints += n;
         }
+        batches.push(batch);
+      }
+      return { batches, messages: nextMessage };
+    };
+    let sentMessages = 0;
+    const produce = async (built: ReturnType<typeof build>) => {
+      for (const batch of built.batches) {
         await producer.send({ topic: 'metrics.batch.v1', acks: -1, messages: batch });
-        while (producedPoints - (await count()) > o.window) await sleep(20);
+        sentMessages += batch.length;
+        while ((sentMessages - (await committedMessages())) * o.perMessage > o.window) await sleep(20);
       }
     };
-    await produce(1_000);
-    await waitStored(1_000, 'warm-up');
+    await produce(build(1_000));
+    await waitStored(1_000, nextMessage, 'warm-up');
     const collectorStartSec = (Date.now() - started) / 1000;
+    const main = build(o.points);
+    process.stderr.write(`collector up and warmed up (${collectorStartSec.toFixed(1)} s); producing ${o.points} points\n`);
     const t0 = Date.now();
-    await produce(o.points);
-    await waitStored(1_000 + o.points, 'ingest');
-    const consumeSec = (Date.now() - t0) / 1000;
+    await produce(main);
+    const consumeSec = ((await waitStored(1_000 + o.points, nextMessage, 'ingest')) - t0) / 1000;
     await producer.disconnect();
+    await admin.disconnect();
     const messages = nextMessage;
     const ingest = { points: o.points, perMessage: o.perMessage, messages, window: o.window, consumeSec, pointsPerSec: o.points / consumeSec, collectorStartSec };
     process.stderr.write(`ingested: ${Math.round(ingest.pointsPerSec)} points/s\n`);

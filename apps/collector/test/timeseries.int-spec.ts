@@ -98,6 +98,11 @@ describe.each([
       await svc.ingest(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, { source: 's', points: points.slice(i * chunk, (i + 1) * chunk) });
       if (i % 7 === 3) await svc.rollUp();
     }
+    // A round limited to 2 dirty minutes takes every dirty row of those 2 minutes (at least 2 rows).
+    const before = await count('SELECT count(*) AS n FROM metric_rollup_dirty');
+    const taken = await repo.rollUpDirty(2);
+    expect(taken).toBeGreaterThanOrEqual(2);
+    expect(await count('SELECT count(*) AS n FROM metric_rollup_dirty')).toBe(before - taken);
     await svc.rollUp();
     expect(await count('SELECT count(*) AS n FROM metric_rollup_dirty')).toBe(0);
 

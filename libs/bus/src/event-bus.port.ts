@@ -23,6 +23,13 @@ export interface SubscribeOptions {
   group: string;
   /** Attempts for a retryable failure before the message is dead-lettered. */
   maxAttempts?: number;
+  /**
+   * Messages of one partition handled at once (default 1: one after another, in order). Above 1 only
+   * for an idempotent handler that does not depend on the order of a key's messages (metrics.batch.v1):
+   * offsets are still committed only up to the oldest message not yet handled, so a crash redelivers
+   * whatever was in flight. The Kafka adapter honours it; the in-process bus always handles in order.
+   */
+  inFlightPerPartition?: number;
 }
 
 /**

@@ -149,6 +149,51 @@ describe('KafkaEventBus on the Kafka-protocol test broker', () => {
     expect([...owner.values()].every((s) => s.size === 1)).toBe(true);
   });
 
+  it('inFlightPerPartition: several messages of one partition at once, and an offset committed only once every earlier message is handled', async () => {
+    const group = 'pipelined';
+    const consumer = bus('pipe');
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const done: number[] = [];
+    let release: () => void = () => undefined;
+    const blocked = new Promise<void>((r) => (release = r));
+    await consumer.subscribe(TOPIC, { group, inFlightPerPartition: 4 }, async (e) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      if (e.payload.running === 2) await blocked; // message 2 stays in flight until released
+      else await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      done.push(e.payload.running);
+    });
+    await consumer.start();
+    await waitFor(() => (consumer.assignments()[group]?.[TOPIC] ?? []).length === PARTITIONS, 20_000, () => 'the group joined');
+    const events = stream(20, 1); // one key: one partition, seq 0..19
+    await bus('producer').publishBatch(events);
+
+    const admin = new Kafka({ clientId: 'int-spec-admin', brokers: (mk as MockKafka).bootstrap, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const committed = async () => {
+      const [t] = await admin.fetchOffsets({ groupId: group, topics: [TOPIC] });
+      return Math.max(...t.partitions.map((p) => Number(p.offset)));
+    };
+    try {
+      // 0, 1 handled; 2 blocked; 3, 4, 5 handled behind it, and the window (4) stops there.
+      await waitFor(() => done.length >= 5, 10_000, () => `handled ${JSON.stringify(done)}`);
+      await new Promise((r) => setTimeout(r, 800)); // past commitIntervalMs
+      expect([...done].sort((a, b) => a - b)).toEqual([0, 1, 3, 4, 5]);
+      expect(await committed()).toBeLessThanOrEqual(2); // never past the message still in flight
+      release();
+      await waitFor(() => done.length >= 20, 10_000, () => `handled ${done.length}/20`);
+      const deadline = Date.now() + 10_000;
+      while ((await committed()) !== 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await committed()).toBe(20);
+    } finally {
+      await admin.disconnect();
+    }
+    expect([...done].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(maxInFlight).toBe(4);
+  });
+
   it('dead-letters malformed and non-retryable messages with the reason and the original bytes, and keeps consuming', async () => {
     const handled: string[] = [];
     const dead: Array<Envelope<typeof DEAD_LETTER_TOPIC>> = [];

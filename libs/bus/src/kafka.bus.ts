@@ -108,6 +108,8 @@ export function parseBrokerList(value: string, source = 'KAFKA_BROKERS'): string
 
 interface Registration {
   maxAttempts: number;
+  /** Messages of one partition handled at once (1: in order). */
+  inFlight: number;
   handler: EventHandler<Topic>;
 }
 
@@ -155,7 +157,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * The distributed mode's bus over Kafka (kafkajs). Same semantics as InProcessEventBus: validation at
  * the edge via the shared `deliver`, per-key order (key → partition, one partition handled
- * sequentially), one delivery per consumer group, retries in place, dead letters.
+ * sequentially, unless a subscription opts out with `inFlightPerPartition`), one delivery per consumer
+ * group, retries in place, dead letters.
  *
  * Offsets are committed manually and only for messages whose handler resolved or that were
  * dead-lettered, so a crash redelivers (at-least-once; handlers dedupe on eventId). Subscriptions
@@ -232,7 +235,9 @@ export class KafkaEventBus implements EventBus {
       this.groups.set(options.group, group);
     }
     if (group.topics.has(topic)) throw new KafkaBusError('DUPLICATE_SUBSCRIPTION', `group ${options.group} already subscribes to ${topic} on this bus`);
-    group.topics.set(topic, { maxAttempts: options.maxAttempts ?? 5, handler: handler as unknown as EventHandler<Topic> });
+    const inFlight = options.inFlightPerPartition ?? 1;
+    if (!Number.isInteger(inFlight) || inFlight < 1) throw new KafkaBusError('BAD_CONFIG', `inFlightPerPartition: a positive integer, got ${inFlight}`);
+    group.topics.set(topic, { maxAttempts: options.maxAttempts ?? 5, inFlight, handler: handler as unknown as EventHandler<Topic> });
     if (!this.started) return;
     // A running kafkajs consumer cannot add topics; rejoin with the larger subscription.
     if (group.consumer) await this.stopGroup(group);
@@ -431,6 +436,13 @@ export class KafkaEventBus implements EventBus {
       throw new KafkaJSNonRetriableError(`injected consumer crash (fault injection) in group ${group.id}`);
     }
     try {
+      if (reg && reg.inFlight > 1) {
+        await this.handlePipelined(group, reg, batch, heartbeat, isRunning, isStale, async (offset) => {
+          done(offset);
+          if (sinceCommit >= this.tuning.commitEveryMessages || Date.now() - lastCommitAt >= this.tuning.commitIntervalMs) await commit();
+        });
+        return;
+      }
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break; // unresolved messages are fetched again by whoever owns the partition
         if (!reg) {
@@ -452,6 +464,50 @@ export class KafkaEventBus implements EventBus {
         this.config.onConsumerLag(group.id, topic, partition, Math.max(0, Number(BigInt(batch.highWatermark) - next)));
       }
     }
+  }
+
+  /**
+   * Up to `reg.inFlight` messages of the partition's batch at once. Offsets are resolved strictly in
+   * order: a message's offset only once it and every message before it were handled, so a commit never
+   * covers a message still in flight. When one stops (the consumer stopping) or throws, no later offset
+   * is resolved; the others in flight are awaited before returning, and the first error is rethrown.
+   */
+  private async handlePipelined(
+    group: Group,
+    reg: Registration,
+    batch: EachBatchPayload['batch'],
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+    isStale: () => boolean,
+    resolved: (offset: string) => Promise<void>,
+  ): Promise<void> {
+    type Slot = { offset: string; outcome: Promise<{ ok: boolean; err?: unknown }> };
+    const window: Slot[] = [];
+    let failed: { err?: unknown } | null = null;
+    /** Takes the oldest slot; resolves its offset when handled, else stops resolving. */
+    const settleOldest = async (): Promise<void> => {
+      const slot = window.shift()!;
+      const r = await slot.outcome;
+      if (failed) return;
+      if (r.ok) await resolved(slot.offset);
+      else failed = { err: r.err };
+    };
+    try {
+      for (const message of batch.messages) {
+        if (failed || !isRunning() || isStale()) break;
+        const outcome = this.handleMessage(group, reg, batch.topic as Topic, message.value, heartbeat, isRunning).then(
+          (ok) => ({ ok }),
+          (err: unknown) => ({ ok: false, err: err ?? new Error('handler failed') }),
+        );
+        window.push({ offset: message.offset, outcome });
+        while (window.length >= reg.inFlight && !failed) await settleOldest();
+      }
+      while (window.length && !failed) await settleOldest();
+    } finally {
+      await Promise.all(window.map((w) => w.outcome)); // nothing keeps running after the batch returns
+    }
+    const f = failed as { err?: unknown } | null;
+    if (f?.err !== undefined) throw f.err;
   }
 
   /** Runs one message to a final outcome; false when the consumer stopped while it was retrying. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeEnvelope, makeEnvelope } from './envelope';
 import { GENERATED_JSON_SCHEMAS } from './json-schemas';
-import { MetricsBatchSchema, validateMetricPoint, type PointWindow } from './metrics-batch.schema';
+import { MetricsBatchSchema, validateMetricPoint, validateMetricPointWithSchema, type PointWindow } from './metrics-batch.schema';
 import { TOPICS } from './topics';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
@@ -62,5 +62,69 @@ describe('metrics.batch.v1', () => {
   it('the strict batch schema is what the JSON Schema describes', () => {
     expect(MetricsBatchSchema.safeParse({ source: 's', points: [point()] }).success).toBe(true);
     expect(MetricsBatchSchema.safeParse({ source: 's', points: [point({ value: 'x' })] }).success).toBe(false);
+  });
+
+  it('gives the same verdict, point and reason with and without the fast path, on valid, unusual and invalid points', () => {
+    const labels17 = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`l${i}`, 'v']));
+    const labels16 = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`l${i}`, 'v']));
+    const cases: unknown[] = [
+      point(),
+      { metric: 'm', value: 0, ts: '2026-11-30T12:00:00+01:00' },
+      point({ unit: '' }),
+      point({ labels: {} }),
+      point({ labels: labels16 }),
+      point({ labels: labels17 }),
+      point({ ts: '2026-11-30T11:59:00.123456789Z' }),
+      point({ ts: '2026-11-30T11:59Z' }),
+      point({ ts: '2026-11-30 11:59:00Z' }),
+      point({ ts: '2026-11-30T11:59:00' }),
+      point({ ts: '2026-02-30T11:59:00Z' }),
+      point({ ts: '2028-02-29T11:59:00Z' }),
+      point({ ts: '2026-11-30T24:00:00Z' }),
+      point({ ts: 1764503940000 }),
+      point({ value: -0 }),
+      point({ value: 1e308 }),
+      point({ value: Number.NaN }),
+      point({ value: Number.NEGATIVE_INFINITY }),
+      point({ value: '1' }),
+      point({ value: null }),
+      point({ value: true }),
+      point({ metric: '' }),
+      point({ metric: 'a'.repeat(200) }),
+      point({ metric: 'a'.repeat(201) }),
+      point({ metric: '_x.y:z-1' }),
+      point({ metric: '9x' }),
+      point({ metric: 'a b' }),
+      point({ unit: 'u'.repeat(32) }),
+      point({ unit: 'u'.repeat(33) }),
+      point({ unit: 5 }),
+      point({ unit: null }),
+      point({ labels: { a: 'v'.repeat(256) } }),
+      point({ labels: { a: 'v'.repeat(257) } }),
+      point({ labels: { ['k'.repeat(64)]: 'v' } }),
+      point({ labels: { ['k'.repeat(65)]: 'v' } }),
+      point({ labels: { '': 'v' } }),
+      point({ labels: { 'a b': 'v' } }),
+      point({ labels: { a: 1 } }),
+      point({ labels: { a: null } }),
+      point({ labels: ['a'] }),
+      point({ labels: null }),
+      point({ labels: 'host=a' }),
+      JSON.parse('{"metric":"m","value":1,"ts":"2026-11-30T11:59:00Z","labels":{"__proto__":"x"}}'),
+      JSON.parse('{"metric":"m","value":1,"ts":"2026-11-30T11:59:00Z","__proto__":{"a":1}}'),
+      point({ extra: 1 }),
+      point({ metric: undefined }),
+      { metric: 'm', value: 1 },
+      { value: 1, ts: '2026-11-30T11:59:00Z' },
+      {},
+      [],
+      null,
+      42,
+      'point',
+      Object.create({ metric: 'm', value: 1, ts: '2026-11-30T11:59:00Z' }),
+      point({ ts: '2026-11-30T12:05:01Z' }),
+      point({ ts: '2026-11-23T11:59:59Z' }),
+    ];
+    for (const raw of cases) expect([raw, validateMetricPoint(raw, 7, W)]).toEqual([raw, validateMetricPointWithSchema(raw, 7, W)]);
   });
 });

@@ -67,22 +67,72 @@ export interface PointWindow {
 
 export type PointVerdict = { ok: true; point: MetricPoint; tsMs: number } | { ok: false; reason: string };
 
+const POINT_KEYS = new Set(['metric', 'value', 'unit', 'ts', 'labels']);
+/** The exact pattern `z.iso.datetime({ offset: true })` checks (taken from the schema, so the two cannot drift). */
+const TS_PATTERN: RegExp = (MetricPointSchema.shape.ts as unknown as { _zod: { pattern: RegExp } })._zod.pattern;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+/**
+ * The common case without zod's machinery (about a tenth of its cost per point): a point that passes
+ * every check here also passes `MetricPointSchema`, and the result is what zod would return (defaults
+ * filled in, a fresh labels object). Anything else — every invalid point and any unusual valid one —
+ * returns null and goes through zod, which alone words the reasons.
+ */
+function fastPoint(raw: unknown): MetricPoint | null {
+  if (!isPlainObject(raw)) return null;
+  let keys = 0;
+  for (const k in raw) {
+    if (!POINT_KEYS.has(k)) return null;
+    keys++;
+  }
+  if (keys !== Object.keys(raw).length) return null;
+  const { metric, value, unit, ts, labels } = raw;
+  if (typeof metric !== 'string' || metric.length < 1 || metric.length > L.metricChars || !NAME.test(metric)) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  if (unit !== undefined && (typeof unit !== 'string' || unit.length > L.unitChars)) return null;
+  if (typeof ts !== 'string' || !TS_PATTERN.test(ts)) return null;
+  const out: Record<string, string> = {};
+  if (labels !== undefined) {
+    if (!isPlainObject(labels)) return null;
+    let n = 0;
+    for (const k in labels) {
+      const v = labels[k];
+      if (++n > L.labels || k === '__proto__' || k.length > L.labelKeyChars || !NAME.test(k) || typeof v !== 'string' || v.length > L.labelValueChars) return null;
+      out[k] = v;
+    }
+    if (n !== Object.keys(labels).length) return null;
+  }
+  return { metric, value, unit: unit === undefined ? '' : (unit as string), ts, labels: out };
+}
+
 /**
  * Validates one point of a batch: the contract (types, required fields, names, finite value) and the
  * timestamp window. The reason names the field, e.g. `points[3].value: Invalid input: expected number, received string`.
  */
 export function validateMetricPoint(raw: unknown, index: number, window: PointWindow): PointVerdict {
+  const point = fastPoint(raw);
+  return point ? inWindow(point, index, window) : validateMetricPointWithSchema(raw, index, window);
+}
+
+/** The zod-only path (the reference the fast path is tested against). */
+export function validateMetricPointWithSchema(raw: unknown, index: number, window: PointWindow): PointVerdict {
   const parsed = MetricPointSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `points[${index}]${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`);
     return { ok: false, reason: issues.join('; ') };
   }
-  const tsMs = Date.parse(parsed.data.ts);
+  return inWindow(parsed.data, index, window);
+}
+
+/** The timestamp window, for a point that passed the contract. */
+function inWindow(point: MetricPoint, index: number, window: PointWindow): PointVerdict {
+  const tsMs = Date.parse(point.ts);
   if (tsMs > window.nowMs + window.maxFutureMs) {
-    return { ok: false, reason: `points[${index}].ts: ${parsed.data.ts} is more than ${window.maxFutureMs} ms in the future` };
+    return { ok: false, reason: `points[${index}].ts: ${point.ts} is more than ${window.maxFutureMs} ms in the future` };
   }
   if (tsMs < window.nowMs - window.maxAgeMs) {
-    return { ok: false, reason: `points[${index}].ts: ${parsed.data.ts} is older than the raw retention (${window.maxAgeMs} ms)` };
+    return { ok: false, reason: `points[${index}].ts: ${point.ts} is older than the raw retention (${window.maxAgeMs} ms)` };
   }
-  return { ok: true, point: parsed.data, tsMs };
+  return { ok: true, point, tsMs };
 }

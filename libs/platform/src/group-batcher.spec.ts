@@ -59,4 +59,40 @@ describe('GroupBatcher', () => {
   it('rejects a bad maxBatch', () => {
     expect(() => new GroupBatcher(async (x: number[]) => x, 0)).toThrow('maxBatch must be a positive integer, got 0');
   });
+
+  it('with concurrency 2, items arriving during a flush go out in a second flush at once, never a third', async () => {
+    const releases: Array<() => void> = [];
+    const flushes: number[][] = [];
+    let open = 0;
+    let maxOpen = 0;
+    const batcher = new GroupBatcher<number, number>(
+      async (items) => {
+        flushes.push(items);
+        maxOpen = Math.max(maxOpen, ++open);
+        await new Promise<void>((r) => releases.push(r));
+        open--;
+        return items.map((i) => -i);
+      },
+      256,
+      2,
+    );
+    const a = batcher.add(1);
+    await tick();
+    const b = [2, 3].map((i) => batcher.add(i));
+    await tick();
+    expect(flushes).toEqual([[1], [2, 3]]); // the second went out while the first is in flight
+    const c = batcher.add(4);
+    await tick();
+    expect(flushes).toHaveLength(2); // both drains busy: 4 waits
+    releases[0]();
+    expect(await a).toBe(-1);
+    await tick();
+    await tick();
+    expect(flushes).toEqual([[1], [2, 3], [4]]);
+    releases[1]();
+    releases[2]();
+    expect(await Promise.all([...b, c])).toEqual([-2, -3, -4]);
+    expect(maxOpen).toBe(2);
+  });
 });
+

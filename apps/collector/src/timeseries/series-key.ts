@@ -4,5 +4,15 @@ export function canonicalLabels(labels: Record<string, string>): Record<string, 
 }
 
 export function seriesKey(source: string, metric: string, labels: Record<string, string>): string {
-  return JSON.stringify([source, metric, canonicalLabels(labels)]);
+  return JSON.stringify([source, metric, sortedAlready(labels) ? labels : canonicalLabels(labels)]);
+}
+
+/** Labels whose names are already in order (the common case: one label, or a producer that sorts) need no copy. */
+function sortedAlready(labels: Record<string, string>): boolean {
+  let prev: string | null = null;
+  for (const k in labels) {
+    if (prev !== null && !(prev < k)) return false;
+    prev = k;
+  }
+  return true;
 }

@@ -41,7 +41,7 @@ export interface TimeseriesRepository {
   createPartitions(parts: readonly Partition[]): Promise<void>;
   listPartitions(table: PartitionedTable['table']): Promise<string[]>;
   dropPartitions(names: readonly string[]): Promise<void>;
-  /** One roll-up round over at most `limit` dirty minutes; returns the dirty rows consumed. */
+  /** One roll-up round over at most `limit` dirty minutes (series, minute); returns the dirty rows consumed (at least as many). */
   rollUpDirty(limit: number): Promise<number>;
   rollups(resolution: Resolution, seriesIds?: readonly string[]): Promise<StoredRollup[]>;
   series(): Promise<SeriesRow[]>;
@@ -93,15 +93,22 @@ interface PointBatch {
   points: readonly PointToStore[];
 }
 
+/** Batches (messages) per group-commit statement, and statements in flight at once (on separate pool connections). */
+const FLUSH_MAX_BATCHES = 64;
+const FLUSH_CONCURRENCY = 2;
+
 /**
- * PostgreSQL. Concurrent batches (one per partition being consumed) are group-committed: one
- * statement inserts the points of several messages and their dirty minutes together.
+ * PostgreSQL. Concurrent batches (the messages in flight on the partitions being consumed) are
+ * group-committed: one statement inserts the points of several messages and their dirty minutes
+ * together, and up to FLUSH_CONCURRENCY such statements run at once. Each inserts its rows ordered by
+ * (series_id, ts), so two statements that meet on the same keys (a replay) wait for one another in
+ * the same order instead of deadlocking.
  */
 @Injectable()
 export class PgTimeseriesRepository implements TimeseriesRepository {
   private readonly seriesIds = new Map<string, string>();
   private readonly known = new Set<string>();
-  private readonly batcher = new GroupBatcher<PointBatch, number>((batches) => this.flush(batches), 64);
+  private readonly batcher = new GroupBatcher<PointBatch, number>((batches) => this.flush(batches), FLUSH_MAX_BATCHES, FLUSH_CONCURRENCY);
 
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
@@ -112,57 +119,76 @@ export class PgTimeseriesRepository implements TimeseriesRepository {
 
   private async flush(batches: PointBatch[]): Promise<number[]> {
     const all = batches.flatMap((b) => b.points);
-    const ids = await this.resolveSeries(all);
+    const keys = all.map((p) => seriesKey(p.source, p.point.metric, p.point.labels));
+    const ids = await this.resolveSeries(all, keys);
+    // Array literals built here: ids are digits and the numbers finite (validated), so nothing needs the
+    // per-element quoting node-postgres would apply; timestamps travel as epoch milliseconds.
     const sid: string[] = [];
-    const ts: string[] = [];
+    const ms: number[] = [];
     const val: number[] = [];
     const owner: number[] = [];
+    let k = 0;
     batches.forEach((b, i) =>
       b.points.forEach((p) => {
-        sid.push(ids.get(seriesKey(p.source, p.point.metric, p.point.labels))!);
-        ts.push(new Date(p.tsMs).toISOString());
+        sid.push(ids.get(keys[k++])!);
+        ms.push(p.tsMs);
         val.push(p.point.value);
         owner.push(i);
       }),
     );
-    // Row index → batch, so each batch learns how many of its points were new.
-    const rows = await this.db.query<{ i: number }>(
+    const literal = (xs: ReadonlyArray<string | number>) => `{${xs.join(',')}}`;
+    // Each batch learns how many of its points were new. When every row was new (no replay, no point
+    // twice in the statement) that is its point count; only otherwise are the new rows joined back to
+    // their batch (row → batch index; a point twice in the statement counts for its first batch).
+    const [res] = await this.db.query<{ n: number; owners: number[] | null }>(
       `WITH src AS (
-         SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::float8[], $4::int[]) WITH ORDINALITY AS u(series_id, ts, value, owner, n)
+         SELECT DISTINCT ON (series_id, ts) series_id, ts, value, owner
+         FROM (SELECT series_id, timestamptz 'epoch' + ms * interval '1 millisecond' AS ts, value, owner, n
+               FROM unnest($1::bigint[], $2::float8[], $3::float8[], $4::int[]) WITH ORDINALITY AS u(series_id, ms, value, owner, n)) u
+         ORDER BY series_id, ts, n
        ), ins AS (
-         INSERT INTO metric_points (series_id, ts, value)
-         SELECT DISTINCT ON (series_id, ts) series_id, ts, value FROM src ORDER BY series_id, ts, n
+         INSERT INTO metric_points (series_id, ts, value) SELECT series_id, ts, value FROM src
          ON CONFLICT (series_id, ts) DO NOTHING RETURNING series_id, ts
        ), dirty AS (
          INSERT INTO metric_rollup_dirty (series_id, minute) SELECT DISTINCT series_id, date_trunc('minute', ts) FROM ins
        )
-       SELECT min(src.owner) AS i FROM ins JOIN src USING (series_id, ts) GROUP BY ins.series_id, ins.ts`,
-      [sid, ts, val, owner],
+       SELECT c.n, CASE WHEN c.n = $5 THEN NULL
+                        ELSE (SELECT coalesce(array_agg(src.owner), '{}') FROM ins JOIN src USING (series_id, ts)) END AS owners
+       FROM (SELECT count(*)::int AS n FROM ins) c`,
+      [literal(sid), literal(ms), literal(val), literal(owner), sid.length],
     );
+    if (!res.owners) return batches.map((b) => b.points.length);
     const counts = batches.map(() => 0);
-    for (const r of rows) counts[Number(r.i)]++;
+    for (const i of res.owners) counts[Number(i)]++;
     return counts;
   }
 
-  /** Series ids by key, creating missing series (cached: a series is never renamed or deleted). */
-  private async resolveSeries(points: readonly PointToStore[]): Promise<Map<string, string>> {
-    const missing = new Map<string, { source: string; metric: string; unit: string; labels: Record<string, string> }>();
-    for (const p of points) {
-      const key = seriesKey(p.source, p.point.metric, p.point.labels);
-      if (!this.seriesIds.has(key) && !missing.has(key)) missing.set(key, { source: p.source, metric: p.point.metric, unit: p.point.unit, labels: canonicalLabels(p.point.labels) });
-    }
-    if (missing.size) {
+  /**
+   * Series ids by key (`keys[i]` is the key of `points[i]`), creating missing series (cached: a series
+   * is never renamed or deleted). A series another connection is creating at the same moment may not
+   * be visible to this statement's snapshot (ON CONFLICT waited for it, the SELECT predates it), so
+   * whatever is still missing is asked for again.
+   */
+  private async resolveSeries(points: readonly PointToStore[], keys: readonly string[]): Promise<Map<string, string>> {
+    for (let round = 1; ; round++) {
+      const missing = new Map<string, { source: string; metric: string; unit: string; labels: Record<string, string> }>();
+      points.forEach((p, i) => {
+        const key = keys[i];
+        if (!this.seriesIds.has(key) && !missing.has(key)) missing.set(key, { source: p.source, metric: p.point.metric, unit: p.point.unit, labels: canonicalLabels(p.point.labels) });
+      });
+      if (missing.size === 0) return this.seriesIds;
+      if (round > 3) throw new Error(`metric series not found after creating them: ${[...missing.keys()].slice(0, 3).join(', ')}`);
       const rows = await this.db.query<{ series_id: string; series_key: string }>(
         `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(series_key text, source text, metric text, unit text, labels jsonb)),
          ins AS (INSERT INTO metric_series (series_key, source, metric, unit, labels) SELECT series_key, source, metric, unit, labels FROM x
                  ON CONFLICT (series_key) DO NOTHING RETURNING series_id, series_key)
          SELECT series_id::text, series_key FROM ins
          UNION ALL SELECT s.series_id::text, s.series_key FROM metric_series s JOIN x USING (series_key)`,
-        [JSON.stringify([...missing].map(([series_key, s]) => ({ series_key, ...s })))],
+        // In key order, so two connections creating the same series lock them in the same order.
+        [JSON.stringify([...missing].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([series_key, s]) => ({ series_key, ...s })))],
       );
       for (const r of rows) this.seriesIds.set(r.series_key, r.series_id);
     }
-    return this.seriesIds;
   }
 
   async createPartitions(parts: readonly Partition[]): Promise<void> {
@@ -193,10 +219,13 @@ export class PgTimeseriesRepository implements TimeseriesRepository {
   }
 
   /**
-   * One statement (atomic): take up to `limit` dirty rows, recompute from raw points every 1 min,
-   * 5 min and 1 h bucket they touch (count, sum, min, max, p95 = percentile_cont(0.95)), upsert,
-   * and delete exactly the dirty rows read. Points committed after the statement's snapshot left
-   * their own dirty rows, which the next round takes.
+   * One statement (atomic): take up to `limit` dirty minutes (series, minute; oldest first) with every
+   * dirty row of theirs that the statement sees, recompute from raw points every 1 min, 5 min and 1 h
+   * bucket they touch (count, sum, min, max, p95 = percentile_cont(0.95)), upsert, and delete exactly
+   * the dirty rows read. A dirty row the statement sees belongs to points its snapshot sees, so they
+   * are in the recomputation; points committed after the snapshot left their own dirty rows, which
+   * the next round takes. Taking all of a minute's rows at once keeps a minute written by many
+   * group commits from being recomputed once per chunk of its rows.
    */
   async rollUpDirty(limit: number): Promise<number> {
     const rollup = (r: Resolution, trunc: string) => `
@@ -210,8 +239,12 @@ export class PgTimeseriesRepository implements TimeseriesRepository {
         RETURNING 1
       )`;
     const rows = await this.db.query<{ n: string }>(
-      `WITH d AS (
-         DELETE FROM metric_rollup_dirty WHERE id IN (SELECT id FROM metric_rollup_dirty ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+      `WITH pick AS (
+         SELECT series_id, minute FROM metric_rollup_dirty GROUP BY series_id, minute ORDER BY min(id) LIMIT $1
+       ), d AS (
+         DELETE FROM metric_rollup_dirty WHERE id IN (
+           SELECT m.id FROM metric_rollup_dirty m JOIN pick USING (series_id, minute) FOR UPDATE OF m SKIP LOCKED
+         )
          RETURNING series_id, minute
        ),
        -- Data-modifying CTEs run to completion whether or not the main query reads them.

@@ -20,6 +20,7 @@ interface Registration {
   topic: Topic;
   group: string;
   maxAttempts?: number;
+  inFlightPerPartition?: number;
   handler: MessageHandler;
 }
 
@@ -44,14 +45,14 @@ export class KairosBusServer extends Server implements CustomTransportStrategy {
     const topic = this.normalizePattern(pattern as string);
     if (!isEventHandler) throw new BusServerError('NOT_AN_EVENT_HANDLER', `@MessagePattern(${topic}): the bus carries events only; use @EventPattern`);
     if (!isTopic(topic)) throw new BusServerError('UNKNOWN_TOPIC', `@EventPattern(${topic}): not a contract topic`);
-    const { group, maxAttempts } = extras as Partial<ConsumerOptions>;
+    const { group, maxAttempts, inFlightPerPartition } = extras as Partial<ConsumerOptions>;
     if (typeof group !== 'string' || !group) throw new BusServerError('NO_GROUP', `@EventPattern(${topic}) needs { group } (the consumer group)`);
     if (this.registrations.some((r) => r.topic === topic && r.group === group)) {
       throw new BusServerError('DUPLICATE_HANDLER', `two @EventPattern(${topic}) handlers in group ${group}: a group handles a topic once`);
     }
     callback.isEventHandler = true;
     callback.extras = extras;
-    this.registrations.push({ topic, group, maxAttempts, handler: callback });
+    this.registrations.push({ topic, group, maxAttempts, inFlightPerPartition, handler: callback });
   }
 
   /** topic → groups, as registered (for tests and /health). */
@@ -63,7 +64,7 @@ export class KairosBusServer extends Server implements CustomTransportStrategy {
   async listen(callback: (err?: unknown) => void): Promise<void> {
     try {
       for (const r of this.registrations) {
-        await this.bus.subscribe(r.topic, { group: r.group, maxAttempts: r.maxAttempts }, (event) => this.invoke(r, event));
+        await this.bus.subscribe(r.topic, { group: r.group, maxAttempts: r.maxAttempts, inFlightPerPartition: r.inFlightPerPartition }, (event) => this.invoke(r, event));
       }
       await this.bus.start();
       callback();

@@ -8,4 +8,6 @@ export interface ConsumerOptions {
   group: string;
   /** Attempts for a retryable failure before the message is dead-lettered (default 5). */
   maxAttempts?: number;
+  /** Messages of one partition handled at once (default 1, in order); see SubscribeOptions.inFlightPerPartition. */
+  inFlightPerPartition?: number;
 }
