@@ -1,17 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPIC_PARTITIONS } from '@kairos/contracts';
+import { scratchDatabase, startMockBroker, startService, type MockBroker } from './live-platform';
 import { positiveInt, quantile, round2, urlOption } from './throughput.report';
 
-// From source (bench/src) or from dist (dist/bench/src): the repository root is where tools/ is.
-const ROOT = existsSync(resolve(__dirname, '..', '..', 'tools')) ? resolve(__dirname, '..', '..') : resolve(__dirname, '..', '..', '..');
 /** A fresh admin key in the real format (kairos_<16 hex>_<43 base64url>) for this run's collector. */
 const ADMIN_KEY = `kairos_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
 
@@ -106,21 +104,14 @@ export function formatIngestReport(r: IngestBenchResult): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function run(o: Options): Promise<IngestBenchResult> {
-  const dbName = `kairos_bench_ingest_${Date.now()}`;
-  const admin = new Client({ connectionString: o.databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = o.databaseUrl.replace(/\/[^/]*$/, `/${dbName}`);
-  const topics = `metrics.batch.v1:${o.partitions},kairos.deadletter.v1:${TOPIC_PARTITIONS}`;
-  const broker = spawn(join(ROOT, 'tools/mock-kafka/mock-kafka'), ['--brokers', '1', '--topics', topics], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const scratch = await scratchDatabase(o.databaseUrl, 'kairos_bench_ingest');
+  const url = scratch.url;
+  let broker: MockBroker | null = null;
   let collector: ChildProcess | null = null;
   const db = new Client({ connectionString: url });
   try {
-    const bootstrap = await new Promise<string>((res, rej) => {
-      const rl = createInterface({ input: broker.stdout! });
-      rl.on('line', (l) => l.startsWith('BOOTSTRAP ') && res(l.slice(10).trim()));
-      broker.once('exit', (c) => rej(new Error(`mock-kafka exited ${c}; build it with tools/mock-kafka/build.sh`)));
-    });
+    broker = await startMockBroker(`metrics.batch.v1:${o.partitions},kairos.deadletter.v1:${TOPIC_PARTITIONS}`);
+    const bootstrap = broker.bootstrap;
 
     // 1. The collector first (joined and warmed up with a small batch), then produce and consume together.
     // The librdkafka mock broker keeps only a few MB per partition (older messages are deleted unread),
@@ -133,11 +124,11 @@ async function run(o: Options): Promise<IngestBenchResult> {
     // The per-key rate limit is off for this process only (RATE_LIMIT_PER_SEC=0, as in the throughput and
     // workflows benches): the one bench key sends every query back to back; the product default stays 20/s.
     const profile = o.collectorCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o.collectorCpuProf)}`] : [];
-    collector = spawn(process.execPath, [...profile, '--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, 'apps/collector/src/main.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: url, KAFKA_BROKERS: bootstrap, KAFKA_IDEMPOTENT: 'false', KAFKA_PARTITIONS_CONCURRENTLY: String(o.partitions), KAIROS_ADMIN_KEY: ADMIN_KEY, RATE_LIMIT_PER_SEC: '0' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    collector = startService(
+      'collector',
+      { PORT: String(port), DATABASE_URL: url, KAFKA_BROKERS: bootstrap, KAFKA_IDEMPOTENT: 'false', KAFKA_PARTITIONS_CONCURRENTLY: String(o.partitions) },
+      { adminKey: ADMIN_KEY, nodeArgs: profile },
+    );
     await db.connect();
     const count = async () => Number((await db.query(`SELECT count(*)::int AS n FROM metric_points`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n);
     // Progress is read from the collector group's committed offsets (the collector commits a message's
@@ -275,9 +266,7 @@ async function run(o: Options): Promise<IngestBenchResult> {
       c.kill('SIGTERM');
       await new Promise((r) => c.once('exit', r));
     }
-    broker.stdin!.end();
-    broker.kill('SIGTERM');
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    broker?.stop();
+    await scratch.drop();
   }
 }

@@ -22,6 +22,8 @@ export interface ServiceOptions {
   readonly from?: 'source' | 'dist';
   /** Admin key the service starts with (KAIROS_ADMIN_KEY). */
   readonly adminKey: string;
+  /** Node options before the entry point (e.g. --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /**
@@ -30,7 +32,7 @@ export interface ServiceOptions {
  */
 export function startService(app: string, env: Record<string, string>, o: ServiceOptions): ChildProcess {
   const entry = o.from === 'dist' ? [join(REPO_ROOT, 'scripts/dist-register.js'), join(REPO_ROOT, 'dist', 'apps', app, 'src', 'main.js')] : [join(REPO_ROOT, 'scripts/swc-register.js'), join(REPO_ROOT, 'apps', app, 'src', 'main.ts')];
-  return spawn(process.execPath, ['--require', ...entry], {
+  return spawn(process.execPath, [...(o.nodeArgs ?? []), '--require', ...entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'error', HOST: '127.0.0.1', KAIROS_ADMIN_KEY: o.adminKey, RATE_LIMIT_PER_SEC: '0', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
