@@ -145,5 +145,15 @@ describe('ScheduleRuntime', () => {
       const b = rt.decideDeferred([tick(10)], 10_000);
       expect([b.fired, b.skipped, b.states]).toEqual([[], [], []]);
     });
+
+    it('a deferred tick of a schedule paused before its instant is dropped without a record', () => {
+      const rt = new ScheduleRuntime();
+      rt.upsert(makeSchedule());
+      rt.decideAhead([tick(5)], 4_000);
+      expect(rt.decideAhead([tick(10)], 9_000).deferred).toHaveLength(1);
+      rt.upsert(makeSchedule({ paused: true }));
+      const b = rt.decideDeferred([tick(10)], 10_000);
+      expect([b.fired, b.skipped, b.states]).toEqual([[], [], []]);
+    });
   });
 });

@@ -161,12 +161,16 @@ export class ScheduleRuntime {
     return { batch: batchOf(out), deferred };
   }
 
-  /** Decides, at their instant, ticks `decideAhead` deferred; those no longer deferred (schedule removed or reloaded) are dropped. */
+  /**
+   * Decides, at their instant, ticks `decideAhead` deferred, under the definition loaded by then. Those
+   * no longer deferred (schedule removed or reloaded) are dropped, and so are those of a schedule paused
+   * meanwhile: a paused schedule records nothing (as the planner drops ticks planned before a pause).
+   */
   decideDeferred(ticks: readonly PlannedTick[], nowMs: number): TickBatch {
     const out = newBatch(nowMs);
     for (const tick of ticks) {
       const e = this.entries.get(tick.scheduleId);
-      if (e === undefined || !e.deferred.delete(tick.key)) continue;
+      if (e === undefined || !e.deferred.delete(tick.key) || e.schedule.paused) continue;
       this.decideOne(e, tick, nowMs, nowMs, null, out);
     }
     return batchOf(out);
