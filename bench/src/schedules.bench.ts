@@ -111,6 +111,8 @@ interface Options {
   kill: boolean;
   databaseUrl: string;
   json?: string;
+  cpuProf?: string;
+  slots: number;
 }
 
 function int(name: string, min: number, max: number) {
@@ -133,9 +135,11 @@ export function register(bench: Command): void {
       if (v !== 'standalone' && v !== 'distributed') throw new Error(`--mode: must be standalone or distributed, got "${v}"`);
       return v;
     }, 'standalone')
+    .option('--slots <n>', 'EXECUTOR_SLOTS of each executor node (attempts at once, a claimed-ahead one included)', int('--slots', 1, 100_000), 64)
     .option('--kill', 'distributed: kill -9 one executor in the middle of the window and restart it 3 s later', false)
     .option('--database-url <url>', 'distributed: PostgreSQL admin URL (a database is created and dropped)', 'postgres://postgres@127.0.0.1:5432/postgres')
     .option('--json <file>', 'write results as JSON')
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of each platform process (node --cpu-prof) into this folder')
     .action(async (o: Options) => {
       if (o.kill && o.mode !== 'distributed') throw new Error('--kill: only with --mode distributed');
       const result = await run(o);
@@ -154,12 +158,18 @@ interface Platform {
 }
 
 const ADMIN_KEY = `kairos_${randomBytes(8).toString('hex')}_${randomBytes(33).toString('base64url').slice(0, 43)}`;
+/** Task-secret key shared by the bench's services (the gateway seals, executors open). */
+const SECRET_KEY = randomBytes(32).toString('base64');
 const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
 
+let cpuProfDir: string | undefined;
+
 function startProcess(app: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, `apps/${app}/src/main.ts`)], {
+  const prof = cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir];
+  return spawn(process.execPath, [...prof, '--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, `apps/${app}/src/main.ts`)], {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'error', HOST: '127.0.0.1', KAIROS_ADMIN_KEY: ADMIN_KEY, ...env },
+    // One key drives the whole bench: the per-key rate limit is off (as in bench throughput).
+    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'error', HOST: '127.0.0.1', KAIROS_ADMIN_KEY: ADMIN_KEY, KAIROS_SECRET_KEY: SECRET_KEY, RATE_LIMIT_PER_SEC: '0', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
@@ -179,15 +189,15 @@ async function waitHealthy(port: number, p: ChildProcess): Promise<void> {
 
 const exited = (p: ChildProcess) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
 
-async function startStandalone(): Promise<Platform> {
+async function startStandalone(slots: number): Promise<Platform> {
   const dir = mkdtempSync(join(tmpdir(), 'kairos-sched-bench-'));
   const port = 3900 + Math.floor(Math.random() * 90);
-  const p = startProcess('standalone', { PORT: String(port), DATA_DIR: dir, EXECUTOR_NODES: 'bench-node:64000:65536', EXECUTOR_SLOTS: '64' });
+  const p = startProcess('standalone', { PORT: String(port), DATA_DIR: dir, EXECUTOR_NODES: 'bench-node:64000:65536', EXECUTOR_SLOTS: String(slots) });
   await waitHealthy(port, p);
   return {
     gatewayPort: port,
     executors: [],
-    setup: 'standalone: 1 process, PGlite, in-process bus, 64 slots',
+    setup: `standalone: 1 process, PGlite, in-process bus, ${slots} slots`,
     startExecutor: () => {
       throw new Error('standalone has no separate executor');
     },
@@ -199,10 +209,10 @@ async function startStandalone(): Promise<Platform> {
   };
 }
 
-async function startDistributed(adminUrl: string): Promise<Platform> {
+async function startDistributed(adminUrl: string, slots: number): Promise<Platform> {
   const bin = join(ROOT, 'tools/mock-kafka/mock-kafka');
   if (!existsSync(bin)) {
-    const b = spawnSync('sh', [join(ROOT, 'tools/mock-kafka/build.sh')], { cwd: join(ROOT, 'tools/mock-kafka'), stdio: 'inherit' });
+    const b = spawnSync('bash', [join(ROOT, 'tools/mock-kafka/build.sh')], { cwd: join(ROOT, 'tools/mock-kafka'), stdio: 'inherit' });
     if (b.status !== 0) throw new Error('tools/mock-kafka/build.sh failed');
   }
   const dbName = `kairos_sched_bench_${Date.now()}`;
@@ -227,7 +237,7 @@ async function startDistributed(adminUrl: string): Promise<Platform> {
     return p;
   };
   for (let i = 0; i < 2; i++) {
-    const e = { PORT: String(port + 100 + i), EXECUTOR_ID: `bench-exec-${i}`, EXECUTOR_NODES: `bench-node-${i}:64000:65536`, EXECUTOR_SLOTS: '64' };
+    const e = { PORT: String(port + 100 + i), EXECUTOR_ID: `bench-exec-${i}`, EXECUTOR_NODES: `bench-node-${i}:64000:65536`, EXECUTOR_SLOTS: String(slots) };
     const p = startExecutor(e);
     executors.push({ proc: p, env: e });
     await waitHealthy(port + 100 + i, p);
@@ -235,7 +245,7 @@ async function startDistributed(adminUrl: string): Promise<Platform> {
   return {
     gatewayPort: port,
     executors,
-    setup: 'distributed: gateway + 2 executor processes, PostgreSQL, Kafka test broker, 64 slots each',
+    setup: `distributed: gateway + 2 executor processes, PostgreSQL, Kafka test broker, ${slots} slots each`,
     startExecutor,
     async stop() {
       for (const p of procs) p.kill('SIGTERM');
@@ -249,7 +259,9 @@ async function startDistributed(adminUrl: string): Promise<Platform> {
 }
 
 async function api<T>(port: number, path: string, init?: RequestInit): Promise<T> {
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, { ...init, headers });
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, { ...init, headers }).catch((err: Error & { cause?: { code?: string; message?: string } }) => {
+    throw new Error(`${init?.method ?? 'GET'} ${path}: ${err.message} (${err.cause?.code ?? err.cause?.message ?? 'no cause'})`);
+  });
   if (!r.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${r.status} ${await r.text()}`);
   return (await r.json()) as T;
 }
@@ -262,7 +274,8 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (t: T) => P
 }
 
 async function run(o: Options) {
-  const platform = o.mode === 'standalone' ? await startStandalone() : await startDistributed(o.databaseUrl);
+  cpuProfDir = o.cpuProf;
+  const platform = o.mode === 'standalone' ? await startStandalone(o.slots) : await startDistributed(o.databaseUrl, o.slots);
   const events: string[] = [];
   const load: number[][] = [loadavg()];
   const say = (m: string) => process.stderr.write(`[bench schedules ${new Date().toISOString()}] ${m}\n`);
@@ -302,14 +315,26 @@ async function run(o: Options) {
     say('measuring');
     await new Promise((r) => setTimeout(r, Math.max(0, toMs - Date.now()) + 15_000)); // + drain: late ticks and starts
     clearInterval(sampler);
-    say('window and drain over; reading tick histories');
+    say('window and drain over; pausing the schedules, then reading tick histories');
+    // Paused, the platform stops firing, so an overloaded one can answer the reads (the window is over).
+    await pool(created, 16, async (c) => {
+      await api(port, `/api/schedules/${c.id}/pause`, { method: 'POST' }).catch((err: Error) => say(`pausing ${c.id} failed (${err.message})`));
+    });
     const runs: Array<{ expected: number[]; observed: TickObservation[] }> = [];
     const perSchedule = Math.ceil(((toMs - fromMs + 60_000) / o.everyMs) * 2) + 50;
     await pool(created, 16, async (c) => {
-      const ticks = await api<Array<{ tickAt: string; shard: number; outcome: 'fired' | 'skipped'; delayMs: number | null; firedAt: string | null; attempts: number | null }>>(
-        port,
-        `/api/schedules/${c.id}/ticks?limit=${Math.min(1000, perSchedule)}`,
-      );
+      type TickRow = { tickAt: string; shard: number; outcome: 'fired' | 'skipped'; delayMs: number | null; firedAt: string | null; attempts: number | null };
+      // Reads are idempotent: retry a failed one (a busy platform may drop a connection) before giving up.
+      let ticks: TickRow[] | null = null;
+      for (let attempt = 1; ticks === null; attempt++) {
+        try {
+          ticks = await api<TickRow[]>(port, `/api/schedules/${c.id}/ticks?limit=${Math.min(1000, perSchedule)}`);
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          say(`reading ${c.id} failed (${(err as Error).message}); retrying`);
+          await new Promise((r) => setTimeout(r, 1_000 * attempt));
+        }
+      }
       runs.push({
         expected: expectedTicks(c.anchorMs, o.everyMs, fromMs, toMs),
         observed: ticks.map((t) => {
@@ -322,7 +347,7 @@ async function run(o: Options) {
     return {
       benchmark: 'schedules',
       date: new Date().toISOString(),
-      settings: { schedules: o.schedules, everyMs: o.everyMs, ticksPerSecond: (o.schedules * 1_000) / o.everyMs, durationS: o.durationS, warmupS: o.warmupS, mode: o.mode, kill: o.kill, misfire: 'run_once' },
+      settings: { schedules: o.schedules, slots: o.slots, everyMs: o.everyMs, ticksPerSecond: (o.schedules * 1_000) / o.everyMs, durationS: o.durationS, warmupS: o.warmupS, mode: o.mode, kill: o.kill, misfire: 'run_once' },
       setup: platform.setup,
       machine: { cpus: cpus().length },
       loadavg: load,

@@ -82,6 +82,8 @@ describe('GPU tasks on the live executor (PostgreSQL, real processes)', () => {
       nodes: 'cpu:4000:4096,g:4000:4096:1',
       scheduleLeaseMs: 5000,
       schedulePartitions: 64,
+      scheduleDecideAheadMs: 0,
+      claimAheadMs: 0,
       nodeRetireAfterMs: 3_600_000,
       recordDecisions: true,
       decisionsRetentionDays: 14,

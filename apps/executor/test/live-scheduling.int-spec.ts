@@ -74,6 +74,8 @@ describe('live scheduling: persistent per-queue policies, queue owners (PostgreS
     nodes,
     scheduleLeaseMs: 5000,
     schedulePartitions: 64,
+    scheduleDecideAheadMs: 0,
+    claimAheadMs: 0,
     nodeRetireAfterMs: 3_600_000,
     recordDecisions: true,
     decisionsRetentionDays: 14,

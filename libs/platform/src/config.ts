@@ -91,6 +91,18 @@ export const ConfigSchema = z.object({
   SCHEDULE_LEASE_MS: int(1_000, 600_000).default(5_000),
   /** Schedules: hash partitions spread over the executors (the same on every replica). */
   SCHEDULE_PARTITIONS: int(1, 4_096).default(64),
+  /**
+   * Schedules: a tick whose decision cannot change by its instant is decided and its task written this
+   * long (ms) ahead, with run_after = the instant; 0 decides every tick at its instant. Below the
+   * planner's 3 s horizon minus its 0.5 s refill.
+   */
+  SCHEDULE_DECIDE_AHEAD_MS: int(0, 2_000).default(1_000),
+  /**
+   * A queued task due within this many ms (run_after) is claimed now and started by a timer at its
+   * run_after, so its start does not wait on the claim's database round trips; it holds its slot from
+   * the claim. 0: claimed once due.
+   */
+  CLAIM_AHEAD_MS: int(0, 2_000).default(250),
   SCHEDULER_POLICY: z.string().default('priority'),
   METRICS_SAMPLE_MS: int(100, 60_000).default(1_000),
   OUTPUT_TAIL_BYTES: int(256, 1_048_576).default(8_192),

@@ -20,6 +20,10 @@ export interface ExecutorSettings {
   /** SCHEDULE_LEASE_MS, SCHEDULE_PARTITIONS: schedule planning leases. */
   scheduleLeaseMs: number;
   schedulePartitions: number;
+  /** SCHEDULE_DECIDE_AHEAD_MS: ticks decided (tasks written) this long before their instant. */
+  scheduleDecideAheadMs: number;
+  /** CLAIM_AHEAD_MS: tasks due within this long are claimed now and started at their run_after. */
+  claimAheadMs: number;
   /** NODE_RETIRE_AFTER_MS: lost nodes silent this long are retired. */
   nodeRetireAfterMs: number;
   /** DECISION_RECORDING, DECISIONS_RETENTION_DAYS: placement decision records and how long they are kept. */
@@ -41,6 +45,8 @@ export function executorSettings(id: AppIdentity, config: KairosConfig): Executo
     nodes: config.EXECUTOR_NODES,
     scheduleLeaseMs: config.SCHEDULE_LEASE_MS,
     schedulePartitions: config.SCHEDULE_PARTITIONS,
+    scheduleDecideAheadMs: config.SCHEDULE_DECIDE_AHEAD_MS,
+    claimAheadMs: config.CLAIM_AHEAD_MS,
     nodeRetireAfterMs: config.NODE_RETIRE_AFTER_MS,
     recordDecisions: config.DECISION_RECORDING,
     decisionsRetentionDays: config.DECISIONS_RETENTION_DAYS,

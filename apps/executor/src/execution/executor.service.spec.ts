@@ -65,6 +65,8 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     nodes: 'n1:4000:8192,n2:4000:8192',
     scheduleLeaseMs: 5_000,
     schedulePartitions: 64,
+    scheduleDecideAheadMs: 0,
+    claimAheadMs: 0,
     recordDecisions: true,
     decisionsRetentionDays: 14,
     retention: RETENTION_OFF,
@@ -108,6 +110,20 @@ describe('ExecutorService (in-memory repositories, fake runners and clock)', () 
     expect(relay.kicks).toBe(5); // + one per recorded completion
     await service.scheduleOnce();
     expect([...gated.running.keys()]).toContain(id(5));
+  });
+
+  it('a task claimed ahead of its run_after starts at it (a real timer) and records that start; the others start at once', async () => {
+    const now = new FakeClock().now(); // the service's clock (fixed); the wait is run_after − now on a real timer
+    tasks.add({ id: id(1), run: { kind: 'noop', sleepMs: 0 }, runAfter: new Date(now + 80) });
+    tasks.add({ id: id(2), run: { kind: 'noop', sleepMs: 0 } });
+    const from = performance.now();
+    await service.scheduleOnce();
+    await until(() => tasks.outcomes.length === 1, 'the task due now to finish');
+    expect(tasks.outcomes[0]).toMatchObject({ taskId: id(2), startedAtMs: null });
+    expect(service.runningCount()).toBe(1); // id(1) holds its slot while it waits
+    await until(() => tasks.outcomes.length === 2, 'the task claimed ahead to start and finish');
+    expect(performance.now() - from).toBeGreaterThanOrEqual(75);
+    expect(tasks.outcomes[1]).toMatchObject({ taskId: id(1), status: 'succeeded', startedAtMs: now });
   });
 
   it('records one placement decision per claimed task, in one batch after the claim, and none for tasks left queued', async () => {

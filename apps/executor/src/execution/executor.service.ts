@@ -38,6 +38,25 @@ interface RunningTask {
   gpuDevices?: readonly number[];
 }
 
+/** An attempt stopped (cancelled, or its executor stopping) while it waited for its run_after. */
+class AttemptCancelled extends Error {}
+
+/** Resolves true after `ms`, false as soon as `signal` aborts. */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 const gpuLease = (task: ClaimedTask): string => `${task.id}#${task.attempt}`;
 /** How often an attempt whose GPUs are still held by an ending attempt on its node looks again. */
 const GPU_WAIT_POLL_MS = 100;
@@ -58,6 +77,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   private readonly timers: NodeJS.Timeout[] = [];
   private ticking: Promise<void> | null = null;
   private tickAgain = false;
+  /** A pass armed for when the next not-yet-due queued task comes within CLAIM_AHEAD_MS of its run_after. */
+  private dueTimer: { at: number; timer: NodeJS.Timeout } | null = null;
   private stopped = true;
   readonly defaultPolicy: QueuePolicy;
   /** Wall time of each scheduling decision (policy ordering + placement over the runnable candidates). */
@@ -222,18 +243,25 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     await this.adoptDispatched();
     if (!this.ownedQueues.length) return;
     const owned = this.ownedQueues;
-    const [policies, view, ready, limits] = await Promise.all([
+    const [policies, view, due, limits] = await Promise.all([
       this.queuePolicies(),
       this.nodeRows.clusterView(this.settings.heartbeatMs * 3),
-      this.repo.listReady(owned),
+      this.repo.listDue(owned, this.settings.claimAheadMs),
       this.tenantRows?.limits() ?? Promise.resolve(new Map<string, TenantLimits>()),
     ]);
+    const ready = due.ready;
+    this.armDueTimer(due.nextRunAfterMs);
     await this.observeEnds();
     const nodes = this.plannerNodes(view);
     if (!nodes.length) return;
     const now = this.clock.now();
     const byQueue = new Map<string, RunnableTask[]>();
-    for (const t of ready) byQueue.set(t.queue, [...(byQueue.get(t.queue) ?? []), t]);
+    // Push, not spread: a copy per task made each pass quadratic in the backlog (a queue that fell behind never caught up).
+    for (const t of ready) {
+      const list = byQueue.get(t.queue);
+      if (list === undefined) byQueue.set(t.queue, [t]);
+      else list.push(t);
+    }
     const capacity = { cpuMillis: Math.max(...nodes.map((n) => n.cpuMillis)), memMb: Math.max(...nodes.map((n) => n.memMb)), gpu: Math.max(...nodes.map((n) => n.gpuCount ?? 0)), io: 0, net: 0 };
     const weights = new Map([...limits].map(([t, l]) => [t, l.weight]));
     for (const q of owned) {
@@ -281,6 +309,19 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     if (claimed.length) this.onCommit();
     for (const task of claimed) if (task.leaseOwner === this.settings.executorId) this.launch(task);
     if (decisions?.length && claimed.length) await this.writeDecisions(decisions, new Set(claimed.map((c) => c.id)));
+  }
+
+  /** Passes again when the next queued task comes within CLAIM_AHEAD_MS of its run_after (a schedule's tick written ahead, a retry's back-off). */
+  private armDueTimer(nextRunAfterMs: number | null): void {
+    if (nextRunAfterMs === null || this.stopped) return;
+    const at = nextRunAfterMs - this.settings.claimAheadMs;
+    if (this.dueTimer !== null && this.dueTimer.at <= at) return;
+    if (this.dueTimer !== null) clearTimeout(this.dueTimer.timer);
+    const timer = setTimeout(() => {
+      this.dueTimer = null;
+      this.kick();
+    }, Math.max(0, at - this.clock.now()));
+    this.dueTimer = { at, timer };
   }
 
   /** One multi-row insert per pass, after the claim and the launches; a failed write is logged, never fails the pass. */
@@ -360,11 +401,16 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
 
   private async execute(task: ClaimedTask, entry: RunningTask): Promise<void> {
     const log = this.logger.child({ taskId: task.id, attempt: task.attempt, nodeId: task.nodeId });
+    // Claimed ahead of its run_after (CLAIM_AHEAD_MS): start at that instant, and record the real start.
+    const waitMs = task.runAfter ? task.runAfter.getTime() - this.clock.now() : 0;
+    const waited = waitMs > 0 && (await abortableDelay(waitMs, entry.abort.signal));
+    const startedAtMs = waitMs > 0 ? this.clock.now() : null;
     const started = performance.now();
     let result: RunResult;
     const runner = this.runners.get(task.run.kind);
     try {
       if (!runner) throw new Error(`no runner for kind ${task.run.kind}`);
+      if (waitMs > 0 && !waited) throw new AttemptCancelled('cancelled before its run_after');
       // A retry on this host starts only once what an earlier attempt left here is gone.
       const blocked = task.attempt > 1 ? await this.orphans.clearBefore(task.id, task.attempt) : null;
       const noGpus = blocked ? null : await this.takeGpus(task, entry);
@@ -391,7 +437,10 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
         if (entry.group) void this.orphans.ended(task.id, task.attempt, entry.group, result.outcome);
       }
     } catch (err) {
-      result = { outcome: 'failed', exitCode: null, outputTail: '', error: `runner crashed: ${(err as Error).message}` };
+      result =
+        err instanceof AttemptCancelled
+          ? { outcome: 'cancelled', exitCode: null, outputTail: '', error: err.message }
+          : { outcome: 'failed', exitCode: null, outputTail: '', error: `runner crashed: ${(err as Error).message}` };
     }
     const durationMs = Math.round(performance.now() - started);
     // Aborted by our own shutdown: leave the attempt to lease recovery, which requeues it elsewhere.
@@ -408,7 +457,7 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
     for (let i = 0; ; i++) {
       try {
         let plan: CompletionPlan | null = null;
-        const status = await this.repo.completeAttempt(task, { ...result, durationMs }, (p) => (plan = p));
+        const status = await this.repo.completeAttempt(task, { ...result, durationMs, startedAtMs }, (p) => (plan = p));
         if (status !== null && plan) this.recordRetry(task, result, plan);
         this.reportEnd(task.id, task.attempt, result.outcome === 'succeeded', durationMs, this.clock.now());
         if (status === null) log.warn('lease lost before completion; outcome recorded as abandoned');
@@ -628,6 +677,8 @@ export class ExecutorService implements OnApplicationBootstrap, BeforeApplicatio
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.dueTimer !== null) clearTimeout(this.dueTimer.timer);
+    this.dueTimer = null;
     await this.ticking;
     // Hand the queues over now rather than after the lease: another executor takes them at its next round.
     await this.owners.release(this.settings.executorId).catch((err) => this.logger.warn({ err }, 'releasing queue ownership failed; it lapses with the lease'));

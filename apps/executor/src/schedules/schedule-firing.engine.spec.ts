@@ -154,4 +154,23 @@ describe('ScheduleFiringEngine', () => {
     expect(repo.writes.flatMap((w) => w.fired).map((r) => new Date(r.tickAtMs).toISOString())).toEqual(expected);
     expect(errors).toEqual([]);
   });
+
+  it('with a lead, writes each tick ahead with run_after = its instant; a forbid tick whose previous run is still active is decided at its instant', async () => {
+    engine = new ScheduleFiringEngine(repo, timer, { owner: 'exec-1', partitionCount: 4, leaseTtlMs: 3_000, reloadEveryMs: 500, outcomeEveryMs: 250, leadMs: 400 }, {
+      onFired: (n) => fired.push(n),
+      onError: (_err, what) => errors.push(what),
+    });
+    await start(schedule({ concurrency: 'forbid' }));
+    await step(700);
+    const first = repo.writes.flatMap((w) => w.fired);
+    expect(first.map((f) => [f.tickAtMs - T0, f.runAfterMs! - T0, f.firedAtMs - T0])).toEqual([[1_000, 1_000, 600]]);
+    // Tick 2 s comes up for its decision at 1.6 s while tick 1 s still runs: left for its instant.
+    await step(1_000);
+    expect(repo.writes.flatMap((w) => w.fired)).toHaveLength(1);
+    repo.ended = [{ taskId: first[0]!.taskId, status: 'succeeded', startedAtMs: T0 + 1_000, finishedAtMs: T0 + 1_800 }];
+    await step(400);
+    const second = repo.writes.flatMap((w) => w.fired).slice(1);
+    expect(second.map((f) => [f.tickAtMs - T0, f.runAfterMs ?? null])).toEqual([[2_000, null]]);
+    expect(repo.writes.flatMap((w) => w.skipped)).toEqual([]);
+  });
 });

@@ -6,8 +6,10 @@ import {
   schedulePartition,
   ScheduleRuntime,
   TickPlannerLoop,
+  TickWheel,
   type BreakerOutcome,
   type PartitionLease,
+  type PlannedTick,
   type TickBatch,
   type TimerService,
 } from '@kairos/scheduling-core';
@@ -26,6 +28,12 @@ export interface FiringEngineOptions {
   readonly outcomeEveryMs: number;
   readonly horizonMs?: number;
   readonly refillEveryMs?: number;
+  /**
+   * Ticks are decided (and their tasks written, not to start before the instant) this long before
+   * their instant, when nothing can change the decision by then (ScheduleRuntime.decideAhead); the
+   * others are decided at the instant. 0: every tick at its instant.
+   */
+  readonly leadMs?: number;
 }
 
 export interface FiringEngineHooks {
@@ -66,6 +74,8 @@ const OUTCOME: Record<string, BreakerOutcome> = { succeeded: 'succeeded', cancel
 export class ScheduleFiringEngine {
   private readonly runtime = new ScheduleRuntime();
   private readonly planner: TickPlannerLoop;
+  /** Ticks decideAhead left for their instant. */
+  private readonly atInstant: TickWheel<PlannedTick>;
   private leases = new Map<number, PartitionLease>();
   private readonly known = new Map<string, { revision: number; partition: number; tenant: string }>();
   private maxRevision: number | null = null;
@@ -85,14 +95,21 @@ export class ScheduleFiringEngine {
     private readonly options: FiringEngineOptions,
     private readonly hooks: FiringEngineHooks,
   ) {
+    const leadMs = options.leadMs ?? 0;
+    this.atInstant = new TickWheel<PlannedTick>(timer, (due, now) => this.enqueue(this.runtime.decideDeferred(due.map((d) => d.item), now)));
     this.planner = new TickPlannerLoop(
       timer,
       {
         onPlanned: (ticks) => this.runtime.prepare(ticks),
-        onDue: (ticks, now) => this.enqueue(this.runtime.decide(ticks, now)),
+        onDue: (ticks, now) => {
+          if (leadMs === 0) return this.enqueue(this.runtime.decide(ticks, now));
+          const ahead = this.runtime.decideAhead(ticks, now);
+          for (const t of ahead.deferred) this.atInstant.add(t.fireAtMs, t);
+          this.enqueue(ahead.batch);
+        },
         onMissed: (records, summary, now) => this.enqueue(this.runtime.missed(records, summary, now)),
       },
-      { horizonMs: options.horizonMs ?? 3_000, refillEveryMs: options.refillEveryMs ?? 500 },
+      { horizonMs: options.horizonMs ?? 3_000, refillEveryMs: options.refillEveryMs ?? 500, leadMs },
     );
   }
 
@@ -100,6 +117,7 @@ export class ScheduleFiringEngine {
     this.running = true;
     await this.maintainLeases();
     this.planner.start();
+    this.atInstant.resume();
     this.every(Math.max(100, Math.floor(this.options.leaseTtlMs / 3)), () => this.guard('leases', () => this.maintainLeases()));
     this.every(this.options.reloadEveryMs, () => this.guard('reload', () => this.reload()));
     this.every(this.options.outcomeEveryMs, () => this.guard('outcomes', () => this.readOutcomes()));
@@ -111,6 +129,7 @@ export class ScheduleFiringEngine {
     this.running = false;
     for (const c of this.cancels.splice(0)) c();
     this.planner.stop();
+    this.atInstant.stop();
     await this.writing;
     await this.repo.releaseAll(this.options.owner).catch((err: unknown) => this.hooks.onError(err, 'release leases'));
   }
@@ -123,6 +142,7 @@ export class ScheduleFiringEngine {
     this.running = false;
     for (const c of this.cancels.splice(0)) c();
     this.planner.stop();
+    this.atInstant.stop();
     await this.writing;
   }
 
@@ -284,7 +304,7 @@ export class ScheduleFiringEngine {
           );
           fired.push({
             scheduleId: f.tick.scheduleId, tickAtMs: f.tick.scheduledAtMs, shard: sub.shardIndex, shardCount: sub.shardCount, taskId,
-            fireAtMs: f.tick.fireAtMs, firedAtMs: f.firedAtMs, catchUp: f.tick.catchUp, trial: f.trial, idempotencyKey: sub.key, event, labels: t.labels,
+            fireAtMs: f.tick.fireAtMs, firedAtMs: f.firedAtMs, runAfterMs: f.runAfterMs, catchUp: f.tick.catchUp, trial: f.trial, idempotencyKey: sub.key, event, labels: t.labels,
           });
           trackedNow.push([taskId, { scheduleId: f.tick.scheduleId, tickKey: f.tick.key, shardKey: sub.key }]);
         }

@@ -24,7 +24,7 @@ export class ScheduleFiringService implements OnApplicationBootstrap, BeforeAppl
     this.engine = new ScheduleFiringEngine(
       repo,
       realTimer,
-      { owner: settings.executorId, partitionCount: settings.schedulePartitions, leaseTtlMs: settings.scheduleLeaseMs, reloadEveryMs: 500, outcomeEveryMs: 250 },
+      { owner: settings.executorId, partitionCount: settings.schedulePartitions, leaseTtlMs: settings.scheduleLeaseMs, reloadEveryMs: 500, outcomeEveryMs: 250, leadMs: settings.scheduleDecideAheadMs },
       {
         onFired: () => {
           executor.kick();

@@ -32,6 +32,8 @@ export interface FiredShardRow {
   readonly taskId: string;
   readonly fireAtMs: number;
   readonly firedAtMs: number;
+  /** Decided ahead: the task's run_after (it starts at the tick's instant); null: runnable at once. */
+  readonly runAfterMs?: number | null;
   readonly catchUp: boolean;
   readonly trial: boolean;
   readonly idempotencyKey: string;
@@ -219,6 +221,7 @@ export class PgScheduleRepository implements ScheduleRepository {
             tenant: p.tenant, name: p.name, queue: p.queue, priority: p.priority, run: p.run, resources: p.resources, labels: f.labels,
             timeout_ms: p.timeoutMs, max_attempts: p.maxAttempts, idempotency_key: f.idempotencyKey,
             event_id: f.event.eventId, envelope: f.event, occurred_at: f.event.occurredAt, ord,
+            run_after: f.runAfterMs === null || f.runAfterMs === undefined ? null : iso(f.runAfterMs),
           };
         });
         const ins = await tx.query<{ task_id: string }>(
@@ -226,14 +229,15 @@ export class PgScheduleRepository implements ScheduleRepository {
              SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(schedule_id text, tick_at timestamptz, shard int, shard_count int, task_id uuid,
                fire_at timestamptz, fired_at timestamptz, catch_up boolean, trial boolean, tenant text, name text, queue text, priority int,
                run jsonb, resources jsonb, labels jsonb, timeout_ms int, max_attempts int, idempotency_key text, event_id uuid, envelope jsonb,
-               occurred_at timestamptz, ord int)
+               occurred_at timestamptz, ord int, run_after timestamptz)
            ), ticks AS (
              INSERT INTO schedule_ticks (schedule_id, tick_at, shard, shard_count, outcome, task_id, fire_at, fired_at, catch_up, trial, owner)
              SELECT schedule_id, tick_at, shard, shard_count, 'fired', task_id, fire_at, fired_at, catch_up, trial, $2 FROM input ORDER BY ord
              ON CONFLICT ON CONSTRAINT schedule_ticks_once DO NOTHING RETURNING task_id
            ), t AS (
-             INSERT INTO tasks (id, tenant, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, status, created_at)
-             SELECT i.task_id, i.tenant, i.name, i.queue, i.priority, i.run, i.resources, i.labels, i.timeout_ms, i.max_attempts, i.idempotency_key, 'queued', clock_timestamp()
+             INSERT INTO tasks (id, tenant, name, queue, priority, run, resources, labels, timeout_ms, max_attempts, idempotency_key, status, created_at, run_after)
+             SELECT i.task_id, i.tenant, i.name, i.queue, i.priority, i.run, i.resources, i.labels, i.timeout_ms, i.max_attempts, i.idempotency_key, 'queued', clock_timestamp(),
+               COALESCE(i.run_after, now())
              FROM input i JOIN ticks k ON k.task_id = i.task_id ORDER BY i.ord
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
            ), o AS (

@@ -47,6 +47,15 @@ export interface ClaimedTask extends RunnableTask {
   lostCount: number;
   startedAt: Date;
   workflowRunId: string | null;
+  /** Not before: a task claimed ahead of its run_after is started by a timer at this instant. */
+  runAfter?: Date;
+}
+
+/** A queue owner's ready index (tasks due within `aheadMs`) and when the next later task comes due. */
+export interface DueTasks {
+  ready: RunnableTask[];
+  /** run_after of the earliest queued task of these queues not yet within `aheadMs` (null: none). */
+  nextRunAfterMs: number | null;
 }
 
 /** What completing an attempt decided: the task's next status, the retry back-off, the attempts charged to its budget. */
@@ -74,6 +83,8 @@ export interface AttemptOutcome {
   outputTail: string;
   error: string | null;
   durationMs: number;
+  /** Claimed ahead: when the attempt really started (after waiting for run_after), recorded as its start. */
+  startedAtMs?: number | null;
 }
 
 interface TaskRow {
@@ -91,6 +102,7 @@ interface TaskRow {
   node_id: string | null;
   created_at: Date;
   started_at: Date | null;
+  run_after?: Date | null;
   predicted_p50_ms: number | null;
   workflow_run_id?: string | null;
 }
@@ -114,6 +126,11 @@ interface PendingCompletion {
 export interface TaskRepository {
   /** Every runnable task (queued, due, not cancelled) of the given queues, oldest first: a queue owner's ready index. */
   listReady(queues: string[]): Promise<RunnableTask[]>;
+  /**
+   * listReady, plus the tasks due (run_after) within `aheadMs`, which are claimed ahead and started at
+   * their run_after; and the run_after of the next task after those, to pass again then.
+   */
+  listDue(queues: string[], aheadMs: number): Promise<DueTasks>;
   /**
    * Claims the given tasks for the given nodes, each leased to the executor that runs it; tasks another
    * executor took meanwhile are skipped. With `fenced`, only tasks of queues this executor owns
@@ -174,6 +191,27 @@ export class PgTaskRepository implements TaskRepository {
     return rows.map(toRunnable);
   }
 
+  async listDue(queues: string[], aheadMs: number): Promise<DueTasks> {
+    if (!queues.length) return { ready: [], nextRunAfterMs: null };
+    // One statement: the next run_after comes back on every row (and on a row of nulls when nothing is due).
+    const rows = await this.db.query<Omit<TaskRow, 'id'> & { id: string | null; next_run_after: Date | null }>(
+      `SELECT n.next_run_after, r.* FROM (
+         SELECT min(run_after) AS next_run_after FROM tasks
+         WHERE status = 'queued' AND run_after > now() + $2::int * interval '1 millisecond' AND cancel_requested_at IS NULL AND queue = ANY($1::text[])
+       ) n LEFT JOIN LATERAL (
+         SELECT id, name, tenant, queue, priority, resources, created_at, predicted_p50_ms, attempts FROM tasks
+         WHERE status = 'queued' AND run_after <= now() + $2::int * interval '1 millisecond' AND cancel_requested_at IS NULL AND queue = ANY($1::text[])
+         ORDER BY created_at, id
+       ) r ON true`,
+      [queues, aheadMs],
+    );
+    const next = rows[0]?.next_run_after;
+    return {
+      ready: rows.filter((r): r is TaskRow & { next_run_after: Date | null } => r.id !== null).map(toRunnable),
+      nextRunAfterMs: next ? new Date(next).getTime() : null,
+    };
+  }
+
   async claim(assignments: ClaimRequest[], opts: { fenced?: boolean } = {}): Promise<ClaimedTask[]> {
     if (!assignments.length) return [];
     const byTask = new Map(assignments.map((a) => [a.taskId, a]));
@@ -190,7 +228,7 @@ export class PgTaskRepository implements TaskRepository {
       const rows = await tx.query<TaskRow & { lease_owner: string }>(
         `UPDATE tasks t SET status = 'running', attempts = t.attempts + 1, node_id = a.node_id,
            lease_owner = a.owner, lease_expires_at = now() + ($4 || ' milliseconds')::interval,
-           started_at = now(), updated_at = now()
+           started_at = GREATEST(now(), t.run_after), updated_at = now()
          FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::text[]) AS node_id, unnest($3::text[]) AS owner) a
          WHERE t.id = a.id
          RETURNING t.*`,
@@ -198,8 +236,8 @@ export class PgTaskRepository implements TaskRepository {
       );
       await tx.query(
         `INSERT INTO attempts (task_id, attempt, node_id, executor_id, status, started_at)
-         SELECT unnest($1::uuid[]), unnest($2::int[]), unnest($3::text[]), unnest($4::text[]), 'running', now()`,
-        [rows.map((r) => r.id), rows.map((r) => r.attempts), rows.map((r) => r.node_id), rows.map((r) => r.lease_owner)],
+         SELECT unnest($1::uuid[]), unnest($2::int[]), unnest($3::text[]), unnest($4::text[]), 'running', unnest($5::timestamptz[])`,
+        [rows.map((r) => r.id), rows.map((r) => r.attempts), rows.map((r) => r.node_id), rows.map((r) => r.lease_owner), rows.map((r) => r.started_at)],
       );
       const claimed = rows.map(toClaimed);
       await appendToOutbox(
@@ -263,6 +301,7 @@ export class PgTaskRepository implements TaskRepository {
       output_tail: c.result.outputTail,
       error: c.result.error,
       duration_ms: c.result.durationMs,
+      started_at: c.result.startedAtMs === null || c.result.startedAtMs === undefined ? null : new Date(c.result.startedAtMs).toISOString(),
       event_id: c.event?.eventId ?? null,
       envelope: c.event,
       occurred_at: c.event?.occurredAt ?? null,
@@ -271,9 +310,10 @@ export class PgTaskRepository implements TaskRepository {
     const rows = await this.db.query<{ id: string }>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, attempt int, next text, terminal boolean, delay_ms int, outcome text,
-           exit_code int, output_tail text, error text, duration_ms int, event_id uuid, envelope jsonb, occurred_at timestamptz, ord int)
+           exit_code int, output_tail text, error text, duration_ms int, started_at timestamptz, event_id uuid, envelope jsonb, occurred_at timestamptz, ord int)
        ), t AS (
          UPDATE tasks SET status = i.next, exit_code = i.exit_code, output_tail = i.output_tail, error = i.error,
+           started_at = COALESCE(i.started_at, tasks.started_at),
            finished_at = CASE WHEN i.terminal THEN now() ELSE NULL END,
            run_after = CASE WHEN i.terminal THEN tasks.run_after ELSE now() + i.delay_ms * interval '1 millisecond' END,
            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
@@ -282,7 +322,7 @@ export class PgTaskRepository implements TaskRepository {
          RETURNING tasks.id
        ), a AS (
          UPDATE attempts SET status = CASE WHEN t.id IS NOT NULL THEN i.outcome ELSE 'abandoned' END,
-           finished_at = now(), exit_code = i.exit_code, duration_ms = i.duration_ms, output_tail = i.output_tail, error = i.error
+           started_at = COALESCE(i.started_at, attempts.started_at), finished_at = now(), exit_code = i.exit_code, duration_ms = i.duration_ms, output_tail = i.output_tail, error = i.error
          FROM input i LEFT JOIN t ON t.id = i.task_id
          WHERE attempts.task_id = i.task_id AND attempts.attempt = i.attempt AND attempts.status = 'running'
        ), o AS (
@@ -451,6 +491,7 @@ function toClaimed(r: TaskRow & { lease_owner: string }): ClaimedTask {
     lostCount: r.lost_count,
     startedAt: new Date(r.started_at!),
     workflowRunId: r.workflow_run_id ?? null,
+    ...(r.run_after ? { runAfter: new Date(r.run_after) } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { isTerminalStatus, type ResourceRequest, type RunSpec, type TaskStatus } from '@kairos/contracts';
 import { nextStatusAfterAttempt } from '../../src/tasks/task-state-machine';
-import type { AttemptOutcome, ClaimedTask, ClaimRequest, CompletionPlan, EndedAttempt, RecoveredTask, RunnableTask, TaskRepository } from '../../src/tasks/task.repository';
+import type { AttemptOutcome, ClaimedTask, ClaimRequest, CompletionPlan, DueTasks, EndedAttempt, RecoveredTask, RunnableTask, TaskRepository } from '../../src/tasks/task.repository';
 
 export interface FakeTask {
   id: string;
@@ -21,6 +21,8 @@ export interface FakeTask {
   predictedP50Ms: number | null;
   workflowRunId: string | null;
   leaseOwner: string | null;
+  /** Not before (a claimed task waits for it). */
+  runAfter?: Date;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface FakeTask {
  */
 export class InMemoryTaskRepository implements TaskRepository {
   readonly tasks = new Map<string, FakeTask>();
-  readonly outcomes: Array<{ taskId: string; attempt: number; outcome: AttemptOutcome['outcome'] | 'lost'; status: TaskStatus | null }> = [];
+  readonly outcomes: Array<{ taskId: string; attempt: number; outcome: AttemptOutcome['outcome'] | 'lost'; status: TaskStatus | null; startedAtMs?: number | null }> = [];
   private seq = 0;
   /** The back-off this fake reports for a retry (the real one draws it from the retry policy). */
   retryDelayMs = 1000;
@@ -71,6 +73,10 @@ export class InMemoryTaskRepository implements TaskRepository {
       .filter((t) => t.status === 'queued' && !t.cancelRequested && queues.includes(t.queue))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .map((t) => ({ id: t.id, name: t.name, tenant: t.tenant ?? 'default', queue: t.queue, priority: t.priority, resources: t.resources, createdAt: t.createdAt, predictedP50Ms: t.predictedP50Ms, attempts: t.attempts }));
+  }
+
+  async listDue(queues: string[]): Promise<DueTasks> {
+    return { ready: await this.listReady(queues), nextRunAfterMs: null };
   }
 
   async claim(assignments: ClaimRequest[]): Promise<ClaimedTask[]> {
@@ -114,6 +120,7 @@ export class InMemoryTaskRepository implements TaskRepository {
       id: t.id, name: t.name, tenant: t.tenant ?? 'default', queue: t.queue, priority: t.priority, resources: t.resources, createdAt: t.createdAt, predictedP50Ms: t.predictedP50Ms,
       attempts: t.attempts, run: t.run, timeoutMs: t.timeoutMs, maxAttempts: t.maxAttempts, nodeId: t.nodeId!, attempt: t.attempts, lostCount: t.lostCount,
       startedAt: new Date(), workflowRunId: t.workflowRunId, leaseOwner: t.leaseOwner ?? this.executorId,
+      ...(t.runAfter ? { runAfter: t.runAfter } : {}),
     };
   }
 
@@ -126,7 +133,7 @@ export class InMemoryTaskRepository implements TaskRepository {
     const next = nextStatusAfterAttempt(result.outcome, task.attempt - task.lostCount, task.maxAttempts, 0);
     planned?.({ next, delayMs: next === 'queued' ? this.retryDelayMs : 0, chargedAttempts: task.attempt - task.lostCount });
     t.status = next;
-    this.outcomes.push({ taskId: task.id, attempt: task.attempt, outcome: result.outcome, status: next });
+    this.outcomes.push({ taskId: task.id, attempt: task.attempt, outcome: result.outcome, status: next, startedAtMs: result.startedAtMs ?? null });
     return next;
   }
 

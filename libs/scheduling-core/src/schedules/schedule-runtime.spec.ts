@@ -89,4 +89,71 @@ describe('ScheduleRuntime', () => {
     rt.upsert(makeSchedule({ concurrency: 'forbid' }), { decidedThroughMs: 5_000, breaker: CLOSED_BREAKER, active: [{ tickKey: tick(5).key, scheduledAtMs: 5_000, shardKeys: [`${tick(5).key}#0`] }] });
     expect(rt.decide([tick(10)], 10_000).skipped[0]!.skipReason).toBe('previous_run_active');
   });
+
+  describe('decideAhead (tasks written before the instant)', () => {
+    it('decides a tick of a schedule with no unended run ahead: its tasks run after the instant', () => {
+      const rt = new ScheduleRuntime();
+      rt.upsert(makeSchedule({ concurrency: 'forbid' }));
+      const { batch, deferred } = rt.decideAhead([tick(5)], 4_000);
+      expect(deferred).toEqual([]);
+      expect(batch.fired).toMatchObject([{ firedAtMs: 4_000, runAfterMs: 5_000 }]);
+      expect(batch.states).toEqual([{ scheduleId: 'sch-1', decidedThroughMs: 5_000, breaker: CLOSED_BREAKER }]);
+    });
+
+    it('forbid: a tick whose previous run has not ended is left for its instant and then sees the run as it is then', () => {
+      const rt = new ScheduleRuntime();
+      rt.upsert(makeSchedule({ concurrency: 'forbid' }));
+      rt.decideAhead([tick(5)], 4_000);
+      const ahead = rt.decideAhead([tick(10)], 9_000);
+      expect(ahead.batch.fired).toEqual([]);
+      expect(ahead.batch.skipped).toEqual([]);
+      expect(ahead.deferred).toEqual([tick(10)]);
+      // a later tick of the same schedule waits behind the deferred one (ticks are decided in order)
+      rt.onShardEnded('sch-1', tick(5).key, `${tick(5).key}#0`, 'succeeded', 9_500);
+      expect(rt.decideAhead([tick(11)], 9_600).deferred).toEqual([tick(11)]);
+      // the previous run ended before the instant: the deferred tick fires (deciding it ahead would have skipped it)
+      const atInstant = rt.decideDeferred([tick(10), tick(11)], 10_000);
+      expect(atInstant.fired.map((f) => [f.tick.key, f.runAfterMs])).toEqual([[tick(10).key, null]]);
+      expect(atInstant.skipped).toMatchObject([{ tickKey: tick(11).key, skipReason: 'previous_run_active' }]);
+    });
+
+    it('breaker: a failing run ending between the decision lead and the instant still opens it for the next tick', () => {
+      const rt = new ScheduleRuntime();
+      rt.upsert(makeSchedule({ circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 } }));
+      rt.decideAhead([tick(5)], 4_000);
+      expect(rt.decideAhead([tick(10)], 9_000).deferred).toEqual([tick(10)]);
+      rt.onShardEnded('sch-1', tick(5).key, `${tick(5).key}#0`, 'failed', 9_500);
+      expect(rt.decideDeferred([tick(10)], 10_000).skipped).toMatchObject([{ skipReason: 'circuit_open' }]);
+    });
+
+    it('an open breaker is judged as of the instant (its cool-down may end between lead and instant)', () => {
+      const rt = new ScheduleRuntime();
+      rt.upsert(makeSchedule({ circuitBreaker: { failureThreshold: 1, cooldownMs: 5_000 } }), {
+        decidedThroughMs: 5_000,
+        breaker: { status: 'open', consecutiveFailures: 1, openedAtMs: 5_000 },
+        active: [],
+      });
+      expect(rt.decideAhead([tick(10)], 9_000).batch.fired).toMatchObject([{ trial: true, runAfterMs: 10_000 }]);
+    });
+
+    it('deferred ticks of a schedule removed or reloaded from its durable state are dropped', () => {
+      const rt = new ScheduleRuntime();
+      rt.upsert(makeSchedule());
+      rt.decideAhead([tick(5)], 4_000);
+      expect(rt.decideAhead([tick(10)], 9_000).deferred).toHaveLength(1);
+      rt.upsert(makeSchedule(), { decidedThroughMs: 5_000, breaker: CLOSED_BREAKER, active: [] });
+      const b = rt.decideDeferred([tick(10)], 10_000);
+      expect([b.fired, b.skipped, b.states]).toEqual([[], [], []]);
+    });
+
+    it('a deferred tick of a schedule paused before its instant is dropped without a record', () => {
+      const rt = new ScheduleRuntime();
+      rt.upsert(makeSchedule());
+      rt.decideAhead([tick(5)], 4_000);
+      expect(rt.decideAhead([tick(10)], 9_000).deferred).toHaveLength(1);
+      rt.upsert(makeSchedule({ paused: true }));
+      const b = rt.decideDeferred([tick(10)], 10_000);
+      expect([b.fired, b.skipped, b.states]).toEqual([[], [], []]);
+    });
+  });
 });

@@ -8,7 +8,10 @@ import { skippedTickRecord, type MissedTicksSummary, type PlannedTick, type Tick
 /** A tick that fires: its N shard submissions, and the earlier runs to cancel first (`replace`). */
 export interface FiredTick {
   readonly tick: PlannedTick;
+  /** When the decision was taken (ahead of the instant for a tick decided ahead). */
   readonly firedAtMs: number;
+  /** Decided ahead: its tasks must not start before this instant (the tick's firing instant); null: at once. */
+  readonly runAfterMs: number | null;
   readonly submissions: readonly ShardSubmission[];
   /** The circuit breaker's half-open trial. */
   readonly trial: boolean;
@@ -59,6 +62,14 @@ interface RuntimeEntry {
   readonly active: Map<string, ActiveTick>;
   /** Submissions built ahead by `prepare`, by tick key; cleared when the definition changes. */
   readonly prepared: Map<string, ShardSubmission[]>;
+  /** Keys of ticks `decideAhead` left to be decided at their instant (`decideDeferred`). */
+  readonly deferred: Set<string>;
+}
+
+/** What `decideAhead` decided, and the ticks it left to decide at their instant. */
+export interface AheadDecision {
+  readonly batch: TickBatch;
+  readonly deferred: readonly PlannedTick[];
 }
 
 /**
@@ -85,6 +96,7 @@ export class ScheduleRuntime {
       decidedThroughMs: state?.decidedThroughMs ?? -Infinity,
       active,
       prepared: new Map(),
+      deferred: new Set(),
     });
   }
 
@@ -113,32 +125,74 @@ export class ScheduleRuntime {
     }
   }
 
-  /** Decides due ticks (in firing order); ticks of unknown schedules are ignored. */
+  /** Decides due ticks at their instant (in firing order); ticks of unknown schedules are ignored. */
   decide(ticks: readonly PlannedTick[], nowMs: number): TickBatch {
-    const fired: FiredTick[] = [];
-    const skipped: TickRecord[] = [];
-    const touched = new Map<string, RuntimeEntry>();
+    const out = newBatch(nowMs);
+    for (const tick of ticks) {
+      const e = this.entries.get(tick.scheduleId);
+      if (e !== undefined) this.decideOne(e, tick, nowMs, nowMs, null, out);
+    }
+    return batchOf(out);
+  }
+
+  /**
+   * Decides ticks ahead of their firing instant (called `leadMs` before it), so that their tasks are
+   * written before the instant and start at it (`runAfterMs`). Only a tick whose decision cannot
+   * change by its instant is decided ahead: its schedule has no run that has not ended (a run ending
+   * before the instant could free `forbid`, or open the breaker by failing) and no earlier tick left
+   * for its instant; it is decided as of its instant (breaker cool-down). Every other tick is left for
+   * `decideDeferred` at its instant, which decides it as `decide` would. A definition change (pause
+   * included) reaches the ticks decided after the change was loaded: a tick decided ahead keeps its
+   * decision.
+   */
+  decideAhead(ticks: readonly PlannedTick[], nowMs: number): AheadDecision {
+    const out = newBatch(nowMs);
+    const deferred: PlannedTick[] = [];
     for (const tick of ticks) {
       const e = this.entries.get(tick.scheduleId);
       if (e === undefined) continue;
-      const prepared = e.prepared.get(tick.key);
-      if (prepared !== undefined) e.prepared.delete(tick.key);
-      const { decision, breaker } = decideTick({ schedule: e.schedule, tick, breaker: e.breaker, active: e.active.size === 0 ? [] : this.activeOf(tick.scheduleId), nowMs });
-      e.breaker = breaker;
-      e.decidedThroughMs = Math.max(e.decidedThroughMs, tick.scheduledAtMs);
-      touched.set(tick.scheduleId, e);
-      if (decision.kind === 'skip') {
-        skipped.push(skippedTickRecord(tick, decision.reason, decision.detail));
+      if (e.active.size > 0 || e.deferred.size > 0) {
+        e.deferred.add(tick.key);
+        deferred.push(tick);
         continue;
       }
-      const cancel = decision.kind === 'replace' ? decision.cancel : [];
-      for (const c of cancel) e.active.delete(c.tickKey);
-      const submissions = prepared ?? buildTickSubmissions(e.schedule, tick);
-      const keys = submissions.map((s) => s.key);
-      e.active.set(tick.key, { scheduledAtMs: tick.scheduledAtMs, shardKeys: keys, pending: new Set(keys), failed: false, cancelled: false });
-      fired.push({ tick, firedAtMs: nowMs, submissions, trial: decision.trial, cancel });
+      this.decideOne(e, tick, nowMs, Math.max(nowMs, tick.fireAtMs), Math.max(nowMs, tick.fireAtMs), out);
     }
-    return { atMs: nowMs, fired, skipped, misfires: [], states: [...touched.values()].map(stateOf) };
+    return { batch: batchOf(out), deferred };
+  }
+
+  /**
+   * Decides, at their instant, ticks `decideAhead` deferred, under the definition loaded by then. Those
+   * no longer deferred (schedule removed or reloaded) are dropped, and so are those of a schedule paused
+   * meanwhile: a paused schedule records nothing (as the planner drops ticks planned before a pause).
+   */
+  decideDeferred(ticks: readonly PlannedTick[], nowMs: number): TickBatch {
+    const out = newBatch(nowMs);
+    for (const tick of ticks) {
+      const e = this.entries.get(tick.scheduleId);
+      if (e === undefined || !e.deferred.delete(tick.key) || e.schedule.paused) continue;
+      this.decideOne(e, tick, nowMs, nowMs, null, out);
+    }
+    return batchOf(out);
+  }
+
+  private decideOne(e: RuntimeEntry, tick: PlannedTick, nowMs: number, decideAtMs: number, runAfterMs: number | null, out: BatchBuilder): void {
+    const prepared = e.prepared.get(tick.key);
+    if (prepared !== undefined) e.prepared.delete(tick.key);
+    const { decision, breaker } = decideTick({ schedule: e.schedule, tick, breaker: e.breaker, active: e.active.size === 0 ? [] : this.activeOf(tick.scheduleId), nowMs: decideAtMs });
+    e.breaker = breaker;
+    e.decidedThroughMs = Math.max(e.decidedThroughMs, tick.scheduledAtMs);
+    out.touched.set(tick.scheduleId, e);
+    if (decision.kind === 'skip') {
+      out.skipped.push(skippedTickRecord(tick, decision.reason, decision.detail));
+      return;
+    }
+    const cancel = decision.kind === 'replace' ? decision.cancel : [];
+    for (const c of cancel) e.active.delete(c.tickKey);
+    const submissions = prepared ?? buildTickSubmissions(e.schedule, tick);
+    const keys = submissions.map((s) => s.key);
+    e.active.set(tick.key, { scheduledAtMs: tick.scheduledAtMs, shardKeys: keys, pending: new Set(keys), failed: false, cancelled: false });
+    out.fired.push({ tick, firedAtMs: nowMs, runAfterMs, submissions, trial: decision.trial, cancel });
   }
 
   /** Misfires the planner recorded (not run), as a batch that advances the schedule's cursor. */
@@ -167,6 +221,21 @@ export class ScheduleRuntime {
     e.breaker = recordTickOutcome(e.breaker, e.schedule.circuitBreaker, tickKey, tickOutcome, atMs);
     return e.breaker === before ? null : stateOf(e);
   }
+}
+
+interface BatchBuilder {
+  readonly atMs: number;
+  readonly fired: FiredTick[];
+  readonly skipped: TickRecord[];
+  readonly touched: Map<string, RuntimeEntry>;
+}
+
+function newBatch(atMs: number): BatchBuilder {
+  return { atMs, fired: [], skipped: [], touched: new Map() };
+}
+
+function batchOf(b: BatchBuilder): TickBatch {
+  return { atMs: b.atMs, fired: b.fired, skipped: b.skipped, misfires: [], states: [...b.touched.values()].map(stateOf) };
 }
 
 function stateOf(e: RuntimeEntry): ScheduleStateUpdate {

@@ -103,16 +103,48 @@ describe('TickPlannerLoop', () => {
     ]);
   });
 
-  it('planning yields the event loop when a slice exceeds its budget', () => {
-    const schedules = Array.from({ length: 50 }, (_, i) => makeCompiled({ id: `s${i}` }));
+  it('planning yields the event loop when a slice exceeds its budget, after a minimum of 64 schedules (not urgent ones)', () => {
+    const schedules = Array.from({ length: 500 }, (_, i) => makeCompiled({ id: `s${i}` }));
     let fakeNow = 0;
-    const { timer, sink, loop } = setup(schedules, { sliceBudgetMs: 5, stopwatch: () => (fakeNow += 1) });
+    // The fake stopwatch advances 1 ms per reading (about 2 readings per schedule planned).
+    const timer = new ManualTimer(T0);
+    const sink = new RecordingSink();
+    const loop = new TickPlannerLoop(timer, sink, { sliceBudgetMs: 5, stopwatch: () => (fakeNow += 1) });
+    // Cursors with a known next tick (00:05): planned at 00:02, not urgent then.
+    for (const s of schedules) loop.upsert(s, { decidedThroughMs: T0, nextTickAtMs: T0 + 5_000 });
+    loop.start();
     timer.advanceTo(T0 + 10_000);
-    expect(sink.fired).toHaveLength(100);
-    expect(loop.getStats().maxSliceMs).toBeLessThanOrEqual(8);
+    expect(sink.fired).toHaveLength(1_000);
+    expect(loop.getStats().maxSliceMs).toBeGreaterThanOrEqual(64);
+    expect(loop.getStats().maxSliceMs).toBeLessThanOrEqual(64 * 3 + 8);
+  });
+
+  it('a schedule whose tick is due before the next refill is planned whatever the budget', () => {
+    const schedules = Array.from({ length: 500 }, (_, i) => makeCompiled({ id: `s${i}` }));
+    let fakeNow = 0;
+    const timer = new ManualTimer(T0);
+    const sink = new RecordingSink();
+    const loop = new TickPlannerLoop(timer, sink, { sliceBudgetMs: 5, stopwatch: () => (fakeNow += 1) });
+    for (const s of schedules) loop.upsert(s, { decidedThroughMs: T0 - 5_000, nextTickAtMs: T0 });
+    loop.start();
+    timer.advanceBy(0);
+    expect(sink.fired).toHaveLength(500);
   });
 
   it('rejects a horizon shorter than the refill period', () => {
     expect(() => new TickPlannerLoop(new ManualTimer(), new RecordingSink(), { horizonMs: 100, refillEveryMs: 500 })).toThrow(ScheduleError);
+  });
+
+  it('leadMs: hands each tick over that long before its firing instant; a lead the horizon cannot cover is refused', () => {
+    const s = makeCompiled({ id: 'i', trigger: { kind: 'interval', everyMs: 5_000, anchor: new Date(T0).toISOString() } });
+    const { timer, sink } = setup([s], { leadMs: 1_000 });
+    timer.advanceTo(T0 + 20_000);
+    expect(sink.fired.map((f) => [f.tick.fireAtMs - T0, f.nowMs - T0])).toEqual([
+      [5_000, 4_000],
+      [10_000, 9_000],
+      [15_000, 14_000],
+      [20_000, 19_000],
+    ]);
+    expect(() => new TickPlannerLoop(new ManualTimer(T0), new RecordingSink(), { horizonMs: 3_000, refillEveryMs: 500, leadMs: 2_500 })).toThrow(ScheduleError);
   });
 });

@@ -9,7 +9,7 @@ import type { TimerService } from './timer.port';
 export interface PlannerLoopSink {
   /** Ticks just planned, before their firing instant: a place to do per-tick work ahead of time. */
   onPlanned?(ticks: PlannedTick[], nowMs: number): void;
-  /** Ticks whose firing instant has come, in firing order (one batch per timer callback). */
+  /** Ticks whose decision instant (firing instant − leadMs) has come, in firing order (one batch per timer callback). */
   onDue(ticks: PlannedTick[], nowMs: number): void;
   /** Misfires found while planning (after an outage, or a stall longer than the misfire grace). */
   onMissed(records: TickRecord[], summary: MissedTicksSummary, nowMs: number): void;
@@ -20,6 +20,13 @@ export interface PlannerLoopOptions {
   readonly horizonMs?: number;
   /** Planning runs this often; must be shorter than the horizon. Default 500 ms. */
   readonly refillEveryMs?: number;
+  /**
+   * A tick is handed to `onDue` this long before its firing instant (its decision instant), so the
+   * follow-up can write its task ahead and the task start at the instant without waiting on the
+   * database. Must be below horizonMs − refillEveryMs (a tick is planned before it is decided).
+   * Default 0: handed over at the instant.
+   */
+  readonly leadMs?: number;
   /** Most time one planning slice may take before yielding the event loop. Default 2 ms. */
   readonly sliceBudgetMs?: number;
   /** Batch size handed to `onDue` at most. Default 5,000. */
@@ -44,6 +51,9 @@ export interface PlannerLoopStats {
   readonly misfires: number;
   readonly wheelSize: number;
 }
+
+/** Schedules a planning slice plans at least, whatever its time budget. */
+const MIN_PER_SLICE = 64;
 
 interface Entry {
   schedule: CompiledSchedule;
@@ -74,6 +84,7 @@ export class TickPlannerLoop {
   private readonly wheel: TickWheel<WheelItem>;
   private readonly horizonMs: number;
   private readonly refillEveryMs: number;
+  private readonly leadMs: number;
   private readonly sliceBudgetMs: number;
   private readonly stopwatch: () => number;
   private cancelRefill: (() => void) | null = null;
@@ -89,6 +100,10 @@ export class TickPlannerLoop {
     this.horizonMs = options.horizonMs ?? 3_000;
     this.refillEveryMs = options.refillEveryMs ?? 500;
     this.sliceBudgetMs = options.sliceBudgetMs ?? 2;
+    this.leadMs = options.leadMs ?? 0;
+    if (!(this.leadMs >= 0 && this.leadMs < this.horizonMs - this.refillEveryMs)) {
+      throw new ScheduleError('invalid_option', `TickPlannerLoop: need 0 ≤ leadMs < horizonMs − refillEveryMs (got ${this.leadMs})`);
+    }
     if (!(this.refillEveryMs > 0 && this.horizonMs > this.refillEveryMs)) {
       throw new ScheduleError('invalid_option', `TickPlannerLoop: need 0 < refillEveryMs < horizonMs (got ${this.refillEveryMs}, ${this.horizonMs})`);
     }
@@ -159,11 +174,18 @@ export class TickPlannerLoop {
     const until = now + this.horizonMs;
     const sliceStart = this.stopwatch();
     let exhausted = false;
+    // A tick due to be handed over before the next refill is urgent: planning it is not cut by the
+    // budget. Otherwise a slice still plans a minimum number of schedules: on an oversubscribed
+    // machine the budget can pass while the process is descheduled, and one schedule per turn of a
+    // busy event loop fell minutes behind 200 ticks/s.
+    const urgentBefore = now + this.leadMs + this.refillEveryMs;
+    let planned = 0;
     while (this.queue.peekTime() <= until) {
-      if (this.stopwatch() - sliceStart >= this.sliceBudgetMs) {
+      if (planned >= MIN_PER_SLICE && this.queue.peekTime() > urgentBefore && this.stopwatch() - sliceStart >= this.sliceBudgetMs) {
         exhausted = true;
         break;
       }
+      planned++;
       const q = this.queue.pop();
       if (q === undefined) break;
       const entry = this.entries.get(q.item.id);
@@ -175,7 +197,7 @@ export class TickPlannerLoop {
       this.stats.ticksPlanned += plan.due.length;
       entry.cursor = plan.cursor;
       if (plan.due.length > 0) this.sink.onPlanned?.(plan.due, now);
-      for (const tick of plan.due) this.wheel.add(tick.fireAtMs, { tick, generation: entry.generation });
+      for (const tick of plan.due) this.wheel.add(tick.fireAtMs - this.leadMs, { tick, generation: entry.generation });
       if (plan.misfires !== null) {
         this.stats.misfires += plan.misfires.count;
         const lastRecorded = plan.missed[plan.missed.length - 1];
