@@ -85,7 +85,7 @@ export interface MockBroker {
 export async function startMockBroker(topics = TOPICS.map((t) => `${t}:${TOPIC_PARTITIONS}`).join(',')): Promise<MockBroker> {
   const bin = join(REPO_ROOT, 'tools/mock-kafka/mock-kafka');
   if (!existsSync(bin)) {
-    const b = spawnSync('sh', [join(REPO_ROOT, 'tools/mock-kafka/build.sh')], { cwd: join(REPO_ROOT, 'tools/mock-kafka'), stdio: 'inherit' });
+    const b = spawnSync('bash', [join(REPO_ROOT, 'tools/mock-kafka/build.sh')], { cwd: join(REPO_ROOT, 'tools/mock-kafka'), stdio: 'inherit' });
     if (b.status !== 0) throw new Error('tools/mock-kafka/build.sh failed');
   }
   const broker = spawn(bin, ['--brokers', '1', '--topics', topics], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -117,7 +117,7 @@ export interface DistributedPlatform {
  * entry's environment: PORT, EXECUTOR_ID, EXECUTOR_NODES, …), all on a scratch PostgreSQL database and
  * the Kafka test broker; waits until every one is healthy.
  */
-export async function startDistributed(o: { adminUrl: string; prefix: string; adminKey: string; from?: 'source' | 'dist'; gatewayEnv?: Record<string, string>; commonEnv?: Record<string, string>; executors: ReadonlyArray<Record<string, string>> }): Promise<DistributedPlatform> {
+export async function startDistributed(o: { adminUrl: string; prefix: string; adminKey: string; from?: 'source' | 'dist'; nodeArgs?: readonly string[]; gatewayEnv?: Record<string, string>; commonEnv?: Record<string, string>; executors: ReadonlyArray<Record<string, string>> }): Promise<DistributedPlatform> {
   const db = await scratchDatabase(o.adminUrl, o.prefix);
   const procs: ChildProcess[] = [];
   let broker: MockBroker | undefined;
@@ -131,7 +131,7 @@ export async function startDistributed(o: { adminUrl: string; prefix: string; ad
     broker = await startMockBroker();
     // Separate processes share one secret-sealing key (the gateway seals, executors open).
     const env = { DATABASE_URL: db.url, KAFKA_BROKERS: broker.bootstrap, KAFKA_IDEMPOTENT: 'false', KAIROS_SECRET_KEY: randomBytes(32).toString('base64'), ...o.commonEnv };
-    const so = { adminKey: o.adminKey, from: o.from };
+    const so = { adminKey: o.adminKey, from: o.from, nodeArgs: o.nodeArgs };
     const gatewayPort = Number(o.gatewayEnv?.PORT ?? 4000 + Math.floor(Math.random() * 90));
     const gateway = startService('gateway', { ...env, ...o.gatewayEnv, PORT: String(gatewayPort) }, so);
     procs.push(gateway);

@@ -1,12 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { Client } from 'pg';
-import { TOPICS, TOPIC_PARTITIONS } from '@kairos/contracts';
+import { exited, startDistributed as startDistributedPlatform, startService, waitHealthy } from './live-platform';
 
 // `kairos bench schedules`: N interval schedules (each every --every-ms, anchors spread evenly, so
 // N ÷ every ticks per second) on the live platform — standalone (one process, PGlite), or distributed
@@ -15,12 +13,6 @@ import { TOPICS, TOPIC_PARTITIONS } from '@kairos/contracts';
 // counts as missed), ticks run twice (two tasks for one tick; separately, a task that ran again) and
 // the delay from scheduled time to process start (p50 / p99 / max).
 
-function repoRoot(): string {
-  let d = __dirname;
-  while (!existsSync(join(d, 'nx.json')) && dirname(d) !== d) d = dirname(d);
-  return d;
-}
-const ROOT = repoRoot();
 const MAX_DURATION_S = 300;
 
 export interface TickObservation {
@@ -158,41 +150,15 @@ interface Platform {
 }
 
 const ADMIN_KEY = `kairos_${randomBytes(8).toString('hex')}_${randomBytes(33).toString('base64url').slice(0, 43)}`;
-/** Task-secret key shared by the bench's services (the gateway seals, executors open). */
-const SECRET_KEY = randomBytes(32).toString('base64');
 const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
 
 let cpuProfDir: string | undefined;
-
-function startProcess(app: string, env: Record<string, string>): ChildProcess {
-  const prof = cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir];
-  return spawn(process.execPath, [...prof, '--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, `apps/${app}/src/main.ts`)], {
-    cwd: ROOT,
-    // One key drives the whole bench: the per-key rate limit is off (as in bench throughput).
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'error', HOST: '127.0.0.1', KAIROS_ADMIN_KEY: ADMIN_KEY, KAIROS_SECRET_KEY: SECRET_KEY, RATE_LIMIT_PER_SEC: '0', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-async function waitHealthy(port: number, p: ChildProcess): Promise<void> {
-  const until = Date.now() + 180_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
-    } catch {
-      /* starting */
-    }
-    if (Date.now() > until || p.exitCode !== null) throw new Error(`service on port ${port} did not become healthy`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const exited = (p: ChildProcess) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
+const nodeArgs = (): string[] => (cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir]);
 
 async function startStandalone(slots: number): Promise<Platform> {
   const dir = mkdtempSync(join(tmpdir(), 'kairos-sched-bench-'));
   const port = 3900 + Math.floor(Math.random() * 90);
-  const p = startProcess('standalone', { PORT: String(port), DATA_DIR: dir, EXECUTOR_NODES: 'bench-node:64000:65536', EXECUTOR_SLOTS: String(slots) });
+  const p = startService('standalone', { PORT: String(port), DATA_DIR: dir, EXECUTOR_NODES: 'bench-node:64000:65536', EXECUTOR_SLOTS: String(slots) }, { adminKey: ADMIN_KEY, nodeArgs: nodeArgs() });
   await waitHealthy(port, p);
   return {
     gatewayPort: port,
@@ -210,51 +176,21 @@ async function startStandalone(slots: number): Promise<Platform> {
 }
 
 async function startDistributed(adminUrl: string, slots: number): Promise<Platform> {
-  const bin = join(ROOT, 'tools/mock-kafka/mock-kafka');
-  if (!existsSync(bin)) {
-    const b = spawnSync('bash', [join(ROOT, 'tools/mock-kafka/build.sh')], { cwd: join(ROOT, 'tools/mock-kafka'), stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('tools/mock-kafka/build.sh failed');
-  }
-  const dbName = `kairos_sched_bench_${Date.now()}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
-  const broker = spawn(bin, ['--brokers', '1', '--topics', TOPICS.map((t) => `${t}:${TOPIC_PARTITIONS}`).join(',')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const bootstrap = await new Promise<string>((res, rej) => {
-    const rl = createInterface({ input: broker.stdout! });
-    rl.on('line', (l) => l.startsWith('BOOTSTRAP ') && res(l.slice(10).trim()));
-    broker.once('exit', (c) => rej(new Error(`mock-kafka exited ${c}`)));
-  });
-  const env = { DATABASE_URL: url, KAFKA_BROKERS: bootstrap, KAFKA_IDEMPOTENT: 'false' };
   const port = 4000 + Math.floor(Math.random() * 90);
-  const procs: ChildProcess[] = [startProcess('gateway', { ...env, PORT: String(port) })];
-  await waitHealthy(port, procs[0] as ChildProcess);
-  const executors: Platform['executors'] = [];
-  const startExecutor = (e: Record<string, string>) => {
-    const p = startProcess('executor', { ...env, ...e });
-    procs.push(p);
-    return p;
-  };
-  for (let i = 0; i < 2; i++) {
-    const e = { PORT: String(port + 100 + i), EXECUTOR_ID: `bench-exec-${i}`, EXECUTOR_NODES: `bench-node-${i}:64000:65536`, EXECUTOR_SLOTS: String(slots) };
-    const p = startExecutor(e);
-    executors.push({ proc: p, env: e });
-    await waitHealthy(port + 100 + i, p);
-  }
+  const d = await startDistributedPlatform({
+    adminUrl,
+    prefix: 'kairos_sched_bench',
+    adminKey: ADMIN_KEY,
+    nodeArgs: nodeArgs(),
+    gatewayEnv: { PORT: String(port) },
+    executors: [0, 1].map((i) => ({ PORT: String(port + 100 + i), EXECUTOR_ID: `bench-exec-${i}`, EXECUTOR_NODES: `bench-node-${i}:64000:65536`, EXECUTOR_SLOTS: String(slots) })),
+  });
   return {
     gatewayPort: port,
-    executors,
+    executors: d.executors,
     setup: `distributed: gateway + 2 executor processes, PostgreSQL, Kafka test broker, ${slots} slots each`,
-    startExecutor,
-    async stop() {
-      for (const p of procs) p.kill('SIGTERM');
-      await Promise.all(procs.map(exited));
-      broker.stdin!.end();
-      broker.kill('SIGTERM');
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-      await admin.end();
-    },
+    startExecutor: (e) => d.startExecutor(e),
+    stop: () => d.stop(),
   };
 }
 
