@@ -24,13 +24,17 @@ const option = (id: 'retry' | 'fail' | 'apply' | 'refuse' | 'requeue', label: st
   ...(excludedBy !== undefined ? { excludedBy: clip(excludedBy) } : {}),
 });
 
-export interface RetryDecisionInput {
+/** What every decision about one attempt of a task on a node names. */
+export interface AttemptDecisionSubject {
   readonly decisionId: string;
   readonly at: Date;
   readonly taskId: string;
   readonly nodeId: string;
   readonly workflowRunId: string | null;
   readonly attempt: number;
+}
+
+export interface RetryDecisionInput extends AttemptDecisionSubject {
   /** Attempts charged to the task's budget (lost ones excluded), this one included. */
   readonly chargedAttempts: number;
   readonly maxAttempts: number;
@@ -167,13 +171,7 @@ export function repairDecisionRecord(i: RepairDecisionInput): DecisionRecord {
 
 type Vector = { readonly cpuMillis: number; readonly memMb: number; readonly gpu: number };
 
-export interface AllocationDecisionInput {
-  readonly decisionId: string;
-  readonly at: Date;
-  readonly taskId: string;
-  readonly nodeId: string;
-  readonly workflowRunId: string | null;
-  readonly attempt: number;
+export interface AllocationDecisionInput extends AttemptDecisionSubject {
   /** What the task asked for. */
   readonly requested: Vector;
   /** The node's free capacity just before this grant (CPU and memory as the executor counts them, free GPU devices). */
