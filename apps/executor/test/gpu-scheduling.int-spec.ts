@@ -2,27 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientProxy } from '@nestjs/microservices';
 import { DecisionRecordSchema, type DecisionRecord, type RunSpec } from '@kairos/contracts';
-import { KairosBusClient } from '@kairos/bus';
 import { Database, withBaseline } from '@kairos/persistence';
-import { systemClock } from '@kairos/platform';
-import { createTestDatabase, KickCounter, RecordingEventBus, testIdentity } from '@kairos/testing';
+import { createTestDatabase } from '@kairos/testing';
 import type { ExecutorSettings } from '../src/core/executor-settings';
+import { pgExecutor } from './fakes/pg-executor';
 import { EXECUTOR_MIGRATIONS } from '../src/database/migrations';
-import { PgDecisionRepository } from '../src/execution/decision.repository';
 import { ExecutorService } from '../src/execution/executor.service';
 import { PgNodeRepository } from '../src/execution/node.repository';
-import { currentHostIdentity, OrphanGuard } from '../src/execution/orphan-guard';
-import { PgQueueOwnerRepository } from '../src/execution/queue-owner.repository';
-import { PgQueuePolicyRepository } from '../src/execution/queue-policy.repository';
 import { RETENTION_OFF } from '../src/retention/retention-plan';
-import { ProcessGroupReaper } from '../src/runners/process-group.reaper';
 import type { TaskRunner } from '../src/runners/runner.port';
 import { ShellRunner } from '../src/runners/shell.runner';
-import { PgTaskRepository } from '../src/tasks/task.repository';
-import { InMemoryAttemptProcessRepository } from './fakes/in-memory-attempt-processes';
-import { FakeResourceSampler } from './fakes/in-memory-nodes';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -90,23 +80,7 @@ describe('GPU tasks on the live executor (PostgreSQL, real processes)', () => {
       retention: RETENTION_OFF,
     };
     const runners = new Map<RunSpec['kind'], TaskRunner>([['shell', new ShellRunner() as TaskRunner]]);
-    svc = new ExecutorService(
-      new PgTaskRepository(db, s),
-      new PgNodeRepository(db),
-      new PgQueuePolicyRepository(db),
-      new PgQueueOwnerRepository(db),
-      runners,
-      new FakeResourceSampler(),
-      new KairosBusClient(new RecordingEventBus()) as unknown as ClientProxy,
-      new KickCounter(),
-      systemClock,
-      s,
-      testIdentity('executor', s.executorId),
-      new OrphanGuard(new InMemoryAttemptProcessRepository(), new ProcessGroupReaper(), currentHostIdentity(), null, { warn: () => undefined }),
-      undefined,
-      undefined,
-      new PgDecisionRepository(db),
-    );
+    svc = pgExecutor(db, s, runners, { recordDecisions: true });
     await svc.start();
     return svc;
   };

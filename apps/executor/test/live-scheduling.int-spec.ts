@@ -1,17 +1,12 @@
-import { InMemoryAttemptProcessRepository } from './fakes/in-memory-attempt-processes';
-import { ProcessGroupReaper } from '../src/runners/process-group.reaper';
-import { currentHostIdentity, OrphanGuard } from '../src/execution/orphan-guard';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientProxy } from '@nestjs/microservices';
 import type { RunSpec } from '@kairos/contracts';
-import { KairosBusClient } from '@kairos/bus';
 import { Database, withBaseline } from '@kairos/persistence';
-import { systemClock } from '@kairos/platform';
-import { createTestDatabase, KickCounter, RecordingEventBus, testIdentity } from '@kairos/testing';
+import { createTestDatabase } from '@kairos/testing';
 import type { ExecutorSettings } from '../src/core/executor-settings';
+import { pgExecutor } from './fakes/pg-executor';
 import { EXECUTOR_MIGRATIONS } from '../src/database/migrations';
 import { ExecutorService } from '../src/execution/executor.service';
 import { PgNodeRepository } from '../src/execution/node.repository';
@@ -20,7 +15,6 @@ import { PgQueuePolicyRepository } from '../src/execution/queue-policy.repositor
 import { NoopRunner } from '../src/runners/noop.runner';
 import type { TaskRunner } from '../src/runners/runner.port';
 import { PgTaskRepository, type ClaimedTask } from '../src/tasks/task.repository';
-import { FakeResourceSampler } from './fakes/in-memory-nodes';
 import { RETENTION_OFF } from '../src/retention/retention-plan';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -85,21 +79,8 @@ describe('live scheduling: persistent per-queue policies, queue owners (PostgreS
 
   const executor = async (s: ExecutorSettings): Promise<ExecutorService> => {
     const runners = new Map<RunSpec['kind'], TaskRunner>([['noop', new NoopRunner() as TaskRunner]]);
-    const svc = new ExecutorService(
-      new PgTaskRepository(db, s),
-      new PgNodeRepository(db),
-      new PgQueuePolicyRepository(db),
-      new PgQueueOwnerRepository(db),
-      runners,
-      new FakeResourceSampler(),
-      new KairosBusClient(new RecordingEventBus()) as unknown as ClientProxy,
-      new KickCounter(),
-      systemClock,
-      s,
-      testIdentity('executor', s.executorId),
-      // noop tasks only: no process groups to record or sweep
-      new OrphanGuard(new InMemoryAttemptProcessRepository(), new ProcessGroupReaper(), currentHostIdentity(), null, { warn: () => undefined }),
-    );
+    // noop tasks only: no process groups to record or sweep
+    const svc = pgExecutor(db, s, runners);
     services.push(svc);
     await svc.start();
     return svc;
