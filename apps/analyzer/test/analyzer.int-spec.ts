@@ -10,6 +10,7 @@ import { createKairosContext, OutboxRelayService } from '@kairos/runtime';
 import { createTestDatabase } from '@kairos/testing';
 import { ModelRegistry } from '@kairos/ml';
 import { PgModelStore } from '../src/models/model-store.repository';
+import { TaskHistoryRepository } from '../src/training/task-history.repository';
 import { AnalyzerModule, ANALYZER_MIGRATIONS } from '../src/analyzer.module';
 import { ANALYZER_OPTIONS, type AnalyzerOptions } from '../src/core/analyzer-options';
 import { DiagnosisService } from '../src/diagnosis/diagnosis.service';
@@ -300,4 +301,36 @@ describe('PgModelStore on embedded PGlite', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe('TaskHistoryRepository on embedded PGlite', () => {
+  it('reads the newest tasks in keyset pages exactly as in one statement (ties on created_at included)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kairos-analyzer-history-'));
+    const db = await Database.open({ dataDir: dir, migrations: MIGRATIONS });
+    try {
+      const t0 = Date.parse('2026-01-01T00:00:00Z');
+      // 23 tasks over 9 distinct instants (microsecond precision on some), every third one with a run time.
+      for (let i = 0; i < 23; i++) {
+        const id = randomUUID();
+        const created = `2026-01-01T00:00:0${i % 9}.${String(100_000 + (i % 2) * 7).padStart(6, '0')}Z`;
+        await db.query(
+          `INSERT INTO tasks (id, name, queue, priority, run, resources, timeout_ms, max_attempts, status, created_at, finished_at)
+           VALUES ($1, $2, 'default', 0, '{"kind":"noop","sleepMs":0}', '{"cpuMillis":100,"memMb":64,"gpu":0}', 60000, 1, 'succeeded', $3, $3::timestamptz + interval '1 second')`,
+          [id, `k${i % 4}`, created],
+        );
+        if (i % 3 === 0) await db.query(`INSERT INTO duration_history (task_id, attempt, signature, status, duration_ms, finished_at) VALUES ($1, 1, 'x', 'succeeded', $2, $3)`, [id, 100 + i, new Date(t0 + 9_000).toISOString()]);
+      }
+      const history = new TaskHistoryRepository(db);
+      const whole = await history.recent(20, undefined, 1_000);
+      expect(whole).toHaveLength(20);
+      for (const pageSize of [1, 3, 7]) expect(await history.recent(20, undefined, pageSize)).toEqual(whole);
+      expect(await history.recent(100, undefined, 4)).toEqual(await history.recent(100, undefined, 1_000));
+      expect((await history.recent(100, undefined, 4)).length).toBe(23);
+      // Oldest first, as training and the feature resync expect.
+      expect(whole.map((r) => r.createdAtMs)).toEqual([...whole.map((r) => r.createdAtMs)].sort((a, b) => a - b));
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { PGliteDriver } from 'typeorm-pglite';
+import { pgliteWorkerDriver } from './pglite-worker.pool';
 import { classifyStorageFailure, StorageHealth } from './storage-failure';
 
 export const DATABASE = Symbol('DATABASE');
@@ -11,7 +11,7 @@ export interface SqlExecutor {
 }
 
 export interface DatabaseOptions {
-  /** postgres://… for a server; undefined for embedded PGlite in dataDir. */
+  /** postgres://… for a server; undefined for embedded PGlite in dataDir (run in a worker thread). */
   url?: string;
   dataDir: string;
   migrations: Array<new () => MigrationInterface>;
@@ -35,8 +35,8 @@ class Mutex {
 }
 
 /**
- * The one way services touch PostgreSQL: TypeORM's DataSource (pg pool, or PGlite through
- * typeorm-pglite) for connections and migrations, and plain parameterised SQL for the hot paths
+ * The one way services touch PostgreSQL: TypeORM's DataSource (pg pool, or PGlite in a worker thread
+ * through PgliteWorkerPool) for connections and migrations, and plain parameterised SQL for the hot paths
  * that need `FOR UPDATE SKIP LOCKED` and RETURNING.
  */
 export class Database implements SqlExecutor {
@@ -69,7 +69,8 @@ export class Database implements SqlExecutor {
     } else {
       const dir = resolve(opts.dataDir, 'pglite');
       mkdirSync(dir, { recursive: true });
-      ds = new DataSource({ ...common, driver: new PGliteDriver({ dataDir: dir }).driver });
+      // PGlite in its own thread (pglite-worker.pool.ts), so statements never hold up this thread's event loop.
+      ds = new DataSource({ ...common, driver: pgliteWorkerDriver(dir) });
     }
     await ds.initialize();
     const db = new Database(ds, !opts.url);

@@ -94,15 +94,19 @@ export const ConfigSchema = z.object({
   /**
    * Schedules: a tick whose decision cannot change by its instant is decided and its task written this
    * long (ms) ahead, with run_after = the instant; 0 decides every tick at its instant. Below the
-   * planner's 3 s horizon minus its 0.5 s refill.
+   * planner's 3 s horizon minus its 0.5 s refill. Unset: 1,000 with a PostgreSQL server, 2,000 on the
+   * embedded database (see CLAIM_AHEAD_MS).
    */
-  SCHEDULE_DECIDE_AHEAD_MS: int(0, 2_000).default(1_000),
+  SCHEDULE_DECIDE_AHEAD_MS: int(0, 2_000).optional(),
   /**
    * A queued task due within this many ms (run_after) is claimed now and started by a timer at its
    * run_after, so its start does not wait on the claim's database round trips; it holds its slot from
-   * the claim. 0: claimed once due.
+   * the claim. 0: claimed once due. Unset: 250 with a PostgreSQL server (a task claimed ahead by an
+   * executor that dies waits for its lease), 1,000 on the embedded database (one executor, and one
+   * database thread whose longest statements — the analyzer's history pages, a retention batch — must
+   * not make a claim late).
    */
-  CLAIM_AHEAD_MS: int(0, 2_000).default(250),
+  CLAIM_AHEAD_MS: int(0, 2_000).optional(),
   SCHEDULER_POLICY: z.string().default('priority'),
   METRICS_SAMPLE_MS: int(100, 60_000).default(1_000),
   OUTPUT_TAIL_BYTES: int(256, 1_048_576).default(8_192),

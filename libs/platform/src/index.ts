@@ -8,3 +8,4 @@ export * from './security/secret-key.format';
 export * from './security/secret-key.file';
 export * from './security/task-env';
 export * from './clock';
+export * from './worker-script';

@@ -135,7 +135,8 @@ export class DurationModelService implements OnApplicationBootstrap, BeforeAppli
   }
 
   async resyncFeatures(): Promise<void> {
-    this.live.resync(await this.history.recent(this.config.ANALYZER_HISTORY_ROWS), Date.now());
+    const records = await this.history.recent(this.config.ANALYZER_HISTORY_ROWS);
+    await this.live.resyncInSlices(records, Date.now());
   }
 
   /** One training at a time per replica; the GBDT runs in a worker thread. */

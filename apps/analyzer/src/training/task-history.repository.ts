@@ -24,14 +24,29 @@ interface HistoryRow {
 export class TaskHistoryRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async recent(limit: number, sinceMs?: number): Promise<PlatformTaskRecord[]> {
-    const rows = await this.db.query<HistoryRow>(
-      `SELECT t.id, t.name, t.queue, t.run, t.resources, t.status, t.created_at, t.finished_at, h.duration_ms
-       FROM tasks t LEFT JOIN LATERAL (SELECT duration_ms FROM duration_history d WHERE d.task_id = t.id AND d.status = 'succeeded' ORDER BY attempt DESC LIMIT 1) h ON true
-       WHERE ($2::timestamptz IS NULL OR t.created_at >= $2::timestamptz)
-       ORDER BY t.created_at DESC LIMIT $1`,
-      [limit, sinceMs === undefined ? null : new Date(sinceMs).toISOString()],
-    );
+  /**
+   * Read newest first in keyset pages of `pageSize` (one statement per page), so a 20,000-row read does not hold
+   * the embedded database's one thread for the whole read (0.4–0.9 s in one statement under the schedules bench),
+   * and other statements — claims — run between pages.
+   */
+  async recent(limit: number, sinceMs?: number, pageSize = 2_500): Promise<PlatformTaskRecord[]> {
+    const rows: HistoryRow[] = [];
+    let after: { at: string; id: string } | null = null;
+    while (rows.length < limit) {
+      const n = Math.min(pageSize, limit - rows.length);
+      const page: Array<HistoryRow & { at_key: string }> = await this.db.query<HistoryRow & { at_key: string }>(
+        `SELECT t.id, t.name, t.queue, t.run, t.resources, t.status, t.created_at, t.created_at::text AS at_key, t.finished_at, h.duration_ms
+         FROM tasks t LEFT JOIN LATERAL (SELECT duration_ms FROM duration_history d WHERE d.task_id = t.id AND d.status = 'succeeded' ORDER BY attempt DESC LIMIT 1) h ON true
+         WHERE ($2::timestamptz IS NULL OR t.created_at >= $2::timestamptz)
+           AND ($3::timestamptz IS NULL OR (t.created_at, t.id) < ($3::timestamptz, $4::uuid))
+         ORDER BY t.created_at DESC, t.id DESC LIMIT $1`,
+        [n, sinceMs === undefined ? null : new Date(sinceMs).toISOString(), after?.at ?? null, after?.id ?? null],
+      );
+      rows.push(...page);
+      if (page.length < n) break;
+      const last = page[page.length - 1];
+      after = { at: last.at_key, id: last.id };
+    }
     return rows.reverse().map((r) => {
       const createdAtMs = new Date(r.created_at).getTime();
       const succeeded = r.status === 'succeeded' && r.duration_ms !== null;

@@ -31,6 +31,22 @@ describe('SortedBag', () => {
     expect([b.quantile(0), b.quantile(1)]).toEqual([100, 104]);
   });
 
+  it('grows towards a large capacity as values arrive, then keeps the most recent ones', () => {
+    const b = new SortedBag(100);
+    const added: number[] = [];
+    for (let i = 0; i < 1_000; i++) {
+      const v = (i * 7919) % 257;
+      b.add(v);
+      added.push(v);
+      const window = added.slice(-100).sort((x, y) => x - y);
+      if (i % 37 === 0 || i < 120) expect([0, 0.5, 1].map((q) => b.quantile(q))).toEqual([window[0], (window[Math.floor((window.length - 1) / 2)] + window[Math.ceil((window.length - 1) / 2)]) / 2, window[window.length - 1]]);
+    }
+    // Capacity is a bound, not an up-front allocation: a bag per job must stay small for a job's few tasks.
+    const small = new SortedBag(20_000);
+    small.add(1);
+    expect((small as unknown as { ring: Float64Array }).ring.length).toBeLessThanOrEqual(16);
+  });
+
   it('rejects a capacity below 1', () => {
     expect(() => new SortedBag(0)).toThrow(RangeError);
   });

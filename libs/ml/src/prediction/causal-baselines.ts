@@ -22,13 +22,19 @@
 export class SortedBag {
   private values = new Float64Array(16);
   private n = 0;
-  /** Finite capacity only: values in insertion order (a ring), to know which one is the oldest. */
-  private readonly ring: Float64Array | null;
+  /**
+   * Finite capacity only: values in insertion order (a ring once full), to know which one is the oldest. It
+   * grows with the bag like `values` (a bag per job and per shape would otherwise allocate `capacity` slots
+   * each up front: 160 KB per job at the analyzer's 20,000, gigabytes over a day's jobs).
+   */
+  private ring: Float64Array | null;
+  private readonly limit: number;
   private added = 0;
 
   constructor(readonly capacity = Infinity) {
     if (!(capacity >= 1)) throw new RangeError(`SortedBag capacity must be at least 1, got ${capacity}`);
-    this.ring = Number.isFinite(capacity) ? new Float64Array(Math.floor(capacity)) : null;
+    this.limit = Math.floor(capacity);
+    this.ring = Number.isFinite(capacity) ? new Float64Array(Math.min(16, this.limit)) : null;
   }
 
   get size(): number {
@@ -37,16 +43,17 @@ export class SortedBag {
 
   add(v: number): void {
     if (this.ring) {
-      const slot = this.added % this.ring.length;
-      if (this.added >= this.ring.length) this.removeOne(this.ring[slot]);
-      this.ring[slot] = v;
+      if (this.added < this.limit) {
+        if (this.added === this.ring.length) this.ring = grow(this.ring, this.limit);
+        this.ring[this.added] = v;
+      } else {
+        const slot = this.added % this.limit;
+        this.removeOne(this.ring[slot]);
+        this.ring[slot] = v;
+      }
       this.added++;
     }
-    if (this.n === this.values.length) {
-      const grown = new Float64Array(Math.min(this.values.length * 2, this.ring?.length ?? Infinity));
-      grown.set(this.values);
-      this.values = grown;
-    }
+    if (this.n === this.values.length) this.values = grow(this.values, this.ring ? this.limit : Infinity);
     const lo = this.upperBound(v);
     this.values.copyWithin(lo + 1, lo, this.n);
     this.values[lo] = v;
@@ -81,6 +88,13 @@ export class SortedBag {
     const hi = Math.min(lo + 1, this.n - 1);
     return this.values[lo] + (h - lo) * (this.values[hi] - this.values[lo]);
   }
+}
+
+/** `a` copied into an array twice as long, at most `limit` long. */
+function grow(a: Float64Array, limit: number): Float64Array {
+  const grown = new Float64Array(Math.min(a.length * 2, limit));
+  grown.set(a);
+  return grown;
 }
 
 /** Last-k ring of durations with its running sum (moving average) and windowed quantiles. */

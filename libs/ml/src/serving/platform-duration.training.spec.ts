@@ -58,6 +58,25 @@ describe('trainPlatformDurationModel', () => {
     expect(q.p90).toBeGreaterThanOrEqual(q.p50);
   });
 
+  it('resyncs in slices to the same state as in one piece, keeping the live calls made meanwhile', async () => {
+    const past = history(400);
+    const now = Date.parse('2024-01-02T00:00:00Z');
+    const whole = new LiveDurationFeatures();
+    whole.resync(past, now);
+    const sliced = new LiveDurationFeatures();
+    const done = sliced.resyncInSlices(past, now, 50);
+    // A task queued and one finished while the new state is being built (between slices).
+    const late = toDurationSpec({ signature: 'q|shell|late', cpuMillis: 500, memMb: 64, createdAtMs: now - 1_000 });
+    sliced.observeQueued('late-1', late);
+    await done;
+    whole.observeQueued('late-1', late);
+    const probe = toDurationSpec({ signature: 'q|shell|large', cpuMillis: 2000, memMb: 64, createdAtMs: Date.parse('2024-01-01T01:00:00Z') });
+    expect(Array.from(sliced.features(probe))).toEqual(Array.from(whole.features(probe)));
+    expect(sliced.runningCount).toBe(whole.runningCount);
+    sliced.observeFinished('late-1', now, true);
+    expect(sliced.runningCount).toBe(whole.runningCount - 1);
+  });
+
   it('stores global feature importance with the version: permutation and mean |SHAP| on the validation rows', () => {
     const model = { name: 'duration', version: 1, featureSchemaHash: 'a'.repeat(64) };
     const importance = importanceFromMetrics(outcome.metrics, outcome.features, model);
