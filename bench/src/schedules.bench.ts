@@ -42,7 +42,15 @@ export interface ScheduleScore {
   firedP50Ms: number | null;
   firedP99Ms: number | null;
   firedMaxMs: number | null;
+  /**
+   * Seconds of the window (from its first tick) in which ticks started more than `LATE_MS` after their
+   * instant: how many, and the worst — a tail spread thinly is not a tail from a few stalls.
+   */
+  lateBySecond: Array<{ second: number; late: number; maxMs: number }>;
 }
+
+/** The standalone target: a start later than this after the tick's instant is late. */
+export const LATE_MS = 50;
 
 /** The instants anchor + k·every inside [fromMs, toMs). */
 export function expectedTicks(anchorMs: number, everyMs: number, fromMs: number, toMs: number): number[] {
@@ -58,14 +66,17 @@ function percentile(sorted: readonly number[], p: number): number | null {
 
 /** Scores what each schedule's history shows against the ticks it owed in the window. */
 export function scoreSchedules(runs: ReadonlyArray<{ expected: readonly number[]; observed: readonly TickObservation[] }>): ScheduleScore {
-  const s: ScheduleScore = { expected: 0, fired: 0, missed: 0, skipped: 0, duplicated: 0, reRun: 0, notStarted: 0, delayP50Ms: null, delayP99Ms: null, delayMaxMs: null, firedP50Ms: null, firedP99Ms: null, firedMaxMs: null };
+  const s: ScheduleScore = { expected: 0, fired: 0, missed: 0, skipped: 0, duplicated: 0, reRun: 0, notStarted: 0, delayP50Ms: null, delayP99Ms: null, delayMaxMs: null, firedP50Ms: null, firedP99Ms: null, firedMaxMs: null, lateBySecond: [] };
   const delays: number[] = [];
+  const late: Array<[number, number]> = [];
+  let firstTick = Infinity;
   const firedDelays: number[] = [];
   for (const { expected, observed } of runs) {
     const byTick = new Map<number, TickObservation[]>();
     for (const o of observed) byTick.set(o.tickAtMs, [...(byTick.get(o.tickAtMs) ?? []), o]);
     for (const t of expected) {
       s.expected++;
+      firstTick = Math.min(firstTick, t);
       const rows = byTick.get(t) ?? [];
       const fired = rows.filter((r) => r.outcome === 'fired');
       if (fired.length === 0) {
@@ -80,9 +91,22 @@ export function scoreSchedules(runs: ReadonlyArray<{ expected: readonly number[]
       if (firedAt.length > 0) firedDelays.push(Math.min(...firedAt));
       const started = fired.map((f) => f.delayMs).filter((d): d is number => d !== null);
       if (started.length === 0) s.notStarted++;
-      else delays.push(Math.min(...started));
+      else {
+        const d = Math.min(...started);
+        delays.push(d);
+        if (d > LATE_MS) late.push([t, d]);
+      }
     }
   }
+  const bySecond = new Map<number, { second: number; late: number; maxMs: number }>();
+  for (const [t, d] of late) {
+    const second = Math.floor((t - firstTick) / 1_000);
+    const b = bySecond.get(second) ?? { second, late: 0, maxMs: 0 };
+    b.late++;
+    b.maxMs = Math.max(b.maxMs, d);
+    bySecond.set(second, b);
+  }
+  s.lateBySecond = [...bySecond.values()].sort((a, b) => a.second - b.second);
   delays.sort((a, b) => a - b);
   s.delayP50Ms = percentile(delays, 0.5);
   s.delayP99Ms = percentile(delays, 0.99);
@@ -135,7 +159,10 @@ export function register(bench: Command): void {
     .action(async (o: Options) => {
       if (o.kill && o.mode !== 'distributed') throw new Error('--kill: only with --mode distributed');
       const result = await run(o);
-      console.table([result.score]);
+      const { lateBySecond, ...score } = result.score;
+      console.table([score]);
+      const worst = [...lateBySecond].sort((a, b) => b.late - a.late).slice(0, 10);
+      process.stdout.write(`late (> ${LATE_MS} ms) ticks in ${lateBySecond.length} seconds of the window; most: ${worst.map((b) => `s${b.second} ${b.late} (max ${b.maxMs} ms)`).join(', ') || 'none'}\n`);
       process.stdout.write(`${JSON.stringify({ setup: result.setup, events: result.events, loadavg: result.loadavg })}\n`);
       if (o.json) writeFileSync(o.json, JSON.stringify(result, null, 2));
     });
@@ -153,7 +180,8 @@ const ADMIN_KEY = `kairos_${randomBytes(8).toString('hex')}_${randomBytes(33).to
 const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
 
 let cpuProfDir: string | undefined;
-const nodeArgs = (): string[] => (cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir]);
+// Sampling every 4 ms rather than V8's default 1 ms: at 1 ms the profiler itself delayed the starts it was meant to explain.
+const nodeArgs = (): string[] => (cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-interval', '4000', '--cpu-prof-dir', cpuProfDir]);
 
 async function startStandalone(slots: number): Promise<Platform> {
   const dir = mkdtempSync(join(tmpdir(), 'kairos-sched-bench-'));

@@ -333,7 +333,7 @@ export class LiveDurationFeatures {
    * loop (20,000 rows took 100–640 ms in one piece, a stall every resync for the timers and requests sharing the
    * thread), while this one keeps answering; live calls made meanwhile are replayed onto it before the swap.
    */
-  async resyncInSlices(records: readonly PlatformTaskRecord[], nowMs: number, sliceSize = 1_000): Promise<void> {
+  async resyncInSlices(records: readonly PlatformTaskRecord[], nowMs: number, sliceSize = 250): Promise<void> {
     if (this.staging) return; // one at a time: the running one already covers this history
     const staged = new LiveDurationFeatures(this.maxRunning, this.maxHistory);
     const log: NonNullable<LiveDurationFeatures['staging']> = [];
