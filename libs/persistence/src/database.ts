@@ -16,6 +16,52 @@ export interface DatabaseOptions {
   dataDir: string;
   migrations: Array<new () => MigrationInterface>;
   poolSize?: number;
+  /**
+   * Embedded only: ms between two steps of the embedded vacuum (each one `VACUUM (ANALYZE)` of one table, see
+   * `EmbeddedVacuum`); 0 turns it off. PGlite runs PostgreSQL in single-user mode, where autovacuum never runs.
+   */
+  vacuumEveryMs?: number;
+}
+
+/** Tables rewritten on every task or lease change: vacuumed every other step; `tasks` in every other of those. */
+const HOT_TABLES = ['outbox', 'queue_owners', 'attempts', 'nodes', 'schedule_state', 'schedule_partitions', 'schedule_planners', 'metric_rollup_dirty', 'retention_lease'];
+
+/**
+ * Autovacuum for the embedded database, which has none: without it every update leaves a dead row version that
+ * stays in the tables and indexes, and statistics never refresh. One table per step, so no step holds the database
+ * for more than one table's vacuum: `tasks` every second step, the other hot tables every fourth, the rest in
+ * turn. A step is not free — `tasks` with 60,000 rows took 0.6–0.8 s — so steps are a minute apart by default
+ * (every 5 s saturated the database at 200 schedule ticks/s: docs/benchmarks.md, schedules).
+ */
+export class EmbeddedVacuum {
+  private step = 0;
+  private tables: string[] | null = null;
+  private hot = 0;
+  private cold = 0;
+
+  constructor(private readonly db: SqlExecutor) {}
+
+  /** The table the next step vacuums (null when there is none). */
+  async next(): Promise<string | null> {
+    if (!this.tables || this.step % 500 === 0) {
+      const rows = await this.db.query<{ relname: string }>(`SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname`);
+      this.tables = rows.map((r) => r.relname);
+    }
+    const all = this.tables;
+    const step = this.step++;
+    if (all.length === 0) return null;
+    if (step % 2 === 0 && all.includes('tasks')) return 'tasks';
+    const hot = HOT_TABLES.filter((t) => all.includes(t));
+    const cold = all.filter((t) => t !== 'tasks' && !HOT_TABLES.includes(t));
+    if ((step % 4 === 1 || cold.length === 0) && hot.length > 0) return hot[this.hot++ % hot.length];
+    return cold.length > 0 ? cold[this.cold++ % cold.length] : null;
+  }
+
+  async runStep(): Promise<string | null> {
+    const table = await this.next();
+    if (table) await this.db.query(`VACUUM (ANALYZE) "${table.replace(/"/g, '""')}"`);
+    return table;
+  }
 }
 
 /** A small async mutex: PGlite has one connection, so transactions must not interleave on it. */
@@ -44,6 +90,7 @@ export class Database implements SqlExecutor {
   /** Storage failures seen by this process's statements (disk full, server unreachable), for /health. */
   readonly storage = new StorageHealth();
   private readonly lock: Mutex | null;
+  private vacuumTimer: ReturnType<typeof setInterval> | null = null;
 
   private constructor(
     readonly dataSource: DataSource,
@@ -75,6 +122,7 @@ export class Database implements SqlExecutor {
     await ds.initialize();
     const db = new Database(ds, !opts.url);
     await db.migrate();
+    if (!opts.url && (opts.vacuumEveryMs ?? 0) > 0) db.startVacuum(opts.vacuumEveryMs as number);
     return db;
   }
 
@@ -83,6 +131,19 @@ export class Database implements SqlExecutor {
     if (this.embedded) return null;
     const pool = (this.dataSource.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
     return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
+  }
+
+  /** Embedded: one `EmbeddedVacuum` step every `everyMs`, queued behind the statements before it (the mutex). */
+  private startVacuum(everyMs: number): void {
+    const vacuum = new EmbeddedVacuum(this);
+    let running = false;
+    this.vacuumTimer = setInterval(() => {
+      if (running) return;
+      running = true;
+      // A failed step (a table dropped meanwhile, the database closing) is retried with the next table.
+      vacuum.runStep().catch(() => undefined).finally(() => (running = false));
+    }, everyMs);
+    this.vacuumTimer.unref();
   }
 
   /** Runs pending migrations; an advisory lock keeps replicas booting together from racing. */
@@ -153,6 +214,7 @@ export class Database implements SqlExecutor {
   }
 
   async close(): Promise<void> {
+    if (this.vacuumTimer) clearInterval(this.vacuumTimer);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -29,6 +29,8 @@ export const ConfigSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   /** postgres://… selects a PostgreSQL server; unset means embedded PGlite under DATA_DIR. */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  /** Embedded database only: ms between two single-table VACUUM (ANALYZE) steps (PGlite has no autovacuum); 0 = off. */
+  EMBEDDED_VACUUM_MS: int(0, 3_600_000).default(60_000),
   DATA_DIR: z.string().default('./data'),
   /** PostgreSQL connections per process (ignored for PGlite, which has one). */
   DATABASE_POOL_SIZE: int(1, 1000).default(10),
