@@ -1,4 +1,5 @@
-import { EmbeddedVacuum, type SqlExecutor } from './database';
+import type { SqlExecutor } from './database';
+import { EmbeddedVacuum } from './embedded-vacuum';
 
 /** A fake database: lists `tables`, records every statement. */
 function fake(tables: string[]): SqlExecutor & { statements: string[] } {

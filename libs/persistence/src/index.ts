@@ -1,4 +1,5 @@
 export * from './database';
+export * from './embedded-vacuum';
 export * from './storage-failure';
 export * from './outbox';
 export * from './migrations/index';

@@ -26,14 +26,17 @@ export class PgliteWorkerPool extends EventEmitter {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly dataDir: string) {
+  constructor(
+    private readonly dataDir: string,
+    private readonly slowStatementMs = 0,
+  ) {
     super();
   }
 
   private thread(): Worker {
     if (this.worker) return this.worker;
     const { file, execArgv } = resolveWorkerScript(__dirname, 'pglite.worker');
-    const worker = new Worker(file, { workerData: { dataDir: this.dataDir }, ...(execArgv ? { execArgv } : {}) });
+    const worker = new Worker(file, { workerData: { dataDir: this.dataDir, slowMs: this.slowStatementMs }, ...(execArgv ? { execArgv } : {}) });
     worker.on('message', (reply: WorkerReply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
@@ -99,11 +102,11 @@ export class PgliteWorkerPool extends EventEmitter {
  * The `driver` option of a TypeORM PostgreSQL DataSource for an embedded database in `dataDir`: TypeORM builds
  * its pool as `new driver.Pool(options)`, so the directory travels in the class.
  */
-export function pgliteWorkerDriver(dataDir: string): { Pool: new () => PgliteWorkerPool } {
+export function pgliteWorkerDriver(dataDir: string, slowStatementMs = 0): { Pool: new () => PgliteWorkerPool } {
   return {
     Pool: class extends PgliteWorkerPool {
       constructor() {
-        super(dataDir);
+        super(dataDir, slowStatementMs);
       }
     },
   };

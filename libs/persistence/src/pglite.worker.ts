@@ -12,7 +12,7 @@ import type { WorkerReply, WorkerRequest } from './pglite-worker.protocol';
 const port = parentPort;
 if (!port) throw new Error('pglite.worker must run as a worker thread');
 
-const { dataDir } = workerData as { dataDir: string };
+const { dataDir, slowMs } = workerData as { dataDir: string; slowMs: number };
 
 // Booleans as TRUE/FALSE whatever JavaScript value carries them (1/0 and 'true'/'false' included), as node-postgres
 // accepts them.
@@ -27,13 +27,8 @@ async function answer(req: WorkerRequest): Promise<WorkerReply> {
   }
   // Statements with parameters use the extended protocol (one statement); without, the simple protocol, which
   // accepts several statements (migrations) and answers with the last one's result, as node-postgres does.
-  if (req.params.length > 0) {
-    const r = await db.query(req.sql, req.params);
-    return { id: req.id, ok: true, result: { rows: r.rows as unknown[], rowCount: r.affectedRows ?? r.rows.length, fields: r.fields } };
-  }
-  const all = await db.exec(req.sql);
-  const last = all[all.length - 1];
-  return { id: req.id, ok: true, result: last ? { rows: last.rows as unknown[], rowCount: last.affectedRows ?? last.rows.length, fields: last.fields } : { rows: [], rowCount: 0, fields: [] } };
+  const result = req.params.length > 0 ? await db.query(req.sql, req.params) : (await db.exec(req.sql)).at(-1);
+  return { id: req.id, ok: true, result: result ? { rows: result.rows as unknown[], rowCount: result.affectedRows ?? result.rows.length, fields: result.fields } : { rows: [], rowCount: 0, fields: [] } };
 }
 
 /** An error as plain data: its message, name and every own field (SQLSTATE `code`, `detail`, `constraint`…). */
@@ -43,10 +38,6 @@ function plainError(err: unknown): Record<string, unknown> {
   for (const [k, v] of Object.entries(err)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) fields[k] = v;
   return { ...fields, message: err.message, name: err.name };
 }
-
-// Statements slower than this many ms are written to stderr (first 300 characters), for finding what holds the
-// database; unset or 0: off.
-const slowMs = Number(process.env.KAIROS_PGLITE_SLOW_MS ?? 0);
 
 let chain: Promise<unknown> = Promise.resolve();
 port.on('message', (req: WorkerRequest) => {
@@ -58,6 +49,7 @@ port.on('message', (req: WorkerRequest) => {
     } catch (err) {
       reply = { id: req.id, ok: false, error: plainError(err) };
     }
+    // EMBEDDED_SLOW_STATEMENT_MS: what holds the database, to stderr (the statement's first 300 characters, no parameters).
     if (slowMs > 0 && req.op === 'query') {
       const ms = performance.now() - started;
       if (ms >= slowMs) process.stderr.write(`pglite slow statement ${ms.toFixed(0)} ms: ${req.sql.replace(/\s+/g, ' ').slice(0, 300)}\n`);

@@ -31,6 +31,8 @@ export const ConfigSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   /** Embedded database only: ms between two single-table VACUUM (ANALYZE) steps (PGlite has no autovacuum); 0 = off. */
   EMBEDDED_VACUUM_MS: int(0, 3_600_000).default(60_000),
+  /** Embedded database only: statements slower than this many ms are written to stderr (first 300 characters, no parameters); 0 = off. */
+  EMBEDDED_SLOW_STATEMENT_MS: int(0, 3_600_000).default(0),
   DATA_DIR: z.string().default('./data'),
   /** PostgreSQL connections per process (ignored for PGlite, which has one). */
   DATABASE_POOL_SIZE: int(1, 1000).default(10),

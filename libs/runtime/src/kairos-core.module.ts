@@ -67,7 +67,7 @@ export class KairosCoreModule {
       {
         provide: DATABASE,
         useFactory: async (logger: Logger, proc: ProcessIdentity) => {
-          const db = await Database.open({ url: opts.config.DATABASE_URL, dataDir: opts.config.DATA_DIR, poolSize: opts.config.DATABASE_POOL_SIZE, migrations: opts.migrations, vacuumEveryMs: opts.config.EMBEDDED_VACUUM_MS });
+          const db = await Database.open({ url: opts.config.DATABASE_URL, dataDir: opts.config.DATA_DIR, poolSize: opts.config.DATABASE_POOL_SIZE, migrations: opts.migrations, vacuumEveryMs: opts.config.EMBEDDED_VACUUM_MS, slowStatementMs: opts.config.EMBEDDED_SLOW_STATEMENT_MS });
           logger.info({ db: db.embedded ? 'pglite' : 'postgresql', instanceId: proc.instanceId }, 'database ready');
           metrics.onScrape('db-pool', () => {
             const pool = db.poolStats();
